@@ -1,0 +1,52 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const banned = (names, message) => names.map((name) => ({ group: [name, `${name}/*`], message }));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'crd-schemas/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-throw-literal': 'error',
+    },
+  },
+  {
+    files: ['src/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|\\./|node:crypto$).*', message: 'api/ imports only zod.' }] }],
+    },
+  },
+  {
+    files: ['src/machines/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...banned(['dockerode', 'undici', 'pino', 'chokidar'], 'machines/ hold decisions, not I/O.'),
+            { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*'], message: 'machines/ do no file I/O.' },
+            { group: ['**/controller/**', '**/backends/docker/**', '**/backends/mesos/**'], message: 'machines/ see only api/ and type-only ports.' },
+            { group: ['**/backends/ports.js'], allowTypeImports: true, message: 'machines/ import ports as types only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/backends/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**'], message: 'backends import their SDK, ports and api only.' }] },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

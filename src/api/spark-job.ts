@@ -1,0 +1,201 @@
+import { z } from 'zod';
+
+/** The API group and version every SparkJob manifest declares. */
+export const API_VERSION = 'sparkctl.io/v1alpha1';
+/** The kind every SparkJob manifest declares. */
+export const KIND = 'SparkJob';
+
+/** A DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Spark memory strings: a whole number with an optional k/m/g/t unit (and optional b). */
+export const MEMORY_PATTERN = /^[1-9][0-9]*([kKmMgGtT][bB]?)?$/;
+/** Spark masters sparkctl can drive: local modes and Mesos (direct or through ZooKeeper). */
+export const MASTER_PATTERN =
+  /^(local|local\[(\*|[1-9][0-9]*)\]|mesos:\/\/[A-Za-z0-9.-]+:[0-9]{1,5}|mesos:\/\/zk:\/\/[A-Za-z0-9.-]+:[0-9]{1,5}(,[A-Za-z0-9.-]+:[0-9]{1,5})*(\/[A-Za-z0-9._/-]*)?)$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+const absolutePath = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((p) => p.startsWith('/'), { message: `${what} must be an absolute path (start with /)` })
+    .refine((p) => !p.split('/').includes('..'), { message: `${what} must not contain '..'` })
+    .refine((p) => !p.includes('\0'), { message: `${what} must not contain NUL` });
+
+const memory = z
+  .string()
+  .regex(MEMORY_PATTERN, { message: 'memory must look like 512m, 2g or 1024 (a number and an optional k/m/g/t unit)' });
+
+const positiveInt = z.number().int().positive();
+
+export const EnvVarSchema = z.strictObject({
+  name: z.string().regex(ENV_NAME, { message: 'env name must match [A-Za-z_][A-Za-z0-9_]*' }),
+  value: z.string().default(''),
+  /** A secret value is passed to the driver but never shown in status, events, logs or the CLI. */
+  secret: z.boolean().default(false),
+});
+
+export const DriverSchema = z.strictObject({
+  cores: z.number().positive().max(1024).default(1),
+  memory: memory.default('1024m'),
+  memoryOverhead: memory.optional(),
+  env: z.array(EnvVarSchema).max(256).default([]),
+});
+
+export const ExecutorSchema = z.strictObject({
+  cores: z.number().positive().max(1024).default(1),
+  memory: memory.default('1024m'),
+  instances: z.number().int().nonnegative().max(10_000).default(1),
+  totalCores: positiveInt.optional(),
+});
+
+export const VolumeSchema = z.strictObject({
+  hostPath: absolutePath('hostPath'),
+  containerPath: absolutePath('containerPath'),
+  readOnly: z.boolean().default(false),
+});
+
+export const SecretRefSchema = z.union([
+  z.strictObject({ env: z.string().regex(ENV_NAME) }),
+  z.strictObject({ file: absolutePath('secretRef.file') }),
+]);
+
+export const MesosSchema = z.strictObject({
+  role: z.string().min(1).max(255).default('*'),
+  principal: z.string().min(1).max(255).optional(),
+  secretRef: SecretRefSchema.optional(),
+  certsDir: absolutePath('certsDir').optional(),
+  executorImage: z.string().min(1).max(512).optional(),
+  containerizer: z.enum(['docker', 'mesos']).default('docker'),
+  constraints: z.string().max(1024).optional(),
+});
+
+export const OutputSchema = z.strictObject({
+  name: z.string().regex(DNS1123_LABEL, { message: 'output name must be a DNS-1123 label' }).max(63),
+  path: absolutePath('output path'),
+});
+
+export const RestartPolicySchema = z.strictObject({
+  type: z.enum(['Never', 'OnFailure', 'Always']).default('Never'),
+  onFailureRetries: z.number().int().nonnegative().max(1000).default(3),
+  onFailureRetryInterval: z.number().int().nonnegative().max(86_400).default(10),
+  onSubmissionFailureRetries: z.number().int().nonnegative().max(1000).default(3),
+  onSubmissionFailureRetryInterval: z.number().int().nonnegative().max(86_400).default(5),
+});
+
+export const SparkJobSpecSchema = z
+  .strictObject({
+    image: z.string().min(1).max(512).regex(/^[^\s]+$/, { message: 'image must not contain white space' }),
+    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+    sparkHome: absolutePath('sparkHome').default('/opt/spark'),
+    type: z.enum(['Scala', 'Java', 'Python', 'R']).default('Scala'),
+    master: z
+      .string()
+      .regex(MASTER_PATTERN, {
+        message: 'master must be local, local[N], local[*], mesos://host:port or mesos://zk://host:port,…/path',
+      })
+      .default('local[*]'),
+    mode: z.enum(['client', 'cluster']).default('client'),
+    mainApplicationFile: z.string().min(1).max(4096),
+    mainClass: z.string().min(1).max(1024).optional(),
+    arguments: z.array(z.string().max(65_536)).max(1024).default([]),
+    sparkConf: z.record(z.string().min(1).max(1024), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    driver: DriverSchema.default(DriverSchema.parse({})),
+    executor: ExecutorSchema.default(ExecutorSchema.parse({})),
+    network: z.enum(['none', 'host']).default('none'),
+    volumes: z.array(VolumeSchema).max(64).default([]),
+    mesos: MesosSchema.optional(),
+    outputs: z.array(OutputSchema).max(64).default([]),
+    cache: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+    restartPolicy: RestartPolicySchema.default(RestartPolicySchema.parse({})),
+    startDeadlineSeconds: positiveInt.optional(),
+    activeDeadlineSeconds: positiveInt.optional(),
+    timeToLiveSeconds: positiveInt.optional(),
+    suspend: z.boolean().default(false),
+  })
+  .superRefine((spec, ctx) => {
+    const mesos = spec.master.startsWith('mesos://');
+    if (spec.mode === 'cluster' && !mesos) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: `mode cluster needs a mesos:// master (master is ${spec.master}); use mode: client for local masters`,
+      });
+    }
+    if (mesos && spec.mode === 'client' && spec.network !== 'host') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network'],
+        message: 'a Mesos client-mode driver must be reachable by its executors: set network: host',
+      });
+    }
+    if ((spec.type === 'Python' || spec.type === 'R') && spec.mainClass !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['mainClass'], message: `mainClass is for Scala and Java jobs, not ${spec.type}` });
+    }
+    const names = new Set<string>();
+    spec.outputs.forEach((o, i) => {
+      if (names.has(o.name)) ctx.addIssue({ code: 'custom', path: ['outputs', i, 'name'], message: `duplicate output name ${o.name}` });
+      names.add(o.name);
+    });
+  });
+
+export const MetadataSchema = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(63, { message: 'name must be at most 63 characters' })
+    .regex(DNS1123_LABEL, {
+      message: 'name must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit',
+    }),
+  labels: z.record(z.string().regex(LABEL_KEY).max(317), z.string().max(63)).default({}),
+  annotations: z.record(z.string().max(317), z.string().max(65_536)).default({}),
+});
+
+/** The whole SparkJob manifest. `status` is accepted but ignored: the controller owns it. */
+export const SparkJobSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION, { message: `apiVersion must be ${API_VERSION}` }),
+  kind: z.literal(KIND, { message: `kind must be ${KIND}` }),
+  metadata: MetadataSchema,
+  spec: SparkJobSpecSchema,
+  status: z.unknown().optional(),
+});
+
+export type SparkJob = z.output<typeof SparkJobSchema>;
+export type SparkJobInput = z.input<typeof SparkJobSchema>;
+export type SparkJobSpec = z.output<typeof SparkJobSpecSchema>;
+export type EnvVar = z.output<typeof EnvVarSchema>;
+export type Volume = z.output<typeof VolumeSchema>;
+export type MesosSpec = z.output<typeof MesosSchema>;
+export type RestartPolicy = z.output<typeof RestartPolicySchema>;
+
+/** The annotation whose new value asks the controller to run a finished job again. */
+export const RERUN_ANNOTATION = 'sparkctl.io/requestedAt';
+
+/** Parses a Spark memory string into MiB (rounded up), as Spark and the engines reserve it. */
+export function memoryToMiB(value: string): number {
+  const m = /^([0-9]+)([kKmMgGtT])?[bB]?$/.exec(value);
+  if (!m) throw new RangeError(`not a memory string: ${value}`);
+  const n = Number(m[1]);
+  switch ((m[2] ?? 'm').toLowerCase()) {
+    case 'k':
+      return Math.ceil(n / 1024);
+    case 'g':
+      return n * 1024;
+    case 't':
+      return n * 1024 * 1024;
+    default:
+      return n;
+  }
+}
+
+/** Whether a spec runs against Mesos (client or cluster mode). */
+export function isMesosMaster(master: string): boolean {
+  return master.startsWith('mesos://');
+}
+
+/** Which backend drives a spec: cluster mode is a Mesos task, every other mode a local container. */
+export function backendFor(spec: Pick<SparkJobSpec, 'mode' | 'master'>): 'docker' | 'mesos' {
+  return spec.mode === 'cluster' && isMesosMaster(spec.master) ? 'mesos' : 'docker';
+}
