@@ -1,0 +1,1 @@
+# Placeholder for Spark's pi.py example; the fake spark-submit recognises the name and prints Pi.
