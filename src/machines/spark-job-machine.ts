@@ -1,0 +1,532 @@
+import { assign, fromCallback, fromPromise, setup } from 'xstate';
+import type { JobRun } from '../backends/ports.js';
+import { retryDelayMs, shouldRetryFailure, shouldRetrySuccess } from './retry-policy.js';
+import type {
+  CacheOutput,
+  CollectOutput,
+  ConnectOutput,
+  DriverInput,
+  JobContext,
+  JobEvent,
+  JobFailure,
+  JobInput,
+  ReleaseCause,
+  ReleaseInput,
+  RequestOutput,
+  RunInput,
+  StartInput,
+  StartOutput,
+  TimerInput,
+  WaitOutput,
+} from './types.js';
+
+/** Delay between two tries of a release that failed (the engine may be back soon). */
+export const RELEASE_RETRY_MS = 2_000;
+/** Delay between two tries of connecting to an unreachable engine or master. */
+export const CONNECT_RETRY_MAX_MS = 30_000;
+
+const notProvided = (name: string) => () => {
+  throw new Error(`actor ${name} was not provided: build the machine with machine.provide({ actors })`);
+};
+
+/** Fires `event` once at the epoch ms in `at` (never when `at` is not finite); survives restore because `at` is absolute. */
+export const absoluteTimer = fromCallback<JobEvent, TimerInput & { event: JobEvent['type'] }>(({ sendBack, input }) => {
+  if (!Number.isFinite(input.at)) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  // setTimeout caps at ~24.8 days; re-arm until the deadline really passes.
+  const arm = () => {
+    const left = input.at - Date.now();
+    if (left <= 0) {
+      sendBack({ type: input.event } as JobEvent);
+      return;
+    }
+    timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
+  };
+  arm();
+  return () => clearTimeout(timer);
+});
+
+/** The run the invoked actors work on, built from the context. */
+export function currentRun(context: JobContext): JobRun {
+  return { name: context.name, specHash: context.specHash, attempt: context.attempt, spec: context.spec };
+}
+
+const failureOf = (error: unknown, stage: JobFailure['stage'], fallbackReason: string): JobFailure => {
+  const e = error as { message?: unknown; reason?: unknown; errorClass?: unknown } | undefined;
+  const errorClass = e?.errorClass === 'terminal' || e?.errorClass === 'waiting' ? e.errorClass : 'retryable';
+  return {
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    reason: typeof e?.reason === 'string' && e.reason !== 'Error' ? e.reason : fallbackReason,
+    errorClass,
+    stage,
+  };
+};
+
+const deadlineAt = (from: number | undefined, seconds: number | undefined) =>
+  from === undefined || seconds === undefined ? Number.POSITIVE_INFINITY : from + seconds * 1000;
+
+/** Fields reset when a new spec (or a rerun) starts from scratch. */
+const freshRun = {
+  executionAttempts: 0,
+  submissionAttempts: 0,
+  executionFailures: 0,
+  submissionFailures: 0,
+  reservation: undefined,
+  driver: undefined,
+  exit: undefined,
+  collected: undefined,
+  failure: undefined,
+  releaseCause: undefined,
+  requestedAt: undefined,
+  startedAt: undefined,
+  completedAt: undefined,
+  retryAt: undefined,
+  progress: undefined,
+} satisfies Partial<JobContext>;
+
+/** The SparkJob lifecycle: decisions only; every side effect is an invoked actor supplied with provide(). */
+export const sparkJobMachine = setup({
+  types: {
+    context: {} as JobContext,
+    events: {} as JobEvent,
+    input: {} as JobInput,
+  },
+  actors: {
+    lookupCache: fromPromise<CacheOutput, RunInput>(notProvided('lookupCache')),
+    connectBackend: fromPromise<ConnectOutput, RunInput>(notProvided('connectBackend')),
+    requestResources: fromPromise<RequestOutput, RunInput>(notProvided('requestResources')),
+    startDriver: fromPromise<StartOutput, StartInput>(notProvided('startDriver')),
+    waitForDriver: fromPromise<WaitOutput, DriverInput>(notProvided('waitForDriver')),
+    collectResults: fromPromise<CollectOutput, DriverInput>(notProvided('collectResults')),
+    releaseResources: fromPromise<void, ReleaseInput>(notProvided('releaseResources')),
+    timer: absoluteTimer,
+  },
+  guards: {
+    hasCachedResult: (_, output: CacheOutput) => output !== null,
+    isTerminalFailure: ({ context }) => context.failure?.errorClass === 'terminal',
+    isRetryableConnectError: (_, error: unknown) => (error as { errorClass?: string } | undefined)?.errorClass !== 'terminal',
+    isDeleting: ({ context }) => context.releaseCause === 'delete',
+    hasNextSpec: ({ context }) => context.nextSpec !== undefined,
+    isSuspending: ({ context }) => context.releaseCause === 'suspend',
+    isInvalidating: ({ context }) => context.releaseCause === 'invalid',
+    isCompleted: ({ context }) => context.releaseCause === 'completed',
+    shouldRetryAfterSuccess: ({ context }) => shouldRetrySuccess(context.spec.restartPolicy),
+    shouldRetryAfterFailure: ({ context }) => {
+      const f = context.failure;
+      if (f === undefined || f.errorClass === 'terminal') return false;
+      const count = f.stage === 'submission' ? context.submissionFailures : context.executionFailures;
+      return shouldRetryFailure(context.spec.restartPolicy, f.stage, count);
+    },
+    isSuccessfulExit: ({ context }) => context.exit?.outcome === 'succeeded' && context.exit.exitCode === 0,
+  },
+  actions: {
+    beginAttempt: assign(({ context }) => ({
+      attempt: context.attempt + 1,
+      submissionAttempts: context.submissionAttempts + 1,
+      requestedAt: Date.now(),
+      startedAt: undefined,
+      completedAt: undefined,
+      reservation: undefined,
+      driver: undefined,
+      exit: undefined,
+      collected: undefined,
+      failure: undefined,
+      releaseCause: undefined,
+      retryAt: undefined,
+      progress: undefined,
+      message: undefined,
+    })),
+    markRunning: assign(({ context }) => ({
+      executionAttempts: context.executionAttempts + 1,
+      startedAt: context.startedAt ?? Date.now(),
+    })),
+    releaseFor: assign((_, params: { cause: ReleaseCause }) => ({ releaseCause: params.cause })),
+    recordSubmissionFailure: assign(({ context }, params: { error: unknown; reason: string }) => ({
+      failure: failureOf(params.error, 'submission', params.reason),
+      submissionFailures: context.submissionFailures + 1,
+      releaseCause: 'failed' as const,
+    })),
+    recordExecutionFailure: assign(({ context }, params: { failure: JobFailure }) => ({
+      failure: params.failure,
+      executionFailures: context.executionFailures + 1,
+      releaseCause: 'failed' as const,
+    })),
+    applyNextSpec: assign(({ context }) =>
+      context.nextSpec ? { ...freshRun, spec: context.nextSpec.spec, specHash: context.nextSpec.specHash, nextSpec: undefined } : {},
+    ),
+    scheduleRetry: assign(({ context }) => {
+      const f = context.failure;
+      const stage = f?.stage ?? 'execution';
+      const count = f === undefined ? 1 : stage === 'submission' ? context.submissionFailures : context.executionFailures;
+      const delay = retryDelayMs(context.spec.restartPolicy, stage, Math.max(1, count));
+      return { retryAt: Date.now() + delay, completedAt: Date.now() };
+    }),
+    finish: assign({ completedAt: () => Date.now() }),
+  },
+  delays: {},
+}).createMachine({
+  id: 'sparkJob',
+  context: ({ input }) => ({
+    name: input.name,
+    spec: input.spec,
+    specHash: input.specHash,
+    attempt: 0,
+    lastHandledRerunAt: input.lastHandledRerunAt,
+    ...freshRun,
+  }),
+  initial: 'pending',
+  on: {
+    'job.progress': { actions: assign({ progress: ({ event }) => event.message }) },
+    // A rerun asked for while a run is under way is satisfied by that run.
+    'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
+  },
+  states: {
+    pending: {
+      invoke: {
+        src: 'lookupCache',
+        input: ({ context }) => ({ run: currentRun(context) }),
+        onDone: [
+          {
+            guard: { type: 'hasCachedResult' as const, params: ({ event }: { event: { output: CacheOutput } }) => event.output },
+            target: 'succeeded',
+            actions: assign(({ event }) => ({
+              collected: { exitCode: event.output?.exitCode ?? 0, outputs: event.output?.outputs ?? [], cached: true },
+              completedAt: Date.now(),
+              message: 'Served from the cache of an identical spec',
+            })),
+          },
+          { target: 'submitting' },
+        ],
+        onError: { target: 'submitting' },
+      },
+      on: {
+        'job.suspend': 'suspended',
+        'job.delete': 'deleted',
+        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+        'job.specChanged': {
+          target: 'pending',
+          reenter: true,
+          actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })),
+        },
+      },
+    },
+    submitting: {
+      entry: 'beginAttempt',
+      invoke: {
+        src: 'timer',
+        input: ({ context }) => ({
+          at: deadlineAt(context.requestedAt, context.spec.startDeadlineSeconds),
+          event: 'deadline.start' as const,
+        }),
+      },
+      on: {
+        'deadline.start': {
+          target: 'releasing',
+          actions: assign(({ context }) => ({
+            releaseCause: 'failed' as const,
+            failure: {
+              reason: 'StartDeadlineExceeded',
+              errorClass: 'terminal' as const,
+              stage: 'submission' as const,
+              message: `not running within startDeadlineSeconds (${context.spec.startDeadlineSeconds}s)${
+                context.progress ? `: ${context.progress}` : ''
+              }`,
+            },
+          })),
+        },
+        'job.suspend': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'suspend' } } },
+        'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
+        'job.invalidate': {
+          target: 'releasing',
+          actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, assign({ message: ({ event }) => event.message })],
+        },
+        'job.specChanged': {
+          target: 'releasing',
+          actions: [
+            { type: 'releaseFor', params: { cause: 'specChange' } },
+            assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }),
+          ],
+        },
+      },
+      initial: 'connecting',
+      states: {
+        connecting: {
+          invoke: {
+            src: 'connectBackend',
+            input: ({ context }) => ({ run: currentRun(context) }),
+            onDone: {
+              target: 'requestingResources',
+              actions: assign({ connected: ({ event }) => event.output, progress: undefined }),
+            },
+            onError: [
+              {
+                guard: { type: 'isRetryableConnectError', params: ({ event }: { event: { error: unknown } }) => event.error },
+                target: 'connectBackoff',
+                actions: assign(({ context, event }) => ({
+                  progress: failureOf(event.error, 'submission', 'EngineUnavailable').message,
+                  retryAt: Date.now() + Math.min(CONNECT_RETRY_MAX_MS, 1000 * 2 ** Math.min(context.submissionFailures, 5)),
+                  submissionFailures: context.submissionFailures,
+                })),
+              },
+              {
+                target: '#sparkJob.releasing',
+                actions: { type: 'recordSubmissionFailure', params: ({ event }) => ({ error: event.error, reason: 'EngineUnavailable' }) },
+              },
+            ],
+          },
+        },
+        connectBackoff: {
+          invoke: {
+            src: 'timer',
+            input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }),
+          },
+          on: { 'retry.due': 'connecting' },
+        },
+        requestingResources: {
+          invoke: {
+            src: 'requestResources',
+            input: ({ context }) => ({ run: currentRun(context) }),
+            onDone: { target: 'launching', actions: assign({ reservation: ({ event }) => event.output, progress: undefined }) },
+            onError: {
+              target: '#sparkJob.releasing',
+              actions: { type: 'recordSubmissionFailure', params: ({ event }) => ({ error: event.error, reason: 'InsufficientResources' }) },
+            },
+          },
+        },
+        launching: {
+          invoke: {
+            src: 'startDriver',
+            input: ({ context }) => {
+              if (context.reservation === undefined) throw new Error('launching without a reservation');
+              return { run: currentRun(context), reservation: context.reservation };
+            },
+            onDone: { target: '#sparkJob.running', actions: assign({ driver: ({ event }) => event.output }) },
+            onError: {
+              target: '#sparkJob.releasing',
+              actions: { type: 'recordSubmissionFailure', params: ({ event }) => ({ error: event.error, reason: 'SubmissionFailed' }) },
+            },
+          },
+        },
+      },
+    },
+    running: {
+      entry: 'markRunning',
+      invoke: [
+        {
+          src: 'waitForDriver',
+          input: ({ context }) => {
+            if (context.driver === undefined) throw new Error('running without a driver');
+            return { run: currentRun(context), driver: context.driver };
+          },
+          onDone: { target: 'collecting', actions: assign({ exit: ({ event }) => event.output }) },
+          onError: {
+            target: 'releasing',
+            actions: {
+              type: 'recordExecutionFailure',
+              params: ({ event }) => ({ failure: failureOf(event.error, 'execution', 'DriverFailed') }),
+            },
+          },
+        },
+        {
+          src: 'timer',
+          input: ({ context }) => ({
+            at: deadlineAt(context.startedAt, context.spec.activeDeadlineSeconds),
+            event: 'deadline.active' as const,
+          }),
+        },
+      ],
+      on: {
+        'deadline.active': {
+          target: 'releasing',
+          actions: {
+            type: 'recordExecutionFailure',
+            params: ({ context }) => ({
+              failure: {
+                reason: 'ActiveDeadlineExceeded',
+                errorClass: 'terminal',
+                stage: 'execution',
+                message: `still running after activeDeadlineSeconds (${context.spec.activeDeadlineSeconds}s); the driver was stopped`,
+              },
+            }),
+          },
+        },
+        'job.suspend': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'suspend' } } },
+        'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
+        'job.invalidate': {
+          target: 'releasing',
+          actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, assign({ message: ({ event }) => event.message })],
+        },
+        'job.specChanged': {
+          target: 'releasing',
+          actions: [
+            { type: 'releaseFor', params: { cause: 'specChange' } },
+            assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }),
+          ],
+        },
+      },
+    },
+    collecting: {
+      invoke: {
+        src: 'collectResults',
+        input: ({ context }) => {
+          if (context.driver === undefined) throw new Error('collecting without a driver');
+          return { run: currentRun(context), driver: context.driver };
+        },
+        onDone: [
+          {
+            guard: 'isSuccessfulExit',
+            target: 'releasing',
+            actions: assign(({ event }) => ({
+              collected: { exitCode: event.output.exitCode, outputs: event.output.outputs, cached: false },
+              releaseCause: 'completed' as const,
+            })),
+          },
+          {
+            target: 'releasing',
+            actions: [
+              assign(({ event }) => ({ collected: { exitCode: event.output.exitCode, outputs: event.output.outputs, cached: false } })),
+              {
+                type: 'recordExecutionFailure',
+                params: ({ context }) => ({ failure: driverFailure(context) }),
+              },
+            ],
+          },
+        ],
+        onError: [
+          {
+            guard: 'isSuccessfulExit',
+            target: 'releasing',
+            actions: assign(({ event }) => ({
+              releaseCause: 'completed' as const,
+              message: `driver succeeded but its results could not be collected: ${failureOf(event.error, 'execution', 'Collecting').message}`,
+            })),
+          },
+          {
+            target: 'releasing',
+            actions: { type: 'recordExecutionFailure', params: ({ context }) => ({ failure: driverFailure(context) }) },
+          },
+        ],
+      },
+      on: {
+        'job.suspend': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'suspend' } } },
+        'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
+        'job.specChanged': {
+          target: 'releasing',
+          actions: [
+            { type: 'releaseFor', params: { cause: 'specChange' } },
+            assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }),
+          ],
+        },
+      },
+    },
+    releasing: {
+      invoke: {
+        src: 'releaseResources',
+        input: ({ context }) => ({ run: currentRun(context), driver: context.driver, reservation: context.reservation }),
+        onDone: [
+          { guard: 'isDeleting', target: 'deleted' },
+          { guard: 'hasNextSpec', target: 'pending', actions: 'applyNextSpec' },
+          { guard: 'isSuspending', target: 'suspended', actions: assign({ driver: undefined, reservation: undefined }) },
+          { guard: 'isInvalidating', target: 'invalid', actions: assign({ driver: undefined, reservation: undefined }) },
+          { guard: 'isCompleted', target: 'decideAfterSuccess', actions: assign({ reservation: undefined }) },
+          { target: 'decideAfterFailure', actions: assign({ reservation: undefined }) },
+        ],
+        onError: {
+          target: 'releaseBackoff',
+          actions: assign(({ event }) => ({
+            progress: `release failed, retrying: ${failureOf(event.error, 'execution', 'Releasing').message}`,
+            retryAt: Date.now() + RELEASE_RETRY_MS,
+          })),
+        },
+      },
+      on: {
+        'job.delete': { actions: { type: 'releaseFor', params: { cause: 'delete' } } },
+        'job.specChanged': { actions: assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }) },
+        'job.suspend': {
+          guard: ({ context }) => context.releaseCause !== 'delete',
+          actions: { type: 'releaseFor', params: { cause: 'suspend' } },
+        },
+      },
+    },
+    releaseBackoff: {
+      invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
+      on: {
+        'retry.due': 'releasing',
+        'job.delete': { actions: { type: 'releaseFor', params: { cause: 'delete' } } },
+        'job.specChanged': { actions: assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }) },
+      },
+    },
+    decideAfterSuccess: {
+      always: [
+        { guard: 'shouldRetryAfterSuccess', target: 'retrying', actions: 'scheduleRetry' },
+        { target: 'succeeded', actions: 'finish' },
+      ],
+    },
+    decideAfterFailure: {
+      always: [
+        { guard: 'shouldRetryAfterFailure', target: 'retrying', actions: 'scheduleRetry' },
+        { target: 'failed', actions: 'finish' },
+      ],
+    },
+    retrying: {
+      invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
+      on: {
+        'retry.due': { target: 'submitting' },
+        'job.suspend': 'suspended',
+        'job.delete': 'deleted',
+        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+        'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
+        'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
+      },
+    },
+    succeeded: {
+      on: {
+        'job.rerun': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, lastHandledRerunAt: event.requestedAt })) },
+        'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
+        'job.delete': 'deleted',
+        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+      },
+    },
+    failed: {
+      on: {
+        'job.rerun': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, lastHandledRerunAt: event.requestedAt })) },
+        'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
+        'job.delete': 'deleted',
+        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+      },
+    },
+    suspended: {
+      on: {
+        'job.resume': { target: 'pending', actions: assign({ ...freshRun }) },
+        'job.specChanged': { actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
+        'job.delete': 'deleted',
+        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+        'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
+      },
+    },
+    invalid: {
+      on: {
+        'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash, message: undefined })) },
+        'job.delete': 'deleted',
+      },
+    },
+    deleted: { type: 'final' },
+  },
+});
+
+function driverFailure(context: JobContext): JobFailure {
+  const exit = context.exit;
+  if (exit?.outcome === 'lost') {
+    return { reason: 'TaskLost', errorClass: 'retryable', stage: 'execution', message: exit.message ?? 'the driver was lost' };
+  }
+  const code = exit?.exitCode;
+  return {
+    reason: 'DriverFailed',
+    errorClass: 'retryable',
+    stage: 'execution',
+    message: `driver exited with code ${code ?? 'unknown'}${exit?.message ? `: ${exit.message}` : ''}`,
+  };
+}
+
+/** The machine's type, for callers that provide actors or restore snapshots. */
+export type SparkJobMachine = typeof sparkJobMachine;
