@@ -1,0 +1,44 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_POLICY } from '../../controller/check-policy.js';
+import { resolveJobsDir, resolveStateDir } from '../../controller/state-dir.js';
+import { runController } from '../../main.js';
+import { parseDuration } from '../parse-duration.js';
+import type { SetExit } from './index.js';
+
+const positiveInt = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number ≥ 1, got '${v}'`);
+  return n;
+};
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** `sparkctl controller`: runs the reconciler on the jobs folder. */
+export function registerController(program: Command, setExit: SetExit): void {
+  program
+    .command('controller')
+    .description('Run the controller: watch the jobs folder and drive every SparkJob to completion')
+    .option('--workers <n>', 'jobs reconciled in parallel', positiveInt('--workers'), 4)
+    .option('--exit-when-idle', 'exit 0 once no job is pending or running', false)
+    .option('--relist-interval <duration>', 'full relist of the jobs folder, catching missed file events', '30s')
+    .option('--metrics-addr <host:port>', 'serve /healthz, /readyz and /metrics here')
+    .option('--allow-host-network', 'let manifests ask for network: host', false)
+    .option('--allow-host-path <prefix>', 'let manifests mount host folders under this prefix (repeatable)', collect, [])
+    .option('--docker-socket <path>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
+    .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
+    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string }) => {
+      const globals = program.opts<{ jobs?: string; stateDir?: string }>();
+      const jobsDir = resolveJobsDir(globals.jobs);
+      const stateDir = resolveStateDir(jobsDir, globals.stateDir);
+      const code = await runController({
+        jobsDir,
+        stateDir,
+        workers: opts.workers,
+        exitWhenIdle: opts.exitWhenIdle,
+        relistIntervalMs: parseDuration(opts.relistInterval, '--relist-interval'),
+        policy: { ...DEFAULT_POLICY, allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath },
+        ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr } : {}),
+        ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
+      });
+      setExit(code);
+    });
+}

@@ -1,0 +1,433 @@
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import { parse as parseYaml } from 'yaml';
+import { RERUN_ANNOTATION, type SparkJob, type SparkJobSpec } from '../api/spark-job.js';
+import { SparkJobStatusSchema, TERMINAL_PHASES, type Phase, type SparkJobStatus } from '../api/status.js';
+import type { OwnedDriver } from '../backends/ports.js';
+import { messageOf as errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { phaseOf, projectStatus } from '../machines/project-status.js';
+import type { JobContext } from '../machines/types.js';
+import { parseManifestBytes } from '../manifest/parse-manifest.js';
+import { readStatusFromDoc } from '../manifest/read-status.js';
+import { canonicalJson, specHash } from '../manifest/spec-hash.js';
+import { contentHash, writeStatus } from '../manifest/write-status.js';
+import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
+import { machineWithBackends, type Backends } from './job-actors.js';
+import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
+import { acquireStateLock } from './state-lock.js';
+import { listManifests, watchFolder } from './watch-folder.js';
+import { WorkQueue } from './work-queue.js';
+
+/** What a controller is built from; main.ts fills it from flags. */
+export interface ControllerOptions {
+  readonly jobsDir: string;
+  readonly stateDir: string;
+  readonly backends: Backends;
+  readonly logger: Logger;
+  readonly workers?: number;
+  /** Full relist period, catching file events the watcher missed. */
+  readonly relistIntervalMs?: number;
+  readonly policy?: Policy;
+  readonly metricsAddr?: string;
+  /** Called on every phase change (metrics hook). */
+  readonly onPhase?: (name: string, from: Phase | undefined, to: Phase) => void;
+}
+
+type JobMachine = ReturnType<typeof machineWithBackends>;
+type JobActor = Actor<JobMachine>;
+
+interface JobEntry {
+  readonly name: string;
+  file: string;
+  actor: JobActor;
+  status?: SparkJobStatus;
+  /** The canonical status last written to (or found in) the file. */
+  fileStatusKey?: string;
+}
+
+/** The spec fields that define a run: suspend and TTL changes do not restart a job. */
+export function runHash(spec: SparkJobSpec): string {
+  return specHash({ ...spec, suspend: false, timeToLiveSeconds: undefined });
+}
+
+const statusKey = (s: SparkJobStatus | undefined) => (s === undefined ? '' : canonicalJson(SparkJobStatusSchema.parse(s)));
+
+
+/** A best-effort metadata.name from a manifest that did not validate. */
+function looseName(bytes: Uint8Array): string | undefined {
+  try {
+    const doc = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 50 }) as { metadata?: { name?: unknown } } | null;
+    const n = doc?.metadata?.name;
+    return typeof n === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The reconciler: folder events and relists enqueue a manifest path; each reconcile reads the
+ * file and the job's actor, sends the events that close the gap, and projects status back.
+ */
+export class Controller {
+  private readonly journal: Journal;
+  private readonly queue = new WorkQueue({ baseMs: 100, maxMs: 60_000 });
+  private readonly entries = new Map<string, JobEntry>();
+  private readonly fileToName = new Map<string, string>();
+  /** Per file: the content hash last reconciled, so unchanged files cost one read. */
+  private readonly seen = new Map<string, string>();
+  private readonly log: Logger;
+  private readonly policy: Policy;
+  private watcher?: FSWatcher;
+  private relistTimer?: NodeJS.Timeout;
+  private unlock?: () => Promise<void>;
+  private running?: Promise<void>;
+  private initialSyncDone = false;
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
+  private readonly machine: JobMachine;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.journal = new Journal(options.stateDir);
+    this.log = options.logger.child({ module: 'controller' });
+    this.policy = options.policy ?? DEFAULT_POLICY;
+    this.machine = machineWithBackends(options.backends, this.journal, (name, message) => {
+      this.entries.get(name)?.actor.send({ type: 'job.progress', message });
+    });
+  }
+
+  /** Takes the lock, restores jobs from the journal, adopts their drivers, and starts watching. */
+  async start(): Promise<void> {
+    await this.journal.init();
+    this.unlock = await acquireStateLock(this.options.stateDir, { jobsDir: this.options.jobsDir, metricsAddr: this.options.metricsAddr });
+    try {
+      await this.restoreFromJournal();
+      await this.reportOrphans();
+      const files = await listManifests(this.options.jobsDir);
+      this.watcher = watchFolder(
+        this.options.jobsDir,
+        (rel) => this.queue.add(rel),
+        (err) => this.log.warn({ err }, 'Watcher failed; relying on relists'),
+      );
+      for (const f of new Set([...files, ...this.fileToName.keys()])) this.queue.add(f);
+      this.running = this.queue.run(this.options.workers ?? 4, (key) => this.reconcileSafely(key));
+      void this.queue.whenDrained().then(() => {
+        this.initialSyncDone = true;
+        this.checkIdle();
+      });
+      const every = this.options.relistIntervalMs ?? 30_000;
+      this.relistTimer = setInterval(() => void this.relist(), every);
+      this.relistTimer.unref();
+      this.log.info({ jobsDir: this.options.jobsDir, stateDir: this.options.stateDir, jobs: files.length }, 'Started controller');
+    } catch (err) {
+      await this.unlock();
+      throw err;
+    }
+  }
+
+  /** Resolves once every job is finished, suspended or invalid and nothing is queued. */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.checkIdle();
+    });
+  }
+
+  /** Stops taking work and leaves running drivers running; the next start adopts them. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.relistTimer);
+    await this.watcher?.close();
+    this.queue.shutDown();
+    await this.running;
+    for (const entry of this.entries.values()) {
+      const snap = entry.actor.getSnapshot();
+      if (snap.status === 'active') void this.saveRecord(entry);
+      entry.actor.stop();
+    }
+    await this.journal.flush();
+    await this.unlock?.();
+    this.log.info('Stopped controller; running drivers were left running');
+  }
+
+  /** The phase of every known job (for metrics and the idle check). */
+  phases(): Map<string, Phase> {
+    const out = new Map<string, Phase>();
+    for (const [name, e] of this.entries) out.set(name, phaseOf(e.actor.getSnapshot().value));
+    return out;
+  }
+
+  /** Keys waiting for a worker. */
+  get queueDepth(): number {
+    return this.queue.depth;
+  }
+
+  /** Enqueues every manifest and every known file (catches missed events). */
+  async relist(): Promise<void> {
+    try {
+      const files = await listManifests(this.options.jobsDir);
+      for (const f of new Set([...files, ...this.fileToName.keys()])) this.queue.add(f);
+    } catch (err) {
+      this.log.error({ err, jobsDir: this.options.jobsDir }, 'Could not list the jobs folder');
+    }
+  }
+
+  private async restoreFromJournal(): Promise<void> {
+    const records = await readAllJobRecords(this.options.stateDir, (name, err) =>
+      this.log.error({ err, job: name }, 'Skipped an unreadable journal record'),
+    );
+    for (const rec of records) {
+      if (rec.snapshot === undefined) continue;
+      const snap = rec.snapshot as { status?: string; context?: JobContext };
+      if (snap.status !== 'active' || !snap.context) continue;
+      try {
+        const ctx = snap.context;
+        if (ctx.reservation) (ctx.spec.mode === 'cluster' ? this.options.backends.mesos() : this.options.backends.docker).reclaim(ctx.reservation);
+        const actor = createActor(this.machine, { snapshot: rec.snapshot as SnapshotFrom<JobMachine>, input: { name: rec.name, spec: ctx.spec, specHash: ctx.specHash } });
+        const entry: JobEntry = { name: rec.name, file: rec.file, actor, status: rec.status };
+        this.track(entry);
+        this.log.info({ job: rec.name, phase: rec.status.phase }, 'Restored job from the journal');
+        actor.start();
+      } catch (err) {
+        this.log.error({ err, job: rec.name }, 'Could not restore a job from the journal; it will start afresh');
+      }
+    }
+  }
+
+  private async reportOrphans(): Promise<void> {
+    let drivers: OwnedDriver[];
+    try {
+      drivers = await this.options.backends.docker.listDrivers({ signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'Could not list drivers for adoption; will adopt as jobs reconnect');
+      return;
+    }
+    for (const d of drivers) {
+      const entry = this.entries.get(d.job);
+      const ctx = entry?.actor.getSnapshot().context;
+      const known = ctx !== undefined && ctx.attempt === d.attempt;
+      if (known) {
+        this.log.info({ job: d.job, attempt: d.attempt }, 'Adopted running driver');
+        continue;
+      }
+      this.log.warn({ job: d.job, attempt: d.attempt, driver: d.ref }, 'Found a driver no job owns; left it alone');
+      if (entry) void this.event(d.job, 'Warning', 'Orphaned', `driver ${d.ref.containerName ?? d.ref.containerId} (attempt ${d.attempt}) is not the job's current run; it was left running`);
+    }
+  }
+
+  private track(entry: JobEntry): void {
+    this.entries.set(entry.name, entry);
+    this.fileToName.set(entry.file, entry.name);
+    let last: Phase | undefined = entry.status?.phase;
+    let lastReason = entry.status?.conditions.find((c) => c.type === 'Reconciling')?.reason;
+    entry.actor.subscribe({
+      next: (snap) => {
+        if (this.stopped) return;
+        if (snap.status === 'done') {
+          void this.forget(entry);
+          return;
+        }
+        const status = projectStatus(snap, entry.status);
+        entry.status = status;
+        const reason = status.conditions.find((c) => c.type === (TERMINAL_PHASES.has(status.phase) || status.phase === 'Suspended' ? 'Succeeded' : 'Reconciling'))?.reason ?? status.phase;
+        if (status.phase !== last || reason !== lastReason) {
+          const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable';
+          void this.event(entry.name, warn ? 'Warning' : 'Normal', status.phase === 'Failed' || status.phase === 'Succeeded' ? reason : reason === status.phase ? status.phase : reason, status.message ?? status.phase, snap.context.attempt);
+          this.options.onPhase?.(entry.name, last, status.phase);
+          if (status.phase !== last) this.log.info({ job: entry.name, phase: status.phase, reason }, 'Job changed phase');
+          last = status.phase;
+          lastReason = reason;
+        }
+        void this.saveRecord(entry);
+        this.queue.add(entry.file);
+        this.checkIdle();
+      },
+      error: (err) => this.log.error({ err, job: entry.name }, 'Job actor failed'),
+    });
+  }
+
+  private async forget(entry: JobEntry): Promise<void> {
+    this.entries.delete(entry.name);
+    if (this.fileToName.get(entry.file) === entry.name) this.fileToName.delete(entry.file);
+    this.options.onPhase?.(entry.name, entry.status?.phase, 'Succeeded');
+    await this.event(entry.name, 'Normal', 'Deleted', 'Manifest removed; resources released');
+    await this.journal.removeJob(entry.name);
+    this.log.info({ job: entry.name }, 'Released and forgot deleted job');
+    this.checkIdle();
+  }
+
+  private saveRecord(entry: JobEntry): Promise<void> {
+    const status = entry.status;
+    if (!status) return Promise.resolve();
+    return this.journal
+      .saveRecord({ name: entry.name, file: entry.file, snapshot: entry.actor.getPersistedSnapshot(), status, updatedAt: new Date().toISOString() })
+      .catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not write the journal'));
+  }
+
+  private event(name: string, type: JobEventRecord['type'], reason: string, message: string, attempt?: number): Promise<void> {
+    const ev: JobEventRecord = { time: new Date().toISOString(), type, reason, message, ...(attempt ? { attempt } : {}) };
+    return this.journal.appendEvent(name, ev).catch((err: unknown) => this.log.error({ err, job: name }, 'Could not record an event'));
+  }
+
+  private async reconcileSafely(file: string): Promise<void> {
+    try {
+      await this.reconcile(file);
+      this.queue.forget(file);
+    } catch (err) {
+      const delay = this.queue.addRateLimited(file);
+      this.log.error({ err, file, retryInMs: delay }, 'Reconcile failed; will retry');
+    }
+    // The key is still marked processing here; look again once the worker lets go of it.
+    queueMicrotask(() => this.checkIdle());
+  }
+
+  /** Level-triggered: reads the file and the job, and closes the gap; never asks which event happened. */
+  private async reconcile(file: string): Promise<void> {
+    const abs = join(this.options.jobsDir, file);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(abs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') {
+        this.handleGone(file);
+        return;
+      }
+      throw err;
+    }
+    const hash = contentHash(bytes);
+    const known = this.fileToName.get(file);
+    const entry0 = known ? this.entries.get(known) : undefined;
+    if (this.seen.get(file) === hash && (entry0 === undefined || entry0.fileStatusKey === statusKey(entry0.status))) return;
+
+    const parsed = parseManifestBytes(bytes, file);
+    if (!parsed.ok) {
+      const message = parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ');
+      await this.handleInvalid(file, abs, bytes, message);
+      return;
+    }
+    const job = parsed.job;
+    const name = job.metadata.name;
+    let entry = this.entries.get(name);
+    if (entry && entry.file !== file) {
+      const other = await readFile(join(this.options.jobsDir, entry.file)).catch(() => undefined);
+      if (other && looseName(other) === name) {
+        await this.writeInvalidStatus(file, abs, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`);
+        this.seen.set(file, hash);
+        return;
+      }
+      this.fileToName.delete(entry.file);
+      entry.file = file;
+      this.fileToName.set(file, name);
+    }
+    if (known && known !== name) this.handleGone(file);
+    const violations = checkPolicy(job.spec, this.policy);
+    if (!entry) entry = this.createEntry(name, file, job);
+    this.steer(entry, job, violations.map((v) => `${v.path}: ${v.message}`).join('; '));
+
+    const fileStatus = readStatusFromDoc(parsed.doc);
+    const want = entry.status;
+    const wantKey = statusKey(want);
+    if (want && statusKey(fileStatus) !== wantKey) {
+      const res = await writeStatus(abs, want);
+      if (res.written && res.contentHash) {
+        this.seen.set(file, res.contentHash);
+        entry.fileStatusKey = wantKey;
+        return;
+      }
+    } else {
+      entry.fileStatusKey = wantKey;
+    }
+    this.seen.set(file, hash);
+  }
+
+  private createEntry(name: string, file: string, job: SparkJob): JobEntry {
+    const actor = createActor(this.machine, {
+      input: { name, spec: job.spec, specHash: runHash(job.spec), lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION] },
+    });
+    const entry: JobEntry = { name, file, actor };
+    this.track(entry);
+    void this.event(name, 'Normal', 'Added', `SparkJob ${name} found in ${file}`);
+    actor.start();
+    return entry;
+  }
+
+  /** Sends the events that bring a job's actor to what its manifest asks for. */
+  private steer(entry: JobEntry, job: SparkJob, violation: string): void {
+    const actor = entry.actor;
+    const ctx = () => actor.getSnapshot().context;
+    const value = () => actor.getSnapshot().value;
+    if (violation) {
+      if (phaseOf(value()) !== 'Invalid') actor.send({ type: 'job.invalidate', message: violation });
+      return;
+    }
+    const wanted = runHash(job.spec);
+    if (ctx().specHash !== wanted || phaseOf(value()) === 'Invalid') actor.send({ type: 'job.specChanged', spec: job.spec, specHash: wanted });
+    const phase = phaseOf(value());
+    if (job.spec.suspend && phase !== 'Suspended' && !TERMINAL_PHASES.has(phase)) actor.send({ type: 'job.suspend' });
+    if (!job.spec.suspend && phase === 'Suspended') actor.send({ type: 'job.resume' });
+    const rerun = job.metadata.annotations[RERUN_ANNOTATION];
+    if (rerun !== undefined && rerun !== ctx().lastHandledRerunAt && !job.spec.suspend) actor.send({ type: 'job.rerun', requestedAt: rerun });
+  }
+
+  private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string): Promise<void> {
+    const name = looseName(bytes);
+    const entry = name ? this.entries.get(name) : undefined;
+    if (entry && entry.file === file) {
+      if (phaseOf(entry.actor.getSnapshot().value) !== 'Invalid') entry.actor.send({ type: 'job.invalidate', message });
+    }
+    this.log.warn({ file, error: message }, 'Manifest is invalid');
+    await this.writeInvalidStatus(file, abs, message);
+  }
+
+  private async writeInvalidStatus(file: string, abs: string, message: string): Promise<void> {
+    const now = new Date().toISOString();
+    const status: SparkJobStatus = {
+      phase: 'Invalid',
+      conditions: [
+        { type: 'Stalled', status: 'True', reason: 'InvalidSpec', message, lastTransitionTime: now },
+        { type: 'Reconciling', status: 'False', reason: 'Invalid', message: '', lastTransitionTime: now },
+      ],
+      submissionAttempts: 0,
+      executionAttempts: 0,
+      message,
+    };
+    try {
+      const bytes = await readFile(abs);
+      const prev = this.seen.get(file);
+      if (prev === contentHash(bytes)) return;
+      const res = await writeStatus(abs, status);
+      this.seen.set(file, res.written && res.contentHash ? res.contentHash : contentHash(bytes));
+    } catch (err) {
+      // A file that is not even a YAML mapping cannot carry a status; the error is in the log.
+      this.log.debug({ err: errorMessage(err), file }, 'Could not write an Invalid status');
+      this.seen.delete(file);
+    }
+  }
+
+  private handleGone(file: string): void {
+    this.seen.delete(file);
+    const name = this.fileToName.get(file);
+    this.fileToName.delete(file);
+    if (!name) return;
+    const entry = this.entries.get(name);
+    if (!entry || entry.file !== file) return;
+    this.log.info({ job: name, file }, 'Manifest removed; releasing the job');
+    entry.actor.send({ type: 'job.delete' });
+  }
+
+  private checkIdle(): void {
+    if (!this.initialSyncDone || this.idleWaiters.length === 0) return;
+    if (this.queue.busy > 0) return;
+    for (const e of this.entries.values()) {
+      const phase = phaseOf(e.actor.getSnapshot().value);
+      if (!TERMINAL_PHASES.has(phase) && phase !== 'Suspended') return;
+    }
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+}

@@ -1,0 +1,110 @@
+import { copyFile, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fromPromise } from 'xstate';
+import { backendFor } from '../api/spark-job.js';
+import type { Backend, JobRun } from '../backends/ports.js';
+import { writeFileAtomic } from '../fs/write-file-atomic.js';
+import { sparkJobMachine } from '../machines/spark-job-machine.js';
+import type {
+  CacheOutput,
+  CachedResult,
+  CollectOutput,
+  ConnectOutput,
+  DriverInput,
+  ReleaseInput,
+  RequestOutput,
+  RunInput,
+  StartInput,
+  StartOutput,
+  WaitOutput,
+} from '../machines/types.js';
+import type { Journal } from './journal.js';
+
+/** The engines a controller drives, by kind; Mesos is created on first use. */
+export interface Backends {
+  readonly docker: Backend;
+  readonly mesos: () => Backend;
+}
+
+/** Picks the backend that runs a job. */
+export function backendOf(backends: Backends, run: JobRun): Backend {
+  return backendFor(run.spec) === 'mesos' ? backends.mesos() : backends.docker;
+}
+
+/** Sends progress notes back to the job's actor. */
+export type ProgressSink = (name: string, message: string) => void;
+
+const CACHE_FILE = 'result.json';
+
+/** Builds the SparkJob machine with real actors over the backends and the journal. */
+export function machineWithBackends(backends: Backends, journal: Journal, onProgress: ProgressSink) {
+  return sparkJobMachine.provide({
+    actors: {
+      lookupCache: fromPromise<CacheOutput, RunInput>(async ({ input }) => {
+        if (!input.run.spec.cache.enabled) return null;
+        try {
+          const text = await readFile(join(journal.cacheDir(input.run.specHash), CACHE_FILE), 'utf8');
+          return JSON.parse(text) as CachedResult;
+        } catch {
+          return null;
+        }
+      }),
+      connectBackend: fromPromise<ConnectOutput, RunInput>(({ input, signal }) =>
+        backendOf(backends, input.run).connect({ signal, onProgress: (m) => onProgress(input.run.name, m) }),
+      ),
+      requestResources: fromPromise<RequestOutput, RunInput>(({ input, signal }) =>
+        backendOf(backends, input.run).requestResources(input.run, { signal, onProgress: (m) => onProgress(input.run.name, m) }),
+      ),
+      startDriver: fromPromise<StartOutput, StartInput>(({ input, signal }) =>
+        backendOf(backends, input.run).start(input.run, input.reservation, { signal }),
+      ),
+      waitForDriver: fromPromise<WaitOutput, DriverInput>(async ({ input, signal }) => {
+        const path = journal.logPath(input.run.name, input.run.attempt);
+        await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+        // The log is streamed from the start on every (re)attach, so the file is rewritten from empty.
+        const handle = await open(path, 'w', 0o600);
+        let chain = Promise.resolve();
+        try {
+          return await backendOf(backends, input.run).wait(input.run, input.driver, {
+            signal,
+            onLog: (chunk) => {
+              chain = chain.then(() => handle.write(chunk).then(() => undefined)).catch(() => undefined);
+            },
+          });
+        } finally {
+          await chain;
+          await handle.close();
+        }
+      }),
+      collectResults: fromPromise<CollectOutput, DriverInput>(async ({ input, signal }) => {
+        const dest = journal.outputsDir(input.run.name, input.run.attempt);
+        await mkdir(dest, { recursive: true, mode: 0o700 });
+        const collected = await backendOf(backends, input.run).collect(input.run, input.driver, dest, { signal });
+        await writeFileAtomic(journal.logPath(input.run.name, input.run.attempt), collected.log, { mode: 0o600, durable: false });
+        const result: CollectOutput = { exitCode: collected.exitCode, outputs: collected.outputs };
+        if (input.run.spec.cache.enabled && collected.exitCode === 0) await storeInCache(journal, input.run, result);
+        return result;
+      }),
+      releaseResources: fromPromise<void, ReleaseInput>(({ input, signal }) =>
+        backendOf(backends, input.run).release(input.run, input.driver, input.reservation, { signal }),
+      ),
+    },
+  });
+}
+
+async function storeInCache(journal: Journal, run: JobRun, result: CollectOutput): Promise<void> {
+  const dir = journal.cacheDir(run.specHash);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const outputs = [];
+  for (const o of result.outputs) {
+    if (o.bytes === undefined) {
+      outputs.push(o);
+      continue;
+    }
+    const to = join(dir, o.name);
+    await copyFile(o.path, to);
+    outputs.push({ ...o, path: to, bytes: (await stat(to)).size });
+  }
+  const cached: CachedResult = { specHash: run.specHash, exitCode: result.exitCode ?? 0, outputs };
+  await writeFileAtomic(join(dir, CACHE_FILE), JSON.stringify(cached), { mode: 0o600 });
+}

@@ -1,0 +1,170 @@
+import { appendFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SparkJobStatus } from '../api/status.js';
+import { writeFileAtomic } from '../fs/write-file-atomic.js';
+
+/** One line of a job's event history, as `describe` and `events` show it. */
+export interface JobEventRecord {
+  readonly time: string;
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+  readonly attempt?: number;
+}
+
+/** What the journal keeps per job: the source of truth the manifest's status is projected from. */
+export interface JobRecord {
+  readonly name: string;
+  /** The manifest's path relative to the jobs folder. */
+  readonly file: string;
+  /** The persisted xstate snapshot (absent for a manifest that never became valid). */
+  readonly snapshot?: unknown;
+  readonly status: SparkJobStatus;
+  readonly updatedAt: string;
+}
+
+/** Journal layout under the state dir; every path the CLI and controller use comes from here. */
+export const journalPaths = {
+  jobs: (stateDir: string) => join(stateDir, 'jobs'),
+  job: (stateDir: string, name: string) => join(stateDir, 'jobs', name),
+  record: (stateDir: string, name: string) => join(stateDir, 'jobs', name, 'job.json'),
+  events: (stateDir: string, name: string) => join(stateDir, 'jobs', name, 'events.jsonl'),
+  log: (stateDir: string, name: string, attempt: number) => join(stateDir, 'jobs', name, 'logs', `attempt-${attempt}.log`),
+  logs: (stateDir: string, name: string) => join(stateDir, 'jobs', name, 'logs'),
+  outputs: (stateDir: string, name: string, attempt: number) => join(stateDir, 'jobs', name, 'outputs', `attempt-${attempt}`),
+  cache: (stateDir: string, specHash: string) => join(stateDir, 'cache', specHash),
+  tombstones: (stateDir: string) => join(stateDir, 'deleted'),
+} as const;
+
+/** Reads one job's record; undefined when there is none. */
+export async function readJobRecord(stateDir: string, name: string): Promise<JobRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(journalPaths.record(stateDir, name), 'utf8')) as JobRecord;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Reads every job record in a state dir (skipping unreadable ones, which are reported). */
+export async function readAllJobRecords(stateDir: string, onError?: (name: string, err: unknown) => void): Promise<JobRecord[]> {
+  let names: string[];
+  try {
+    names = await readdir(journalPaths.jobs(stateDir));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: JobRecord[] = [];
+  for (const name of names.sort()) {
+    try {
+      const rec = await readJobRecord(stateDir, name);
+      if (rec) out.push(rec);
+    } catch (err) {
+      onError?.(name, err);
+    }
+  }
+  return out;
+}
+
+/** Reads a job's events, oldest first. */
+export async function readJobEvents(stateDir: string, name: string): Promise<JobEventRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(journalPaths.events(stateDir, name), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: JobEventRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as JobEventRecord);
+    } catch {
+      // A torn last line after a crash is skipped.
+    }
+  }
+  return out;
+}
+
+/** The controller's writer side of the journal; writes are serialised per job. */
+export class Journal {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(readonly stateDir: string) {}
+
+  /** Creates the state dir, private to the controller's user. */
+  async init(): Promise<void> {
+    await mkdir(journalPaths.jobs(this.stateDir), { recursive: true, mode: 0o700 });
+    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Runs `fn` after every earlier write of the same job. */
+  private serial<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(name) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.chains.set(name, tail);
+    void tail.then(() => {
+      if (this.chains.get(name) === tail) this.chains.delete(name);
+    });
+    return next;
+  }
+
+  /** Saves a job's record atomically (snapshot and projected status together). */
+  saveRecord(record: JobRecord): Promise<void> {
+    return this.serial(record.name, async () => {
+      await mkdir(journalPaths.job(this.stateDir, record.name), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(journalPaths.record(this.stateDir, record.name), JSON.stringify(record), { mode: 0o600 });
+    });
+  }
+
+  /** Appends one event to a job's history. */
+  appendEvent(name: string, event: JobEventRecord): Promise<void> {
+    return this.serial(name, async () => {
+      await mkdir(journalPaths.job(this.stateDir, name), { recursive: true, mode: 0o700 });
+      await appendFile(journalPaths.events(this.stateDir, name), `${JSON.stringify(event)}\n`, { mode: 0o600 });
+    });
+  }
+
+  /** Moves a deleted job's journal aside (kept for `events` and `logs` until pruned), so a new job of that name starts clean. */
+  removeJob(name: string): Promise<void> {
+    return this.serial(name, async () => {
+      const from = journalPaths.job(this.stateDir, name);
+      const to = join(journalPaths.tombstones(this.stateDir), `${name}-${Date.now()}`);
+      await mkdir(journalPaths.tombstones(this.stateDir), { recursive: true, mode: 0o700 });
+      await rename(from, to).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') await rm(from, { recursive: true, force: true });
+      });
+    });
+  }
+
+  /** Waits for every pending write. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  /** Path of an attempt's driver log. */
+  logPath(name: string, attempt: number): string {
+    return journalPaths.log(this.stateDir, name, attempt);
+  }
+
+  /** Folder for an attempt's collected outputs. */
+  outputsDir(name: string, attempt: number): string {
+    return journalPaths.outputs(this.stateDir, name, attempt);
+  }
+
+  /** Folder for cached results of a spec hash. */
+  cacheDir(specHash: string): string {
+    return journalPaths.cache(this.stateDir, specHash);
+  }
+
+  /** Whether a path exists. */
+  static async exists(path: string): Promise<boolean> {
+    return stat(path).then(
+      () => true,
+      () => false,
+    );
+  }
+}

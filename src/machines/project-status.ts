@@ -1,0 +1,163 @@
+import type { Condition, Phase, SparkJobStatus } from '../api/status.js';
+import type { JobContext } from './types.js';
+
+/** The parts of a machine snapshot the projection reads. */
+export interface SnapshotView {
+  readonly value: unknown;
+  readonly context: JobContext;
+  readonly status?: string;
+}
+
+/** The display phase of a machine state value. */
+export function phaseOf(value: unknown): Phase {
+  const top = typeof value === 'string' ? value : Object.keys(value as object)[0];
+  const sub = typeof value === 'object' && value !== null ? Object.values(value as Record<string, unknown>)[0] : undefined;
+  switch (top) {
+    case 'pending':
+      return 'Pending';
+    case 'submitting':
+      return sub === 'connecting' || sub === 'connectBackoff' ? 'Connecting' : 'RequestingResources';
+    case 'running':
+      return 'Running';
+    case 'collecting':
+      return 'Collecting';
+    case 'releasing':
+    case 'releaseBackoff':
+      return 'Releasing';
+    case 'retrying':
+      return 'Retrying';
+    case 'succeeded':
+    case 'decideAfterSuccess':
+      return 'Succeeded';
+    case 'failed':
+    case 'decideAfterFailure':
+      return 'Failed';
+    case 'suspended':
+      return 'Suspended';
+    case 'invalid':
+      return 'Invalid';
+    default:
+      return 'Pending';
+  }
+}
+
+/** The reason shown for a phase: the failure's reason where there is one. */
+export function reasonOf(phase: Phase, ctx: JobContext): string {
+  switch (phase) {
+    case 'Succeeded':
+      return ctx.collected?.cached ? 'Cached' : 'Completed';
+    case 'Failed':
+    case 'Retrying':
+      return ctx.failure?.reason ?? 'DriverFailed';
+    case 'Invalid':
+      return 'InvalidSpec';
+    case 'Releasing':
+      return ctx.releaseCause === 'delete'
+        ? 'Deleted'
+        : ctx.releaseCause === 'suspend'
+          ? 'Suspended'
+          : ctx.releaseCause === 'specChange'
+            ? 'SpecChanged'
+            : 'Releasing';
+    case 'RequestingResources':
+      return ctx.progress ? 'InsufficientResources' : 'RequestingResources';
+    case 'Connecting':
+      return ctx.progress ? 'EngineUnavailable' : 'Connecting';
+    default:
+      return phase;
+  }
+}
+
+/** A one-line message for a phase. */
+export function messageOf(phase: Phase, ctx: JobContext): string {
+  switch (phase) {
+    case 'Succeeded':
+      return ctx.message ?? (ctx.collected?.cached ? 'Results served from the cache' : 'Driver completed with exit code 0');
+    case 'Failed':
+      return ctx.failure?.message ?? 'Failed';
+    case 'Retrying': {
+      const at = ctx.retryAt ? new Date(ctx.retryAt).toISOString() : 'soon';
+      return `${ctx.failure?.message ?? 'Attempt ended'}; next attempt at ${at}`;
+    }
+    case 'Invalid':
+      return ctx.message ?? 'The spec cannot run';
+    case 'Suspended':
+      return 'Suspended: spec.suspend is true';
+    case 'Running':
+      return `Driver running (attempt ${ctx.executionAttempts})`;
+    case 'Connecting':
+    case 'RequestingResources':
+    case 'Releasing':
+      return ctx.progress ?? `${phase}`;
+    default:
+      return ctx.progress ?? phase;
+  }
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+function condition(
+  prev: readonly Condition[] | undefined,
+  type: Condition['type'],
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  now: string,
+  observedSpecHash: string,
+): Condition {
+  const old = prev?.find((c) => c.type === type);
+  const lastTransitionTime = old && old.status === status ? old.lastTransitionTime : now;
+  return { type, status, reason, message, lastTransitionTime, observedSpecHash };
+}
+
+/** Projects a machine snapshot into the manifest's `status:` block (kstatus-style conditions). */
+export function projectStatus(snap: SnapshotView, prev: SparkJobStatus | undefined, now: Date = new Date()): SparkJobStatus {
+  const ctx = snap.context;
+  const phase = phaseOf(snap.value);
+  const reason = reasonOf(phase, ctx);
+  const message = messageOf(phase, ctx);
+  const at = now.toISOString();
+  const active = !['Succeeded', 'Failed', 'Suspended', 'Invalid'].includes(phase);
+  const stalled = phase === 'Invalid' || (phase === 'Failed' && ctx.failure?.errorClass === 'terminal');
+  const conditions: Condition[] = [
+    condition(
+      prev?.conditions,
+      'Succeeded',
+      phase === 'Succeeded' ? 'True' : phase === 'Failed' ? 'False' : 'Unknown',
+      phase === 'Succeeded' || phase === 'Failed' ? reason : 'InProgress',
+      phase === 'Succeeded' || phase === 'Failed' ? message : '',
+      at,
+      ctx.specHash,
+    ),
+    condition(prev?.conditions, 'Reconciling', active ? 'True' : 'False', active ? reason : phase, active ? message : '', at, ctx.specHash),
+    condition(prev?.conditions, 'Stalled', stalled ? 'True' : 'False', stalled ? reason : 'None', stalled ? message : '', at, ctx.specHash),
+  ];
+  const exitCode = ctx.collected?.exitCode ?? ctx.exit?.exitCode ?? undefined;
+  const status: SparkJobStatus = {
+    phase,
+    observedSpecHash: ctx.specHash,
+    conditions,
+    submissionAttempts: ctx.submissionAttempts,
+    executionAttempts: ctx.executionAttempts,
+    message,
+  };
+  const startTime = iso(ctx.startedAt);
+  if (startTime) status.startTime = startTime;
+  const completionTime = phase === 'Succeeded' || phase === 'Failed' ? iso(ctx.completedAt) : undefined;
+  if (completionTime) status.completionTime = completionTime;
+  if (ctx.driver) status.driver = ctx.driver;
+  if (exitCode !== undefined && exitCode !== null) status.exitCode = exitCode;
+  if (ctx.collected) {
+    status.results = {
+      outputs: ctx.collected.outputs.map((o) => (o.bytes === undefined ? { name: o.name, path: o.path } : { name: o.name, path: o.path, bytes: o.bytes })),
+      cached: ctx.collected.cached,
+    };
+  }
+  if (ctx.lastHandledRerunAt) status.lastHandledRerunAt = ctx.lastHandledRerunAt;
+  return status;
+}
+
+/** Whether two statuses differ in anything but condition timestamps (so equal ones are not rewritten). */
+export function sameStatus(a: SparkJobStatus | undefined, b: SparkJobStatus | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
