@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
 import type { DriverRef } from '../../api/status.js';
 import { LABELS, type Backend, type CallIO, type Collected, type ConnectResult, type JobRun, type OwnedDriver, type Reservation, type RunExit } from '../ports.js';
@@ -100,7 +101,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
 
   /** Rethrows aborts as they are, engine outages as EngineUnavailable, the rest as a DockerCallError. */
   const wrap = (e: unknown, what: string, signal: AbortSignal): unknown => {
-    if (isAbortError(e, signal)) return e;
+    if (isAbortError(e, signal)) return signal.aborted ? (signal.reason as unknown) : e;
     if (isConnectionError(e)) return unavailable(e, what);
     if (e instanceof Error && 'errorClass' in e) return e;
     return new DockerCallError(`Docker engine call failed while ${what}: ${engineMessageOf(e)}`, { cause: e });
@@ -145,6 +146,57 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       const s = statusCodeOf(e);
       if (s === 404 || (s === 409 && /already in progress/i.test(engineMessageOf(e)))) return false;
       throw e;
+    }
+  };
+
+  const starting = new Map<string, Promise<DriverRef>>();
+
+  // After a create conflict (another process created the name) the engine may not list it yet.
+  const inspectCreated = async (name: string, signal: AbortSignal) => {
+    for (let i = 0; i < 50; i++) {
+      const info = await inspectOrUndefined(name, signal);
+      if (info) return info;
+      await delay(100, undefined, { signal });
+    }
+    return docker.getContainer(name).inspect({ abortSignal: signal });
+  };
+
+  /** Creates (unless it exists) and starts the container of one attempt; see `start`. */
+  const startOnce = async (run: JobRun, io: CallIO): Promise<DriverRef> => {
+    const spec = buildContainerSpec(run, instance, resolveMesosSecret(run.spec, env));
+    const name = spec.name;
+    try {
+      let info = await inspectOrUndefined(name, io.signal);
+      if (info && info.Config.Labels[LABELS.specHash] !== run.specHash) {
+        if (info.State.Running) {
+          throw new ContainerStartError(`container ${name} still runs spec ${info.Config.Labels[LABELS.specHash]}, not ${run.specHash}: release that run first`, 'retryable');
+        }
+        await removeContainer(info.Id, io.signal);
+        info = undefined;
+      }
+      if (!info) {
+        try {
+          await docker.createContainer({ ...spec, abortSignal: io.signal });
+          log.info({ job: run.name, attempt: run.attempt, container: name }, 'Created driver container');
+        } catch (e) {
+          if (statusCodeOf(e) !== 409) throw e;
+        }
+        info = await inspectCreated(name, io.signal);
+      }
+      if (info.State.Status === 'created') {
+        try {
+          await docker.getContainer(info.Id).start({ abortSignal: io.signal });
+          log.info({ job: run.name, attempt: run.attempt, container: name }, 'Started driver container');
+        } catch (e) {
+          if (statusCodeOf(e) !== 304) throw e;
+        }
+      }
+      return { backend: 'docker', containerId: info.Id, containerName: name };
+    } catch (e) {
+      if (isAbortError(e, io.signal) || isConnectionError(e) || (e instanceof Error && 'errorClass' in e)) throw wrap(e, `starting ${name}`, io.signal);
+      const detail = engineMessageOf(e);
+      const fix = UNRUNNABLE.test(detail) ? `: check spec.image and spec.sparkHome (${run.spec.sparkHome}/bin/spark-submit must exist and be executable in ${run.spec.image})` : '';
+      throw new ContainerStartError(`starting driver container ${name} failed: ${detail}${fix}`, fix ? 'terminal' : 'retryable', { cause: e });
     }
   };
 
@@ -199,42 +251,13 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       ledger.reclaim(reservation);
     },
 
-    async start(run: JobRun, _reservation: Reservation, io: CallIO): Promise<DriverRef> {
-      const spec = buildContainerSpec(run, instance, resolveMesosSecret(run.spec, env));
-      const name = spec.name;
-      try {
-        let info = await inspectOrUndefined(name, io.signal);
-        if (info && info.Config.Labels[LABELS.specHash] !== run.specHash) {
-          if (info.State.Running) {
-            throw new ContainerStartError(`container ${name} still runs spec ${info.Config.Labels[LABELS.specHash]}, not ${run.specHash}: release that run first`, 'retryable');
-          }
-          await removeContainer(info.Id, io.signal);
-          info = undefined;
-        }
-        if (!info) {
-          try {
-            await docker.createContainer({ ...spec, abortSignal: io.signal });
-            log.info({ job: run.name, attempt: run.attempt, container: name }, 'Created driver container');
-          } catch (e) {
-            if (statusCodeOf(e) !== 409) throw e;
-          }
-          info = await docker.getContainer(name).inspect({ abortSignal: io.signal });
-        }
-        if (info.State.Status === 'created') {
-          try {
-            await docker.getContainer(info.Id).start({ abortSignal: io.signal });
-            log.info({ job: run.name, attempt: run.attempt, container: name }, 'Started driver container');
-          } catch (e) {
-            if (statusCodeOf(e) !== 304) throw e;
-          }
-        }
-        return { backend: 'docker', containerId: info.Id, containerName: name };
-      } catch (e) {
-        if (isAbortError(e, io.signal) || isConnectionError(e) || (e instanceof Error && 'errorClass' in e)) throw wrap(e, `starting ${name}`, io.signal);
-        const detail = engineMessageOf(e);
-        const fix = UNRUNNABLE.test(detail) ? `: check spec.image and spec.sparkHome (${run.spec.sparkHome}/bin/spark-submit must exist and be executable in ${run.spec.image})` : '';
-        throw new ContainerStartError(`starting driver container ${name} failed: ${detail}${fix}`, fix ? 'terminal' : 'retryable', { cause: e });
-      }
+    start(run: JobRun, _reservation: Reservation, io: CallIO): Promise<DriverRef> {
+      const name = containerName(instance, run.name, run.attempt);
+      const inflight = starting.get(name);
+      if (inflight) return inflight;
+      const p = startOnce(run, io).finally(() => starting.delete(name));
+      starting.set(name, p);
+      return p;
     },
 
     async wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
