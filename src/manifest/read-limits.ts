@@ -56,6 +56,11 @@ export function checkBinary(file: string, text: string): ManifestIssue | undefin
 export function decodeManifest(file: string, bytes: Uint8Array): { text: string } | { issue: ManifestIssue } {
   const size = checkSize(file, bytes.byteLength);
   if (size) return { issue: size };
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, nul));
+    return { issue: { file, ...positionOf(prefix, prefix.length), path: '', message: 'file contains a NUL byte: it is binary, not a YAML manifest' } };
+  }
   const bad = firstInvalidUtf8(bytes);
   if (bad !== -1) {
     const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));

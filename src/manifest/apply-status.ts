@@ -1,0 +1,48 @@
+import { isDeepStrictEqual } from 'node:util';
+import { parseDocument } from 'yaml';
+import type { SparkJobStatus } from '../api/status.js';
+import { StatusWriteError } from './errors.js';
+import { findStatusRange } from './find-status-range.js';
+import { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './parse-manifest.js';
+import { renderStatusBlock } from './render-status.js';
+
+function toPlain(text: string): Record<string, unknown> | undefined {
+  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
+  if (doc.errors.length > 0) return undefined;
+  try {
+    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Returns the manifest text with its top-level `status:` block replaced (or appended), every
+ * other byte unchanged. Throws StatusWriteError when the file's layout does not allow that, or
+ * when the result would read back differently anywhere but in `status`.
+ */
+export function applyStatus(text: string, status: SparkJobStatus, file = 'manifest'): string {
+  const range = findStatusRange(text);
+  if (range.kind === 'unsupported') throw new StatusWriteError(`cannot write status into ${file}: ${range.reason}`);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let next: string;
+  if (range.kind === 'present') {
+    let block = renderStatusBlock(status, range.indent, eol);
+    if (!text.slice(range.start, range.end).endsWith('\n')) block = block.slice(0, -eol.length);
+    next = text.slice(0, range.start) + block + text.slice(range.end);
+  } else {
+    const block = (range.needsNewline ? eol : '') + renderStatusBlock(status, range.indent, eol);
+    next = text.slice(0, range.insertAt) + block + text.slice(range.insertAt);
+  }
+  const before = toPlain(text);
+  const after = toPlain(next);
+  const { status: _old, ...restBefore } = before ?? {};
+  const { status: written, ...restAfter } = after ?? {};
+  if (!after || !isDeepStrictEqual(restBefore, restAfter) || !isDeepStrictEqual(written, JSON.parse(JSON.stringify(status)))) {
+    throw new StatusWriteError(
+      `cannot write status into ${file} without changing other content (an anchor or alias may cross the status block): keep status a plain block at the end of the file`,
+    );
+  }
+  return next;
+}

@@ -1,0 +1,109 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { SparkJobStatus } from '../api/status.js';
+import { applyStatus } from './apply-status.js';
+import { StatusWriteError } from './errors.js';
+import { decodeManifest } from './read-limits.js';
+
+/** sha256 (hex) of a file's exact content: how a writer recognises its own write. */
+export function contentHash(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/** What writeStatus did. `contentHash` is the hash of the file as it is now (null when it is gone). */
+export interface WriteStatusResult {
+  written: boolean;
+  reason: 'written' | 'unchanged' | 'missing' | 'conflict';
+  contentHash: string | null;
+  attempts: number;
+}
+
+/** Options of writeStatus; `beforeRename` lets tests change the file between the read and the rename. */
+export interface WriteStatusOptions {
+  /** Write only if the file is still this version (its contentHash); otherwise report `conflict`. */
+  expectedHash?: string;
+  /** How often to re-read and re-apply when the file keeps changing underneath (default 5). */
+  maxAttempts?: number;
+  beforeRename?: (info: { path: string; tempPath: string; attempt: number }) => void | Promise<void>;
+}
+
+const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (err) {
+    // Some file systems cannot fsync a directory; the rename is still atomic there.
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeTemp(path: string, content: string, mode: number): Promise<string> {
+  const tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tempPath, 'wx', mode);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return tempPath;
+}
+
+/**
+ * Replaces only the top-level `status:` block of a manifest, atomically (temp file in the same
+ * directory, fsync, rename, fsync the directory). If the file changes between the read and the
+ * rename, the status is applied again on the new content, so a user's newer edit is never lost.
+ */
+export async function writeStatus(path: string, status: SparkJobStatus, opts: WriteStatusOptions = {}): Promise<WriteStatusResult> {
+  const maxAttempts = opts.maxAttempts ?? 5;
+  let target: string;
+  try {
+    target = await realpath(path);
+  } catch (err) {
+    if (isMissing(err)) return { written: false, reason: 'missing', contentHash: null, attempts: 0 };
+    throw new StatusWriteError(`cannot write status into ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    const bytes = await readIfPresent(target);
+    if (bytes === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
+    const readHash = contentHash(bytes);
+    if (opts.expectedHash !== undefined && readHash !== opts.expectedHash) {
+      return { written: false, reason: 'conflict', contentHash: readHash, attempts: attempt };
+    }
+    const decoded = decodeManifest(path, bytes);
+    if ('issue' in decoded) throw new StatusWriteError(`cannot write status into ${path}: ${decoded.issue.message}`);
+    const next = applyStatus(decoded.text, status, path);
+    if (next === decoded.text) return { written: false, reason: 'unchanged', contentHash: readHash, attempts: attempt };
+
+    const { mode } = await stat(target);
+    const tempPath = await writeTemp(target, next, mode & 0o777);
+    let renamed = false;
+    try {
+      await opts.beforeRename?.({ path: target, tempPath, attempt });
+      const current = await readIfPresent(target);
+      if (current === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
+      if (contentHash(current) !== readHash) continue;
+      await rename(tempPath, target);
+      renamed = true;
+    } finally {
+      if (!renamed) await unlink(tempPath).catch(() => undefined);
+    }
+    await syncDirectory(dirname(target));
+    return { written: true, reason: 'written', contentHash: contentHash(next), attempts: attempt };
+  }
+  throw new StatusWriteError(`status of ${path} not written: the file changed during each of ${maxAttempts} attempts; retry later`);
+}

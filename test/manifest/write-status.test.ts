@@ -1,0 +1,203 @@
+import fc from 'fast-check';
+import { chmod, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SparkJobStatus } from '../../src/api/status.js';
+import { applyStatus } from '../../src/manifest/apply-status.js';
+import { parseManifestText } from '../../src/manifest/parse-manifest.js';
+import { readStatusFromDoc } from '../../src/manifest/read-status.js';
+import { contentHash, writeStatus } from '../../src/manifest/write-status.js';
+import { VALID } from './fixtures.js';
+import { generatedManifest, generatedStatus, type GeneratedManifest } from './manifest-arbitraries.js';
+
+const RUNNING: SparkJobStatus = {
+  phase: 'Running',
+  observedSpecHash: '0123456789abcdef',
+  conditions: [{ type: 'Reconciling', status: 'True', reason: 'Running', message: 'driver started', lastTransitionTime: '2025-01-02T03:04:05.000Z' }],
+  submissionAttempts: 1,
+  executionAttempts: 1,
+};
+const SUCCEEDED: SparkJobStatus = { ...RUNNING, phase: 'Succeeded', exitCode: 0, conditions: [] };
+
+/** Every byte outside the status block must be what it was. */
+function expectOnlyStatusChanged(m: GeneratedManifest, next: string): void {
+  if (m.status === undefined) {
+    const base = m.text.endsWith('\n') || m.text === '' ? m.text : `${m.text}\n`;
+    expect(next.startsWith(base)).toBe(true);
+    expect(next.slice(base.length)).toMatch(/^status:/);
+  } else {
+    expect(next.startsWith(m.prefix)).toBe(true);
+    expect(next.endsWith(m.suffix)).toBe(true);
+    expect(next.slice(m.prefix.length, next.length - m.suffix.length)).toMatch(/^status:/);
+  }
+}
+
+describe('applyStatus (property)', () => {
+  it('generated manifests are valid', () => {
+    fc.assert(
+      fc.property(generatedManifest, (m) => {
+        const parsed = parseManifestText(m.text, 'job.yaml');
+        expect(parsed.ok ? [] : parsed.errors).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the spec, its hash and every byte outside status; the status reads back', () => {
+    fc.assert(
+      fc.property(generatedManifest, generatedStatus, (m, status) => {
+        const before = parseManifestText(m.text, 'job.yaml');
+        const next = applyStatus(m.text, status);
+        const after = parseManifestText(next, 'job.yaml');
+        if (!before.ok || !after.ok) throw new Error('a generated manifest did not parse');
+        expect(after.specHash).toBe(before.specHash);
+        expect(after.job.spec).toEqual(before.job.spec);
+        expect(after.job.metadata).toEqual(before.job.metadata);
+        expect(readStatusFromDoc(after.doc)).toEqual(status);
+        expectOnlyStatusChanged(m, next);
+        // Writing the same status again changes nothing; writing another replaces it in place.
+        expect(applyStatus(next, status)).toBe(next);
+        const again = applyStatus(next, SUCCEEDED);
+        const reread = parseManifestText(again, 'job.yaml');
+        expect(reread.ok && readStatusFromDoc(reread.doc)).toEqual(SUCCEEDED);
+        expectOnlyStatusChanged(m, again);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('writeStatus', () => {
+  let dir: string;
+  let n = 0;
+  const file = async (text: string) => {
+    n += 1;
+    const path = join(dir, `job-${n}.yaml`);
+    await writeFile(path, text);
+    return path;
+  };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sparkctl-status-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const tempFiles = async () => (await readdir(dir)).filter((f) => f.endsWith('.tmp'));
+
+  it('writes generated manifests on disk with the same guarantees (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(generatedManifest, generatedStatus, async (m, status) => {
+        const path = await file(m.text);
+        const result = await writeStatus(path, status);
+        const next = await readFile(path, 'utf8');
+        expect(result).toMatchObject({ written: true, reason: 'written', contentHash: contentHash(next) });
+        expect(next).toBe(applyStatus(m.text, status));
+        expectOnlyStatusChanged(m, next);
+        await unlink(path);
+      }),
+      { numRuns: 60 },
+    );
+    expect(await tempFiles()).toEqual([]);
+  });
+
+  it('appends a status block to a manifest without one, adding the missing newline', async () => {
+    const path = await file(VALID.trimEnd());
+    await writeStatus(path, RUNNING);
+    const text = await readFile(path, 'utf8');
+    expect(text.startsWith(`${VALID.trimEnd()}\nstatus:\n  phase: Running\n`)).toBe(true);
+  });
+
+  it('reports an unchanged status without writing', async () => {
+    const path = await file(VALID);
+    const first = await writeStatus(path, RUNNING);
+    const second = await writeStatus(path, RUNNING);
+    expect(second).toEqual({ written: false, reason: 'unchanged', contentHash: first.contentHash, attempts: 1 });
+  });
+
+  it('re-applies on the newer content when the file changes between read and rename (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(generatedManifest, generatedStatus, fc.constantFrom('# edited by a user\n', ''), async (m, status, lead) => {
+        const path = await file(m.text);
+        let userText = '';
+        const result = await writeStatus(path, status, {
+          beforeRename: async ({ attempt }) => {
+            if (attempt > 1) return;
+            // The user saves a newer spec while the controller is writing.
+            userText = lead + m.text.replace('spark-examples_2.12-3.5.3.jar', 'newer.jar').replace('local:///app.jar', 'local:///newer.jar');
+            await writeFile(path, userText);
+          },
+        });
+        const text = await readFile(path, 'utf8');
+        expect(result.attempts).toBe(2);
+        expect(text).toBe(applyStatus(userText, status));
+        expect(text).toContain('newer.jar');
+        await unlink(path);
+      }),
+      { numRuns: 40 },
+    );
+    expect(await tempFiles()).toEqual([]);
+  });
+
+  it('gives up with a retryable error when the file keeps changing, keeping the last edit', async () => {
+    const path = await file(VALID);
+    let edits = 0;
+    const writing = writeStatus(path, RUNNING, {
+      maxAttempts: 3,
+      beforeRename: async () => {
+        edits += 1;
+        await writeFile(path, `${VALID}# edit ${edits}\n`);
+      },
+    });
+    await expect(writing).rejects.toMatchObject({ code: 'SPARKCTL_STATUS_WRITE_FAILED', errorClass: 'retryable' });
+    expect(await readFile(path, 'utf8')).toBe(`${VALID}# edit 3\n`);
+    expect(await tempFiles()).toEqual([]);
+  });
+
+  it('does nothing when the file is deleted before or during the write', async () => {
+    expect(await writeStatus(join(dir, 'never.yaml'), RUNNING)).toEqual({ written: false, reason: 'missing', contentHash: null, attempts: 0 });
+    const path = await file(VALID);
+    const result = await writeStatus(path, RUNNING, { beforeRename: () => unlink(path) });
+    expect(result).toMatchObject({ written: false, reason: 'missing' });
+    expect(await tempFiles()).toEqual([]);
+    await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('writes only over the version the caller expects', async () => {
+    const path = await file(VALID);
+    const result = await writeStatus(path, RUNNING, { expectedHash: contentHash('something else') });
+    expect(result).toEqual({ written: false, reason: 'conflict', contentHash: contentHash(VALID), attempts: 1 });
+    expect(await readFile(path, 'utf8')).toBe(VALID);
+    const ok = await writeStatus(path, RUNNING, { expectedHash: contentHash(VALID) });
+    expect(ok.written).toBe(true);
+  });
+
+  it('keeps the file mode and writes through a symlink without replacing it', async () => {
+    const path = await file(VALID);
+    await chmod(path, 0o640);
+    const link = join(dir, 'link.yaml');
+    await symlink(path, link);
+    await writeStatus(link, RUNNING);
+    expect((await stat(path)).mode & 0o777).toBe(0o640);
+    expect(await readFile(path, 'utf8')).toContain('phase: Running');
+    expect(await readlink(link)).toBe(path);
+  });
+
+  it('refuses a manifest that is not valid YAML, leaving it untouched', async () => {
+    const path = await file(`${VALID}  arguments: [1,\n`);
+    await expect(writeStatus(path, RUNNING)).rejects.toMatchObject({ code: 'SPARKCTL_STATUS_WRITE_FAILED' });
+    expect(await readFile(path, 'utf8')).toBe(`${VALID}  arguments: [1,\n`);
+  });
+
+  it('refuses when an alias outside status points into it', async () => {
+    const text = `${VALID}status: &s {phase: Pending}\nextra: *s\n`;
+    expect(() => applyStatus(text, RUNNING)).toThrow(/without changing other content/);
+  });
+
+  it('keeps CRLF line endings', () => {
+    const crlf = VALID.replace(/\n/g, '\r\n');
+    const next = applyStatus(`${crlf}status: {}\r\n`, RUNNING);
+    expect(next.startsWith(crlf)).toBe(true);
+    expect(next.slice(crlf.length)).not.toMatch(/[^\r]\n/);
+  });
+});
