@@ -103,7 +103,8 @@ export function engineMessageOf(e: unknown): string {
   if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
     return (json as { message: string }).message;
   }
-  return e instanceof Error ? e.message : String(e);
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
 
 /** Calls a dockerode method whose typings lack the options overload, passing the abort signal (dockerode forwards it). */

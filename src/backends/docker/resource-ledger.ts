@@ -86,7 +86,7 @@ export class ResourceLedger {
   reserve(key: string, demand: Resources, io: { signal: AbortSignal; onProgress?: (message: string) => void }): Promise<Reservation> {
     const existing = this.held.get(key);
     if (existing) return Promise.resolve(existing);
-    io.signal.throwIfAborted();
+    if (io.signal.aborted) return Promise.reject(io.signal.reason as unknown);
     return new Promise<Reservation>((resolve, reject) => {
       const onAbort = () => {
         const i = this.queue.indexOf(waiter);
