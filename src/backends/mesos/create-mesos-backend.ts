@@ -1,0 +1,188 @@
+import { userInfo } from 'node:os';
+import type { SparkJobSpec } from '../../api/spark-job.js';
+import { isMesosMaster } from '../../api/spark-job.js';
+import type { DriverRef } from '../../api/status.js';
+import type { Backend, CallIO, Collected, ConnectResult, JobRun, OwnedDriver, Reservation, RunExit } from '../ports.js';
+import { driverMemoryWithOverheadMiB } from '../spark-submit.js';
+import type { BackoffOptions } from './backoff.js';
+import { taskIdFor } from './build-task-info.js';
+import { collectSandbox } from './collect-sandbox.js';
+import { MesosSpecError } from './errors.js';
+import { followDriver } from './follow-driver.js';
+import type { KnownTask, UnknownTask } from './framework-session.js';
+import { FrameworkSession } from './framework-session.js';
+import type { StoredConnection } from './framework-store.js';
+import { FrameworkStore } from './framework-store.js';
+import { launchDriver } from './launch-driver.js';
+import { listSessionDrivers } from './list-drivers.js';
+import type { MesosLogger } from './logger.js';
+import { silentLogger } from './logger.js';
+import { parseConstraints } from './match-offer.js';
+import { parseMasterUrl } from './parse-master-url.js';
+import { releaseDriver } from './release-driver.js';
+
+/** Settings of the Mesos backend; only stateDir and instance are required. */
+export interface MesosBackendOptions {
+  /** Folder for mesos-frameworks.json (framework ids, roles, launched tasks). */
+  readonly stateDir: string;
+  /** This controller's id, written as a task and framework label. */
+  readonly instance: string;
+  readonly logger?: MesosLogger;
+  /** Reconnect after heartbeat_interval × this + heartbeatMarginMs without a byte (default 2). */
+  readonly heartbeatGraceFactor?: number;
+  readonly heartbeatMarginMs?: number;
+  /** Reconnect backoff (default 500 ms doubling to 15 s, with jitter). */
+  readonly backoff?: BackoffOptions;
+  /** Port of the masters when a spec names ZooKeeper hosts (default 5050): zk hosts are tried as masters. */
+  readonly zkMasterPort?: number;
+  /** FrameworkInfo.user (default: the controller's user). */
+  readonly user?: string;
+  readonly frameworkName?: string;
+  /** FrameworkInfo.failover_timeout in seconds (default one week). */
+  readonly failoverTimeoutSeconds?: number;
+  /** refuse_seconds for offers declined while drivers wait (default 5) and when none waits (default 120). */
+  readonly declineRefuseSeconds?: number;
+  readonly idleRefuseSeconds?: number;
+  readonly callTimeoutMs?: number;
+  /** Poll interval of the sandbox stdout while a driver runs (default 1000 ms). */
+  readonly logPollMs?: number;
+  /** Bound on waiting for a terminal state after KILL (default 30 s). */
+  readonly killTimeoutMs?: number;
+  /** Bound on waiting for a reconciliation answer (default 10 s). */
+  readonly reconcileTimeoutMs?: number;
+  /** Quiet period that ends the collection of implicit reconciliation answers (default 1 s). */
+  readonly reconcileSettleMs?: number;
+  /** Tasks the controller's journal knows, reconciled explicitly after every (re)subscribe. */
+  readonly knownTasks?: () => readonly KnownTask[];
+  /** Called for sparkctl-named tasks of this framework that nobody here knows. */
+  readonly onUnknownTask?: (task: UnknownTask) => void;
+  /** Where secretRef.env is read (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** connect() may name the spec (or master) to subscribe for; without one it reconnects the stored frameworks. */
+export type MesosConnectIO = CallIO & { readonly spec?: SparkJobSpec };
+
+/** The Mesos Backend; close() closes streams only (no TEARDOWN), so a restart fails over to the same framework. */
+export interface MesosBackend extends Backend {
+  readonly kind: 'mesos';
+  connect(io: MesosConnectIO): Promise<ConnectResult>;
+}
+
+/**
+ * Creates the Mesos backend: sparkctl as a Mesos framework, one subscription per master URL and
+ * principal, created lazily from the specs it sees (and from mesos-frameworks.json after a restart).
+ */
+export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
+  const store = new FrameworkStore(options.stateDir);
+  const log = options.logger ?? silentLogger;
+  const sessions = new Map<string, FrameworkSession>();
+  const refuse = options.declineRefuseSeconds ?? 5;
+  const reconcileTimeoutMs = options.reconcileTimeoutMs ?? 10_000;
+
+  const open = (master: string, connection: StoredConnection): FrameworkSession => {
+    const key = `${master}|${connection.principal ?? ''}`;
+    let s = sessions.get(key);
+    if (!s) {
+      s = new FrameworkSession({
+        key,
+        candidates: parseMasterUrl(master, options.zkMasterPort !== undefined ? { zkMasterPort: options.zkMasterPort } : {}),
+        connection,
+        store,
+        instance: options.instance,
+        logger: log,
+        user: options.user ?? safeUser(),
+        frameworkName: options.frameworkName ?? 'sparkctl',
+        failoverTimeoutSeconds: options.failoverTimeoutSeconds ?? 604_800,
+        declineRefuseSeconds: refuse,
+        idleRefuseSeconds: options.idleRefuseSeconds ?? 120,
+        env: options.env ?? process.env,
+        ...pick(options, ['heartbeatGraceFactor', 'heartbeatMarginMs', 'backoff', 'callTimeoutMs', 'knownTasks', 'onUnknownTask']),
+      });
+      sessions.set(key, s);
+    }
+    return s;
+  };
+  const sessionFor = (spec: SparkJobSpec): FrameworkSession => {
+    if (!isMesosMaster(spec.master)) throw new MesosSpecError(`spec.master ${spec.master} is not a mesos:// master; the Mesos backend runs cluster-mode jobs only`);
+    const m = spec.mesos;
+    return open(spec.master, { ...(m?.principal !== undefined ? { principal: m.principal } : {}), ...(m?.secretRef ? { secretRef: m.secretRef } : {}), ...(m?.certsDir ? { certsDir: m.certsDir } : {}) });
+  };
+  const openStored = (): FrameworkSession[] => Object.values(store.all()).map((fw) => open(fw.master, fw.connection));
+  const roleOf = (spec: SparkJobSpec): string => spec.mesos?.role ?? '*';
+
+  return {
+    kind: 'mesos',
+
+    async connect(io: MesosConnectIO): Promise<ConnectResult> {
+      const targets = io.spec ? [sessionFor(io.spec)] : openStored();
+      if (io.spec) await targets[0]!.ensureRole(roleOf(io.spec), io.signal);
+      const infos = await Promise.all(targets.map((s) => s.connect(io.signal)));
+      const first = infos[0];
+      return first ? { backend: 'mesos', version: first.masterVersion, frameworkId: first.frameworkId } : { backend: 'mesos', version: 'unknown' };
+    },
+
+    async requestResources(run: JobRun, io: CallIO): Promise<Reservation> {
+      const s = sessionFor(run.spec);
+      const role = roleOf(run.spec);
+      await s.connect(io.signal);
+      await s.ensureRole(role, io.signal);
+      const want = { cpus: run.spec.driver.cores, memMiB: driverMemoryWithOverheadMiB(run.spec), role, constraints: parseConstraints(run.spec.mesos?.constraints) };
+      const key = `${run.name}/${run.attempt}`;
+      const held = await s.requestOffer(key, want, io.signal, io.onProgress);
+      log.info({ job: run.name, attempt: run.attempt, offerId: held.offer.id.value, agent: held.offer.hostname }, 'Held a fitting Mesos offer');
+      return { key, cpus: want.cpus, memMiB: want.memMiB, offerId: held.offer.id.value, agentId: held.offer.agent_id.value, hostname: held.offer.hostname };
+    },
+
+    reclaim(reservation: Reservation): void {
+      log.debug({ key: reservation.key, offerId: reservation.offerId }, 'Offers do not survive a restart; the reservation will be requested again at launch');
+    },
+
+    start(run: JobRun, reservation: Reservation, io: CallIO): Promise<DriverRef> {
+      return launchDriver(sessionFor(run.spec), run, reservation, { instance: options.instance, signal: io.signal, firstStatusTimeoutMs: 30_000, reconcileTimeoutMs, refuseSeconds: refuse });
+    },
+
+    wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
+      return followDriver(sessionFor(run.spec), ref.taskId ?? taskIdFor(run), ref.agentId, {
+        signal: io.signal,
+        ...(io.onLog ? { onLog: io.onLog } : {}),
+        logPollMs: options.logPollMs ?? 1000,
+        reconcileTimeoutMs,
+      });
+    },
+
+    collect(run: JobRun, ref: DriverRef, destDir: string, io: CallIO): Promise<Collected> {
+      return collectSandbox(sessionFor(run.spec), run, ref.taskId, ref.agentId, destDir, io.signal);
+    },
+
+    release(run: JobRun, ref: DriverRef | undefined, reservation: Reservation | undefined, io: CallIO): Promise<void> {
+      return releaseDriver(sessionFor(run.spec), ref, reservation, { signal: io.signal, killTimeoutMs: options.killTimeoutMs ?? 30_000, refuseSeconds: refuse });
+    },
+
+    async listDrivers(io: CallIO): Promise<OwnedDriver[]> {
+      openStored();
+      const known = options.knownTasks?.() ?? [];
+      const lists = await Promise.all([...sessions.values()].map((s) => listSessionDrivers(s, known, { signal: io.signal, settleMs: options.reconcileSettleMs ?? 1000 })));
+      return lists.flat();
+    },
+
+    async close(): Promise<void> {
+      await Promise.all([...sessions.values()].map((s) => s.close()));
+      sessions.clear();
+    },
+  };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'root';
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

@@ -1,0 +1,69 @@
+import { messageOf } from '../../errors.js';
+import type { RunExit } from '../ports.js';
+import { sleep } from './backoff.js';
+import type { FrameworkSession } from './framework-session.js';
+import { FINISHED_FOR_US, runExitOf } from './map-task-state.js';
+import { readChunk, sandboxFilePath } from './sandbox-files.js';
+
+/** What following a driver needs. */
+export interface FollowOptions {
+  readonly signal: AbortSignal;
+  readonly onLog?: (chunk: string) => void;
+  /** How often the sandbox stdout is polled while the task runs. */
+  readonly logPollMs: number;
+  /** How long to wait for a reconciliation answer about a task this process has not heard of. */
+  readonly reconcileTimeoutMs: number;
+}
+
+/**
+ * Waits for the task to end (UPDATEs are acknowledged by the session as they arrive) and maps the
+ * final state to a RunExit. With `onLog`, streams the sandbox `stdout` from its start by polling
+ * the agent's /files/read.
+ */
+export async function followDriver(session: FrameworkSession, taskId: string, agentId: string | undefined, options: FollowOptions): Promise<RunExit> {
+  const info = await session.connect(options.signal);
+  if (!session.tasks.get(taskId)) {
+    await session.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }], options.signal);
+  }
+  const stopLogs = new AbortController();
+  const logs = options.onLog ? pollLog(session, info.frameworkId, taskId, agentId, options.onLog, options.logPollMs, AbortSignal.any([stopLogs.signal, options.signal])) : Promise.resolve();
+  try {
+    let end = await session.tasks.until(taskId, (s) => FINISHED_FOR_US.has(s.state), { signal: options.signal, timeoutMs: options.reconcileTimeoutMs });
+    while (!end) {
+      if (!session.tasks.get(taskId)) await session.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }], options.signal);
+      end = await session.tasks.until(taskId, (s) => FINISHED_FOR_US.has(s.state), { signal: options.signal, timeoutMs: options.reconcileTimeoutMs });
+    }
+    stopLogs.abort();
+    await logs;
+    return runExitOf(end)!;
+  } finally {
+    stopLogs.abort();
+    await logs.catch(() => undefined);
+  }
+}
+
+/** Polls the sandbox stdout and passes new bytes on; ends with one last read after the stop signal. */
+async function pollLog(session: FrameworkSession, frameworkId: string, taskId: string, agentId: string | undefined, onLog: (chunk: string) => void, pollMs: number, stop: AbortSignal): Promise<void> {
+  const file = sandboxFilePath(frameworkId, taskId, 'stdout');
+  let offset = 0;
+  const drain = async (signal?: AbortSignal): Promise<void> => {
+    const id = agentId ?? session.tasks.get(taskId)?.agent_id?.value;
+    if (!id) return;
+    const origin = await session.agentOrigin(id, signal);
+    for (;;) {
+      const chunk = await readChunk(session.http, origin, file, offset, signal);
+      if (chunk === 'missing' || chunk.nextOffset === offset) return;
+      offset = chunk.nextOffset;
+      if (chunk.data !== '') onLog(chunk.data);
+    }
+  };
+  while (!stop.aborted) {
+    try {
+      await drain(stop);
+    } catch (e) {
+      if (!stop.aborted) session.log.debug({ taskId, err: messageOf(e) }, 'Reading the driver log failed; retrying');
+    }
+    await sleep(pollMs, stop);
+  }
+  await drain().catch((e: unknown) => session.log.debug({ taskId, err: messageOf(e) }, 'Reading the end of the driver log failed'));
+}

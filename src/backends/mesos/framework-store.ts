@@ -1,0 +1,114 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/** File in the state dir that keeps framework ids, so a restarted controller fails over to the same framework. */
+export const FRAMEWORK_STORE_FILE = 'mesos-frameworks.json';
+
+/** A driver task this framework launched and has not released yet. */
+export interface StoredTask {
+  readonly taskId: string;
+  readonly agentId: string;
+  readonly job: string;
+  readonly attempt: number;
+  readonly specHash: string;
+  readonly launchedAt: string;
+}
+
+/** How to reach one master again without a spec at hand (references only, never the secret). */
+export interface StoredConnection {
+  readonly principal?: string;
+  readonly secretRef?: { readonly env: string } | { readonly file: string };
+  readonly certsDir?: string;
+}
+
+/** One framework: keyed by master URL and principal. */
+export interface StoredFramework {
+  readonly master: string;
+  readonly connection: StoredConnection;
+  readonly frameworkId?: string;
+  readonly failoverTimeout: number;
+  readonly roles: readonly string[];
+  readonly tasks: Readonly<Record<string, StoredTask>>;
+  readonly updatedAt: string;
+}
+
+interface StoreFile {
+  readonly version: 1;
+  readonly frameworks: Record<string, StoredFramework>;
+}
+
+/** Persists frameworks (id, failover_timeout, roles, launched tasks) as JSON, written atomically. */
+export class FrameworkStore {
+  private data: StoreFile;
+  readonly file: string;
+
+  constructor(readonly stateDir: string) {
+    this.file = path.join(stateDir, FRAMEWORK_STORE_FILE);
+    this.data = readStore(this.file);
+  }
+
+  /** Every stored framework, by key. */
+  all(): Readonly<Record<string, StoredFramework>> {
+    return this.data.frameworks;
+  }
+
+  get(key: string): StoredFramework | undefined {
+    return this.data.frameworks[key];
+  }
+
+  /** Applies a change to one framework and writes the file (temp file, fsync, rename, fsync dir). */
+  update(key: string, change: (current: StoredFramework | undefined) => StoredFramework): StoredFramework {
+    const next = { ...change(this.data.frameworks[key]), updatedAt: new Date().toISOString() };
+    this.data = { version: 1, frameworks: { ...this.data.frameworks, [key]: next } };
+    writeAtomically(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+    return next;
+  }
+
+  /** Records a launched task before the ACCEPT goes out. */
+  addTask(key: string, task: StoredTask): void {
+    const fw = this.data.frameworks[key];
+    if (!fw) return;
+    this.update(key, () => ({ ...fw, tasks: { ...fw.tasks, [task.taskId]: task } }));
+  }
+
+  /** Forgets a released task. */
+  removeTask(key: string, taskId: string): void {
+    const fw = this.data.frameworks[key];
+    if (!fw || !(taskId in fw.tasks)) return;
+    const tasks = { ...fw.tasks };
+    delete tasks[taskId];
+    this.update(key, () => ({ ...fw, tasks }));
+  }
+}
+
+function readStore(file: string): StoreFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, frameworks: {} };
+    throw e;
+  }
+  const parsed = JSON.parse(text) as Partial<StoreFile>;
+  return { version: 1, frameworks: parsed.frameworks ?? {} };
+}
+
+function writeAtomically(file: string, text: string): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dfd = openSync(dir, 'r');
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
+}

@@ -1,0 +1,66 @@
+import type { DriverRef } from '../../api/status.js';
+import type { JobRun, Reservation } from '../ports.js';
+import { buildTaskInfo, taskIdFor } from './build-task-info.js';
+import { MesosOfferLostError, MesosTaskInvalidError, MesosTaskStateUnknownError } from './errors.js';
+import type { FrameworkSession } from './framework-session.js';
+import type { TaskStatus } from './mesos-types.js';
+
+/** Timing of a launch. */
+export interface LaunchOptions {
+  readonly instance: string;
+  readonly signal: AbortSignal;
+  /** How long to wait for the first status of the new task before returning anyway. */
+  readonly firstStatusTimeoutMs: number;
+  /** How long to wait for a reconciliation answer about a task launched before a restart. */
+  readonly reconcileTimeoutMs: number;
+  readonly refuseSeconds: number;
+}
+
+/** Whether a status says the launch itself failed (so launching the same task again is safe). */
+export function isLaunchFailure(s: TaskStatus): boolean {
+  return s.state === 'TASK_ERROR' || ((s.state === 'TASK_LOST' || s.state === 'TASK_DROPPED') && s.reason === 'REASON_INVALID_OFFERS');
+}
+
+/**
+ * ACCEPTs the held offer with a LAUNCH of the driver task. Idempotent: a task of this attempt the
+ * master already knows (running, finished, even gone) is returned, never launched a second time.
+ */
+export async function launchDriver(session: FrameworkSession, run: JobRun, reservation: Reservation, options: LaunchOptions): Promise<DriverRef> {
+  const info = await session.connect(options.signal);
+  const taskId = taskIdFor(run);
+  const ref = (agentId: string): DriverRef => ({ backend: 'mesos', taskId, agentId, frameworkId: info.frameworkId });
+  const known = session.tasks.get(taskId);
+  if (known && !isLaunchFailure(known)) return ref(known.agent_id?.value ?? reservation.agentId ?? '');
+  const stored = session.stored.tasks[taskId];
+  if (!known && stored) {
+    await session.reconcile([{ taskId, agentId: stored.agentId }], options.signal);
+    const answer = await session.tasks.until(taskId, () => true, { signal: options.signal, timeoutMs: options.reconcileTimeoutMs });
+    if (!answer) throw new MesosTaskStateUnknownError(`task ${taskId} was launched before but ${session.master} has not reported it yet; not launching it again (retry later)`);
+    if (!isLaunchFailure(answer)) return ref(answer.agent_id?.value ?? stored.agentId);
+  }
+  const held = reservation.offerId !== undefined && session.offers.holds(reservation.key, reservation.offerId) ? session.offers.take(reservation.key, info.generation) : undefined;
+  if (!held) throw new MesosOfferLostError(`the offer ${reservation.offerId ?? '(none)'} held for ${reservation.key} is gone (rescinded or the subscription to ${session.master} was renewed); resources will be requested again`);
+  const built = buildTaskInfo({ run, offer: held.offer, instance: options.instance, ...(session.secret !== undefined ? { secret: session.secret } : {}) });
+  const agentId = held.offer.agent_id.value;
+  session.tasks.forget(taskId);
+  session.addTask({ taskId, agentId, job: run.name, attempt: run.attempt, specHash: run.specHash, launchedAt: new Date().toISOString() });
+  await session.call(
+    {
+      type: 'ACCEPT',
+      accept: { offer_ids: [{ value: held.offer.id.value }], operations: [{ type: 'LAUNCH', launch: { task_infos: [built.taskInfo] } }], filters: { refuse_seconds: options.refuseSeconds } },
+    },
+    options.signal,
+    1,
+  );
+  session.log.info({ job: run.name, attempt: run.attempt, taskId, agentId, argv: built.redactedArgv }, 'Launched the driver task');
+  const first = await session.tasks.until(taskId, () => true, { signal: options.signal, timeoutMs: options.firstStatusTimeoutMs });
+  if (first?.state === 'TASK_ERROR') {
+    session.removeTask(taskId);
+    throw new MesosTaskInvalidError(`${session.master} refused driver task ${taskId}: ${first.reason ?? ''} ${first.message ?? ''}`.trim());
+  }
+  if (first && isLaunchFailure(first)) {
+    session.removeTask(taskId);
+    throw new MesosOfferLostError(`driver task ${taskId} was not launched: ${first.state} ${first.reason ?? ''} ${first.message ?? ''}`.trim());
+  }
+  return ref(agentId);
+}
