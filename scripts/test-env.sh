@@ -7,7 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 images="$root/test/images"
 socket=/var/run/docker.sock
-dockerd_log=${SPARKCTL_DOCKERD_LOG:-/var/log/sparkctl-dockerd.log}
+if [ "$(id -u)" = 0 ]; then default_log=/var/log/sparkctl-dockerd.log; else default_log=/tmp/sparkctl-dockerd.log; fi
+dockerd_log=${SPARKCTL_DOCKERD_LOG:-$default_log}
 wait_seconds=${SPARKCTL_DOCKERD_WAIT:-60}
 hash_label=io.sparkctl.context-hash
 
@@ -61,6 +62,9 @@ ensure_packages() {
 
 ensure_engine() {
   if docker info >/dev/null 2>&1; then return 0; fi
+  if [ -S "$socket" ] && [ ! -w "$socket" ] && [ "$(id -u)" != 0 ]; then
+    die "no permission on $socket: run as root or add $(id -un) to the docker group"
+  fi
   if command -v pidof >/dev/null && pidof dockerd >/dev/null 2>&1; then
     say "dockerd is running but does not answer yet; waiting"
   else
