@@ -183,6 +183,7 @@ export const sparkJobMachine = setup({
   states: {
     pending: {
       invoke: {
+        id: 'lookupCache',
         src: 'lookupCache',
         input: ({ context }) => ({ run: currentRun(context) }),
         onDone: [
@@ -252,6 +253,7 @@ export const sparkJobMachine = setup({
       states: {
         connecting: {
           invoke: {
+            id: 'connectBackend',
             src: 'connectBackend',
             input: ({ context }) => ({ run: currentRun(context) }),
             onDone: {
@@ -284,6 +286,7 @@ export const sparkJobMachine = setup({
         },
         requestingResources: {
           invoke: {
+            id: 'requestResources',
             src: 'requestResources',
             input: ({ context }) => ({ run: currentRun(context) }),
             onDone: { target: 'launching', actions: assign({ reservation: ({ event }) => event.output, progress: undefined }) },
@@ -295,6 +298,7 @@ export const sparkJobMachine = setup({
         },
         launching: {
           invoke: {
+            id: 'startDriver',
             src: 'startDriver',
             input: ({ context }) => {
               if (context.reservation === undefined) throw new Error('launching without a reservation');
@@ -313,6 +317,7 @@ export const sparkJobMachine = setup({
       entry: 'markRunning',
       invoke: [
         {
+          id: 'waitForDriver',
           src: 'waitForDriver',
           input: ({ context }) => {
             if (context.driver === undefined) throw new Error('running without a driver');
@@ -367,6 +372,7 @@ export const sparkJobMachine = setup({
     },
     collecting: {
       invoke: {
+        id: 'collectResults',
         src: 'collectResults',
         input: ({ context }) => {
           if (context.driver === undefined) throw new Error('collecting without a driver');
@@ -421,10 +427,11 @@ export const sparkJobMachine = setup({
     },
     releasing: {
       invoke: {
+        id: 'releaseResources',
         src: 'releaseResources',
         input: ({ context }) => ({ run: currentRun(context), driver: context.driver, reservation: context.reservation }),
         onDone: [
-          { guard: 'isDeleting', target: 'deleted' },
+          { guard: 'isDeleting', target: 'deleted', actions: assign({ reservation: undefined }) },
           { guard: 'hasNextSpec', target: 'pending', actions: 'applyNextSpec' },
           { guard: 'isSuspending', target: 'suspended', actions: assign({ driver: undefined, reservation: undefined }) },
           { guard: 'isInvalidating', target: 'invalid', actions: assign({ driver: undefined, reservation: undefined }) },
