@@ -1,0 +1,60 @@
+import Docker from 'dockerode';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CONTAINER_LABELS, startMesosMaster, type MesosMaster } from '../support/mesos-emulator/index.js';
+import { ensureBusyboxImage } from './busybox-image.js';
+import { firstOffer, launch, runToState, shellTask } from './launch-helpers.js';
+import { session } from './scheduler-client.js';
+
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+let master: MesosMaster | undefined;
+beforeAll(() => {
+  ensureBusyboxImage();
+});
+afterEach(async () => {
+  await master?.close();
+  master = undefined;
+});
+
+describe('LAUNCH', () => {
+  it('runs the task as a real container: STARTING, RUNNING, FINISHED with uuids, output in the sandbox', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url);
+    const offer = await firstOffer(s);
+    const script = 'echo hello from $MESOS_SANDBOX; echo oops >&2; echo 42 > $MESOS_SANDBOX/result.txt';
+    expect((await launch(s, offer, [shellTask(offer, 'pi-1', script)])).status).toBe(202);
+    const statuses = await runToState(s, 'pi-1', 'TASK_FINISHED');
+    expect(statuses.map((st) => st.state)).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
+    for (const st of statuses) {
+      expect(Buffer.from(String(st.uuid), 'base64')).toHaveLength(16);
+      expect(st.source).toBe('SOURCE_EXECUTOR');
+      expect(st.executor_id).toEqual({ value: 'pi-1' });
+      expect(st.agent_id).toEqual(offer.agent_id);
+    }
+    expect(statuses[2]!.message).toBe('Container exited with status 0');
+    const inspect = JSON.parse(Buffer.from(String(statuses[1]!.data), 'base64').toString('utf8')) as Array<{ Config: { Image: string } }>;
+    expect(inspect[0]!.Config.Image).toBe('sparkctl/busybox:test');
+
+    const fid = s.frameworkId;
+    const base = `/frameworks/${fid}/executors/pi-1/runs/latest`;
+    const read = async (file: string) => (await fetch(`${master!.url}/files/read?path=${encodeURIComponent(`${base}/${file}`)}&offset=0`)).json();
+    expect(await read('stdout')).toEqual({ data: 'hello from /mnt/mesos/sandbox\n', offset: 0 });
+    expect(await read('stderr')).toEqual({ data: 'oops\n', offset: 0 });
+    expect(await read('result.txt')).toEqual({ data: '42\n', offset: 0 });
+
+    const containers = await docker.listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.taskId}=pi-1`] } });
+    expect(containers.map((c) => c.Labels[CONTAINER_LABELS.frameworkId])).toContain(fid);
+    expect(containers[0]!.HostConfig.NetworkMode).toBe('host');
+    s.sub.close();
+  });
+
+  it('reports TASK_FAILED with the exit status when the command fails', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url);
+    const offer = await firstOffer(s);
+    await launch(s, offer, [shellTask(offer, 'bad-1', 'exit 3')]);
+    const statuses = await runToState(s, 'bad-1', 'TASK_FAILED');
+    expect(statuses.at(-1)).toMatchObject({ state: 'TASK_FAILED', message: 'Container exited with status 3', source: 'SOURCE_EXECUTOR' });
+    expect(master.tasks().find((t) => t.id === 'bad-1')?.exitCode).toBe(3);
+    s.sub.close();
+  });
+});

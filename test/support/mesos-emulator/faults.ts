@@ -1,0 +1,73 @@
+import { taskKey, type Cluster } from './cluster.js';
+import { taskStatus, TERMINAL_STATES } from './task-status.js';
+
+/** Faults a test can inject into a running emulator. */
+export interface MesosFaults {
+  /** Closes subscription streams (all, or one framework's); `abrupt` cuts the TCP connection instead of ending the chunked body. */
+  dropStream(opts?: { frameworkId?: string; abrupt?: boolean }): void;
+  /** Stops sending HEARTBEAT events (the streams stay open and silent). */
+  stopHeartbeats(): void;
+  resumeHeartbeats(): void;
+  /** Moves leadership to the other master of a pair: streams to the old leader break, it then answers 307. */
+  failover(): void;
+  /** Removes an agent: RESCIND of its offers, TASK_LOST (or TASK_UNREACHABLE for PARTITION_AWARE) per task, FAILURE. */
+  loseAgent(agentId: string): void;
+  /** Kills a running task's container with SIGKILL: the executor reports TASK_FAILED (exit status 137). */
+  failTask(taskId: string): Promise<void>;
+}
+
+/** Builds the fault controls over a cluster; `failover` needs the pair's other master. */
+export function createFaults(cluster: Cluster, failover: (() => void) | undefined): MesosFaults {
+  return {
+    dropStream(opts = {}) {
+      for (const f of cluster.frameworks.values()) {
+        if (f.stream && (opts.frameworkId === undefined || opts.frameworkId === f.id)) cluster.closeStream(f.stream, undefined, opts.abrupt === true);
+      }
+    },
+    stopHeartbeats() {
+      cluster.heartbeatsPaused = true;
+    },
+    resumeHeartbeats() {
+      cluster.heartbeatsPaused = false;
+    },
+    failover() {
+      if (!failover) throw new Error('mesos-emulator: failover() needs two masters; start them with startMesosPair()');
+      failover();
+    },
+    loseAgent(agentId) {
+      const agent = cluster.agents.find((a) => a.id === agentId);
+      if (!agent) throw new Error(`mesos-emulator: loseAgent: no agent '${agentId}' (agents: ${cluster.agents.map((a) => a.id).join(', ')})`);
+      agent.unreachable = true;
+      cluster.allocator.rescindAgent(agentId);
+      const now = Date.now();
+      for (const [key, task] of [...cluster.tasks]) {
+        if (task.agentId !== agentId) continue;
+        void cluster.runner.destroy(key);
+        cluster.updates.drop(task.frameworkId, task.id);
+        cluster.tasks.delete(key);
+        if (TERMINAL_STATES.has(task.state)) {
+          cluster.completedTasks.push(task);
+          continue;
+        }
+        const framework = cluster.frameworks.get(task.frameworkId);
+        const pa = framework?.partitionAware === true;
+        task.state = 'TASK_UNREACHABLE';
+        task.statuses.push({ state: 'TASK_UNREACHABLE', timestamp: now / 1000 });
+        task.unreachableSince = now;
+        cluster.unreachableTasks.set(taskKey(task.frameworkId, task.id), task);
+        cluster.masterUpdate(task.frameworkId, taskStatus(task, pa ? 'TASK_UNREACHABLE' : 'TASK_LOST', {
+          source: 'SOURCE_MASTER', reason: 'REASON_AGENT_REMOVED', message: `Agent ${agent.hostname} is unreachable`,
+          ...(pa ? { unreachableTime: now } : {}),
+        }));
+      }
+      for (const f of cluster.frameworks.values()) f.send({ type: 'FAILURE', failure: { agent_id: { value: agentId } } });
+    },
+    async failTask(taskId) {
+      const task = [...cluster.tasks.values()].find((t) => t.id === taskId && !TERMINAL_STATES.has(t.state));
+      if (!task) throw new Error(`mesos-emulator: failTask: no live task '${taskId}'`);
+      if (!(await cluster.runner.killNow(taskKey(task.frameworkId, task.id)))) {
+        throw new Error(`mesos-emulator: failTask: task '${taskId}' has no container yet (state ${task.state}); wait for TASK_RUNNING`);
+      }
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * A protocol-faithful Apache Mesos master emulator for tests, written from
+ * /work/shared/reference/mesos-scheduler-api.md (Mesos 1.11 master behaviour).
+ *
+ *   const master = await startMesosMaster({ agents: [{ cpus: 2, mem: 2048, attributes: { rack: 'r1' } }],
+ *                                           heartbeatIntervalSeconds: 0.2 });
+ *   master.url            // 'http://127.0.0.1:PORT'  → POST `${url}/api/v1/scheduler`
+ *   master.port, master.masterInfo, master.agentIds, master.workDir
+ *   master.state          // the master's /state JSON (frameworks, tasks, slaves), taken now
+ *   master.tasks()        // every task known: { id, frameworkId, agentId, state, statuses, sandbox, exitCode, … }
+ *   master.calls()        // call bodies received; master.events(): events sent; master.messages(): both, in order
+ *   master.pendingUpdates() // updates sent with a uuid and not yet acknowledged
+ *   master.faults.dropStream({ frameworkId?, abrupt? }) / stopHeartbeats() / resumeHeartbeats()
+ *                 / loseAgent(agentId) / failTask(taskId) / failover() (pairs only)
+ *   await master.close()  // servers, timers, task containers, temp work dir
+ *
+ *   const pair = await startMesosPair(options); pair.masters[0|1], pair.leader(), pair.faults.failover()
+ *
+ * Options (EmulatorOptions):
+ *   agents                    [{ id?, hostname? ('127.0.0.1'), cpus? (4), mem? (4096 MB), disk? (10240 MB),
+ *                               ports? ([[31000, 32000]]), attributes? ({ rack: 'r1' }), roles? (static reservation) }]
+ *                             default: one agent with the defaults; ids default to `<masterId>-S<n>`.
+ *   heartbeatIntervalSeconds  HEARTBEAT period and the advertised heartbeat_interval_seconds (15).
+ *   offerRefuseDefaultSeconds refuse_seconds when DECLINE/ACCEPT gives no filters (5).
+ *   allocationIntervalSeconds allocation cycle (1); offerTimeoutSeconds: RESCIND unanswered offers (never).
+ *   statusUpdateRetrySeconds  first re-send of an unacknowledged update (10), doubling up to 600.
+ *   killGraceSeconds          docker stop grace when KILL and the task give no kill_policy (3).
+ *   docker                    dockerode instance or socket path (/var/run/docker.sock): tasks run as real
+ *                             containers, network host|none, named mesos-<containerId>, labelled with
+ *                             CONTAINER_LABELS (+ the task's labels); the sandbox is mounted at /mnt/mesos/sandbox
+ *                             and receives the container's stdout/stderr.
+ *   workDir                   the agents' --work_dir (a temp dir removed by close()).
+ *   recordFile                append `{"dir":"call"|"event","body":…}` lines; default $SPARKCTL_MESOS_RECORD.
+ *   auth                      { principal, secret }: HTTP Basic required on /api/v1/scheduler (401 otherwise).
+ *   leader                    false: this master knows no leader and answers 503 "No leader elected".
+ *
+ * Endpoints on the port: POST /api/v1/scheduler (and /master/api/v1/scheduler); GET /state,
+ * /master/state, /health, /version, /redirect; the agents' /files/read, /files/browse,
+ * /files/download and /slave(1)/state (offers' url and /state's slave pid point here).
+ * Known deviations: application/x-protobuf calls and event streams answer 501 (JSON only);
+ * BRIDGE/USER networks fail the task (no bridge on the test engine); LAUNCH_GROUP tasks fail
+ * with REASON_CONTAINER_LAUNCH_FAILED (no default executor); reservation and volume operations
+ * are not applied (OPERATION_ERROR when they carry an id).
+ */
+export { startMesosMaster, startMesosPair, type MesosMaster, type MesosPair } from './start.js';
+export type { MesosFaults } from './faults.js';
+export type { AgentOptions, AuthOptions, EmulatedTask, EmulatorOptions, RecordedMessage } from './types.js';
+export type { PendingUpdate } from './status-updates.js';
+export { CONTAINER_LABELS, SANDBOX_IN_CONTAINER } from './docker-run-spec.js';
+export { encodeRecord } from './recordio-writer.js';
+export type { Json, JsonObject } from './wire-json.js';
