@@ -1,0 +1,74 @@
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { checkUniqueNames } from '../../manifest/check-unique-names.js';
+import { findManifestFiles } from '../../manifest/find-manifest-files.js';
+import { formatIssue, type ManifestIssue } from '../../manifest/manifest-issue.js';
+import { parseManifestFile, type ParsedManifest } from '../../manifest/parse-manifest.js';
+import type { SetExit } from './index.js';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+/** A path as the user will recognise it: relative to the working directory when inside it. */
+function displayName(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') ? rel : path;
+}
+
+/** Validates files and folders of manifests; exit 0 all valid, 1 any invalid, 2 usage error. */
+export async function validatePaths(paths: readonly string[], opts: { quiet: boolean }): Promise<number> {
+  const { files, missing } = await findManifestFiles(paths);
+  for (const path of missing) err(`sparkctl validate: ${path}: no such file or directory`);
+  if (missing.length > 0) return 2;
+  if (files.length === 0) {
+    err(`sparkctl validate: no manifests (.yaml, .yml) found in ${paths.join(', ')}`);
+    return 2;
+  }
+  const issues = new Map<string, ManifestIssue[]>();
+  const parsed: Array<{ file: string; parsed: ParsedManifest }> = [];
+  for (const path of files) {
+    const file = displayName(path);
+    try {
+      const result = await parseManifestFile(path, file);
+      if (result.ok) parsed.push({ file, parsed: result });
+      else issues.set(file, result.errors);
+    } catch (e) {
+      issues.set(file, [{ file, line: 1, col: 1, path: '', message: e instanceof Error ? e.message : String(e) }]);
+    }
+  }
+  for (const issue of checkUniqueNames(parsed)) issues.set(issue.file, [...(issues.get(issue.file) ?? []), issue]);
+  for (const path of files) {
+    const file = displayName(path);
+    const found = issues.get(file);
+    if (found) for (const issue of found) out(formatIssue(issue));
+    else if (!opts.quiet) out(`${file}: valid`);
+  }
+  const invalid = issues.size;
+  if (!opts.quiet || invalid > 0) {
+    const total = files.length;
+    out(`${total} manifest${total === 1 ? '' : 's'} checked: ${total - invalid} valid, ${invalid} invalid`);
+  }
+  return invalid > 0 ? 1 : 0;
+}
+
+/** `sparkctl validate PATH…`: checks manifests without running anything. */
+export function registerValidate(program: Command, setExit: SetExit): void {
+  program
+    .command('validate')
+    .description('Check SparkJob manifests (files, or folders searched for .yaml/.yml) and print every problem')
+    .argument('<paths...>', 'manifest files or folders')
+    .option('-q, --quiet', 'print only problems', false)
+    .addHelpText(
+      'after',
+      `
+Each problem is printed as file:line:col: field.path: message.
+Exit status: 0 all valid, 1 a manifest is invalid, 2 usage error (no path, a path that does not exist).
+
+Example:
+  sparkctl validate manifests/
+  sparkctl validate jobs/spark-pi.yaml jobs/etl/`,
+    )
+    .action(async (paths: string[], opts: { quiet: boolean }) => {
+      setExit(await validatePaths(paths, opts));
+    });
+}

@@ -1,0 +1,27 @@
+import { dirname } from 'node:path';
+import { locatePath } from './locate-path.js';
+import { positionOf, type ManifestIssue } from './manifest-issue.js';
+import type { ParsedManifest } from './parse-manifest.js';
+
+/** One issue per manifest whose metadata.name another manifest in the same folder already uses. */
+export function checkUniqueNames(manifests: ReadonlyArray<{ file: string; parsed: ParsedManifest }>): ManifestIssue[] {
+  const seen = new Map<string, string>();
+  const issues: ManifestIssue[] = [];
+  for (const { file, parsed } of manifests) {
+    const key = `${dirname(file)}\0${parsed.job.metadata.name}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, file);
+      continue;
+    }
+    const { line, col } = positionOf(parsed.text, locatePath(parsed.doc, ['metadata', 'name'], 'value').offset);
+    issues.push({
+      file,
+      line,
+      col,
+      path: 'metadata.name',
+      message: `name '${parsed.job.metadata.name}' is already used by ${first}: job names must be unique in a folder`,
+    });
+  }
+  return issues;
+}
