@@ -282,7 +282,7 @@ export class Controller {
       this.log.error({ err, file, retryInMs: delay }, 'Reconcile failed; will retry');
     }
     // The key is still marked processing here; look again once the worker lets go of it.
-    queueMicrotask(() => this.checkIdle());
+    setImmediate(() => this.checkIdle());
   }
 
   /** Level-triggered: reads the file and the job, and closes the gap; never asks which event happened. */

@@ -75,7 +75,11 @@ describe('sparkJobMachine model', () => {
     limit: 200_000,
   });
   const edges = Object.values(map).flatMap((node) =>
-    Object.values(node.transitions).map((t) => ({ from: node.state as Snap, event: t.event as { type: string }, to: t.state as Snap })),
+    Object.values(node.transitions as Record<string, { event: unknown; state: unknown }>).map((t) => ({
+      from: node.state as Snap,
+      event: t.event as { type: string },
+      to: t.state as Snap,
+    })),
   );
 
   it('explores every state of the lifecycle', () => {

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Backend } from './backends/ports.js';
+import { createDockerBackend } from './backends/docker/create-docker-backend.js';
+import { createMesosBackend } from './backends/mesos/create-mesos-backend.js';
+import { Controller } from './controller/controller.js';
+import type { Policy } from './controller/check-policy.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** Everything `sparkctl controller` needs, already validated by the CLI. */
+export interface ControllerConfig {
+  readonly jobsDir: string;
+  readonly stateDir: string;
+  readonly workers: number;
+  readonly exitWhenIdle: boolean;
+  readonly relistIntervalMs: number;
+  readonly policy: Policy;
+  readonly metricsAddr?: string;
+  readonly dockerSocket?: string;
+  readonly logger?: Logger;
+}
+
+/** A short id for this controller, stable across restarts: it marks the drivers it owns. */
+export function instanceId(stateDir: string): string {
+  return createHash('sha256').update(stateDir).digest('hex').slice(0, 10);
+}
+
+/** Composition root: builds the real adapters and runs the controller until a signal or idle. */
+export async function runController(config: ControllerConfig): Promise<number> {
+  const logger = config.logger ?? createLogger();
+  const instance = instanceId(config.stateDir);
+  await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+  const docker = createDockerBackend({ instance, logger, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
+  let mesos: Backend | undefined;
+  const controller = new Controller({
+    jobsDir: config.jobsDir,
+    stateDir: config.stateDir,
+    workers: config.workers,
+    relistIntervalMs: config.relistIntervalMs,
+    policy: config.policy,
+    logger,
+    ...(config.metricsAddr ? { metricsAddr: config.metricsAddr } : {}),
+    backends: {
+      docker,
+      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger })),
+    },
+  });
+  await controller.start();
+  const stopped = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'Received signal; shutting down');
+      resolve(0);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    if (config.exitWhenIdle) void controller.whenIdle().then(() => resolve(0));
+  });
+  const code = await stopped;
+  await controller.stop();
+  await docker.close();
+  await mesos?.close();
+  return code;
+}
