@@ -3,6 +3,7 @@ import type { RunExit } from '../ports.js';
 import { sleep } from './backoff.js';
 import type { FrameworkSession } from './framework-session.js';
 import { FINISHED_FOR_US, runExitOf } from './map-task-state.js';
+import { redactSecret } from './redact-secret.js';
 import { readChunk, sandboxFilePath } from './sandbox-files.js';
 
 /** What following a driver needs. */
@@ -17,7 +18,7 @@ export interface FollowOptions {
 
 /**
  * Waits for the task to end (UPDATEs are acknowledged by the session as they arrive) and maps the
- * final state to a RunExit. With `onLog`, streams the sandbox `stdout` from its start by polling
+ * final state to a RunExit. With `onLog`, streams the sandbox `stdout` and `stderr` from their start by polling
  * the agent's /files/read.
  */
 export async function followDriver(session: FrameworkSession, taskId: string, agentId: string | undefined, options: FollowOptions): Promise<RunExit> {
@@ -42,19 +43,27 @@ export async function followDriver(session: FrameworkSession, taskId: string, ag
   }
 }
 
-/** Polls the sandbox stdout and passes new bytes on; ends with one last read after the stop signal. */
+/** Polls the sandbox stdout and stderr and passes whole new lines on (the secret redacted); ends with one last read after the stop signal. */
 async function pollLog(session: FrameworkSession, frameworkId: string, taskId: string, agentId: string | undefined, onLog: (chunk: string) => void, pollMs: number, stop: AbortSignal): Promise<void> {
-  const file = sandboxFilePath(frameworkId, taskId, 'stdout');
-  let offset = 0;
+  const files = ['stdout', 'stderr'].map((name) => ({ path: sandboxFilePath(frameworkId, taskId, name), offset: 0, partial: '' }));
+  const emit = (f: (typeof files)[number], text: string, final: boolean): void => {
+    f.partial += text;
+    const cut = final ? f.partial.length : f.partial.lastIndexOf('\n') + 1;
+    if (cut <= 0) return;
+    onLog(redactSecret(f.partial.slice(0, cut), session.secret));
+    f.partial = f.partial.slice(cut);
+  };
   const drain = async (signal?: AbortSignal): Promise<void> => {
     const id = agentId ?? session.tasks.get(taskId)?.agent_id?.value;
     if (!id) return;
     const origin = await session.agentOrigin(id, signal);
-    for (;;) {
-      const chunk = await readChunk(session.http, origin, file, offset, signal);
-      if (chunk === 'missing' || chunk.nextOffset === offset) return;
-      offset = chunk.nextOffset;
-      if (chunk.data !== '') onLog(chunk.data);
+    for (const f of files) {
+      for (;;) {
+        const chunk = await readChunk(session.http, origin, f.path, f.offset, signal);
+        if (chunk === 'missing' || chunk.nextOffset === f.offset) break;
+        f.offset = chunk.nextOffset;
+        if (chunk.data !== '') emit(f, chunk.data, false);
+      }
     }
   };
   while (!stop.aborted) {
@@ -66,4 +75,5 @@ async function pollLog(session: FrameworkSession, frameworkId: string, taskId: s
     await sleep(pollMs, stop);
   }
   await drain().catch((e: unknown) => session.log.debug({ taskId, err: messageOf(e) }, 'Reading the end of the driver log failed'));
+  for (const f of files) emit(f, '', true);
 }
