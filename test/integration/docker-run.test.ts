@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/backends/ports.js';
 import { containerName } from '../../src/backends/docker/build-container-spec.js';
 import { createDockerBackend, type DockerBackend } from '../../src/backends/docker/create-docker-backend.js';
-import { callIO, ensureTestImages, inspectContainer, makeRun, removeInstanceContainers, uniqueId } from '../support/docker.js';
+import { callIO, ensureTestImages, inspectContainer, makeRun, removeInstanceContainers, testDocker, uniqueId } from '../support/docker.js';
 
 // Drivers of the fake Spark image run for real on the local engine, from start to release.
 describe('docker backend: running a driver', () => {
@@ -176,6 +176,46 @@ describe('docker backend: running a driver', () => {
 
     const missing = makeRun({ volumes: [{ hostPath: join(dest, 'no-such-dir'), containerPath: '/in', readOnly: false }] });
     await expect(backend.requestResources(missing, callIO())).rejects.toMatchObject({ reason: 'InvalidSpec', errorClass: 'terminal', message: expect.stringMatching(/spec\.volumes\[0\]\.hostPath/) });
+  });
+
+  it('runs a Mesos client-mode driver as the same container: host network, certificates read-only at /certs, secret by env', async () => {
+    const certs = join(dest, 'certs');
+    await mkdir(certs, { recursive: true });
+    await writeFile(join(certs, 'mesos.crt'), 'cert');
+    const withSecret = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, env: { SPARKCTL_TEST_MESOS_SECRET: 's3cret' } });
+    const run = makeRun({
+      master: 'mesos://127.0.0.1:5050',
+      network: 'host',
+      mesos: { certsDir: certs, principal: 'spark', secretRef: { env: 'SPARKCTL_TEST_MESOS_SECRET' } },
+      sparkConf: { 'spark.fake.requireFiles': '/certs/mesos.crt', 'spark.fake.printEnv': 'SPARK_MESOS_PRINCIPAL,SPARK_MESOS_SECRET' },
+    });
+    const reservation = await withSecret.requestResources(run, callIO());
+    const ref = await withSecret.start(run, reservation, callIO());
+    const info = (await inspectContainer(ref.containerId!))!;
+    expect(info.HostConfig.NetworkMode).toBe('host');
+    expect(info.HostConfig.Binds).toEqual([`${certs}:/certs:ro`]);
+    expect(info.Config.Cmd!.join(' ')).not.toContain('s3cret');
+    expect(await withSecret.wait(run, ref, callIO())).toMatchObject({ exitCode: 0, outcome: 'succeeded' });
+    const { log } = await withSecret.collect(run, ref, join(dest, 'mesos'), callIO());
+    expect(log).toContain('Registering with Mesos master at mesos://127.0.0.1:5050');
+    expect(log).toContain('Found file /certs/mesos.crt');
+    expect(log).toContain('Env: SPARK_MESOS_PRINCIPAL=spark');
+    expect(log).toContain('Env: SPARK_MESOS_SECRET=s3cret');
+    await withSecret.release(run, ref, reservation, callIO());
+
+    const unset = makeRun({ master: 'mesos://127.0.0.1:5050', network: 'host', mesos: { secretRef: { env: 'SPARKCTL_TEST_UNSET_SECRET' } } });
+    await expect(backend.requestResources(unset, callIO())).rejects.toMatchObject({ errorClass: 'terminal', message: expect.stringContaining('SPARKCTL_TEST_UNSET_SECRET is not set') });
+    await withSecret.close();
+  });
+
+  it('reports a driver whose container vanished as lost', async () => {
+    const run = makeRun({ sparkConf: { 'spark.fake.sleepSeconds': '300' } });
+    const reservation = await backend.requestResources(run, callIO());
+    const ref = await backend.start(run, reservation, callIO());
+    await testDocker().getContainer(ref.containerId!).remove({ force: true });
+    expect(await backend.wait(run, ref, callIO())).toMatchObject({ exitCode: null, outcome: 'lost' });
+    expect((await backend.collect(run, ref, join(dest, 'lost'), callIO())).exitCode).toBeNull();
+    await backend.release(run, ref, reservation, callIO());
   });
 
   it('releases a run whose driver reference was lost, by its deterministic name', async () => {

@@ -74,6 +74,19 @@ function apiAtLeast(version: string, min: string): boolean {
   return a > c || (a === c && b >= d);
 }
 
+// How long wait lets the log stream deliver its last lines after the container stopped.
+const LOG_DRAIN_MS = 5000;
+
+/** Waits for `p`, but no longer than `ms`. */
+async function settleWithin(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([p, timeout]);
+  clearTimeout(timer);
+}
+
 // Start failures that no retry can fix: the image cannot run $sparkHome/bin/spark-submit.
 const UNRUNNABLE = /executable file not found|no such file or directory|permission denied|exec format error/i;
 
@@ -265,7 +278,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       const logs = io.onLog ? followLogs(c, io.onLog, io.signal) : Promise.resolve();
       try {
         await c.wait({ condition: 'not-running', abortSignal: io.signal });
-        await logs;
+        await settleWithin(logs, LOG_DRAIN_MS);
         const info = await c.inspect({ abortSignal: io.signal });
         return toRunExit(info.State, driverMemoryWithOverheadMiB(run.spec));
       } catch (e) {
