@@ -54,10 +54,9 @@ export function ack(s: Session, status: JsonObject) {
   return s.call('ACKNOWLEDGE', { agent_id: status.agent_id!, task_id: status.task_id!, uuid: status.uuid! });
 }
 
-/** Acknowledges every status with a uuid as it arrives, until the task reaches `state`. */
-export async function runToState(s: Session, taskId: string, state: string): Promise<JsonObject[]> {
+/** Acknowledges every status with a uuid as it arrives (from event index `from`), until the task reaches `state`. */
+export async function runToState(s: Session, taskId: string, state: string, from = 0): Promise<JsonObject[]> {
   const seen: JsonObject[] = [];
-  let from = 0;
   for (;;) {
     const event = await s.sub.next((e) => e.type === 'UPDATE' && ((e.update as { status: JsonObject }).status.task_id as { value: string }).value === taskId, { from, timeoutMs: 30_000 });
     from = s.sub.events.indexOf(event) + 1;

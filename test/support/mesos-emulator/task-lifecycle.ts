@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { taskKey, type Cluster } from './cluster.js';
@@ -20,6 +20,8 @@ export function launchTask(
   const containerId = randomUUID();
   const sandbox = sandboxPath(cluster.settings.workDir, agentId, framework.id, id, containerId);
   mkdirSync(sandbox, { recursive: true });
+  writeFileSync(join(sandbox, 'stdout'), '');
+  writeFileSync(join(sandbox, 'stderr'), '');
   const latest = join(sandbox, '..', 'latest');
   rmSync(latest, { force: true });
   symlinkSync(containerId, latest);
