@@ -35,6 +35,8 @@ export interface ControllerOptions {
   readonly metricsAddr?: string;
   /** Called on every phase change (metrics hook). */
   readonly onPhase?: (name: string, from: Phase | undefined, to: Phase) => void;
+  /** Called after each reconcile with its duration (metrics hook). */
+  readonly onReconcile?: (seconds: number, ok: boolean) => void;
 }
 
 type JobMachine = ReturnType<typeof machineWithBackends>;
@@ -274,10 +276,13 @@ export class Controller {
   }
 
   private async reconcileSafely(file: string): Promise<void> {
+    const began = performance.now();
     try {
       await this.reconcile(file);
       this.queue.forget(file);
+      this.options.onReconcile?.((performance.now() - began) / 1000, true);
     } catch (err) {
+      this.options.onReconcile?.((performance.now() - began) / 1000, false);
       const delay = this.queue.addRateLimited(file);
       this.log.error({ err, file, retryInMs: delay }, 'Reconcile failed; will retry');
     }
