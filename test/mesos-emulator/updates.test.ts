@@ -111,7 +111,7 @@ describe('ACCEPT validation', () => {
     const s = await session(master.url);
     const offer = await firstOffer(s);
     const big = shellTask(offer, 'too-big', 'true', { resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 8 }, role: '*' }] });
-    const noCommand = { ...shellTask(offer, 'no-command', 'true'), command: undefined };
+    const { command: _command, ...noCommand } = shellTask(offer, 'no-command', 'true');
     const badId = shellTask(offer, 'a/b', 'true');
     await launch(s, offer, [big, noCommand, badId, shellTask(offer, 'fine', 'true')]);
     const tooBig = await waitForState(s, 'too-big', 'TASK_ERROR');

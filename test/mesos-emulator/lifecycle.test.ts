@@ -1,0 +1,73 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import Docker from 'dockerode';
+import { CONTAINER_LABELS, startMesosMaster, type MesosMaster } from '../support/mesos-emulator/index.js';
+import { ensureBusyboxImage } from './busybox-image.js';
+import { firstOffer, launch, runToState, shellTask } from './launch-helpers.js';
+import { session, subscribe, subscribeCall } from './scheduler-client.js';
+
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+let master: MesosMaster | undefined;
+beforeAll(() => {
+  ensureBusyboxImage();
+});
+afterEach(async () => {
+  await master?.close();
+  master = undefined;
+});
+
+describe('framework lifecycle', () => {
+  it('a second SUBSCRIBE of the same framework takes over: ERROR "Framework failed over" on the old stream', async () => {
+    master = await startMesosMaster();
+    const first = await session(master.url);
+    const id = { value: first.frameworkId };
+    const second = await session(master.url, { id });
+    expect(second.frameworkId).toBe(first.frameworkId);
+    expect(second.sub.streamId).not.toBe(first.sub.streamId);
+    await first.sub.ended;
+    expect(first.sub.events.at(-1)).toEqual({ type: 'ERROR', error: { message: 'Framework failed over' } });
+    expect((await first.call('REVIVE')).status).toBe(400);
+    expect((await second.call('REVIVE')).status).toBe(202);
+    second.sub.close();
+  });
+
+  it('keeps a disconnected framework for failover_timeout; re-SUBSCRIBE gets the same id and pending updates', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url, { failover_timeout: 60 });
+    const offer = await firstOffer(s);
+    await launch(s, offer, [shellTask(offer, 'survivor', 'sleep 60')]);
+    await runToState(s, 'survivor', 'TASK_RUNNING');
+    s.sub.close();
+    await expect.poll(async () => (await s.call('REVIVE')).status).toBe(403);
+    await s.sub.ended;
+    const back = await session(master.url, { id: { value: s.frameworkId }, failover_timeout: 60 });
+    expect(back.frameworkId).toBe(s.frameworkId);
+    await back.call('RECONCILE', { tasks: [{ task_id: { value: 'survivor' } }] });
+    await back.sub.next((e) => e.type === 'UPDATE' && (e.update as { status: { state: string } }).status.state === 'TASK_RUNNING');
+    back.sub.close();
+  });
+
+  it('removes a framework whose failover_timeout is 0 when its stream drops; its id is then refused', async () => {
+    master = await startMesosMaster();
+    const s = await session(master.url, { failover_timeout: 0 });
+    s.sub.close();
+    await expect.poll(() => (master!.state.completed_frameworks as unknown[]).length).toBe(1);
+    const again = await subscribe(master.url, subscribeCall({ id: { value: s.frameworkId } }));
+    expect(again.status).toBe(200);
+    await again.ended;
+    expect(again.events).toEqual([{ type: 'ERROR', error: { message: 'Framework has been removed' } }]);
+  });
+
+  it('TEARDOWN ends the stream without ERROR, kills the tasks (TASK_KILLED in /state) and removes their containers', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url);
+    const offer = await firstOffer(s);
+    await launch(s, offer, [shellTask(offer, 'doomed', 'sleep 60')]);
+    await runToState(s, 'doomed', 'TASK_RUNNING');
+    expect((await s.call('TEARDOWN')).status).toBe(202);
+    await s.sub.ended;
+    expect(s.sub.ofType('ERROR')).toEqual([]);
+    const state = master.state as { completed_frameworks: Array<{ id: string; completed_tasks: Array<{ id: string; state: string }> }> };
+    expect(state.completed_frameworks[0]).toMatchObject({ id: s.frameworkId, completed_tasks: [{ id: 'doomed', state: 'TASK_KILLED' }] });
+    await expect.poll(async () => (await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.taskId}=doomed`] } })).length).toBe(0);
+  });
+});
