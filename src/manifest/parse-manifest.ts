@@ -30,6 +30,12 @@ export const YAML_PARSE_OPTIONS = { version: '1.2', schema: 'core', uniqueKeys: 
 /** Passed to yaml's toJS as a second guard behind the alias-expansion check. */
 export const MAX_ALIAS_COUNT = 100;
 
+/** Fixes to add to yaml's own messages, by its error code. */
+const YAML_HINTS: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: 'remove or merge the repeated key',
+  TAB_AS_INDENT: 'indent with spaces',
+};
+
 const invalid = (errors: ManifestIssue[]): InvalidManifest => ({
   ok: false,
   errors: [...errors].sort((a, b) => a.line - b.line || a.col - b.col),
@@ -46,7 +52,10 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   if (doc === undefined) return invalid([{ file, line: 1, col: 1, path: '', message: 'file has no SparkJob: it is empty or only comments' }]);
   const at = (offset: number, message: string, path = ''): ManifestIssue => issueAt(file, lineCounter, offset, path, message);
 
-  const errors = doc.errors.map((e) => at(e.pos[0], `invalid YAML: ${e.message}`));
+  const errors = doc.errors.map((e) => {
+    const hint = YAML_HINTS[e.code];
+    return at(e.pos[0], `invalid YAML: ${e.message}${hint ? `: ${hint}` : ''}`);
+  });
   for (const extra of docs.slice(1)) {
     errors.push(at(extra.range[0], 'a manifest holds exactly one SparkJob: this starts a second document; move it to a file of its own'));
   }

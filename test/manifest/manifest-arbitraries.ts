@@ -145,5 +145,5 @@ export const generatedStatus: fc.Arbitrary<SparkJobStatus> = fc.record({
   submissionAttempts: fc.nat(10),
   executionAttempts: fc.nat(10),
   exitCode: fc.option(fc.integer({ min: -1, max: 255 }), { nil: undefined }),
-  message: fc.option(trickyString, { nil: undefined }),
+  message: fc.option(fc.oneof(trickyString, fc.string({ unit: 'binary', maxLength: 40 })), { nil: undefined }),
 });

@@ -54,7 +54,7 @@ const bad: Array<[string, Uint8Array, string]> = [
   ['a missing required field', utf8(VALID.replace('  image: apache/spark:3.5.3\n', '')), "job.yaml:5:1: spec.image: missing required field 'image'"],
   ['cluster mode with a local master', utf8(`${VALID}  master: local[2]\n  mode: cluster\n`), 'job.yaml:10:9: spec.mode: mode cluster needs a mesos:// master (master is local[2]); use mode: client for local masters'],
   ['a secretRef with both forms', utf8(`${VALID}  master: mesos://127.0.0.1:5050\n  network: host\n  mesos:\n    secretRef: {env: S, file: /s}\n`), 'job.yaml:12:16: spec.mesos.secretRef: must be exactly one of {env} or {file}'],
-  ['a duplicate key', utf8(`${VALID}  image: other\n`), 'job.yaml:9:3: invalid YAML: Map keys must be unique'],
+  ['a duplicate key', utf8(`${VALID}  image: other\n`), 'job.yaml:9:3: invalid YAML: Map keys must be unique: remove or merge the repeated key'],
   ['an alias bomb', utf8(BILLION_LAUGHS), 'job.yaml:14:11: aliases expand to more than 10000 nodes (alias *d adds 7381): write the values out or use fewer aliases'],
   ['an oversized file', utf8(`${VALID}# ${'x'.repeat(MAX_MANIFEST_BYTES)}\n`), `job.yaml:1:1: file is 1.0 MiB (${VALID.length + MAX_MANIFEST_BYTES + 3} bytes); manifests are limited to 1.0 MiB: split it or move data out of the manifest`],
   ['a binary file', concat(utf8('apiVersion: sparkctl.io/v1alpha1\nkind: Spark'), new Uint8Array([0, 1, 2, 0xff])), 'job.yaml:2:12: file contains a NUL byte: it is binary, not a YAML manifest'],
