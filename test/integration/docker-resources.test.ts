@@ -126,7 +126,7 @@ describe('docker backend: the CPU and memory ledger', () => {
     const ac = new AbortController();
     const pc = backend.requestResources(c, callIO(ac.signal));
     const pd = backend.requestResources(d, callIO());
-    await expect.poll(() => backend.resources().waiting).toEqual([`${c.name}/1`, `${d.name}/1`]);
+    await expect.poll(() => backend.resources().waiting, { timeout: 15_000 }).toEqual([`${c.name}/1`, `${d.name}/1`]);
     ac.abort(new Error('job deleted'));
     await expect(pc).rejects.toThrow('job deleted');
     expect(backend.resources().waiting).toEqual([`${d.name}/1`]);
@@ -151,7 +151,7 @@ describe('docker backend: the CPU and memory ledger', () => {
     const waiting = oneCpu();
     const ac = new AbortController();
     const p = backend.requestResources(waiting, callIO(ac.signal));
-    await expect.poll(() => backend.resources().waiting).toEqual([`${waiting.name}/1`]);
+    await expect.poll(() => backend.resources().waiting, { timeout: 15_000 }).toEqual([`${waiting.name}/1`]);
     await backend.release(restored, undefined, { key: `${restored.name}/1`, cpus: 2, memMiB: 100 }, callIO());
     const r = await p;
     await backend.release(waiting, undefined, r, callIO());
