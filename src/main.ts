@@ -5,6 +5,8 @@ import type { Backend } from './backends/ports.js';
 import { createDockerBackend } from './backends/docker/create-docker-backend.js';
 import { createMesosBackend } from './backends/mesos/create-mesos-backend.js';
 import { Controller } from './controller/controller.js';
+import { createControllerMetrics } from './controller/metrics.js';
+import { serveHealth, type HealthServer } from './controller/serve-health.js';
 import type { Policy } from './controller/check-policy.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -33,6 +35,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   const docker = createDockerBackend({ instance, logger, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
   let mesos: Backend | undefined;
+  const metrics = config.metricsAddr ? createControllerMetrics() : undefined;
   const controller = new Controller({
     jobsDir: config.jobsDir,
     stateDir: config.stateDir,
@@ -41,12 +44,33 @@ export async function runController(config: ControllerConfig): Promise<number> {
     policy: config.policy,
     logger,
     ...(config.metricsAddr ? { metricsAddr: config.metricsAddr } : {}),
+    ...(metrics ? { onPhase: metrics.onPhase, onReconcile: metrics.onReconcile } : {}),
     backends: {
       docker,
       mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger })),
     },
   });
   await controller.start();
+  let started = true;
+  let health: HealthServer | undefined;
+  if (metrics && config.metricsAddr) {
+    metrics.attach(controller);
+    try {
+      health = await serveHealth({
+        addr: config.metricsAddr,
+        explicit: true,
+        registry: metrics.registry,
+        isStarted: () => started,
+        stateDir: config.stateDir,
+        pingEngine: (signal) => docker.connect({ signal }),
+        logger,
+      });
+    } catch (err) {
+      await controller.stop();
+      await docker.close();
+      throw err;
+    }
+  }
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'Received signal; shutting down');
@@ -57,8 +81,10 @@ export async function runController(config: ControllerConfig): Promise<number> {
     if (config.exitWhenIdle) void controller.whenIdle().then(() => resolve(0));
   });
   const code = await stopped;
+  started = false;
   await controller.stop();
   await docker.close();
   await mesos?.close();
+  await health?.close();
   return code;
 }

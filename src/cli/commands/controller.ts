@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_POLICY } from '../../controller/check-policy.js';
 import { resolveJobsDir, resolveStateDir } from '../../controller/state-dir.js';
+import { DEFAULT_METRICS_ADDR, parseMetricsAddr } from '../../controller/serve-health.js';
 import { runController } from '../../main.js';
 import { parseDuration } from '../parse-duration.js';
 import type { SetExit } from './index.js';
@@ -11,6 +12,14 @@ const positiveInt = (flag: string) => (v: string) => {
   return n;
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
+const metricsAddr = (v: string) => {
+  try {
+    parseMetricsAddr(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return v;
+};
 
 /** `sparkctl controller`: runs the reconciler on the jobs folder. */
 export function registerController(program: Command, setExit: SetExit): void {
@@ -20,12 +29,12 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--workers <n>', 'jobs reconciled in parallel', positiveInt('--workers'), 4)
     .option('--exit-when-idle', 'exit 0 once no job is pending or running', false)
     .option('--relist-interval <duration>', 'full relist of the jobs folder, catching missed file events', '30s')
-    .option('--metrics-addr <host:port>', 'serve /healthz, /readyz and /metrics here')
+    .option('--metrics-addr [host:port]', `serve /healthz, /readyz and /metrics here (alone: ${DEFAULT_METRICS_ADDR}; off when not given)`, metricsAddr)
     .option('--allow-host-network', 'let manifests ask for network: host', false)
     .option('--allow-host-path <prefix>', 'let manifests mount host folders under this prefix (repeatable)', collect, [])
     .option('--docker-socket <path>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
-    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string }) => {
+    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string }) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
@@ -36,7 +45,7 @@ export function registerController(program: Command, setExit: SetExit): void {
         exitWhenIdle: opts.exitWhenIdle,
         relistIntervalMs: parseDuration(opts.relistInterval, '--relist-interval'),
         policy: { ...DEFAULT_POLICY, allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath },
-        ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr } : {}),
+        ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr === true ? DEFAULT_METRICS_ADDR : opts.metricsAddr } : {}),
         ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
       });
       setExit(code);

@@ -1,0 +1,157 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import { unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import { SparkctlError, messageOf } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Where metrics are served when `--metrics-addr` is given without a value. */
+export const DEFAULT_METRICS_ADDR = '127.0.0.1:9464';
+
+/** `--metrics-addr` is malformed, or names a non-loopback address that was not asked for explicitly. */
+export class MetricsAddressError extends SparkctlError {
+  override readonly code = 'SPARKCTL_METRICS_ADDRESS';
+  override readonly errorClass = 'terminal' as const;
+  override readonly reason = 'InvalidMetricsAddress';
+}
+
+/** Splits `host:port` or `[v6]:port`; throws MetricsAddressError naming the flag and the fix. */
+export function parseMetricsAddr(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  const host = m ? (m[1] ?? m[2] ?? '') : '';
+  if (!m || host === '' || port > 65535) {
+    throw new MetricsAddressError(`--metrics-addr ${JSON.stringify(value)} is not host:port: write it like ${DEFAULT_METRICS_ADDR} or [::1]:9464`);
+  }
+  return { host, port };
+}
+
+/** Whether a host is the loopback interface (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h.startsWith('::ffff:127.');
+}
+
+/** What the health server reports on. */
+export interface HealthOptions {
+  /** `host:port`; port 0 picks a free one (tests). */
+  readonly addr: string;
+  /** True when the user typed the address: only then may it be non-loopback. */
+  readonly explicit: boolean;
+  readonly registry: Registry;
+  /** Whether the controller finished starting (and has not stopped). */
+  readonly isStarted: () => boolean;
+  /** Where the journal lives: /readyz writes and removes a probe file there. */
+  readonly stateDir: string;
+  /** Pings the engine; /readyz needs an answer within `engineFreshSeconds`. */
+  readonly pingEngine: (signal: AbortSignal) => Promise<unknown>;
+  readonly engineFreshSeconds?: number;
+  readonly pingIntervalMs?: number;
+  readonly logger: Logger;
+}
+
+/** A running health server. */
+export interface HealthServer {
+  /** `http://host:port` actually bound. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+interface Check {
+  ok: boolean;
+  message: string;
+}
+
+const send = (res: ServerResponse, status: number, type: string, body: string) => {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+};
+
+/** Serves `/healthz` (process up), `/readyz` (started, journal writable, engine answered lately) and `/metrics`. */
+export async function serveHealth(options: HealthOptions): Promise<HealthServer> {
+  const { host, port } = parseMetricsAddr(options.addr);
+  if (!isLoopbackHost(host) && !options.explicit) {
+    throw new MetricsAddressError(`metrics address ${options.addr} is not loopback; pass --metrics-addr ${options.addr} explicitly to expose metrics beyond this host`);
+  }
+  const log = options.logger.child({ module: 'health' });
+  if (!isLoopbackHost(host)) log.warn({ addr: options.addr }, 'Serving metrics on a non-loopback address');
+  const freshMs = (options.engineFreshSeconds ?? 30) * 1000;
+  let lastPingOk: number | undefined;
+  let lastPingError = 'no ping yet';
+  let pinging = false;
+  const ping = async () => {
+    if (pinging) return;
+    pinging = true;
+    try {
+      await options.pingEngine(AbortSignal.timeout(Math.min(freshMs, 5000)));
+      lastPingOk = Date.now();
+      lastPingError = '';
+    } catch (err) {
+      lastPingError = messageOf(err);
+    } finally {
+      pinging = false;
+    }
+  };
+  void ping();
+  const timer = setInterval(() => void ping(), options.pingIntervalMs ?? 5000);
+  timer.unref();
+
+  const journalCheck = async (): Promise<Check> => {
+    const probe = join(options.stateDir, `.readyz-${process.pid}`);
+    try {
+      await writeFile(probe, 'ok', { mode: 0o600 });
+      await unlink(probe);
+      return { ok: true, message: 'writable' };
+    } catch (err) {
+      return { ok: false, message: `state dir ${options.stateDir} is not writable: ${messageOf(err)}` };
+    }
+  };
+  const engineCheck = (): Check => {
+    if (lastPingOk !== undefined && Date.now() - lastPingOk <= freshMs) return { ok: true, message: `answered ${Math.round((Date.now() - lastPingOk) / 1000)}s ago` };
+    return { ok: false, message: `no answer within ${freshMs / 1000}s: ${lastPingError}` };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET\n');
+    if (path === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
+    if (path === '/readyz') {
+      const checks = {
+        controller: options.isStarted() ? { ok: true, message: 'started' } : { ok: false, message: 'not started' },
+        journal: await journalCheck(),
+        engine: engineCheck(),
+      };
+      const ok = Object.values(checks).every((c) => c.ok);
+      return send(res, ok ? 200 : 503, 'application/json', `${JSON.stringify({ ready: ok, checks })}\n`);
+    }
+    if (path === '/metrics') return send(res, 200, options.registry.contentType, await options.registry.metrics());
+    return send(res, 404, 'text/plain', 'not found: try /healthz, /readyz or /metrics\n');
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err }, 'Health endpoint failed');
+      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new MetricsAddressError(`cannot listen on --metrics-addr ${options.addr}: ${messageOf(err)}`, { cause: err })));
+    server.listen(port, host, () => resolve());
+  });
+  const bound = server.address();
+  const boundPort = typeof bound === 'object' && bound ? bound.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  log.info({ url }, 'Serving /healthz, /readyz and /metrics');
+  return {
+    url,
+    close: async () => {
+      clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
