@@ -1,10 +1,10 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
 import type { DriverRef } from '../../api/status.js';
 import { LABELS, type Backend, type CallIO, type Collected, type ConnectResult, type JobRun, type OwnedDriver, type Reservation, type RunExit } from '../ports.js';
 import { driverMemoryWithOverheadMiB } from '../spark-submit.js';
 import { INSTANCE_PATTERN, MANAGED_BY, buildContainerSpec, containerName, reservationKey } from './build-container-spec.js';
 import { followLogs, readWholeLog } from './container-logs.js';
+import { inspectCreated, inspectOrUndefined, removeContainer } from './container-ops.js';
 import { copyOutputs } from './copy-outputs.js';
 import { toRunExit } from './driver-exit.js';
 import {
@@ -134,57 +134,19 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
   const containerOf = (run: JobRun, ref: DriverRef | undefined) =>
     docker.getContainer(ref?.containerId ?? ref?.containerName ?? containerName(instance, run.name, run.attempt));
 
-  const inspectOrUndefined = async (nameOrId: string, signal: AbortSignal) => {
-    try {
-      return await docker.getContainer(nameOrId).inspect({ abortSignal: signal });
-    } catch (e) {
-      if (statusCodeOf(e) === 404) return undefined;
-      throw e;
-    }
-  };
-
-  const removeContainer = async (nameOrId: string, signal: AbortSignal): Promise<boolean> => {
-    const c = docker.getContainer(nameOrId);
-    try {
-      await c.stop({ t: stopTimeout, abortSignal: signal });
-    } catch (e) {
-      const s = statusCodeOf(e);
-      if (s === 404) return false;
-      if (s !== 304) throw e;
-    }
-    try {
-      await c.remove({ force: true, v: true, abortSignal: signal });
-      return true;
-    } catch (e) {
-      const s = statusCodeOf(e);
-      if (s === 404 || (s === 409 && /already in progress/i.test(engineMessageOf(e)))) return false;
-      throw e;
-    }
-  };
-
   const starting = new Map<string, Promise<DriverRef>>();
-
-  // After a create conflict (another process created the name) the engine may not list it yet.
-  const inspectCreated = async (name: string, signal: AbortSignal) => {
-    for (let i = 0; i < 50; i++) {
-      const info = await inspectOrUndefined(name, signal);
-      if (info) return info;
-      await delay(100, undefined, { signal });
-    }
-    return docker.getContainer(name).inspect({ abortSignal: signal });
-  };
 
   /** Creates (unless it exists) and starts the container of one attempt; see `start`. */
   const startOnce = async (run: JobRun, io: CallIO): Promise<DriverRef> => {
     const spec = buildContainerSpec(run, instance, resolveMesosSecret(run.spec, env));
     const name = spec.name;
     try {
-      let info = await inspectOrUndefined(name, io.signal);
+      let info = await inspectOrUndefined(docker, name, io.signal);
       if (info && info.Config.Labels[LABELS.specHash] !== run.specHash) {
         if (info.State.Running) {
           throw new ContainerStartError(`container ${name} still runs spec ${info.Config.Labels[LABELS.specHash]}, not ${run.specHash}: release that run first`, 'retryable');
         }
-        await removeContainer(info.Id, io.signal);
+        await removeContainer(docker, info.Id, stopTimeout, io.signal);
         info = undefined;
       }
       if (!info) {
@@ -194,7 +156,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
         } catch (e) {
           if (statusCodeOf(e) !== 409) throw e;
         }
-        info = await inspectCreated(name, io.signal);
+        info = await inspectCreated(docker, name, io.signal);
       }
       if (info.State.Status === 'created') {
         try {
@@ -292,7 +254,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     async collect(run: JobRun, ref: DriverRef, destDir: string, io: CallIO): Promise<Collected> {
       const c = containerOf(run, ref);
       try {
-        const info = await inspectOrUndefined(ref.containerId ?? ref.containerName ?? containerName(instance, run.name, run.attempt), io.signal);
+        const info = await inspectOrUndefined(docker, ref.containerId ?? ref.containerName ?? containerName(instance, run.name, run.attempt), io.signal);
         if (!info) {
           const error = `the driver container ${ref.containerName ?? ref.containerId} no longer exists`;
           return { exitCode: null, log: '', outputs: run.spec.outputs.map((o) => ({ name: o.name, path: o.path, error })) };
@@ -310,7 +272,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       const targets = new Set([ref?.containerId ?? containerName(instance, run.name, run.attempt), containerName(instance, run.name, run.attempt)]);
       try {
         for (const t of targets) {
-          if (await removeContainer(t, io.signal)) log.info({ job: run.name, attempt: run.attempt, container: t }, 'Removed driver container');
+          if (await removeContainer(docker, t, stopTimeout, io.signal)) log.info({ job: run.name, attempt: run.attempt, container: t }, 'Removed driver container');
         }
       } catch (e) {
         throw wrap(e, `removing the driver of ${run.name} attempt ${run.attempt}`, io.signal);
