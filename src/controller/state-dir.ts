@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** The jobs folder: the flag, else $SPARKCTL_JOBS, else ./manifests. */
 export function resolveJobsDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -18,10 +18,19 @@ export function resolveStateDir(jobsDir: string, flag: string | undefined, env: 
   if (flag !== undefined) return resolve(flag);
   if (env.SPARKCTL_STATE_DIR) return resolve(env.SPARKCTL_STATE_DIR);
   let real = resolve(jobsDir);
+  // A jobs path that is a link (as a git-synced one is), or that does not exist yet, is known by
+  // its own name in its parent's real path, not by where it points now.
+  const isLinkOrMissing = (() => {
+    try {
+      return lstatSync(real).isSymbolicLink();
+    } catch {
+      return true;
+    }
+  })();
   try {
-    real = realpathSync(real);
+    real = isLinkOrMissing ? join(realpathSync(dirname(real)), basename(real)) : realpathSync(real);
   } catch {
-    // A folder that does not exist yet keeps its resolved path.
+    // A parent that does not exist yet keeps the resolved path.
   }
   const base = env.XDG_STATE_HOME ? resolve(env.XDG_STATE_HOME) : join(homedir(), '.local', 'state');
   const id = createHash('sha256').update(real).digest('hex').slice(0, 12);

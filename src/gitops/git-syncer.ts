@@ -1,0 +1,244 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { ControllerLockedError } from '../controller/errors.js';
+import { readLiveLock } from '../controller/state-lock.js';
+import { isSparkctlError, messageOf } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { SyncFailureReason } from './errors.js';
+import { clearJobsPath, flipJobsLink, inspectJobsPath } from './jobs-link.js';
+import { LocalClone } from './local-clone.js';
+import { materialiseRevision } from './materialise-revision.js';
+import { redactText, redactUrl } from './redact-url.js';
+import { readSyncStatus, writeSyncStatus, type SyncStatus } from './sync-status.js';
+
+/** What to sync and where: the CLI fills it from --git, --git-ref, --git-path, --interval, --prune. */
+export interface GitSyncOptions {
+  readonly url: string;
+  readonly ref: string;
+  /** The folder inside the repository that holds the manifests ('' or '.' for the root). */
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly prune: boolean;
+  readonly jobsDir: string;
+  readonly stateDir: string;
+  readonly logger: Logger;
+  /** Called after each status change, e.g. to commit statuses back to a branch. */
+  readonly afterAttempt?: (status: SyncStatus) => Promise<Partial<Pick<SyncStatus, 'statusBranch'>> | void>;
+  /** Jitter source in [0, 1); injectable for tests. */
+  readonly random?: () => number;
+}
+
+/** The default interval between fetches, as Flux's GitRepository examples use. */
+export const DEFAULT_SYNC_INTERVAL_MS = 60_000;
+
+/**
+ * Keeps the jobs folder in step with a git repository: a bare clone under the state dir, one
+ * folder per applied revision, and the --jobs path as a link flipped atomically from one
+ * revision folder to the next, so the controller never sees a half-updated folder. A failed
+ * attempt keeps the current revision in place and is recorded in the sync status.
+ */
+export class GitSyncer {
+  private readonly clone: LocalClone;
+  private readonly revsDir: string;
+  private readonly jobsDir: string;
+  private readonly log: Logger;
+  private readonly source: { url: string; ref: string; path: string; prune: boolean };
+  private view?: string;
+  private lastStatus?: SyncStatus;
+  private appliedThisRun = false;
+  private fetchedOnce = false;
+  private current?: Promise<SyncStatus>;
+  private queued?: Promise<SyncStatus>;
+  private timer?: NodeJS.Timeout;
+  private onApplied: () => void | Promise<void> = () => undefined;
+  private stopped = false;
+  private started = false;
+
+  constructor(private readonly options: GitSyncOptions) {
+    if (options.url.startsWith('-')) throw new TypeError(`--git ${redactUrl(options.url)} is not a repository URL`);
+    const stateDir = resolve(options.stateDir);
+    this.clone = new LocalClone(join(stateDir, 'gitops', 'repo'), options.url);
+    this.revsDir = join(stateDir, 'gitops', 'revs');
+    this.jobsDir = resolve(options.jobsDir);
+    this.log = options.logger.child({ module: 'gitops' });
+    this.source = { url: redactUrl(options.url), ref: options.ref, path: options.path === '' ? '.' : options.path, prune: options.prune };
+  }
+
+  /** The last recorded sync status. */
+  get status(): SyncStatus | undefined {
+    return this.lastStatus;
+  }
+
+  /**
+   * Takes over the --jobs path and applies the first revision; call before the controller starts.
+   * When the remote cannot be reached and nothing was synced before, the jobs folder starts empty
+   * and later attempts fill it. Throws only when the --jobs path is not sparkctl's to manage.
+   */
+  async prepare(): Promise<SyncStatus> {
+    const holder = await readLiveLock(this.options.stateDir);
+    if (holder && holder.pid !== process.pid) {
+      throw new ControllerLockedError(`another controller (pid ${holder.pid}) already runs on ${holder.jobsDir}; stop it before starting one with --git`);
+    }
+    await mkdir(this.revsDir, { recursive: true, mode: 0o700 });
+    const state = await inspectJobsPath(this.jobsDir, this.revsDir);
+    if (state.kind === 'managed-link') this.view = state.target;
+    else await clearJobsPath(this.jobsDir, state);
+    const previous = await readSyncStatus(this.options.stateDir);
+    if (previous && previous.url === this.source.url && previous.ref === this.source.ref && previous.path === this.source.path) this.lastStatus = previous;
+    const status = await this.syncNow();
+    if (this.view === undefined) {
+      const empty = join(this.revsDir, 'empty');
+      await mkdir(empty, { recursive: true });
+      await flipJobsLink(this.jobsDir, empty);
+      this.view = empty;
+      this.log.warn({ jobsDir: this.jobsDir }, 'Started with an empty jobs folder until a first sync succeeds');
+    }
+    return status;
+  }
+
+  /** Starts syncing on the interval (±10% jitter); `onApplied` runs after every new revision (the controller's relist). */
+  start(onApplied: () => void | Promise<void>): void {
+    this.onApplied = onApplied;
+    this.started = true;
+    this.schedule();
+  }
+
+  /** Asks for a sync now (e.g. on SIGHUP); a request during a sync runs once more right after it. */
+  requestSync(): void {
+    void this.syncNow();
+  }
+
+  /** Runs a sync, or joins the one queued behind the running sync, and resolves with its status. */
+  syncNow(): Promise<SyncStatus> {
+    if (!this.current) {
+      this.current = this.attempt().finally(() => {
+        this.current = undefined;
+        this.schedule();
+      });
+      return this.current;
+    }
+    this.queued ??= this.current.then(() => {
+      this.queued = undefined;
+      return this.syncNow();
+    });
+    return this.queued;
+  }
+
+  /** Stops the interval and waits for a sync in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.queued?.catch(() => undefined);
+    await this.current?.catch(() => undefined);
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (!this.started || this.stopped) return;
+    const jitter = 0.9 + 0.2 * (this.options.random ?? Math.random)();
+    this.timer = setTimeout(() => this.requestSync(), Math.round(this.options.intervalMs * jitter));
+    this.timer.unref();
+  }
+
+  private async attempt(): Promise<SyncStatus> {
+    const lastAttemptAt = new Date().toISOString();
+    const before = this.lastStatus;
+    let next: SyncStatus;
+    try {
+      if (!this.fetchedOnce) await this.clone.ensure();
+      await this.clone.fetch(!this.fetchedOnce && before?.revision === undefined);
+      this.fetchedOnce = true;
+      const sha = await this.clone.resolve(this.options.ref);
+      await this.clone.checkPath(sha, this.options.path);
+      if (sha === before?.revision && this.appliedThisRun) {
+        next = { ...this.base(lastAttemptAt), revision: sha, shortRevision: sha.slice(0, 7), syncedAt: before.syncedAt ?? lastAttemptAt, orphaned: before.orphaned, invalid: before.invalid, ...(before.historyRewritten ? { historyRewritten: before.historyRewritten } : {}) };
+      } else {
+        next = await this.apply(sha, lastAttemptAt, before);
+      }
+    } catch (err) {
+      const reason: SyncFailureReason | 'SyncFailed' = isSparkctlError(err) ? (err.reason as SyncFailureReason) : 'SyncFailed';
+      const message = redactText(messageOf(err));
+      next = {
+        ...this.base(lastAttemptAt),
+        ...(before?.revision ? { revision: before.revision, shortRevision: before.shortRevision ?? before.revision.slice(0, 7), syncedAt: before.syncedAt ?? lastAttemptAt } : {}),
+        orphaned: before?.orphaned ?? [],
+        invalid: before?.invalid ?? [],
+        error: { reason, message },
+      };
+      this.log.error({ reason, error: message, url: this.source.url, ref: this.source.ref, kept: before?.shortRevision }, 'Sync failed; kept the current revision');
+    }
+    if (before?.statusBranch) next = { ...next, statusBranch: before.statusBranch };
+    next = await this.record(next);
+    if (this.options.afterAttempt) {
+      try {
+        const extra = await this.options.afterAttempt(next);
+        if (extra) next = await this.record({ ...next, ...extra });
+      } catch (err) {
+        this.log.error({ err: messageOf(err) }, 'Status commit-back failed');
+      }
+    }
+    return next;
+  }
+
+  private base(lastAttemptAt: string): Pick<SyncStatus, 'url' | 'ref' | 'path' | 'prune' | 'lastAttemptAt' | 'pid'> {
+    return { ...this.source, lastAttemptAt, pid: process.pid };
+  }
+
+  private async record(status: SyncStatus): Promise<SyncStatus> {
+    this.lastStatus = status;
+    try {
+      await writeSyncStatus(this.options.stateDir, status);
+    } catch (err) {
+      this.log.error({ err: messageOf(err) }, 'Could not write the sync status');
+    }
+    return status;
+  }
+
+  /** Builds the revision folder, flips the link, tells the controller, and drops folders no longer needed. */
+  private async apply(sha: string, at: string, before: SyncStatus | undefined): Promise<SyncStatus> {
+    const inUse = this.view ? relative(this.revsDir, this.view).split(sep)[0] : undefined;
+    const folderName = inUse === sha ? `${sha}-b` : sha;
+    const rev = await materialiseRevision({
+      clone: this.clone,
+      sha,
+      gitPath: this.options.path,
+      revsDir: this.revsDir,
+      folderName,
+      prune: this.options.prune,
+      ...(this.view ? { previousView: this.view } : {}),
+    });
+    await flipJobsLink(this.jobsDir, rev.view);
+    this.view = rev.view;
+    this.appliedThisRun = true;
+    const old = before?.revision;
+    const rewritten = old !== undefined && old !== sha && !(await this.clone.isAncestor(old, sha));
+    this.log.info(
+      { revision: sha.slice(0, 7), url: this.source.url, ref: this.source.ref, orphaned: rev.orphaned.length, invalid: rev.invalid.length, ...(rewritten ? { historyRewrittenFrom: old.slice(0, 7) } : {}) },
+      rewritten ? 'Synced a revision that rewrote history' : 'Synced revision',
+    );
+    try {
+      await this.onApplied();
+    } catch (err) {
+      this.log.error({ err: messageOf(err) }, 'Could not relist the jobs folder after a sync');
+    }
+    await this.dropOldFolders(new Set([folderName, inUse].filter((n): n is string => n !== undefined)));
+    return {
+      ...this.base(at),
+      revision: sha,
+      shortRevision: sha.slice(0, 7),
+      syncedAt: new Date().toISOString(),
+      orphaned: rev.orphaned,
+      invalid: rev.invalid,
+      ...(rewritten ? { historyRewritten: { from: old } } : {}),
+    };
+  }
+
+  private async dropOldFolders(keep: Set<string>): Promise<void> {
+    for (const name of await readdir(this.revsDir).catch(() => [] as string[])) {
+      if (keep.has(name)) continue;
+      await rm(join(this.revsDir, name), { recursive: true, force: true }).catch((err: unknown) =>
+        this.log.warn({ err: messageOf(err), folder: name }, 'Could not remove an old revision folder'),
+      );
+    }
+  }
+}
