@@ -1,7 +1,19 @@
 import type { Command } from 'commander';
 import { registerController } from './controller.js';
+import { registerApply } from './apply.js';
+import { registerCompletion } from './completion.js';
+import { registerDelete } from './delete.js';
+import { registerDescribe } from './describe.js';
+import { registerEvents } from './events.js';
+import { registerGet } from './get.js';
+import { registerLogs } from './logs.js';
+import { registerRerun } from './rerun.js';
+import { registerResume } from './resume.js';
+import { registerSuspend } from './suspend.js';
+import { registerWait } from './wait.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
+import { registerSync } from './sync.js';
 
 /** Sets the process exit code from a command. */
 export type SetExit = (code: number) => void;
@@ -12,4 +24,16 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerController(program, setExit);
   registerValidate(program, setExit);
   registerSchema(program, setExit);
+  registerGet(program, setExit);
+  registerDescribe(program, setExit);
+  registerLogs(program, setExit);
+  registerEvents(program, setExit);
+  registerWait(program, setExit);
+  registerApply(program, setExit);
+  registerDelete(program, setExit);
+  registerSuspend(program, setExit);
+  registerResume(program, setExit);
+  registerRerun(program, setExit);
+  registerCompletion(program, setExit);
+  registerSync(program, setExit);
 }

@@ -1,0 +1,32 @@
+import { readdir, stat } from 'node:fs/promises';
+import { journalPaths } from '../controller/journal.js';
+import type { JobView } from './find-job.js';
+
+/** One execution attempt the journal kept a driver log for. */
+export interface AttemptLog {
+  readonly attempt: number;
+  readonly path: string;
+  readonly bytes: number;
+  readonly modifiedAt: string;
+}
+
+/** The attempts with a driver log, oldest first. */
+export async function listAttemptLogs(stateDir: string, name: string): Promise<AttemptLog[]> {
+  const files = await readdir(journalPaths.logs(stateDir, name)).catch(() => [] as string[]);
+  const out: AttemptLog[] = [];
+  for (const f of files) {
+    const m = /^attempt-(\d+)\.log$/.exec(f);
+    if (!m) continue;
+    const attempt = Number(m[1]);
+    const path = journalPaths.log(stateDir, name, attempt);
+    const info = await stat(path).catch(() => undefined);
+    if (info) out.push({ attempt, path, bytes: info.size, modifiedAt: info.mtime.toISOString() });
+  }
+  return out.sort((a, b) => a.attempt - b.attempt);
+}
+
+/** The job's current attempt number as its persisted machine context records it (undefined before any). */
+export function currentAttempt(view: JobView): number | undefined {
+  const ctx = (view.record?.snapshot as { context?: { attempt?: unknown } } | undefined)?.context;
+  return typeof ctx?.attempt === 'number' && ctx.attempt > 0 ? ctx.attempt : undefined;
+}

@@ -1,0 +1,95 @@
+import { readdir } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { journalPaths, readJobEvents, type JobEventRecord } from '../../controller/journal.js';
+import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
+import { findJob } from '../find-job.js';
+import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
+import { eventColour, paint } from '../printers/colour.js';
+import { formatAge } from '../printers/format-age.js';
+import { columnWidths, formatRow, type CellStyle } from '../printers/table.js';
+import { runAction } from '../run-action.js';
+import type { SetExit } from './index.js';
+
+/** An event with the job it belongs to. */
+interface JobEvent extends JobEventRecord {
+  readonly job: string;
+}
+
+async function jobNames(ctx: CliContext, name: string | undefined): Promise<string[]> {
+  if (name !== undefined) return [name];
+  return (await readdir(journalPaths.jobs(ctx.stateDir)).catch(() => [] as string[])).sort();
+}
+
+/** Every event of the given jobs, oldest first; `seen` counts what each job already showed (for -w). */
+async function readEvents(ctx: CliContext, names: readonly string[], seen?: Map<string, number>): Promise<JobEvent[]> {
+  const out: JobEvent[] = [];
+  for (const job of names) {
+    const events = await readJobEvents(ctx.stateDir, job).catch(() => [] as JobEventRecord[]);
+    const from = seen?.get(job) ?? 0;
+    // A job's history starts over when it is deleted and created again.
+    const start = events.length < from ? 0 : from;
+    for (const e of events.slice(start)) out.push({ ...e, job });
+    seen?.set(job, events.length);
+  }
+  return out.sort((a, b) => a.time.localeCompare(b.time));
+}
+
+const HEADERS_ONE = ['LAST SEEN', 'TYPE', 'REASON', 'ATTEMPT', 'MESSAGE'];
+const HEADERS_ALL = ['LAST SEEN', 'TYPE', 'REASON', 'JOB', 'ATTEMPT', 'MESSAGE'];
+
+function row(e: JobEvent, all: boolean, now: Date): string[] {
+  const attempt = e.attempt === undefined ? '' : String(e.attempt);
+  return all ? [formatAge(e.time, now), e.type, e.reason, `sparkjob/${e.job}`, attempt, e.message] : [formatAge(e.time, now), e.type, e.reason, attempt, e.message];
+}
+
+function typeStyle(ctx: CliContext, events: readonly JobEvent[]): CellStyle | undefined {
+  return ctx.colour ? (r, c, padded) => (c === 1 ? paint(padded, eventColour(events[r]?.type ?? ''), true) : padded) : undefined;
+}
+
+/** `sparkctl events [NAME]`: the journal's event history of one job or of all jobs. */
+export function registerEvents(program: Command, setExit: SetExit): void {
+  program
+    .command('events')
+    .description("Show SparkJob events (one job's, or every job's), oldest first")
+    .argument('[name]', 'only this SparkJob')
+    .option('-w, --watch', 'keep printing new events until Ctrl-C', false)
+    .addHelpText('after', '\nExamples:\n  sparkctl events\n  sparkctl events spark-pi -w\n')
+    .action((name: string | undefined, opts: { watch: boolean }, command: Command) =>
+      runAction(setExit, async () => {
+        const ctx = cliContext(command);
+        await requireJobsDir(ctx);
+        await checkController(ctx);
+        const job = name === undefined ? undefined : (await findJob(ctx, name)).name;
+        const all = job === undefined;
+        const headers = all ? HEADERS_ALL : HEADERS_ONE;
+        const seen = new Map<string, number>();
+        const first = await readEvents(ctx, await jobNames(ctx, job), seen);
+        const now = new Date();
+        const rows = first.map((e) => row(e, all, now));
+        if (!opts.watch) {
+          if (first.length === 0) {
+            ctx.err.write(`No events found${job ? ` for SparkJob "${job}"` : ''}.\n`);
+            return 0;
+          }
+          const widths = columnWidths(headers, rows);
+          await write(ctx, [formatRow(headers, widths), ...rows.map((r, i) => formatRow(r, widths, i, typeStyle(ctx, first)))].join('\n') + '\n');
+          return 0;
+        }
+        const widths = columnWidths(headers, rows).map((w, i) => (i === headers.length - 1 ? w : Math.max(w, 9)));
+        await write(ctx, [formatRow(headers, widths), ...rows.map((r, i) => formatRow(r, widths, i, typeStyle(ctx, first)))].join('\n') + '\n');
+        const { signal, dispose } = interruptSignal();
+        try {
+          while (!signal.aborted) {
+            await pause(POLL_MS, signal);
+            if (signal.aborted) break;
+            const fresh = await readEvents(ctx, await jobNames(ctx, job), seen);
+            const t = new Date();
+            if (fresh.length) await write(ctx, fresh.map((e, i) => `${formatRow(row(e, all, t), widths, i, typeStyle(ctx, fresh))}\n`).join(''));
+          }
+        } finally {
+          dispose();
+        }
+        return 0;
+      }),
+    );
+}

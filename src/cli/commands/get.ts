@@ -1,0 +1,126 @@
+import { Option, type Command } from 'commander';
+import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
+import { findJob, loadJobViews, type JobView } from '../find-job.js';
+import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
+import { matchesLabels, parseLabelSelector, type LabelRequirement } from '../label-selector.js';
+import { paint, phaseColour } from '../printers/colour.js';
+import { jobList, jobObject, toJson, toYaml } from '../printers/job-object.js';
+import { JOB_COLUMNS, jobRow, WIDE_COLUMNS } from '../printers/job-row.js';
+import { columnWidths, formatRow, renderTable, type CellStyle } from '../printers/table.js';
+import { runAction } from '../run-action.js';
+import type { SetExit } from './index.js';
+
+/** Output formats of `get`. */
+export const GET_FORMATS = ['table', 'wide', 'yaml', 'json', 'name'] as const;
+type Format = (typeof GET_FORMATS)[number];
+
+interface GetOptions {
+  output: Format;
+  watch: boolean;
+  selector?: string;
+}
+
+function labelsOf(view: JobView): Record<string, string> | undefined {
+  if (view.job) return view.job.metadata.labels;
+  const labels = (view.manifest?.metadata as { labels?: unknown } | undefined)?.labels;
+  return labels !== null && typeof labels === 'object' ? (labels as Record<string, string>) : undefined;
+}
+
+async function select(ctx: CliContext, name: string | undefined, requirements: readonly LabelRequirement[]): Promise<JobView[]> {
+  if (name !== undefined) return [await findJob(ctx, name, { includeJournalOnly: false })];
+  return (await loadJobViews(ctx)).filter((v) => matchesLabels(labelsOf(v), requirements));
+}
+
+function phaseStyle(ctx: CliContext, rows: readonly string[][]): CellStyle | undefined {
+  if (!ctx.colour) return undefined;
+  return (row, col, padded) => (col === 1 ? paint(padded, phaseColour(rows[row]?.[1] ?? ''), true) : padded);
+}
+
+/** Renders jobs in one of the formats; `single` prints the object itself rather than a list. */
+export function renderJobs(ctx: CliContext, views: readonly JobView[], format: Format, single: boolean): string {
+  switch (format) {
+    case 'json':
+      return toJson(single && views[0] ? jobObject(views[0]) : jobList(views));
+    case 'yaml':
+      return toYaml(single && views[0] ? jobObject(views[0]) : jobList(views));
+    case 'name':
+      return views.map((v) => `sparkjob/${v.name}\n`).join('');
+    default: {
+      const rows = views.map((v) => jobRow(v, format === 'wide'));
+      return renderTable(format === 'wide' ? WIDE_COLUMNS : JOB_COLUMNS, rows, phaseStyle(ctx, rows));
+    }
+  }
+}
+
+async function watch(ctx: CliContext, name: string | undefined, requirements: readonly LabelRequirement[], opts: GetOptions, first: readonly JobView[]): Promise<void> {
+  const { signal, dispose } = interruptSignal();
+  const wide = opts.output === 'wide';
+  const table = opts.output === 'table' || wide;
+  const headers = wide ? WIDE_COLUMNS : JOB_COLUMNS;
+  const seen = new Map<string, string>();
+  const key = (v: JobView) => JSON.stringify([v.status, v.file, v.manifest]);
+  let widths = columnWidths(headers, first.map((v) => jobRow(v, wide)));
+  widths = widths.map((w, i) => (i === headers.length - 1 ? w : Math.max(w, [12, 19, 8, 5][i] ?? 8)));
+  const emit = async (views: readonly JobView[]) => {
+    let text = '';
+    for (const v of views) {
+      const k = key(v);
+      const id = `${v.name}\u0000${v.file ?? ''}`;
+      if (seen.get(id) === k) continue;
+      seen.set(id, k);
+      if (table) {
+        const row = jobRow(v, wide);
+        text += `${formatRow(row, widths, 0, phaseStyle(ctx, [row]))}\n`;
+      } else {
+        text += renderJobs(ctx, [v], opts.output, true);
+      }
+    }
+    if (text) await write(ctx, text);
+  };
+  try {
+    if (table) await write(ctx, `${formatRow(headers, widths)}\n`);
+    await emit(first);
+    while (!signal.aborted) {
+      await pause(POLL_MS, signal);
+      if (signal.aborted) break;
+      const views = name !== undefined ? (await loadJobViews(ctx)).filter((v) => v.name === name) : await select(ctx, undefined, requirements);
+      await emit(views);
+    }
+  } finally {
+    dispose();
+  }
+}
+
+/** `sparkctl get [NAME]`: lists jobs from the jobs folder with the journal's status. */
+export function registerGet(program: Command, setExit: SetExit): void {
+  program
+    .command('get')
+    .description('List SparkJobs (or one) with their phase, attempts, age and message')
+    .argument('[name]', 'a SparkJob metadata.name')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
+    .option('-w, --watch', 'keep printing jobs as their status changes, until Ctrl-C', false)
+    .option('-l, --selector <key=value>', 'only jobs whose labels match (key=value, key!=value, key, !key; comma-separated)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sparkctl get\n  sparkctl get spark-pi -o yaml\n  sparkctl get -l team=geo -o wide\n  sparkctl get -w\n  sparkctl get -o json | sparkctl apply -f -\n',
+    )
+    .action((name: string | undefined, opts: GetOptions, command: Command) =>
+      runAction(setExit, async () => {
+        const ctx = cliContext(command);
+        const requirements = opts.selector !== undefined ? parseLabelSelector(opts.selector) : [];
+        await requireJobsDir(ctx);
+        await checkController(ctx);
+        const views = await select(ctx, name, requirements);
+        if (opts.watch) {
+          await watch(ctx, name, requirements, opts, views);
+          return 0;
+        }
+        if (views.length === 0 && opts.output !== 'json' && opts.output !== 'yaml') {
+          ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements.length ? ` matching -l ${opts.selector}` : ''}.\n`);
+          return 0;
+        }
+        await write(ctx, renderJobs(ctx, views, opts.output, name !== undefined));
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { RERUN_ANNOTATION } from '../../api/spark-job.js';
+import { runHash } from '../../controller/controller.js';
+import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';
+import { CheckFailedError, CliUsageError } from '../errors.js';
+import { findJob, type JobView } from '../find-job.js';
+import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
+import { parseDuration } from '../parse-duration.js';
+import { describeCondition, judge, parseWaitCondition, type WaitVerdict, type WaitCondition } from '../wait-condition.js';
+import { runAction } from '../run-action.js';
+import type { SetExit } from './index.js';
+
+/** Whether the journal's status still describes an older spec or an unhandled rerun request. */
+export function isStale(view: JobView): boolean {
+  const job = view.job;
+  if (!job || view.status.phase === 'Invalid') return false;
+  if (!view.record) return true;
+  if (view.status.observedSpecHash !== undefined && view.status.observedSpecHash !== runHash(job.spec)) return true;
+  const rerun = job.metadata.annotations[RERUN_ANNOTATION];
+  return rerun !== undefined && rerun !== view.status.lastHandledRerunAt && !job.spec.suspend;
+}
+
+/** The verdict on a job now: stale statuses are still pending. */
+export function verdictOf(view: JobView, cond: WaitCondition): WaitVerdict {
+  if (isStale(view)) return 'pending';
+  return judge(view.status, cond);
+}
+
+/** `sparkctl wait NAME --for …`: blocks until a job meets a condition; exit 1 on timeout or when it never can. */
+export function registerWait(program: Command, setExit: SetExit): void {
+  program
+    .command('wait')
+    .description('Wait until a SparkJob meets a condition or reaches a phase')
+    .argument('<name>', 'the SparkJob metadata.name')
+    .requiredOption('--for <condition>', 'condition=Succeeded, condition=Stalled=False, phase=Failed, …')
+    .option('--timeout <duration>', 'give up after this long (exit 1)', '60s')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 met; 1 timed out, or the job finished in a way that can never meet the condition; 2 usage.\n\nExamples:\n  sparkctl wait spark-pi --for condition=Succeeded --timeout 10m\n  sparkctl wait spark-pi --for phase=Failed\n',
+    )
+    .action((name: string, opts: { for: string; timeout: string }, command: Command) =>
+      runAction(setExit, async () => {
+        const ctx = cliContext(command);
+        const cond = parseWaitCondition(opts.for);
+        let timeoutMs: number;
+        try {
+          timeoutMs = parseDuration(opts.timeout, '--timeout');
+        } catch (err) {
+          throw new CliUsageError((err as Error).message, { cause: err });
+        }
+        await requireJobsDir(ctx);
+        await checkController(ctx);
+        const deadline = Date.now() + timeoutMs;
+        const { signal, dispose } = interruptSignal();
+        try {
+          let view = await findJob(ctx, name, { includeJournalOnly: false });
+          for (;;) {
+            const verdict = verdictOf(view, cond);
+            if (verdict === 'met') {
+              await write(ctx, `sparkjob/${view.name} ${describeCondition(cond)} met\n`);
+              return 0;
+            }
+            if (verdict === 'never') {
+              throw new CheckFailedError(
+                `SparkJob "${view.name}" reached phase ${view.status.phase}${view.status.message ? ` (${view.status.message})` : ''}; ${describeCondition(cond)} can never be met`,
+              );
+            }
+            if (Date.now() >= deadline || signal.aborted) {
+              throw new CheckFailedError(`timed out after ${opts.timeout} waiting for ${describeCondition(cond)} on SparkJob "${view.name}" (phase ${view.status.phase})`);
+            }
+            await pause(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
+            view = await findJob(ctx, view.name, { includeJournalOnly: false }).catch((err: unknown) => {
+              throw new CheckFailedError(`SparkJob "${view.name}" was deleted while waiting for ${describeCondition(cond)}`, { cause: err });
+            });
+          }
+        } finally {
+          dispose();
+        }
+      }),
+    );
+}

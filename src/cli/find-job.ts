@@ -1,0 +1,178 @@
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { SparkJob } from '../api/spark-job.js';
+import type { SparkJobStatus } from '../api/status.js';
+import { journalPaths, readJobRecord, type JobRecord } from '../controller/journal.js';
+import { listManifests } from '../controller/watch-folder.js';
+import { didYouMean } from '../manifest/did-you-mean.js';
+import type { ManifestIssue } from '../manifest/manifest-issue.js';
+import { MAX_ALIAS_COUNT, parseManifestBytes, YAML_PARSE_OPTIONS } from '../manifest/parse-manifest.js';
+import type { CliContext } from './cli-context.js';
+import { JobNotFoundError } from './errors.js';
+
+/** One job as the CLI shows it: the manifest in the jobs folder joined with its journal record. */
+export interface JobView {
+  /** metadata.name, or the file name when the file has none. */
+  readonly name: string;
+  /** The manifest's path relative to the jobs folder; undefined when only the journal knows the job (manifest deleted). */
+  readonly file?: string;
+  /** The manifest as written (without status); undefined when it is not a YAML mapping. */
+  readonly manifest?: Record<string, unknown>;
+  /** The validated job, when the manifest is valid. */
+  readonly job?: SparkJob;
+  /** Validation problems, when it is not. */
+  readonly issues?: readonly ManifestIssue[];
+  /** The journal's record, when the controller has seen the job. */
+  readonly record?: JobRecord;
+  /** The status shown: the journal's, else Pending (valid, not yet seen) or Invalid. */
+  readonly status: SparkJobStatus;
+  /** When the job appeared: its first journal event, else the manifest's modification time. */
+  readonly createdAt?: string;
+  /** Set when another file already holds this metadata.name (that file's path). */
+  readonly duplicateOf?: string;
+}
+
+const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function rawManifest(bytes: Buffer): Record<string, unknown> | undefined {
+  try {
+    const doc = parseDocument(bytes.toString('utf8'), YAML_PARSE_OPTIONS);
+    if (doc.errors.length > 0) return undefined;
+    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const { status: _ignored, ...rest } = value as Record<string, unknown>;
+    return rest;
+  } catch {
+    return undefined;
+  }
+}
+
+function looseName(manifest: Record<string, unknown> | undefined): string | undefined {
+  const meta = manifest?.metadata as { name?: unknown } | undefined;
+  return typeof meta?.name === 'string' && DNS1123.test(meta.name) && meta.name.length <= 63 ? meta.name : undefined;
+}
+
+/** The status of a job the controller has not recorded: Invalid with the first problem, else Pending. */
+export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, message?: string): SparkJobStatus {
+  const now = new Date().toISOString();
+  if (issues?.length || message) {
+    const text = message ?? issues!.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
+    return {
+      phase: 'Invalid',
+      conditions: [{ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: text, lastTransitionTime: now }],
+      submissionAttempts: 0,
+      executionAttempts: 0,
+      message: text,
+    };
+  }
+  return { phase: 'Pending', conditions: [], submissionAttempts: 0, executionAttempts: 0, message: 'Waiting for the controller to pick the job up' };
+}
+
+/** The time of a job's first journal event (its "creation"), read from the first line only. */
+export async function firstEventTime(stateDir: string, name: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(journalPaths.events(stateDir, name), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const line = buf.subarray(0, bytesRead).toString('utf8').split('\n')[0] ?? '';
+    const time = (JSON.parse(line) as { time?: unknown }).time;
+    return typeof time === 'string' ? time : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+interface FileEntry {
+  file: string;
+  manifest?: Record<string, unknown>;
+  job?: SparkJob;
+  issues?: readonly ManifestIssue[];
+  name: string;
+  mtime?: string;
+}
+
+async function readEntry(jobsDir: string, file: string): Promise<FileEntry | undefined> {
+  const abs = join(jobsDir, file);
+  let bytes: Buffer;
+  let mtime: string | undefined;
+  try {
+    [bytes, mtime] = await Promise.all([readFile(abs), stat(abs).then((s) => s.mtime.toISOString())]);
+  } catch {
+    return undefined;
+  }
+  const manifest = rawManifest(bytes);
+  const parsed = parseManifestBytes(bytes, file);
+  const name = parsed.ok ? parsed.job.metadata.name : (looseName(manifest) ?? basename(file));
+  return parsed.ok ? { file, manifest, job: parsed.job, name, mtime } : { file, manifest, issues: parsed.errors, name, mtime };
+}
+
+/**
+ * Every job: each manifest in the jobs folder (valid or not) joined with its journal record;
+ * with `includeJournalOnly`, also jobs whose manifest is gone but whose record remains (being released).
+ */
+export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>, options: { includeJournalOnly?: boolean } = {}): Promise<JobView[]> {
+  const files = await listManifests(ctx.jobsDir);
+  const entries = (await Promise.all(files.map((f) => readEntry(ctx.jobsDir, f)))).filter((e): e is FileEntry => e !== undefined);
+  const names = new Set(entries.map((e) => e.name));
+  const records = new Map<string, JobRecord>();
+  await Promise.all(
+    [...names].map(async (n) => {
+      const rec = await readJobRecord(ctx.stateDir, n).catch(() => undefined);
+      if (rec) records.set(n, rec);
+    }),
+  );
+  const owner = new Map<string, string>();
+  for (const e of entries) {
+    if (!e.job) continue;
+    const recFile = records.get(e.name)?.file;
+    if (!owner.has(e.name) || recFile === e.file) owner.set(e.name, e.file);
+  }
+  const views: JobView[] = [];
+  for (const e of entries) {
+    const createdAt = (await firstEventTime(ctx.stateDir, e.name)) ?? e.mtime;
+    const base = { name: e.name, file: e.file, manifest: e.manifest, createdAt };
+    if (e.job && owner.get(e.name) !== e.file) {
+      const message = `metadata.name ${e.name} is already used by ${owner.get(e.name)}; names must be unique in the jobs folder`;
+      views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message), duplicateOf: owner.get(e.name)! });
+      continue;
+    }
+    const record = e.job ? records.get(e.name) : undefined;
+    const status = e.issues ? syntheticStatus(e.issues) : (record?.status ?? syntheticStatus(undefined));
+    views.push({ ...base, ...(e.job ? { job: e.job } : {}), ...(e.issues ? { issues: e.issues } : {}), ...(record ? { record } : {}), status });
+  }
+  if (options.includeJournalOnly) {
+    const known = await readdir(journalPaths.jobs(ctx.stateDir)).catch(() => [] as string[]);
+    for (const n of known.sort()) {
+      if (names.has(n)) continue;
+      const record = await readJobRecord(ctx.stateDir, n).catch(() => undefined);
+      if (record) views.push({ name: n, record, status: record.status, createdAt: await firstEventTime(ctx.stateDir, n) });
+    }
+  }
+  return views.sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+}
+
+/** The error for an unknown name, with a suggestion when a close name exists. */
+export function notFound(ctx: Pick<CliContext, 'jobsDir'>, name: string, known: readonly string[]): JobNotFoundError {
+  const hint = didYouMean(name, known);
+  return new JobNotFoundError(`SparkJob "${name}" not found in ${ctx.jobsDir}${hint ? `; did you mean "${hint}"?` : ''}`);
+}
+
+/** Finds one job by metadata.name (or manifest file path); throws JobNotFoundError with "did you mean" otherwise. */
+export async function findJob(
+  ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>,
+  name: string,
+  options: { includeJournalOnly?: boolean } = { includeJournalOnly: true },
+): Promise<JobView> {
+  const views = await loadJobViews(ctx, options);
+  const hit = views.find((v) => v.name === name && v.job !== undefined && v.duplicateOf === undefined) ?? views.find((v) => v.name === name) ?? views.find((v) => v.file === name);
+  if (hit) return hit;
+  throw notFound(ctx, name, views.map((v) => v.name));
+}

@@ -1,0 +1,28 @@
+import { stringify } from 'yaml';
+import { API_VERSION, KIND } from '../../api/spark-job.js';
+import type { JobView } from '../find-job.js';
+import { maskSecrets } from './mask-secrets.js';
+
+/** The kind of the list `get -o json|yaml` prints for several jobs. */
+export const LIST_KIND = 'SparkJobList';
+
+/** A job as `get -o json|yaml` prints it: the manifest as written (secret env values masked), with the journal's status. */
+export function jobObject(view: JobView): Record<string, unknown> {
+  const base = view.manifest ? maskSecrets(view.manifest) : { apiVersion: API_VERSION, kind: KIND, metadata: { name: view.name } };
+  return { ...base, status: view.status };
+}
+
+/** The list object printed for several jobs. */
+export function jobList(views: readonly JobView[]): Record<string, unknown> {
+  return { apiVersion: API_VERSION, kind: LIST_KIND, items: views.map(jobObject) };
+}
+
+/** Pretty JSON with a final newline. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Block-style YAML. */
+export function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0 });
+}

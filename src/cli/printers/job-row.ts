@@ -1,0 +1,37 @@
+import { backendFor } from '../../api/spark-job.js';
+import type { JobView } from '../find-job.js';
+import { formatAge } from './format-age.js';
+
+/** Columns of `get`; `-o wide` adds the last three. */
+export const JOB_COLUMNS = ['NAME', 'PHASE', 'ATTEMPTS', 'AGE', 'MESSAGE'] as const;
+export const WIDE_COLUMNS = [...JOB_COLUMNS, 'BACKEND', 'DRIVER', 'MASTER'] as const;
+
+/** The widest MESSAGE a plain table shows (wide shows it all). */
+export const MESSAGE_WIDTH = 80;
+
+const NONE = '<none>';
+
+/** A short name of a job's driver: container name, short container id, or Mesos task id. */
+export function driverName(view: JobView): string {
+  const d = view.status.driver;
+  if (!d) return NONE;
+  return d.containerName ?? d.containerId?.slice(0, 12) ?? d.taskId ?? NONE;
+}
+
+/** The backend that runs (or would run) a job. */
+export function backendName(view: JobView): string {
+  return view.status.driver?.backend ?? (view.job ? backendFor(view.job.spec) : NONE);
+}
+
+function clip(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+/** The cells of one `get` row. */
+export function jobRow(view: JobView, wide: boolean, now: Date = new Date()): string[] {
+  const message = (view.status.message ?? '').replace(/\s+/g, ' ').trim();
+  const cells = [view.name, view.status.phase, String(view.status.executionAttempts), formatAge(view.createdAt, now), wide ? message : clip(message, MESSAGE_WIDTH)];
+  if (!wide) return cells;
+  return [...cells, backendName(view), driverName(view), view.job?.spec.master ?? NONE];
+}

@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parseAllDocuments, stringify } from 'yaml';
+import type { SparkJob } from '../api/spark-job.js';
+import { findManifestFiles } from '../manifest/find-manifest-files.js';
+import { formatIssue } from '../manifest/manifest-issue.js';
+import { MAX_ALIAS_COUNT, parseManifestText, YAML_PARSE_OPTIONS } from '../manifest/parse-manifest.js';
+import { findStatusRange } from '../manifest/find-status-range.js';
+import { CliUsageError } from './errors.js';
+import { LIST_KIND } from './printers/job-object.js';
+
+/** One SparkJob taken from `apply` input: validated, with the text to write. */
+export interface ApplyItem {
+  /** Where it came from, as error lines name it. */
+  readonly source: string;
+  readonly job: SparkJob;
+  /** The manifest as written, without status. */
+  readonly raw: Record<string, unknown>;
+  /** The file content to write (the user's text where possible; status removed). */
+  readonly text: string;
+}
+
+/** What the input held: valid items and every problem as a `file:line:col: path: message` line. */
+export interface ApplyInput {
+  readonly items: ApplyItem[];
+  readonly errors: string[];
+}
+
+const isList = (v: unknown): v is { items: unknown[] } =>
+  v !== null && typeof v === 'object' && ((v as { kind?: unknown }).kind === LIST_KIND || (v as { kind?: unknown }).kind === 'List') && Array.isArray((v as { items?: unknown }).items);
+
+function withoutStatus(value: unknown): Record<string, unknown> {
+  const { status: _s, ...rest } = value as Record<string, unknown>;
+  return rest;
+}
+
+/** The text to write: the user's block-style text minus its status, else the object rendered as YAML. */
+function textToWrite(text: string, raw: Record<string, unknown>): string {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
+    const range = findStatusRange(text);
+    if (range.kind === 'absent') return text;
+    if (range.kind === 'present') {
+      const next = text.slice(0, range.start) + text.slice(range.end);
+      const check = parseAllDocuments(next, YAML_PARSE_OPTIONS);
+      const value = Array.isArray(check) && check.length === 1 ? (check[0]!.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown) : undefined;
+      if (isDeepStrictEqual(value, raw)) return next;
+    }
+  }
+  return stringify(raw, { lineWidth: 0 });
+}
+
+function validateOne(source: string, text: string, padded: string, out: ApplyInput): void {
+  const parsed = parseManifestText(padded, source);
+  if (!parsed.ok) {
+    out.errors.push(...parsed.errors.map(formatIssue));
+    return;
+  }
+  const raw = withoutStatus(parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+  out.items.push({ source, job: parsed.job, raw, text: textToWrite(text, raw) });
+}
+
+/** Splits one input text (file or stdin) into SparkJobs: one manifest, several `---` documents, or a SparkJobList. */
+export function readApplyText(text: string, source: string, out: ApplyInput): void {
+  const docs = parseAllDocuments(text, YAML_PARSE_OPTIONS);
+  const list = Array.isArray(docs) ? docs : [];
+  if (list.length <= 1 || list.some((d) => d.errors.length > 0)) {
+    let value: unknown;
+    try {
+      value = list.length === 1 && list[0]!.errors.length === 0 ? list[0]!.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : undefined;
+    } catch {
+      value = undefined;
+    }
+    if (list.length > 1 || !isList(value)) {
+      validateOne(source, text, text, out);
+      return;
+    }
+    value.items.forEach((item, i) => {
+      const itemText = item !== null && typeof item === 'object' ? stringify(withoutStatus(item), { lineWidth: 0 }) : stringify(item);
+      validateOne(`${source}#items.${i}`, itemText, itemText, out);
+    });
+    return;
+  }
+  list.forEach((doc, i) => {
+    const [start, , end] = doc.range;
+    const body = text.slice(start, end);
+    const padded = '\n'.repeat(text.slice(0, start).split('\n').length - 1) + body;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch {
+      value = undefined;
+    }
+    if (isList(value)) readApplyText(body, `${source}#${i}`, out);
+    else validateOne(source, body, padded, out);
+  });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads every `-f` argument (files, folders searched for .yaml/.yml, or `-` for stdin) into SparkJobs. */
+export async function readApplyInput(paths: readonly string[]): Promise<ApplyInput> {
+  const out: ApplyInput = { items: [], errors: [] };
+  for (const path of paths) {
+    if (path === '-') {
+      readApplyText(await readStdin(), '<stdin>', out);
+      continue;
+    }
+    const { files, missing } = await findManifestFiles([path]);
+    if (missing.length > 0) throw new CliUsageError(`-f ${path}: no such file or directory`);
+    if (files.length === 0) throw new CliUsageError(`-f ${path}: no manifests (.yaml, .yml) found there`);
+    for (const file of files) {
+      const rel = relative(process.cwd(), file);
+      const name = rel !== '' && !rel.startsWith('..') ? rel : file;
+      readApplyText(await readFile(file, 'utf8'), name, out);
+    }
+  }
+  return out;
+}
