@@ -117,7 +117,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     async connect(io: MesosConnectIO): Promise<ConnectResult> {
       const targets = io.spec ? [sessionFor(io.spec)] : openStored();
       if (io.spec) await targets[0]!.ensureRole(roleOf(io.spec), io.signal);
-      const infos = await Promise.all(targets.map((s) => s.connect(io.signal)));
+      const infos = await Promise.all(targets.map((s) => s.connect(io.signal, io.onProgress)));
       const first = infos[0];
       return first ? { backend: 'mesos', version: first.masterVersion, frameworkId: first.frameworkId } : { backend: 'mesos', version: 'unknown' };
     },
@@ -125,7 +125,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     async requestResources(run: JobRun, io: CallIO): Promise<Reservation> {
       const s = sessionFor(run.spec);
       const role = roleOf(run.spec);
-      await s.connect(io.signal);
+      await s.connect(io.signal, io.onProgress);
       await s.ensureRole(role, io.signal);
       const want = { cpus: run.spec.driver.cores, memMiB: driverMemoryWithOverheadMiB(run.spec), role, constraints: parseConstraints(run.spec.mesos?.constraints) };
       const key = `${run.name}/${run.attempt}`;

@@ -124,10 +124,18 @@ export class FrameworkSession {
     this.options.store.removeTask(this.options.key, taskId);
   }
 
-  /** Subscribes (or reuses the live subscription) and resolves once SUBSCRIBED. */
-  connect(signal?: AbortSignal): Promise<SubscribedInfo> {
+  /** Subscribes (or reuses the live subscription) and resolves once SUBSCRIBED; tells onProgress why it is still waiting. */
+  async connect(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<SubscribedInfo> {
     this.subscription.start();
-    return this.subscription.ready(signal);
+    if (this.subscription.current || !onProgress) return this.subscription.ready(signal);
+    const note = (problem: string | undefined): void => onProgress(`Subscribing to the Mesos master ${this.master}${problem ? `: ${problem}` : ''}`);
+    note(this.subscription.lastProblem);
+    const off = this.subscription.onProblem(note);
+    try {
+      return await this.subscription.ready(signal);
+    } finally {
+      off();
+    }
   }
 
   /** Adds a role to the framework (UPDATE_FRAMEWORK when subscribed; the next SUBSCRIBE carries it anyway). */
@@ -146,7 +154,7 @@ export class FrameworkSession {
 
   /** Waits for an offer fitting `want` (REVIVE its role now, SUPPRESS when nothing waits any more). */
   async requestOffer(key: string, want: OfferWant, signal: AbortSignal, onProgress?: (message: string) => void): Promise<HeldOffer> {
-    const info = await this.connect(signal);
+    const info = await this.connect(signal, onProgress);
     const pending = this.offers.wait(key, want, info.generation, signal, onProgress);
     this.revive(want.role);
     try {

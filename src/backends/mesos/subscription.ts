@@ -59,6 +59,15 @@ export class Subscription {
   private leader: MasterEndpoint | undefined;
   private readonly log: MesosLogger;
   private loop: Promise<void> | undefined;
+  /** Why the last subscribe attempt failed, for progress messages. */
+  lastProblem: string | undefined;
+  private readonly problemListeners = new Set<(problem: string) => void>();
+
+  /** Calls `listener` each time a subscribe attempt fails; returns the unsubscribe function. */
+  onProblem(listener: (problem: string) => void): () => void {
+    this.problemListeners.add(listener);
+    return () => this.problemListeners.delete(listener);
+  }
 
   constructor(private readonly options: SubscriptionOptions) {
     this.log = options.logger ?? silentLogger;
@@ -151,7 +160,10 @@ export class Subscription {
           this.rejectWaiters(e);
           return;
         }
-        this.log.warn({ master: this.options.label, err: messageOf(e), attempt }, 'Lost the Mesos event stream');
+        const problem = messageOf(e);
+        this.lastProblem = problem;
+        this.log.warn({ master: this.options.label, err: problem, attempt }, 'Lost the Mesos event stream');
+        for (const l of [...this.problemListeners]) l(problem);
       }
       if (this.info) {
         this.info = undefined;
@@ -268,6 +280,7 @@ export class Subscription {
       generation: ++this.generation,
     };
     this.info = info;
+    this.lastProblem = undefined;
     this.log.info({ master: this.options.label, frameworkId: info.frameworkId, leader: `${target.host}:${target.port}` }, 'Subscribed to the Mesos master');
     this.options.onSubscribed(info);
     const waiters = this.waiters;
