@@ -69,6 +69,16 @@ async function writeTemp(path: string, content: string, mode: number): Promise<s
  * rename, the status is applied again on the new content, so a user's newer edit is never lost.
  */
 export async function writeStatus(path: string, status: SparkJobStatus, opts: WriteStatusOptions = {}): Promise<WriteStatusResult> {
+  try {
+    return await writeStatusOnce(path, status, opts);
+  } catch (err) {
+    if (err instanceof StatusWriteError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new StatusWriteError(`cannot write status into ${path} (${code}): the manifest and its folder must be writable by the controller`, { cause: err });
+  }
+}
+
+async function writeStatusOnce(path: string, status: SparkJobStatus, opts: WriteStatusOptions): Promise<WriteStatusResult> {
   const maxAttempts = opts.maxAttempts ?? 5;
   let target: string;
   try {

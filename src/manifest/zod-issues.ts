@@ -93,6 +93,10 @@ export function zodIssuesToManifestIssues(
         break;
       }
       case 'invalid_value': {
+        if (valueAt(ctx.input, path) === undefined) {
+          at(path, 'key', `missing required field '${String(path.at(-1))}'`);
+          break;
+        }
         if (!issue.message.startsWith('Invalid')) {
           at(path, 'value', issue.message);
           break;

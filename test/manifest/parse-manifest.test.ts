@@ -116,3 +116,14 @@ describe('parseManifestFile', () => {
     await expect(parseManifestFile(join(dir, 'nope.yaml'))).rejects.toMatchObject({ code: 'SPARKCTL_MANIFEST_UNREADABLE' });
   });
 });
+
+describe('missing fields', () => {
+  it('names each missing top-level field', () => {
+    const result = parseManifestText('apiVersion: sparkctl.io/v1alpha1\n', 'job.yaml');
+    expect(result.ok ? [] : result.errors.map(formatIssue)).toEqual([
+      "job.yaml:1:1: kind: missing required field 'kind'",
+      "job.yaml:1:1: metadata: missing required field 'metadata'",
+      "job.yaml:1:1: spec: missing required field 'spec'",
+    ]);
+  });
+});

@@ -201,3 +201,27 @@ describe('writeStatus', () => {
     expect(next.slice(crlf.length)).not.toMatch(/[^\r]\n/);
   });
 });
+
+describe('writeStatus I/O failures', () => {
+  it('fail with a coded, retryable error naming the file, and leave the file and no temp file behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sparkctl-io-'));
+    const path = join(dir, 'job.yaml');
+    await writeFile(path, VALID);
+    try {
+      const failing = writeStatus(path, RUNNING, {
+        beforeRename: () => {
+          throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        },
+      });
+      await expect(failing).rejects.toMatchObject({
+        code: 'SPARKCTL_STATUS_WRITE_FAILED',
+        errorClass: 'retryable',
+        message: expect.stringContaining(`${path} (ENOSPC)`) as unknown,
+      });
+      expect(await readFile(path, 'utf8')).toBe(VALID);
+      expect(await readdir(dir)).toEqual(['job.yaml']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

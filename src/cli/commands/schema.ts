@@ -16,7 +16,8 @@ Editors use the schema through a first line such as
 
 Example:
   sparkctl schema > sparkjob.schema.json
-  sparkctl schema --crd | kubectl apply -f -`,
+  sparkctl schema --crd | kubectl apply -f -
+`,
     )
     .action((opts: { crd: boolean }) => {
       process.stdout.write(opts.crd ? crdText() : jsonSchemaText());

@@ -66,7 +66,8 @@ Exit status: 0 all valid, 1 a manifest is invalid, 2 usage error (no path, a pat
 
 Example:
   sparkctl validate manifests/
-  sparkctl validate jobs/spark-pi.yaml jobs/etl/`,
+  sparkctl validate jobs/spark-pi.yaml jobs/etl/
+`,
     )
     .action(async (paths: string[], opts: { quiet: boolean }) => {
       setExit(await validatePaths(paths, opts));
