@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,5 +126,40 @@ describe('missing fields', () => {
       "job.yaml:1:1: metadata: missing required field 'metadata'",
       "job.yaml:1:1: spec: missing required field 'spec'",
     ]);
+  });
+});
+
+describe('malformed input (property)', () => {
+  const lineCount = (bytes: Uint8Array) => new TextDecoder().decode(bytes).split('\n').length;
+  const checkResult = (bytes: Uint8Array) => {
+    const result = parseManifestBytes(bytes, 'fuzz.yaml');
+    if (result.ok) return;
+    expect(result.errors.length).toBeGreaterThan(0);
+    for (const e of result.errors) {
+      expect(e.line).toBeGreaterThanOrEqual(1);
+      expect(e.line).toBeLessThanOrEqual(lineCount(bytes));
+      expect(e.col).toBeGreaterThanOrEqual(1);
+      expect(formatIssue(e)).toMatch(/^fuzz\.yaml:\d+:\d+: \S/);
+    }
+  };
+
+  it('never throws on random bytes and always places errors inside the file', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), checkResult), { numRuns: 500 });
+  });
+
+  it('never throws on a valid manifest with bytes inserted, deleted or replaced', () => {
+    const base = utf8(VALID);
+    const edit = fc.tuple(fc.nat(base.length), fc.nat(3), fc.uint8Array({ maxLength: 4 }));
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
+        let bytes = base;
+        for (const [at, remove, insert] of edits) {
+          const i = Math.min(at, bytes.length);
+          bytes = concat(bytes.subarray(0, i), insert, bytes.subarray(Math.min(i + remove, bytes.length)));
+        }
+        checkResult(bytes);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
