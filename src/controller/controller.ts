@@ -19,6 +19,7 @@ import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
 import { acquireStateLock } from './state-lock.js';
+import { sweepTempFiles } from './sweep-temp-files.js';
 import { listManifests, watchFolder } from './watch-folder.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -173,6 +174,8 @@ export class Controller {
     try {
       const files = await listManifests(this.options.jobsDir);
       for (const f of new Set([...files, ...this.fileToName.keys()])) this.queue.add(f);
+      const swept = await sweepTempFiles(this.options.jobsDir);
+      if (swept.length > 0) this.log.warn({ files: swept }, 'Removed temp files a crashed writer left in the jobs folder');
     } catch (err) {
       this.log.error({ err, jobsDir: this.options.jobsDir }, 'Could not list the jobs folder');
     }
