@@ -125,8 +125,8 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     async requestResources(run: JobRun, io: CallIO): Promise<Reservation> {
       const s = sessionFor(run.spec);
       const role = roleOf(run.spec);
-      await s.connect(io.signal, io.onProgress);
       await s.ensureRole(role, io.signal);
+      await s.connect(io.signal, io.onProgress);
       const want = { cpus: run.spec.driver.cores, memMiB: driverMemoryWithOverheadMiB(run.spec), role, constraints: parseConstraints(run.spec.mesos?.constraints) };
       const key = `${run.name}/${run.attempt}`;
       const held = await s.requestOffer(key, want, io.signal, io.onProgress);

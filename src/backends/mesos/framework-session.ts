@@ -73,6 +73,7 @@ export class FrameworkSession {
   private readonly agentOrigins = new Map<string, string>();
   private readonly suppressed = new Set<string>();
   private readonly reported = new Set<string>();
+  private subscribedRoles: readonly string[] = [];
   readonly log: MesosLogger;
 
   constructor(private readonly options: FrameworkSessionOptions) {
@@ -150,6 +151,7 @@ export class FrameworkSession {
       { type: 'UPDATE_FRAMEWORK', framework_id: { value: info.frameworkId }, update_framework: { framework_info: this.frameworkInfo(info.frameworkId), suppressed_roles: this.suppressedRoles() } },
       signal,
     );
+    this.subscribedRoles = [...this.stored.roles];
   }
 
   /** Waits for an offer fitting `want` (REVIVE its role now, SUPPRESS when nothing waits any more). */
@@ -231,6 +233,7 @@ export class FrameworkSession {
 
   private subscribeCall(): MesosCall {
     const id = this.stored.frameworkId;
+    this.subscribedRoles = [...this.stored.roles];
     const suppressed = this.suppressedRoles();
     this.suppressed.clear();
     for (const r of suppressed) this.suppressed.add(r);
@@ -254,8 +257,15 @@ export class FrameworkSession {
     void this.afterSubscribe().catch((e: unknown) => this.log.warn({ master: this.master, err: messageOf(e) }, 'Reconciliation after subscribing failed'));
   }
 
-  /** Explicit reconciliation of the non-terminal tasks we know, then implicit; revives roles that wait. */
+  /** Catches up on roles added while subscribing, revives roles that wait, then reconciles: explicitly the non-terminal tasks we know, then implicitly. */
   private async afterSubscribe(): Promise<void> {
+    const roles = this.stored.roles;
+    if (roles.length !== this.subscribedRoles.length || roles.some((r) => !this.subscribedRoles.includes(r))) {
+      const info = await this.subscription.ready();
+      await this.call({ type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: this.frameworkInfo(info.frameworkId), suppressed_roles: this.suppressedRoles() } });
+      this.subscribedRoles = [...roles];
+    }
+    for (const role of this.offers.waitingRoles()) this.revive(role);
     const known = new Map<string, string | undefined>();
     for (const t of Object.values(this.stored.tasks)) known.set(t.taskId, t.agentId);
     for (const t of this.options.knownTasks?.() ?? []) if (t.master === this.master && !known.has(t.taskId)) known.set(t.taskId, t.agentId);

@@ -250,7 +250,7 @@ export class Subscription {
             continue;
           }
           if (event.type === 'ERROR') this.onStreamError(event.error?.message ?? '');
-          else this.options.onEvent(event, info);
+          else this.dispatch(event, info);
         }
       }
       if (!missed && !this.closed) decoder.end();
@@ -287,6 +287,14 @@ export class Subscription {
     this.waiters = [];
     for (const w of waiters) w.resolve(info);
     return info;
+  }
+
+  private dispatch(event: MesosEvent, info: SubscribedInfo): void {
+    try {
+      this.options.onEvent(event, info);
+    } catch (e) {
+      this.log.error({ master: this.options.label, event: event.type, err: messageOf(e) }, 'Handling an event failed');
+    }
   }
 
   private onStreamError(message: string): void {

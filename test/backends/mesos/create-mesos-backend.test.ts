@@ -107,6 +107,21 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     expect(callsOf(master.calls(), 'KILL').map((c) => (c.kill as { task_id: { value: string } }).task_id.value)).toContain(ref.taskId);
   });
 
+  it('adds a role to the live framework (UPDATE_FRAMEWORK) and takes an offer allocated to it', async () => {
+    const { backend } = make();
+    const first = spec();
+    const { frameworkId } = await backend.connect({ ...io(), spec: first });
+    const s = spec({ mesos: { role: 'spark', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' } } });
+    const run = runOf(s, 'role-spark');
+    const reservation = await backend.requestResources(run, io());
+    const updates = callsOf(master.calls(), 'UPDATE_FRAMEWORK').filter((c) => (c.framework_id as { value: string }).value === frameworkId);
+    expect((updates.at(-1)!.update_framework as { framework_info: { roles: string[] } }).framework_info.roles).toEqual(['*', 'spark']);
+    const ref = await backend.start(run, reservation, io());
+    await expect(backend.wait(run, ref, io())).resolves.toMatchObject({ outcome: 'succeeded' });
+    await backend.release(run, ref, reservation, io());
+    expect(master.tasks().find((t) => t.id === ref.taskId)!.role).toBe('spark');
+  });
+
   it('waits while no offer fits, says what it asked for and what was offered, and gives up on abort', async () => {
     const { backend } = make();
     const s = spec({ driver: { cores: 8, memory: '512m' }, mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, constraints: 'rack:r9' } });
@@ -120,8 +135,8 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     expect(message).toMatch(/last offered: 127\.0\.0\.1 \(role \*, cpus 2, mem 4096 MiB, rack:r1\): cpus 2 < 8, attribute rack=r1 does not match r9/);
     ac.abort(new Error('start deadline passed'));
     await expect(pending).rejects.toThrow('start deadline passed');
+    await vi.waitFor(() => expect(callsOf(master.calls(), 'DECLINE').length).toBeGreaterThan(0));
     const declines = callsOf(master.calls(), 'DECLINE');
-    expect(declines.length).toBeGreaterThan(0);
     expect(declines.at(-1)!.decline).toMatchObject({ filters: { refuse_seconds: expect.any(Number) } });
     expect(callsOf(master.calls(), 'REVIVE').length).toBeGreaterThan(0);
     await vi.waitFor(() => expect(callsOf(master.calls(), 'SUPPRESS').length).toBeGreaterThan(0));
