@@ -8,6 +8,7 @@ import { Controller } from './controller/controller.js';
 import { createControllerMetrics } from './controller/metrics.js';
 import { serveHealth, type HealthServer } from './controller/serve-health.js';
 import type { Policy } from './controller/check-policy.js';
+import { prepareGitSync, type GitSyncConfig } from './gitops/start-git-sync.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** Everything `sparkctl controller` needs, already validated by the CLI. */
@@ -21,6 +22,8 @@ export interface ControllerConfig {
   readonly metricsAddr?: string;
   readonly dockerSocket?: string;
   readonly logger?: Logger;
+  /** With --git: the repository the jobs folder is synced from (the --jobs path becomes a link sparkctl manages). */
+  readonly git?: GitSyncConfig;
 }
 
 /** A short id for this controller, stable across restarts: it marks the drivers it owns. */
@@ -50,6 +53,10 @@ export async function runController(config: ControllerConfig): Promise<number> {
       mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger })),
     },
   });
+  const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
+  // SIGHUP (what `sparkctl sync` sends): sync from git now, or relist a plain jobs folder.
+  const onHangup = () => (gitSync ? gitSync.requestSync() : void controller.relist());
+  process.on('SIGHUP', onHangup);
   await controller.start();
   let started = true;
   let health: HealthServer | undefined;
@@ -71,6 +78,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
       throw err;
     }
   }
+  gitSync?.start(() => controller.relist());
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'Received signal; shutting down');
@@ -82,6 +90,8 @@ export async function runController(config: ControllerConfig): Promise<number> {
   });
   const code = await stopped;
   started = false;
+  process.off('SIGHUP', onHangup);
+  await gitSync?.stop();
   await controller.stop();
   await docker.close();
   await mesos?.close();

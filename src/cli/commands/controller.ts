@@ -5,6 +5,7 @@ import { DEFAULT_METRICS_ADDR, parseMetricsAddr } from '../../controller/serve-h
 import { runController } from '../../main.js';
 import { parseDuration } from '../parse-duration.js';
 import type { SetExit } from './index.js';
+import { gitSyncConfigFromFlags, type GitFlags } from './sync.js';
 
 const positiveInt = (flag: string) => (v: string) => {
   const n = Number(v);
@@ -33,11 +34,18 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--allow-host-network', 'let manifests ask for network: host', false)
     .option('--allow-host-path <prefix>', 'let manifests mount host folders under this prefix (repeatable)', collect, [])
     .option('--docker-socket <path>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
+    .option('--git <url>', 'sync the jobs folder from this git repository (the --jobs path becomes a link sparkctl manages)')
+    .option('--git-ref <ref>', 'branch, tag or commit to sync (default: main)')
+    .option('--git-path <path>', 'folder of the repository holding the manifests (default: the root)')
+    .option('--interval <duration>', 'fetch from git this often, ±10% jitter (default: 60s)')
+    .option('--prune', 'release the jobs whose manifests were removed from git (default: keep them, reported as orphaned)')
+    .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (never the synced branch)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
-    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string }) => {
+    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string } & GitFlags) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
+      const git = gitSyncConfigFromFlags(opts);
       const code = await runController({
         jobsDir,
         stateDir,
@@ -47,6 +55,7 @@ export function registerController(program: Command, setExit: SetExit): void {
         policy: { ...DEFAULT_POLICY, allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath },
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr === true ? DEFAULT_METRICS_ADDR : opts.metricsAddr } : {}),
         ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
+        ...(git ? { git } : {}),
       });
       setExit(code);
     });
