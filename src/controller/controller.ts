@@ -9,7 +9,7 @@ import { SparkJobStatusSchema, TERMINAL_PHASES, type Phase, type SparkJobStatus 
 import type { OwnedDriver } from '../backends/ports.js';
 import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { phaseOf, projectStatus } from '../machines/project-status.js';
+import { phaseOf, projectStatus, reasonOf } from '../machines/project-status.js';
 import type { JobContext } from '../machines/types.js';
 import { parseManifestBytes } from '../manifest/parse-manifest.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
@@ -50,6 +50,8 @@ interface JobEntry {
   status?: SparkJobStatus;
   /** The canonical status last written to (or found in) the file. */
   fileStatusKey?: string;
+  /** Whether expired results were already removed from the journal. */
+  forgotten?: boolean;
 }
 
 /** The spec fields that define a run: suspend and TTL changes do not restart a job. */
@@ -238,10 +240,14 @@ export class Controller {
         }
         const status = projectStatus(snap, entry.status);
         entry.status = status;
-        const reason = status.conditions.find((c) => c.type === (TERMINAL_PHASES.has(status.phase) || status.phase === 'Suspended' ? 'Succeeded' : 'Reconciling'))?.reason ?? status.phase;
+        if (snap.context.expired && !entry.forgotten) {
+          entry.forgotten = true;
+          void this.journal.forgetHistory(entry.name).catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not forget expired results'));
+        }
+        const reason = reasonOf(status.phase, snap.context);
         if (status.phase !== last || reason !== lastReason) {
           const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable';
-          void this.event(entry.name, warn ? 'Warning' : 'Normal', status.phase === 'Failed' || status.phase === 'Succeeded' ? reason : reason === status.phase ? status.phase : reason, status.message ?? status.phase, snap.context.attempt);
+          void this.event(entry.name, warn ? 'Warning' : 'Normal', reason, status.message ?? status.phase, snap.context.attempt);
           this.options.onPhase?.(entry.name, last, status.phase);
           if (status.phase !== last) this.log.info({ job: entry.name, phase: status.phase, reason }, 'Job changed phase');
           last = status.phase;

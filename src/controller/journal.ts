@@ -140,6 +140,16 @@ export class Journal {
     });
   }
 
+  /** Forgets a job's driver logs, collected outputs and events (timeToLiveSeconds passed); the record stays. */
+  forgetHistory(name: string): Promise<void> {
+    return this.serial(name, async () => {
+      const dir = journalPaths.job(this.stateDir, name);
+      await rm(join(dir, 'logs'), { recursive: true, force: true });
+      await rm(join(dir, 'outputs'), { recursive: true, force: true });
+      await rm(journalPaths.events(this.stateDir, name), { force: true });
+    });
+  }
+
   /** Waits for every pending write. */
   async flush(): Promise<void> {
     await Promise.all([...this.chains.values()]);

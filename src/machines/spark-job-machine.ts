@@ -82,6 +82,7 @@ const freshRun = {
   completedAt: undefined,
   retryAt: undefined,
   progress: undefined,
+  expired: false,
 } satisfies Partial<JobContext>;
 
 /** The SparkJob lifecycle: decisions only; every side effect is an invoked actor supplied with provide(). */
@@ -161,7 +162,8 @@ export const sparkJobMachine = setup({
       const delay = retryDelayMs(context.spec.restartPolicy, stage, Math.max(1, count));
       return { retryAt: Date.now() + delay, completedAt: Date.now() };
     }),
-    finish: assign({ completedAt: () => Date.now() }),
+    finish: assign({ completedAt: () => Date.now(), expired: false }),
+    expire: assign({ expired: true, collected: undefined, exit: undefined, message: 'Results and history forgotten after timeToLiveSeconds' }),
   },
   delays: {},
 }).createMachine({
@@ -487,7 +489,15 @@ export const sparkJobMachine = setup({
       },
     },
     succeeded: {
+      invoke: {
+        src: 'timer',
+        input: ({ context }) => ({
+          at: context.expired ? Number.POSITIVE_INFINITY : deadlineAt(context.completedAt, context.spec.timeToLiveSeconds),
+          event: 'ttl.expired' as const,
+        }),
+      },
       on: {
+        'ttl.expired': { actions: 'expire' },
         'job.rerun': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, lastHandledRerunAt: event.requestedAt })) },
         'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
         'job.delete': 'deleted',
@@ -495,7 +505,15 @@ export const sparkJobMachine = setup({
       },
     },
     failed: {
+      invoke: {
+        src: 'timer',
+        input: ({ context }) => ({
+          at: context.expired ? Number.POSITIVE_INFINITY : deadlineAt(context.completedAt, context.spec.timeToLiveSeconds),
+          event: 'ttl.expired' as const,
+        }),
+      },
       on: {
+        'ttl.expired': { actions: 'expire' },
         'job.rerun': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, lastHandledRerunAt: event.requestedAt })) },
         'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
         'job.delete': 'deleted',

@@ -58,6 +58,8 @@ export interface JobContext {
   message?: string;
   /** The last progress note from a long call (what was asked, what is free). */
   progress?: string;
+  /** Set once timeToLiveSeconds passed after completion: results and history were forgotten. */
+  expired?: boolean;
 }
 
 /** Events the controller sends to a job's actor. */
@@ -71,7 +73,8 @@ export type JobEvent =
   | { type: 'job.progress'; message: string }
   | { type: 'deadline.start' }
   | { type: 'deadline.active' }
-  | { type: 'retry.due' };
+  | { type: 'retry.due' }
+  | { type: 'ttl.expired' };
 
 /** What the machine is created with. */
 export interface JobInput {

@@ -141,4 +141,17 @@ describe('controller on the real Docker engine', () => {
     expect(bad.message).toContain('spec.driver.memory');
     await waitForStatus(join(h.jobsDir, 'good.yaml'), phaseIs('Succeeded'));
   });
+
+  it('forgets logs, outputs and events timeToLiveSeconds after completion', async () => {
+    h = await createHarness();
+    await h.write('ttl.yaml', fakeJob('ttl', `  timeToLiveSeconds: 1\n`));
+    await h.start();
+    const file = join(h.jobsDir, 'ttl.yaml');
+    await waitForStatus(file, phaseIs('Succeeded'));
+    const logs = join(h.stateDir, 'jobs', 'ttl', 'logs');
+    expect(await readdir(logs)).toEqual(['attempt-1.log']);
+    const s = await waitForStatus(file, (st) => st.message?.includes('forgotten') === true, 10_000);
+    expect(s.phase).toBe('Succeeded');
+    await expect(readdir(logs)).rejects.toThrow(/ENOENT/);
+  });
 });

@@ -149,3 +149,26 @@ describe('sparkJobMachine', () => {
     expect(log.calls).toEqual(['wait:1', 'collect:1', 'release:1:driver:reservation']);
   });
 });
+
+describe('timeToLiveSeconds', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('forgets results once the TTL after completion has passed, and only then', async () => {
+    const log: FakeLog = { calls: [] };
+    const actor = start(log, { timeToLiveSeconds: 60 });
+    await waitFor(actor, (s) => s.matches('succeeded'));
+    expect(actor.getSnapshot().context.collected).toBeDefined();
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(actor.getSnapshot().context.expired).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_001);
+    const snap = actor.getSnapshot();
+    expect(snap.value).toBe('succeeded');
+    expect(snap.context.expired).toBe(true);
+    expect(snap.context.collected).toBeUndefined();
+  });
+});
