@@ -4,7 +4,7 @@ import type { SparkJobStatus } from '../api/status.js';
 import { StatusWriteError } from './errors.js';
 import { findStatusRange } from './find-status-range.js';
 import { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './parse-manifest.js';
-import { renderStatusBlock } from './render-status.js';
+import { renderStatusBlock, renderStatusFlow } from './render-status.js';
 
 function toPlain(text: string): Record<string, unknown> | undefined {
   const doc = parseDocument(text, YAML_PARSE_OPTIONS);
@@ -31,6 +31,8 @@ export function applyStatus(text: string, status: SparkJobStatus, file = 'manife
     let block = renderStatusBlock(status, range.indent, eol);
     if (!text.slice(range.start, range.end).endsWith('\n')) block = block.slice(0, -eol.length);
     next = text.slice(0, range.start) + block + text.slice(range.end);
+  } else if (range.kind === 'flow') {
+    next = text.slice(0, range.start) + range.separator + renderStatusFlow(status) + text.slice(range.end);
   } else {
     const block = (range.needsNewline ? eol : '') + renderStatusBlock(status, range.indent, eol);
     next = text.slice(0, range.insertAt) + block + text.slice(range.insertAt);

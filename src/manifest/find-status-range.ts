@@ -5,6 +5,8 @@ import { YAML_PARSE_OPTIONS } from './parse-manifest.js';
 export type StatusRange =
   | { kind: 'present'; start: number; end: number; indent: number }
   | { kind: 'absent'; insertAt: number; indent: number; needsNewline: boolean }
+  /** A manifest written as one flow mapping: status is written in flow style too, in place or before the closing brace. */
+  | { kind: 'flow'; start: number; end: number; separator: string }
   | { kind: 'unsupported'; reason: string };
 
 function lineStart(text: string, offset: number): number {
@@ -26,6 +28,18 @@ function docEndMarker(text: string): number | undefined {
   return undefined;
 }
 
+function flowRange(text: string, items: ReadonlyArray<{ key: unknown; value: unknown }>, range: readonly number[] | null | undefined): StatusRange {
+  const pair = items.find((p) => isScalar(p.key) && p.key.value === 'status');
+  const value = pair?.value as Node | null | undefined;
+  if (pair && value?.range) return { kind: 'flow', start: value.range[0], end: value.range[1], separator: '' };
+  if (pair) return { kind: 'unsupported', reason: 'the status key has no value to replace' };
+  const close = (range?.[1] ?? 0) - 1;
+  if (text[close] !== '}') return { kind: 'unsupported', reason: 'the flow mapping does not end with }' };
+  const before = text.slice(0, close).trimEnd();
+  const separator = before.endsWith(',') || before.endsWith('{') ? ' status: ' : ', status: ';
+  return { kind: 'flow', start: close, end: close, separator };
+}
+
 /**
  * Finds the byte range of the top-level `status:` block: its key line, the line where its value
  * ends, and any following lines indented deeper than the key (trailing blank lines excluded).
@@ -36,7 +50,7 @@ export function findStatusRange(text: string): StatusRange {
   if (doc.errors.length > 0) return { kind: 'unsupported', reason: `the manifest is not valid YAML (${doc.errors[0]!.message})` };
   const root = doc.contents;
   if (!isMap(root)) return { kind: 'unsupported', reason: 'the manifest is not a mapping' };
-  if (root.flow) return { kind: 'unsupported', reason: 'the manifest is written as one flow mapping ({...}); write it in block style' };
+  if (root.flow) return flowRange(text, root.items, root.range);
   const first = root.items[0]?.key as Node | undefined;
   const rootIndent = first?.range ? first.range[0] - lineStart(text, first.range[0]) : 0;
   const pair = root.items.find((p) => isScalar(p.key) && p.key.value === 'status');

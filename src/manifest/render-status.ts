@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Document, isCollection, stringify, visit } from 'yaml';
 import type { SparkJobStatus } from '../api/status.js';
 
 /** Renders `status:` as block YAML at an indentation, with the file's line ending, ending in a newline. */
@@ -8,4 +8,15 @@ export function renderStatusBlock(status: SparkJobStatus, indent: number, eol: '
   const pad = ' '.repeat(indent);
   const lines = yaml.replace(/\n$/, '').split('\n');
   return lines.map((l) => (l === '' ? l : pad + l)).join(eol) + eol;
+}
+
+/** Renders a status as one flow-style YAML value (for manifests written as a single flow mapping). */
+export function renderStatusFlow(status: SparkJobStatus): string {
+  const doc = new Document(JSON.parse(JSON.stringify(status)) as unknown, { version: '1.2' });
+  visit(doc, {
+    Node(_key, node) {
+      if (isCollection(node)) node.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0 }).trimEnd();
 }

@@ -225,3 +225,27 @@ describe('writeStatus I/O failures', () => {
     }
   });
 });
+
+describe('applyStatus on a manifest written as one flow mapping (JSON)', () => {
+  it('writes status in flow style, in place or before the closing brace (property)', () => {
+    fc.assert(
+      fc.property(generatedManifest, generatedStatus, fc.boolean(), fc.constantFrom(0, 2), (m, status, withStatus, indent) => {
+        const before = parseManifestText(m.text, 'job.yaml');
+        if (!before.ok) throw new Error('a generated manifest did not parse');
+        const { status: _ignored, ...job } = before.job;
+        const json = JSON.stringify(job, null, indent);
+        const marker = '"status": {"phase": "Pending"}';
+        const text = withStatus ? `${json.slice(0, -1)}, ${marker}}\n` : `${json}\n`;
+        const next = applyStatus(text, status);
+        const cut = withStatus ? text.indexOf(marker) + '"status": '.length : json.length - 1;
+        const tail = withStatus ? text.slice(text.indexOf(marker) + marker.length) : text.slice(cut);
+        expect(next.startsWith(text.slice(0, cut))).toBe(true);
+        expect(next.endsWith(tail)).toBe(true);
+        const after = parseManifestText(next, 'job.json.yaml');
+        expect(after.ok && after.specHash).toBe(before.specHash);
+        expect(after.ok && readStatusFromDoc(after.doc)).toEqual(status);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
