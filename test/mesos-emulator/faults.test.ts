@@ -66,9 +66,10 @@ describe('faults', () => {
     const m = (master = await startMesosMaster({ allocationIntervalSeconds: 0.05, agents: [{ cpus: 2 }] }));
     const s = await session(m.url, { capabilities: [{ type: 'PARTITION_AWARE' }] });
     const offer = await firstOffer(s);
+    const from = s.sub.events.length;
     await launch(s, offer, [shellTask(offer, 'pa-task', 'sleep 60', { resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }] })], { refuse_seconds: 0 });
     await runToState(s, 'pa-task', 'TASK_RUNNING');
-    const rest = await firstOffer(s, s.sub.events.length);
+    const rest = await firstOffer(s, from);
     m.faults.loseAgent(m.agentIds[0]!);
     expect(await s.sub.next((e) => e.type === 'RESCIND')).toEqual({ type: 'RESCIND', rescind: { offer_id: rest.id } });
     const unreachable = await waitForState(s, 'pa-task', 'TASK_UNREACHABLE');

@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMesosMaster, type MesosMaster } from '../support/mesos-emulator/index.js';
 import { ensureBusyboxImage } from './busybox-image.js';
@@ -87,5 +89,19 @@ describe('agent /files/browse and master /state', () => {
     expect(state.frameworks[0]!.completed_tasks[0]).toMatchObject({ id: 'files-task', state: 'TASK_FINISHED', slave_id: master.agentIds[0] });
     const agent = (await (await fetch(`${master.url}/slave(1)/state`)).json()) as { frameworks: Array<{ executors: Array<{ id: string; directory: string }> }> };
     expect(agent.frameworks[0]!.executors[0]).toMatchObject({ id: 'files-task', directory: master.tasks()[0]!.sandbox });
+  });
+
+  it('gzips whole bodies of 1024 bytes or more only when the request accepts gzip', async () => {
+    const plain = await request(`${master.url}/state`);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const text = await plain.body.text();
+    expect(Buffer.byteLength(text)).toBeGreaterThanOrEqual(1024);
+    const zipped = await request(`${master.url}/state`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    const unzipped = JSON.parse(gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8')) as { id: string };
+    expect(unzipped.id).toBe(master.masterInfo.id);
+    const small = await request(`${master.url}/files/read?${path('stdout')}&offset=0`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(small.headers['content-encoding']).toBeUndefined();
+    await small.body.text();
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINER_LABELS, startMesosMaster, type MesosMaster } from '../support/mesos-emulator/index.js';
@@ -55,6 +58,47 @@ describe('LAUNCH', () => {
     const statuses = await runToState(s, 'bad-1', 'TASK_FAILED');
     expect(statuses.at(-1)).toMatchObject({ state: 'TASK_FAILED', message: 'Container exited with status 3', source: 'SOURCE_EXECUTOR' });
     expect(master.tasks().find((t) => t.id === 'bad-1')?.exitCode).toBe(3);
+    s.sub.close();
+  });
+
+  it('runs shell:false commands as value + arguments, with the env, RO and RW host volumes', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url);
+    const offer = await firstOffer(s);
+    const ro = mkdtempSync(join(tmpdir(), 'emu-ro-'));
+    const rw = mkdtempSync(join(tmpdir(), 'emu-rw-'));
+    writeFileSync(join(ro, 'in.txt'), 'input\n');
+    const task = shellTask(offer, 'argv-1', '', {
+      command: {
+        shell: false, value: 'sh',
+        arguments: ['-c', 'cat /in/in.txt; echo "$GREETING $MESOS_SANDBOX" > /out/out.txt; touch /in/nope 2>/dev/null || echo read-only'],
+        environment: { variables: [{ name: 'GREETING', value: 'hi' }] },
+      },
+      container: {
+        type: 'DOCKER', docker: { image: 'sparkctl/busybox:test', network: 'HOST' },
+        volumes: [{ host_path: ro, container_path: '/in', mode: 'RO' }, { host_path: rw, container_path: '/out', mode: 'RW' }],
+      },
+    });
+    await launch(s, offer, [task]);
+    await runToState(s, 'argv-1', 'TASK_FINISHED');
+    expect(readFileSync(join(rw, 'out.txt'), 'utf8')).toBe('hi /mnt/mesos/sandbox\n');
+    const sandbox = master.tasks().find((t) => t.id === 'argv-1')!.sandbox;
+    expect(readFileSync(join(sandbox, 'stdout'), 'utf8')).toBe('input\nread-only\n');
+    s.sub.close();
+  });
+
+  it('sends TASK_KILLED (REASON_TASK_KILLED_DURING_LAUNCH) when KILL arrives before the container starts', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url);
+    const offer = await firstOffer(s);
+    expect((await launch(s, offer, [shellTask(offer, 'early-kill', 'sleep 60')])).status).toBe(202);
+    await s.call('KILL', { task_id: { value: 'early-kill' } });
+    const seen = await runToState(s, 'early-kill', 'TASK_KILLED');
+    const killed = seen.at(-1)!;
+    // The kill lands while the agent checks the image (normally) or just after TASK_STARTING.
+    if (seen.length === 1) expect(killed).toMatchObject({ reason: 'REASON_TASK_KILLED_DURING_LAUNCH', source: 'SOURCE_AGENT' });
+    else expect(killed.source).toBe('SOURCE_EXECUTOR');
+    expect(master.tasks().find((t) => t.id === 'early-kill')?.exitCode).toBeUndefined();
     s.sub.close();
   });
 });

@@ -1,9 +1,9 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, join, sep } from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Cluster } from './cluster.js';
-import { sendJson, sendText } from './http-util.js';
+import { sendBody, sendJson, sendText } from './http-util.js';
 
 /** Largest read the agent serves at once: 16 pages of 4 KiB. */
 export const MAX_READ_BYTES = 16 * 4096;
@@ -45,9 +45,7 @@ function parseIntParam(value: string | null, name: string): number | string | un
 
 function answer(res: ServerResponse, jsonp: string | null, json: string): void {
   if (!jsonp) return sendJson(res, 200, json);
-  const body = Buffer.from(`${jsonp}(${json});`);
-  res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Length': String(body.length) });
-  res.end(body);
+  sendBody(res, 200, Buffer.from(`${jsonp}(${json});`), { 'Content-Type': 'text/javascript' });
 }
 
 /** `GET /files/read?path=&offset=&length=`: `{"data":"<bytes as a string>","offset":N}` with Mesos' offset rules. */
@@ -112,17 +110,8 @@ export async function handleFilesDownload(cluster: Cluster, url: URL, res: Serve
   const handle = await open(resolved.real, 'r');
   try {
     const data = await handle.readFile();
-    res.writeHead(200, {
-      'Content-Type': 'application/octet-stream', 'Content-Length': String(data.length),
-      'Content-Disposition': `attachment; filename=${basename(resolved.real)}`,
-    });
-    res.end(data);
+    sendBody(res, 200, data, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename=${basename(resolved.real)}` });
   } finally {
     await handle.close();
   }
-}
-
-/** Whether a request is for the agent's file endpoints. */
-export function isFilesRequest(req: IncomingMessage): boolean {
-  return /^\/files\/(read|browse|download)(\.json)?$/.test(new URL(req.url ?? '/', 'http://x').pathname);
 }

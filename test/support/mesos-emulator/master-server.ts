@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Cluster, MasterIdentity } from './cluster.js';
 import { handleFilesBrowse, handleFilesDownload, handleFilesRead } from './files-endpoint.js';
-import { sendJson, sendText } from './http-util.js';
+import { noteAcceptEncoding, sendJson, sendText } from './http-util.js';
 import { answerNotLeader, handleScheduler } from './scheduler-endpoint.js';
 import { agentState, masterState, MESOS_VERSION } from './state-endpoint.js';
 import type { AuthOptions } from './types.js';
@@ -27,6 +27,7 @@ export function masterInfo(id: string, port: number): JsonObject {
 async function route(cluster: Cluster, identity: MasterIdentity, auth: AuthOptions | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', `http://127.0.0.1:${identity.port}`);
   const path = url.pathname;
+  noteAcceptEncoding(req, res);
   if (path === '/api/v1/scheduler' || path === '/master/api/v1/scheduler') {
     return handleScheduler({ cluster, master: identity, auth }, req, res);
   }

@@ -41,9 +41,9 @@ export function launchTask(
       containerStatus: true,
     }),
     launchFailed: (message) => update('TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message }),
-    killedBeforeStart: () => update('TASK_KILLED', {
-      source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed before it was launched',
-    }),
+    killedBeforeStart: (executorHadTask) => update('TASK_KILLED', executorHadTask
+      ? { source: 'SOURCE_EXECUTOR', message: 'Task killed before its container started' }
+      : { source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed before it was launched' }),
     exited: (code) => {
       task.exitCode = code;
       const message = `Container exited with status ${code}`;

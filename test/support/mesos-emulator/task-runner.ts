@@ -13,8 +13,8 @@ export interface RunnerEvents {
   running(inspect: unknown): void;
   /** The container could not be launched (TASK_FAILED, REASON_CONTAINER_LAUNCH_FAILED). */
   launchFailed(message: string): void;
-  /** A kill arrived before the container started. */
-  killedBeforeStart(): void;
+  /** A kill arrived before the container started; `executorHadTask` once TASK_STARTING was sent. */
+  killedBeforeStart(executorHadTask: boolean): void;
   /** The container exited; stdout and stderr are flushed to the sandbox. */
   exited(exitCode: number): void;
 }
@@ -55,7 +55,7 @@ export class TaskRunner {
     } catch {
       return e.launchFailed(`Failed to launch container: Failed to run 'docker pull ${spec.Image}': no registry is reachable from this agent`);
     }
-    if (run.killRequested) return e.killedBeforeStart();
+    if (run.killRequested) return e.killedBeforeStart(false);
     e.starting();
     const container = await this.docker.createContainer(spec);
     run.container = container;
@@ -71,7 +71,7 @@ export class TaskRunner {
     if (run.killRequested) {
       await container.remove({ force: true }).catch(() => undefined);
       await closeAll(stdout, stderr);
-      return e.killedBeforeStart();
+      return e.killedBeforeStart(true);
     }
     await container.start();
     if (run.killRequested) await container.stop({ t: 0 }).catch(() => undefined);
