@@ -18,6 +18,7 @@ import { contentHash, writeStatus } from '../manifest/write-status.js';
 import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
+import { linkedManifestReason } from './linked-manifest.js';
 import { acquireStateLock } from './state-lock.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
 import { listManifests, watchFolder } from './watch-folder.js';
@@ -302,6 +303,12 @@ export class Controller {
   /** Level-triggered: reads the file and the job, and closes the gap; never asks which event happened. */
   private async reconcile(file: string): Promise<void> {
     const abs = join(this.options.jobsDir, file);
+    const linked = await linkedManifestReason(this.options.jobsDir, file);
+    if (linked) {
+      this.log.warn({ file }, `Ignored ${linked}`);
+      this.handleGone(file);
+      return;
+    }
     let bytes: Buffer;
     try {
       bytes = await readFile(abs);
