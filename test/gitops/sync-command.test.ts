@@ -85,6 +85,13 @@ describe('sparkctl sync against a running controller', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(new RegExp(`^Synced ${second.slice(0, 7)} \\d+s ago from file://.*@main \\(jobs\\)\\n$`));
     expect((await readdir(jobs)).sort()).toEqual(['a.yaml', 'b.yaml']);
+    const get = await sparkctl([...where, 'get']);
+    expect(get.code).toBe(0);
+    const lines = get.stdout.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^Synced ${second.slice(0, 7)} \\d+s ago from file://.*@main \\(jobs\\)$`));
+    expect(lines[1]).toMatch(/^NAME\s+PHASE/);
+    expect(lines.slice(2).map((l) => l.split(/\s+/)[0]).filter(Boolean)).toEqual(['a', 'b']);
+    expect((await sparkctl([...where, 'get', '-o', 'name'])).stdout).toBe('sparkjob/a\nsparkjob/b\n');
 
     await rename(remote.bare, `${remote.bare}.away`);
     const failed = await sparkctl([...where, 'sync', '--wait', '--timeout', '30s']);

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
+import { describeSyncStatus, readSyncStatus } from '../../gitops/sync-status.js';
 import { findJob, loadJobViews, type JobView } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { matchesLabels, parseLabelSelector, type LabelRequirement } from '../label-selector.js';
@@ -110,6 +111,9 @@ export function registerGet(program: Command, setExit: SetExit): void {
         const requirements = opts.selector !== undefined ? parseLabelSelector(opts.selector) : [];
         await requireJobsDir(ctx);
         await checkController(ctx);
+        // A git-synced jobs folder: one header line saying which revision it shows (tables only; machine formats stay clean).
+        const sync = opts.output === 'table' || opts.output === 'wide' ? await readSyncStatus(ctx.stateDir) : undefined;
+        if (sync) await write(ctx, `${describeSyncStatus(sync)}\n`);
         const views = await select(ctx, name, requirements);
         if (opts.watch) {
           await watch(ctx, name, requirements, opts, views);
