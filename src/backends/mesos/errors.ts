@@ -96,3 +96,10 @@ export class MesosSpecError extends SparkctlError {
   override readonly errorClass = 'terminal';
   override readonly reason = 'InvalidSpec';
 }
+
+/** The framework store in the state dir cannot be read. */
+export class MesosStoreError extends SparkctlError {
+  override readonly code = 'SPARKCTL_MESOS_STORE';
+  override readonly errorClass = 'terminal';
+  override readonly reason = 'StateUnreadable';
+}

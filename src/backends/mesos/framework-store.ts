@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { MesosStoreError } from './errors.js';
 
 /** File in the state dir that keeps framework ids, so a restarted controller fails over to the same framework. */
 export const FRAMEWORK_STORE_FILE = 'mesos-frameworks.json';
@@ -89,7 +90,12 @@ function readStore(file: string): StoreFile {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, frameworks: {} };
     throw e;
   }
-  const parsed = JSON.parse(text) as Partial<StoreFile>;
+  let parsed: Partial<StoreFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<StoreFile>;
+  } catch (cause) {
+    throw new MesosStoreError(`${file} is not valid JSON; restore it from a backup, or remove it to register a new framework (running tasks of the old one are then not adopted)`, { cause });
+  }
   return { version: 1, frameworks: parsed.frameworks ?? {} };
 }
 

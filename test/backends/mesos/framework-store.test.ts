@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,5 +21,11 @@ describe('FrameworkStore', () => {
 
   it('starts empty when the file does not exist', () => {
     expect(new FrameworkStore(mkdtempSync(path.join(tmpdir(), 'mesos-store-'))).all()).toEqual({});
+  });
+
+  it('names the file and the fix when the store is not JSON', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mesos-store-'));
+    writeFileSync(path.join(dir, FRAMEWORK_STORE_FILE), '{not json');
+    expect(() => new FrameworkStore(dir)).toThrow(/mesos-frameworks\.json is not valid JSON; restore it/);
   });
 });
