@@ -45,7 +45,7 @@ export function registerController(program: Command, setExit: SetExit): void {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
-      const git = gitSyncConfigFromFlags(opts);
+      const git = gitSyncConfigFromFlags(opts, program);
       const code = await runController({
         jobsDir,
         stateDir,

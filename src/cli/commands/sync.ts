@@ -20,8 +20,20 @@ export interface GitFlags {
   statusBranch?: string;
 }
 
-/** Checks the controller's --git flags and turns them into a sync config (undefined without --git); throws a usage error naming the flag. */
-export function gitSyncConfigFromFlags(flags: GitFlags): GitSyncConfig | undefined {
+/**
+ * Checks the controller's --git flags and turns them into a sync config (undefined without --git).
+ * A bad flag is a usage error naming it: reported through `command.error` (exit 2) when given, else thrown.
+ */
+export function gitSyncConfigFromFlags(flags: GitFlags, command?: Command): GitSyncConfig | undefined {
+  try {
+    return checkGitFlags(flags);
+  } catch (err) {
+    if (command && err instanceof InvalidArgumentError) command.error(`error: ${err.message}`, { exitCode: 2, code: err.code });
+    throw err;
+  }
+}
+
+function checkGitFlags(flags: GitFlags): GitSyncConfig | undefined {
   if (!flags.git) {
     const stray = (['gitRef', 'gitPath', 'interval', 'statusBranch'] as const).find((k) => flags[k] !== undefined) ?? (flags.prune ? 'prune' : undefined);
     if (stray) throw new InvalidArgumentError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --git URL`);
