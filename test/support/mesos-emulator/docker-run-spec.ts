@@ -25,7 +25,27 @@ export interface RunContext {
 }
 
 const obj = (v: unknown): JsonObject => (isObject(v) ? v : {});
+
+/** The image a container runs: DockerInfo.image, or the unified containerizer's `mesos.image.docker.name`. */
+function imageOf(container: JsonObject): string | undefined {
+  if (container.type === 'DOCKER' && isObject(container.docker)) return String(container.docker.image);
+  const image = obj(obj(container.mesos).image);
+  if (container.type === 'MESOS' && image.type === 'DOCKER' && isObject(image.docker)) return String(image.docker.name);
+  return undefined;
+}
 const list = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
+
+/**
+ * The process a container runs. Docker containerizer: `shell` overrides the entrypoint with
+ * `/bin/sh -c value`, otherwise value and arguments follow the image (its ENTRYPOINT stays).
+ * Mesos containerizer: `shell:false` execs `value` with `arguments` as the whole argv.
+ */
+function processOf(mesos: boolean, shell: boolean, value: string | undefined, args: string[]): Pick<Docker.ContainerCreateOptions, 'Entrypoint' | 'Cmd'> {
+  if (shell) return { Entrypoint: ['/bin/sh'], Cmd: ['-c', value!] };
+  if (mesos && value !== undefined) return { Entrypoint: [value], Cmd: args.slice(1) };
+  const argv = [...(value !== undefined ? [value] : []), ...args];
+  return argv.length > 0 ? { Cmd: argv } : {};
+}
 
 /**
  * Builds `docker create` options the way the Docker containerizer builds `docker run`
@@ -35,7 +55,11 @@ export function dockerRunSpec(task: JsonObject, ctx: RunContext): Docker.Contain
   const container = obj(task.container);
   const docker = obj(container.docker);
   const command = obj(task.command);
-  const image = String(docker.image ?? '');
+  const image = imageOf(container);
+  if (image === undefined) {
+    return 'Failed to launch container: this agent runs containerized tasks only (container.type DOCKER, or MESOS with a docker image)';
+  }
+  if (!isObject(task.command)) return 'Failed to launch container: this agent runs no custom executors (set TaskInfo.command)';
   const network = typeof docker.network === 'string' ? docker.network : 'HOST';
   if (network === 'BRIDGE' || network === 'USER') {
     return `Failed to launch container: network ${network} is not available on this agent (it runs HOST or NONE only)`;
@@ -74,11 +98,10 @@ export function dockerRunSpec(task: JsonObject, ctx: RunContext): Docker.Contain
   }
 
   const args = Array.isArray(command.arguments) ? command.arguments.map(String) : [];
-  const argv = [...(value !== undefined ? [value] : []), ...args];
   return {
     name: `mesos-${ctx.containerId}`,
     Image: image,
-    ...(shell ? { Entrypoint: ['/bin/sh'], Cmd: ['-c', value!] } : argv.length > 0 ? { Cmd: argv } : {}),
+    ...processOf(container.type === 'MESOS', shell, value, args),
     Env: env,
     Labels: labels,
     HostConfig: {
