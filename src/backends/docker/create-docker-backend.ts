@@ -22,6 +22,7 @@ import {
 } from './errors.js';
 import { checkHostPaths, resolveMesosSecret } from './host-inputs.js';
 import { ensureImage } from './pull-image.js';
+import { redactSecrets, secretValues, streamRedactor } from './redact-secrets.js';
 import { ResourceLedger, formatResources, type Resources } from './resource-ledger.js';
 
 /** The oldest Engine API the backend uses (Docker 20.10). */
@@ -237,10 +238,14 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
 
     async wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
       const c = containerOf(run, ref);
-      const logs = io.onLog ? followLogs(c, io.onLog, io.signal) : Promise.resolve();
+      const onLog = io.onLog;
+      const redactor = streamRedactor(secretValues(run.spec, env));
+      const logs = onLog ? followLogs(c, (t) => { const safe = redactor.push(t); if (safe) onLog(safe); }, io.signal) : Promise.resolve();
       try {
         await c.wait({ condition: 'not-running', abortSignal: io.signal });
         await settleWithin(logs, LOG_DRAIN_MS);
+        const rest = redactor.end();
+        if (rest && onLog) onLog(rest);
         const info = await c.inspect({ abortSignal: io.signal });
         return toRunExit(info.State, driverMemoryWithOverheadMiB(run.spec));
       } catch (e) {
@@ -260,7 +265,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
           return { exitCode: null, log: '', outputs: run.spec.outputs.map((o) => ({ name: o.name, path: o.path, error })) };
         }
         const exitCode = info.State.Running ? null : info.State.ExitCode;
-        const text = await readWholeLog(c, maxLogBytes, io.signal);
+        const text = redactSecrets(await readWholeLog(c, maxLogBytes, io.signal), secretValues(run.spec, env));
         const outputs = await copyOutputs(c, run.spec.outputs, destDir, { maxBytes: maxOutputBytes, signal: io.signal });
         return { exitCode, log: text, outputs };
       } catch (e) {
