@@ -99,7 +99,8 @@ export class StatusWatch {
     const again = this.reading.get(file) === true;
     this.reading.delete(file);
     const set = this.waiters.get(file);
-    if (set) {
+    // A file event came during a re-check's read: let that event's own read decide, with its time.
+    if (set && !(bySafety && again)) {
       for (const w of [...set]) {
         if (!w.until(status)) continue;
         set.delete(w);
