@@ -60,7 +60,7 @@ export interface MesosBackendOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** connect() may name the spec (or master) to subscribe for; without one it reconnects the stored frameworks. */
+/** connect() may name the spec to subscribe for; without one it resumes the frameworks stored in the state dir. */
 export type MesosConnectIO = CallIO & { readonly spec?: SparkJobSpec };
 
 /** The Mesos Backend; close() closes streams only (no TEARDOWN), so a restart fails over to the same framework. */
@@ -115,11 +115,21 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     kind: 'mesos',
 
     async connect(io: MesosConnectIO): Promise<ConnectResult> {
-      const targets = io.spec ? [sessionFor(io.spec)] : openStored();
-      if (io.spec) await targets[0]!.ensureRole(roleOf(io.spec), io.signal);
-      const infos = await Promise.all(targets.map((s) => s.connect(io.signal, io.onProgress)));
-      const first = infos[0];
-      return first ? { backend: 'mesos', version: first.masterVersion, frameworkId: first.frameworkId } : { backend: 'mesos', version: 'unknown' };
+      if (io.spec) {
+        const s = sessionFor(io.spec);
+        await s.ensureRole(roleOf(io.spec), io.signal);
+        const info = await s.connect(io.signal, io.onProgress);
+        return { backend: 'mesos', version: info.masterVersion, frameworkId: info.frameworkId };
+      }
+      // Without a spec: resume the stored frameworks; the first live one answers (a job's own master is subscribed by requestResources).
+      const stored = openStored();
+      if (stored.length === 0) return { backend: 'mesos', version: 'unknown' };
+      try {
+        const info = await Promise.any(stored.map((s) => s.connect(io.signal, io.onProgress)));
+        return { backend: 'mesos', version: info.masterVersion, frameworkId: info.frameworkId };
+      } catch (e) {
+        throw e instanceof AggregateError ? e.errors[0] : e;
+      }
     },
 
     async requestResources(run: JobRun, io: CallIO): Promise<Reservation> {
