@@ -115,6 +115,37 @@ describe('faults', () => {
     back.sub.close();
   });
 
+  it('noLeader leaves both masters answering 503 until failover elects the other one', async () => {
+    const pair = (master = await startMesosPair());
+    const [one, two] = pair.masters;
+    pair.faults.noLeader();
+    expect(await post(one.url, subscribeCall())).toMatchObject({ status: 503, body: 'No leader elected' });
+    expect((await post(two.url, subscribeCall())).status).toBe(503);
+    pair.faults.failover();
+    expect(pair.leader()).toBe(two);
+    expect((await post(one.url, subscribeCall())).headers.get('location')).toBe(`//127.0.0.1:${two.port}/api/v1/scheduler`);
+  });
+
+  it('after a failover the new leader knows no task until the agents re-register: reconcile gets no answer meanwhile', async () => {
+    const pair = (master = await startMesosPair({ allocationIntervalSeconds: 0.05, agentReregisterDelaySeconds: 1 }));
+    const [one, two] = pair.masters;
+    const s = await session(one.url);
+    const offer = await firstOffer(s);
+    await launch(s, offer, [shellTask(offer, 'reregister', 'sleep 60')]);
+    await runToState(s, 'reregister', 'TASK_RUNNING');
+    pair.faults.failover();
+    const back = await session(two.url, { id: { value: s.frameworkId } });
+    await back.call('RECONCILE', { tasks: [{ task_id: { value: 'reregister' } }] });
+    await back.call('RECONCILE', { tasks: [] });
+    await delay(300);
+    expect(back.sub.ofType('UPDATE')).toEqual([]);
+    expect(back.sub.ofType('OFFERS')).toEqual([]);
+    await back.sub.next((e) => e.type === 'OFFERS');
+    await back.call('RECONCILE', { tasks: [{ task_id: { value: 'reregister' } }] });
+    expect(await waitForState(back, 'reregister', 'TASK_RUNNING')).toMatchObject({ reason: 'REASON_RECONCILIATION' });
+    back.sub.close();
+  });
+
   it('records every call and event as JSON lines in recordFile', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mesos-record-')), 'traffic.jsonl');
     const m = (master = await startMesosMaster({ recordFile: file, allocationIntervalSeconds: 60 }));

@@ -18,6 +18,11 @@ const obj = (v: unknown): JsonObject => (isObject(v) ? v : {});
 const idOf = (v: unknown): string => (isObject(v) ? String(v.value) : '');
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
+/** Whether an agent has not yet re-registered with the current leader (the master drops what concerns it). */
+function agentRecovering(cluster: Cluster, agentId: string): boolean {
+  return cluster.agents.some((a) => a.id === agentId && a.recovering);
+}
+
 function rolesOf(framework: Framework, body: unknown): string[] {
   const roles = strings(obj(body).roles);
   return roles.length > 0 ? roles : framework.roles;
@@ -49,7 +54,7 @@ export function dispatch(cluster: Cluster, framework: Framework, call: JsonObjec
       const kill = obj(call.kill);
       const taskId = idOf(kill.task_id);
       const task = cluster.tasks.get(taskKey(framework.id, taskId));
-      if (task) killTask(cluster, framework, task, kill.kill_policy);
+      if (task && !agentRecovering(cluster, task.agentId)) killTask(cluster, framework, task, kill.kill_policy);
       else reconcile(cluster, framework, { tasks: [{ task_id: { value: taskId }, ...(isObject(kill.agent_id) ? { agent_id: kill.agent_id } : {}) }] });
       return ACCEPTED;
     }
@@ -64,7 +69,7 @@ export function dispatch(cluster: Cluster, framework: Framework, call: JsonObjec
     case 'ACKNOWLEDGE': {
       const ack = obj(call.acknowledge);
       const uuid = decodeBytes(String(ack.uuid))!.toString('base64');
-      cluster.updates.acknowledge(framework.id, idOf(ack.task_id), uuid);
+      if (!agentRecovering(cluster, idOf(ack.agent_id))) cluster.updates.acknowledge(framework.id, idOf(ack.task_id), uuid);
       return ACCEPTED;
     }
     case 'RECONCILE':

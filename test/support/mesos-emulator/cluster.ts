@@ -42,6 +42,7 @@ export class Cluster {
   readonly masters: MasterIdentity[] = [];
   leader: MasterIdentity | null = null;
   heartbeatsPaused = false;
+  recoveryTimer: NodeJS.Timeout | undefined;
   /** Port where the agents' endpoints (/files, /slave(1)/state) answer. */
   agentPort = 0;
   readonly allocator: Allocator;
@@ -190,6 +191,8 @@ export class Cluster {
   }
 
   #forward(update: PendingUpdate): void {
+    const task = this.tasks.get(taskKey(update.frameworkId, update.taskId));
+    if (task && this.agents.some((a) => a.id === task.agentId && a.recovering)) return;
     const framework = this.frameworks.get(update.frameworkId);
     if (framework) this.send(framework, { type: 'UPDATE', update: { status: update.status } });
   }
@@ -201,6 +204,19 @@ export class Cluster {
     if (this.updates.pending().some((u) => u.frameworkId === update.frameworkId && u.taskId === update.taskId)) return;
     this.tasks.delete(key);
     this.completedTasks.push(task);
+  }
+
+  /** Agents re-register with a new leader after `agentReregisterDelaySeconds`; their pending updates are re-sent then. */
+  agentsRecover(): void {
+    const delayMs = (this.options.agentReregisterDelaySeconds ?? 0) * 1000;
+    if (delayMs <= 0) return;
+    for (const agent of this.agents) agent.recovering = true;
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = setTimeout(() => {
+      for (const agent of this.agents) agent.recovering = false;
+      this.updates.resumeAll();
+      this.allocator.allocate();
+    }, delayMs);
   }
 
   /** Finds a live or completed task by id (any framework). */

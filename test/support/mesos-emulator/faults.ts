@@ -8,16 +8,31 @@ export interface MesosFaults {
   /** Stops sending HEARTBEAT events (the streams stay open and silent). */
   stopHeartbeats(): void;
   resumeHeartbeats(): void;
-  /** Moves leadership to the other master of a pair: streams to the old leader break, it then answers 307. */
+  /**
+   * Moves leadership to the other master of a pair: streams to the old leader break, it then
+   * answers 307; agents re-register after `agentReregisterDelaySeconds`.
+   */
   failover(): void;
+  /** Leaves a pair without a leader (both answer 503, streams break) until `failover()` elects the other master. */
+  noLeader(): void;
   /** Removes an agent: RESCIND of its offers, TASK_LOST (or TASK_UNREACHABLE for PARTITION_AWARE) per task, FAILURE. */
   loseAgent(agentId: string): void;
   /** Kills a running task's container with SIGKILL: the executor reports TASK_FAILED (exit status 137). */
   failTask(taskId: string): Promise<void>;
 }
 
-/** Builds the fault controls over a cluster; `failover` needs the pair's other master. */
-export function createFaults(cluster: Cluster, failover: (() => void) | undefined): MesosFaults {
+/** Leadership controls, which only a pair has. */
+export interface LeaderControls {
+  readonly failover?: () => void;
+  readonly noLeader?: () => void;
+}
+
+const needsPair = (what: string): never => {
+  throw new Error(`mesos-emulator: ${what}() needs two masters; start them with startMesosPair()`);
+};
+
+/** Builds the fault controls over a cluster. */
+export function createFaults(cluster: Cluster, leader: LeaderControls): MesosFaults {
   return {
     dropStream(opts = {}) {
       for (const f of cluster.frameworks.values()) {
@@ -31,8 +46,10 @@ export function createFaults(cluster: Cluster, failover: (() => void) | undefine
       cluster.heartbeatsPaused = false;
     },
     failover() {
-      if (!failover) throw new Error('mesos-emulator: failover() needs two masters; start them with startMesosPair()');
-      failover();
+      (leader.failover ?? (() => needsPair('failover')))();
+    },
+    noLeader() {
+      (leader.noLeader ?? (() => needsPair('noLeader')))();
     },
     loseAgent(agentId) {
       const agent = cluster.agents.find((a) => a.id === agentId);

@@ -11,7 +11,7 @@
  *   master.calls()        // call bodies received; master.events(): events sent; master.messages(): both, in order
  *   master.pendingUpdates() // updates sent with a uuid and not yet acknowledged
  *   master.faults.dropStream({ frameworkId?, abrupt? }) / stopHeartbeats() / resumeHeartbeats()
- *                 / loseAgent(agentId) / failTask(taskId) / failover() (pairs only)
+ *                 / loseAgent(agentId) / failTask(taskId) / failover() and noLeader() (pairs only)
  *   await master.close()  // servers, timers, task containers, temp work dir
  *
  *   const pair = await startMesosPair(options); pair.masters[0|1], pair.leader(), pair.faults.failover()
@@ -25,6 +25,8 @@
  *   allocationIntervalSeconds allocation cycle (1); offerTimeoutSeconds: RESCIND unanswered offers (never).
  *   statusUpdateRetrySeconds  first re-send of an unacknowledged update (10), doubling up to 600.
  *   killGraceSeconds          docker stop grace when KILL and the task give no kill_policy (3).
+ *   agentReregisterDelaySeconds after failover(), how long the new leader knows no agent, task or
+ *                             update of them (reconcile answers nothing for them meanwhile) (0).
  *   docker                    dockerode instance or socket path (/var/run/docker.sock): tasks run as real
  *                             containers, network host|none, named mesos-<containerId>, labelled with
  *                             CONTAINER_LABELS (+ the task's labels); the sandbox is mounted at /mnt/mesos/sandbox

@@ -13,6 +13,8 @@ export interface AgentState {
   /** Static reservation: only these roles get its resources. */
   readonly roles: readonly string[] | undefined;
   unreachable: boolean;
+  /** Not yet re-registered with a newly elected master: invisible to it. */
+  recovering: boolean;
 }
 
 /** An offer outstanding with a framework. */
@@ -84,7 +86,7 @@ export class Allocator {
   allocate(): void {
     const batches = new Map<Framework, JsonObject[]>();
     for (const agent of this.host.agents()) {
-      if (agent.unreachable) continue;
+      if (agent.unreachable || agent.recovering) continue;
       for (const framework of this.host.frameworks()) {
         if (!framework.connected) continue;
         const role = framework.roles.find((r) => !framework.suppressed.has(r) && (!agent.roles || agent.roles.includes(r)));

@@ -44,9 +44,10 @@ export function reconcile(cluster: Cluster, framework: Framework, body: JsonObje
   const send = (status: JsonObject): void => {
     framework.send({ type: 'UPDATE', update: { status } });
   };
+  const recovering = (agentId: string): boolean => cluster.agents.some((a) => a.id === agentId && a.recovering);
   if (listed.length === 0) {
     for (const task of [...cluster.tasks.values(), ...cluster.unreachableTasks.values()]) {
-      if (task.frameworkId === framework.id) send(known(cluster, framework, task));
+      if (task.frameworkId === framework.id && !recovering(task.agentId)) send(known(cluster, framework, task));
     }
     return;
   }
@@ -55,6 +56,12 @@ export function reconcile(cluster: Cluster, framework: Framework, body: JsonObje
     const agentId = isObject(entry.agent_id) ? String(entry.agent_id.value) : undefined;
     const key = taskKey(framework.id, taskId);
     const task = cluster.tasks.get(key) ?? cluster.unreachableTasks.get(key);
-    send(task ? known(cluster, framework, task) : unknown(cluster, framework, taskId, agentId));
+    if (task && !recovering(task.agentId)) {
+      send(known(cluster, framework, task));
+      continue;
+    }
+    // Unknown to this master while its agent (or, with no agent id, any agent) is still re-registering: no answer.
+    if (agentId !== undefined ? recovering(agentId) : cluster.agents.some((a) => a.recovering)) continue;
+    send(unknown(cluster, framework, taskId, agentId));
   }
 }

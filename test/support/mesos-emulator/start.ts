@@ -73,7 +73,7 @@ async function createCluster(options: EmulatorOptions, masterCount: 1 | 2): Prom
       id: a.id ?? `${first.id}-S${i}`, hostname: a.hostname ?? '127.0.0.1', total: agentQuantities(a),
       attributes: Object.entries(a.attributes ?? {}).map(([name, v]): JsonObject =>
         typeof v === 'number' ? { name, type: 'SCALAR', scalar: { value: v } } : { name, type: 'TEXT', text: { value: v } }),
-      roles: a.roles, unreachable: false,
+      roles: a.roles, unreachable: false, recovering: false,
     });
   });
   cluster.allocator.start();
@@ -85,6 +85,7 @@ function closer(cluster: Cluster, servers: MasterServer[], ownsWorkDir: boolean)
   return () => (closing ??= (async () => {
     cluster.allocator.stop();
     cluster.updates.close();
+    clearTimeout(cluster.recoveryTimer);
     for (const f of [...cluster.frameworks.values(), ...cluster.completedFrameworks.values()]) {
       clearTimeout(f.failoverTimer);
       if (f.stream) cluster.closeStream(f.stream, undefined, true);
@@ -118,16 +119,19 @@ function handle(cluster: Cluster, server: MasterServer, faults: ReturnType<typeo
 /** Starts one emulated Mesos master with its agents on 127.0.0.1 (ephemeral port). */
 export async function startMesosMaster(options: EmulatorOptions = {}): Promise<MesosMaster> {
   const { cluster, servers, ownsWorkDir } = await createCluster(options, 1);
-  return handle(cluster, servers[0]!, createFaults(cluster, undefined), closer(cluster, servers, ownsWorkDir));
+  return handle(cluster, servers[0]!, createFaults(cluster, {}), closer(cluster, servers, ownsWorkDir));
 }
 
 /** Starts two emulated masters over the same agents; the first leads, the second answers 307 to it. */
 export async function startMesosPair(options: EmulatorOptions = {}): Promise<MesosPair> {
   const { cluster, servers, ownsWorkDir } = await createCluster({ ...options, leader: true }, 2);
-  const failover = (): void => {
-    const old = cluster.leader;
-    cluster.leader = servers.map((s) => s.identity).find((m) => m !== old) ?? null;
+  let lastLeader = cluster.leader;
+  const dropLeader = (): void => {
+    lastLeader = cluster.leader ?? lastLeader;
+    cluster.leader = null;
     for (const f of cluster.frameworks.values()) {
+      // The next leader starts with a fresh allocator: no filters.
+      cluster.allocator.clearFilters(f.id, []);
       if (!f.stream) continue;
       const sub = f.stream;
       f.stream = undefined;
@@ -136,7 +140,12 @@ export async function startMesosPair(options: EmulatorOptions = {}): Promise<Mes
       f.recovered = true;
     }
   };
-  const faults = createFaults(cluster, failover);
+  const failover = (): void => {
+    dropLeader();
+    cluster.leader = servers.map((s) => s.identity).find((m) => m !== lastLeader) ?? null;
+    cluster.agentsRecover();
+  };
+  const faults = createFaults(cluster, { failover, noLeader: dropLeader });
   const close = closer(cluster, servers, ownsWorkDir);
   const masters = [handle(cluster, servers[0]!, faults, close), handle(cluster, servers[1]!, faults, close)] as const;
   return {

@@ -88,6 +88,11 @@ export class StatusUpdateManager {
     }
   }
 
+  /** Re-sends every outstanding head now (the agent does so when it re-registers with a master). */
+  resumeAll(): void {
+    for (const stream of this.#streams.values()) this.#send(stream);
+  }
+
   /** Forgets a task's updates (its agent is gone or its framework removed). */
   drop(frameworkId: string, taskId: string): void {
     const key = this.#key(frameworkId, taskId);

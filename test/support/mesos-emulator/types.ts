@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   readonly auth?: AuthOptions;
   /** False: this master is not the leader and knows none (503). Used by startMesosPair. */
   readonly leader?: boolean;
+  /** After a failover, seconds until the agents re-register with the new leader (its view of them and their tasks is empty until then). Default 0. */
+  readonly agentReregisterDelaySeconds?: number;
   /** Seconds a killed container gets between SIGTERM and SIGKILL when no kill_policy says. Default 3. */
   readonly killGraceSeconds?: number;
 }
