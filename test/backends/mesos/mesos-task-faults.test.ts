@@ -70,6 +70,17 @@ describe('Mesos backend: task and offer faults', () => {
     expect(err).toMatchObject({ code: 'SPARKCTL_MESOS_OFFER_LOST', errorClass: 'retryable' });
   });
 
+  it('declines a held offer that was never launched on when the run is released', async () => {
+    const { backend } = await setup();
+    const run = sleeper('unused', '0');
+    const reservation = await backend.requestResources(run, io());
+    await backend.release(run, undefined, reservation, io());
+    const declined = m.calls().filter((c) => (c as { type: string }).type === 'DECLINE').flatMap((c) => (c as { decline: { offer_ids: Array<{ value: string }> } }).decline.offer_ids.map((o) => o.value));
+    expect(declined).toContain(reservation.offerId);
+    await expect(backend.start(run, reservation, io())).rejects.toMatchObject({ code: 'SPARKCTL_MESOS_OFFER_LOST' });
+    expect(m.tasks()).toHaveLength(0);
+  });
+
   it('reports sparkctl tasks of the framework that nobody here knows', async () => {
     const first = await setup();
     const run = sleeper('orphan');
