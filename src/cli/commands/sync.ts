@@ -92,7 +92,7 @@ export function registerSync(program: Command, setExit: SetExit): void {
     .description('Ask the running controller to sync the jobs folder from git now')
     .option('--wait', 'wait for that sync and print its result; exit 1 when it failed', false)
     .option('--timeout <duration>', 'how long --wait waits', '60s')
-    .addHelpText('after', '\nExample:\n  sparkctl --jobs ./jobs sync --wait\n')
+    .addHelpText('after', '\nExamples:\n  sparkctl sync\n  sparkctl --jobs ./jobs sync --wait --timeout 2m\n')
     .action(async (opts: { wait: boolean; timeout: string }, command: Command) => {
       const globals = command.optsWithGlobals<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
