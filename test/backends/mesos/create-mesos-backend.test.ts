@@ -91,6 +91,23 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     await backend.release(run, ref, reservation, io());
   });
 
+  it('pages through a driver log larger than one /files/read chunk (64 KiB), streamed and collected whole', async () => {
+    const { backend } = make();
+    const s = spec({ sparkConf: { 'spark.fake.logLines': '3000' } });
+    const run = runOf(s, 'big-log');
+    const reservation = await backend.requestResources(run, io());
+    const ref = await backend.start(run, reservation, io());
+    const chunks: string[] = [];
+    await expect(backend.wait(run, ref, { ...io(), onLog: (c) => chunks.push(c) })).resolves.toMatchObject({ outcome: 'succeeded' });
+    const collected = await backend.collect(run, ref, mkdtempSync(path.join(tmpdir(), 'collect-')), io());
+    expect(Buffer.byteLength(collected.log)).toBeGreaterThan(3 * 65_536);
+    const lines = collected.log.split('\n').filter((l) => l.includes('Running task'));
+    expect(lines).toHaveLength(3000);
+    expect(lines[2999]).toContain('TID 2999');
+    expect(chunks.join('').split('\n').filter((l) => l.includes('Running task'))).toHaveLength(3000);
+    await backend.release(run, ref, reservation, io());
+  });
+
   it('kills a running driver on release and waits for TASK_KILLED', async () => {
     const { backend } = make();
     const s = spec({ sparkConf: { 'spark.fake.sleepSeconds': '60' } });
