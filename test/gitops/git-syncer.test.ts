@@ -1,4 +1,6 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -198,6 +200,27 @@ describe('GitSyncer (local bare remote, no controller)', () => {
     const text = await readFile(join(stateDir, 'gitops', 'status.json'), 'utf8');
     expect(text).not.toContain('s3cret');
     expect(status.url).toBe('https://***@127.0.0.1:9/org/repo.git');
+  });
+
+  it('reports a refused login as AuthFailed without ever showing the credentials', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="jobs"' }).end('no');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const url of [`http://127.0.0.1:${port}/org/jobs.git`, `http://deploy:t0ken-s3cret@127.0.0.1:${port}/org/jobs.git`]) {
+        if (root) await rm(root, { recursive: true, force: true });
+        root = undefined;
+        const { syncer, stateDir } = await setup({ url });
+        const status = await syncer.prepare();
+        expect(status.error?.reason).toBe('AuthFailed');
+        const text = await readFile(join(stateDir, 'gitops', 'status.json'), 'utf8');
+        expect(text).not.toContain('t0ken-s3cret');
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it('commits manifests with their status to a separate branch and pushes it, leaving the synced branch alone', async () => {
