@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
 
-const ANSI = /\u001b\[\d+m/;
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[\\d+m`);
 
 describe('sparkctl read verbs over a jobs folder without a controller', () => {
   let ws: Workspace;
@@ -79,7 +80,7 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
     const one = JSON.parse((await ws.run(['get', 'pi', '-o', 'json'])).stdout) as Record<string, unknown>;
     expect(one).toEqual(pi);
     const yaml = await ws.run(['get', 'pi', '-o', 'yaml']);
-    expect(yaml.stdout).toMatch(/^apiVersion: sparkctl.io\/v1alpha1\nkind: SparkJob\nmetadata:\n  name: pi\n/);
+    expect(yaml.stdout).toMatch(/^apiVersion: sparkctl.io\/v1alpha1\nkind: SparkJob\nmetadata:\n {2}name: pi\n/);
     expect(yaml.stdout).toContain('status:\n  phase: Pending\n');
     expect((await ws.run(['get', '-o', 'yaml'])).stdout).toMatch(/^apiVersion: sparkctl.io\/v1alpha1\nkind: SparkJobList\nitems:\n/);
   });
@@ -97,7 +98,7 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
   it('colours the phase only when asked on a non-terminal, and never with NO_COLOR', async () => {
     await twoJobs();
     const forced = await ws.run(['get'], { env: { FORCE_COLOR: '1' } });
-    expect(forced.stdout).toMatch(/\u001b\[31mInvalid/);
+    expect(forced.stdout).toContain(`${ESC}[31mInvalid`);
     const off = await ws.run(['get'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
     expect(off.stdout).not.toMatch(ANSI);
   });
