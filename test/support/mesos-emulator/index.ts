@@ -34,6 +34,9 @@
  *   workDir                   the agents' --work_dir (a temp dir removed by close()).
  *   recordFile                append `{"dir":"call"|"event","body":…}` lines; default $SPARKCTL_MESOS_RECORD.
  *   auth                      { principal, secret }: HTTP Basic required on /api/v1/scheduler (401 otherwise).
+ *   tls                       { cert, key, ca?, requestCert? } (PEM): serve HTTPS; requestCert requires client certs.
+ *                             createTestCerts(dir) writes a CA (trustedroot.crt), master.crt/key and a client
+ *                             mesos.crt/key (the certsDir layout) with openssl.
  *   leader                    false: this master knows no leader and answers 503 "No leader elected".
  *
  * Endpoints on the port: POST /api/v1/scheduler (and /master/api/v1/scheduler); GET /state,
@@ -46,8 +49,9 @@
  */
 export { startMesosMaster, startMesosPair, type MesosMaster, type MesosPair } from './start.js';
 export type { MesosFaults } from './faults.js';
-export type { AgentOptions, AuthOptions, EmulatedTask, EmulatorOptions, RecordedMessage } from './types.js';
+export type { AgentOptions, AuthOptions, EmulatedTask, EmulatorOptions, RecordedMessage, TlsOptions } from './types.js';
 export type { PendingUpdate } from './status-updates.js';
 export { CONTAINER_LABELS, SANDBOX_IN_CONTAINER } from './docker-run-spec.js';
 export { encodeRecord } from './recordio-writer.js';
+export { createTestCerts, type TestCerts } from './test-certs.js';
 export type { Json, JsonObject } from './wire-json.js';

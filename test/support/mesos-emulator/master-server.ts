@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Cluster, MasterIdentity } from './cluster.js';
 import { handleFilesBrowse, handleFilesDownload, handleFilesRead } from './files-endpoint.js';
 import { noteAcceptEncoding, sendJson, sendText } from './http-util.js';
 import { answerNotLeader, handleScheduler } from './scheduler-endpoint.js';
 import { agentState, masterState, MESOS_VERSION } from './state-endpoint.js';
-import type { AuthOptions } from './types.js';
+import type { AuthOptions, TlsOptions } from './types.js';
 import { double, stringifyWire, type JsonObject } from './wire-json.js';
 
 /** One emulated master process: an HTTP server on 127.0.0.1 with an ephemeral port. */
@@ -49,14 +50,17 @@ async function route(cluster: Cluster, identity: MasterIdentity, auth: AuthOptio
 }
 
 /** Starts one master's HTTP server; it serves the scheduler API, /state, and the agents' /files. */
-export async function startMasterServer(cluster: Cluster, auth: AuthOptions | undefined): Promise<MasterServer> {
+export async function startMasterServer(cluster: Cluster, auth: AuthOptions | undefined, tls?: TlsOptions): Promise<MasterServer> {
   const holder: { identity?: MasterIdentity } = {};
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     route(cluster, holder.identity!, auth, req, res).catch((err: unknown) => {
       if (!res.headersSent) sendText(res, 500, err instanceof Error ? err.message : String(err));
       else res.destroy();
     });
-  });
+  };
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.requestCert === true, rejectUnauthorized: tls.requestCert === true }, handler)
+    : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

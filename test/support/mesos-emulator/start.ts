@@ -13,7 +13,7 @@ import { stringifyWire, type JsonObject } from './wire-json.js';
 
 /** A running emulated master (or one master of a pair) and its controls. */
 export interface MesosMaster {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`). */
   readonly url: string;
   readonly port: number;
   readonly masterInfo: JsonObject;
@@ -64,7 +64,7 @@ async function createCluster(options: EmulatorOptions, masterCount: 1 | 2): Prom
     workDir,
   }, docker);
   const servers: MasterServer[] = [];
-  for (let i = 0; i < masterCount; i++) servers.push(await startMasterServer(cluster, options.auth));
+  for (let i = 0; i < masterCount; i++) servers.push(await startMasterServer(cluster, options.auth, options.tls));
   const first = servers[0]!.identity;
   cluster.agentPort = first.port;
   cluster.leader = options.leader === false ? null : first;
@@ -102,7 +102,7 @@ function closer(cluster: Cluster, servers: MasterServer[], ownsWorkDir: boolean)
 function handle(cluster: Cluster, server: MasterServer, faults: ReturnType<typeof createFaults>, close: () => Promise<void>): MesosMaster {
   const { identity } = server;
   return {
-    url: `http://127.0.0.1:${identity.port}`, port: identity.port, masterInfo: identity.info,
+    url: `${cluster.options.tls ? 'https' : 'http'}://127.0.0.1:${identity.port}`, port: identity.port, masterInfo: identity.info,
     agentIds: cluster.agents.map((a) => a.id), workDir: cluster.settings.workDir, faults,
     get state() {
       return JSON.parse(stringifyWire(masterState(cluster, identity))) as JsonObject;

@@ -26,6 +26,15 @@ export interface AuthOptions {
   readonly secret: string;
 }
 
+/** Serve HTTPS (libprocess SSL): PEM certificate and key; `ca` + `requestCert` require client certificates. */
+export interface TlsOptions {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  readonly ca?: string | Buffer;
+  /** Mutual TLS (LIBPROCESS_SSL_REQUIRE_CLIENT_CERT): clients without a certificate signed by `ca` are refused. */
+  readonly requestCert?: boolean;
+}
+
 /** Options of `startMesosMaster` (and, shared by both masters, `startMesosPair`). */
 export interface EmulatorOptions {
   readonly agents?: readonly AgentOptions[];
@@ -45,6 +54,8 @@ export interface EmulatorOptions {
   readonly workDir?: string;
   /** Append every call and event as a JSON line here; default `$SPARKCTL_MESOS_RECORD`. */
   readonly recordFile?: string;
+  /** Serve HTTPS instead of HTTP (offers' url.scheme stays "http", as in Mesos). */
+  readonly tls?: TlsOptions;
   /** Require HTTP Basic auth on /api/v1/scheduler. */
   readonly auth?: AuthOptions;
   /** False: this master is not the leader and knows none (503). Used by startMesosPair. */
