@@ -88,6 +88,32 @@ async function settleWithin(p: Promise<void>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
+// How often a wait checks that the engine still answers: a wait whose connection dropped never settles by itself.
+const WAIT_PROBE_MS = 2000;
+
+/** Resolves once the container is not running; rejects when the engine stops answering (connection errors) or the signal aborts. */
+async function waitUntilStopped(c: Docker.Container, signal: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<void>((resolve, reject) => {
+    const probe = () => {
+      c.inspect({ abortSignal: signal }).then(
+        (info) => (info.State.Running ? (timer = setTimeout(probe, WAIT_PROBE_MS)) : resolve()),
+        (e: unknown) => (isConnectionError(e) || statusCodeOf(e) === 404 || signal.aborted ? reject(e) : (timer = setTimeout(probe, WAIT_PROBE_MS))),
+      );
+    };
+    timer = setTimeout(probe, WAIT_PROBE_MS);
+  });
+  const waited = c.wait({ condition: 'not-running', abortSignal: signal });
+  // The loser of the race may settle later (or never): its outcome is not needed.
+  watchdog.catch(() => undefined);
+  waited.catch(() => undefined);
+  try {
+    await Promise.race([waited, watchdog]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // Start failures that no retry can fix: the image cannot run $sparkHome/bin/spark-submit.
 const UNRUNNABLE = /executable file not found|no such file or directory|permission denied|exec format error/i;
 
@@ -242,7 +268,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       const redactor = streamRedactor(secretValues(run.spec, env));
       const logs = onLog ? followLogs(c, (t) => { const safe = redactor.push(t); if (safe) onLog(safe); }, io.signal) : Promise.resolve();
       try {
-        await c.wait({ condition: 'not-running', abortSignal: io.signal });
+        await waitUntilStopped(c, io.signal);
         await settleWithin(logs, LOG_DRAIN_MS);
         const rest = redactor.end();
         if (rest && onLog) onLog(rest);
