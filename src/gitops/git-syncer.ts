@@ -110,6 +110,7 @@ export class GitSyncer {
 
   /** Runs a sync, or joins the one queued behind the running sync, and resolves with its status. */
   syncNow(): Promise<SyncStatus> {
+    if (this.stopped && this.lastStatus) return Promise.resolve(this.lastStatus);
     if (!this.current) {
       this.current = this.attempt().finally(() => {
         this.current = undefined;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, readlink, rename, rmdir, symlink, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, rename, rmdir, symlink, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fsyncDir } from '../fs/write-file-atomic.js';
 import { JobsPathNotManagedError } from './errors.js';
@@ -44,6 +44,7 @@ export async function clearJobsPath(jobsDir: string, state: JobsPathState): Prom
 
 /** Points the --jobs link at `target` atomically: a new link beside it, renamed over the old one. */
 export async function flipJobsLink(jobsDir: string, target: string): Promise<void> {
+  await mkdir(dirname(jobsDir), { recursive: true });
   const tmp = join(dirname(jobsDir), `.${randomBytes(6).toString('hex')}.tmp-link`);
   await symlink(target, tmp);
   try {
