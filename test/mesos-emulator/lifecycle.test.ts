@@ -70,4 +70,30 @@ describe('framework lifecycle', () => {
     expect(state.completed_frameworks[0]).toMatchObject({ id: s.frameworkId, completed_tasks: [{ id: 'doomed', state: 'TASK_KILLED' }] });
     await expect.poll(async () => (await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.taskId}=doomed`] } })).length).toBe(0);
   });
+
+  it('UPDATE_FRAMEWORK answers 200, changes roles (offers follow) and refuses a changed user with 400', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05, agents: [{ roles: ['batch'] }] });
+    const info = { user: 'root', name: 'emulator-test', failover_timeout: 3600, roles: ['web'], capabilities: [{ type: 'MULTI_ROLE' }] };
+    const s = await session(master.url, info);
+    const update = (patch: Record<string, unknown>) => s.call('UPDATE_FRAMEWORK', { framework_info: { ...info, id: { value: s.frameworkId }, ...patch } });
+    expect(await update({ user: 'someone-else' })).toMatchObject({ status: 400 });
+    const ok = await update({ roles: ['web', 'batch'] });
+    expect(ok).toMatchObject({ status: 200, body: '' });
+    const offer = await s.sub.next((e) => e.type === 'OFFERS');
+    expect((offer.offers as { offers: Array<{ allocation_info: unknown }> }).offers[0]!.allocation_info).toEqual({ role: 'batch' });
+    expect((master.state.frameworks as Array<{ roles: string[] }>)[0]!.roles).toEqual(['web', 'batch']);
+    s.sub.close();
+  });
+
+  it('SHUTDOWN of a command task executor kills its task', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url);
+    const offer = await firstOffer(s);
+    await launch(s, offer, [shellTask(offer, 'shut', 'sleep 60')]);
+    const from = s.sub.events.length;
+    await runToState(s, 'shut', 'TASK_RUNNING');
+    expect((await s.call('SHUTDOWN', { executor_id: { value: 'shut' }, agent_id: offer.agent_id! })).status).toBe(202);
+    await runToState(s, 'shut', 'TASK_KILLED', from);
+    s.sub.close();
+  });
 });

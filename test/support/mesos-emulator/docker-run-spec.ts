@@ -89,7 +89,6 @@ export function dockerRunSpec(task: JsonObject, ctx: RunContext): Docker.Contain
     [CONTAINER_LABELS.frameworkId]: ctx.frameworkId,
     [CONTAINER_LABELS.agentId]: ctx.agentId,
   };
-  for (const label of list(obj(task.labels).labels)) labels[String(label.key)] = String(label.value ?? '');
 
   const extraArgs = list(docker.parameters).filter((p) => p.key === 'net' || p.key === 'network');
   const networkMode = extraArgs.length > 0 ? String(extraArgs[extraArgs.length - 1]!.value) : network === 'NONE' ? 'none' : 'host';

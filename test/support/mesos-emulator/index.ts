@@ -29,7 +29,7 @@
  *                             update of them (reconcile answers nothing for them meanwhile) (0).
  *   docker                    dockerode instance or socket path (/var/run/docker.sock): tasks run as real
  *                             containers, network host|none, named mesos-<containerId>, labelled with
- *                             CONTAINER_LABELS (+ the task's labels); the sandbox is mounted at /mnt/mesos/sandbox
+ *                             CONTAINER_LABELS only (task labels stay in Mesos); the sandbox is mounted at /mnt/mesos/sandbox
  *                             and receives the container's stdout/stderr.
  *   workDir                   the agents' --work_dir (a temp dir removed by close()).
  *   recordFile                append `{"dir":"call"|"event","body":…}` lines; default $SPARKCTL_MESOS_RECORD.
