@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { GitSyncer } from './git-syncer.js';
-import { describeSyncStatus } from './sync-status.js';
+import { statusBranchPusher } from './status-branch.js';
 
 /** The controller's --git flags, validated by the CLI. */
 export interface GitSyncConfig {
@@ -26,13 +26,12 @@ export interface RunningGitSync {
  * it starts on a complete folder. Throws when the --jobs path is not sparkctl's to manage.
  */
 export async function prepareGitSync(config: GitSyncConfig, where: { jobsDir: string; stateDir: string; logger: Logger }): Promise<RunningGitSync> {
-  const statusBranch = config.statusBranch
-    ? (await import('./status-branch.js')).statusBranchPusher({ ...where, url: config.url, branch: config.statusBranch, syncedRef: config.ref })
-    : undefined;
+  const statusBranch = config.statusBranch ? statusBranchPusher({ ...where, url: config.url, branch: config.statusBranch, syncedRef: config.ref }) : undefined;
   const syncer = new GitSyncer({ ...config, ...where, ...(statusBranch ? { afterAttempt: statusBranch } : {}) });
   const first = await syncer.prepare();
-  const log = where.logger.child({ module: 'gitops' });
-  log.info({ jobsDir: where.jobsDir }, describeSyncStatus(first));
+  where.logger
+    .child({ module: 'gitops' })
+    .info({ jobsDir: where.jobsDir, revision: first.shortRevision, url: first.url, ref: first.ref, ...(first.error ? { error: first.error } : {}) }, 'Prepared the git-synced jobs folder');
   return {
     start: (relist) => syncer.start(relist),
     requestSync: () => syncer.requestSync(),
