@@ -4,7 +4,8 @@ import type { SparkJobStatus } from '../api/status.js';
 /** Renders `status:` as block YAML at an indentation, with the file's line ending, ending in a newline. */
 export function renderStatusBlock(status: SparkJobStatus, indent: number, eol: '\n' | '\r\n'): string {
   const plain = JSON.parse(JSON.stringify(status)) as unknown;
-  const yaml = stringify({ status: plain }, { indent: 2, lineWidth: 0, minContentWidth: 0, version: '1.2' });
+  // No block scalars: a keep-chomped one (`|+`) at the end would swallow the blank lines after the block.
+  const yaml = stringify({ status: plain }, { indent: 2, lineWidth: 0, minContentWidth: 0, version: '1.2', blockQuote: false });
   const pad = ' '.repeat(indent);
   const lines = yaml.replace(/\n$/, '').split('\n');
   return lines.map((l) => (l === '' ? l : pad + l)).join(eol) + eol;

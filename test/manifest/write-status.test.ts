@@ -194,6 +194,15 @@ describe('writeStatus', () => {
     expect(() => applyStatus(text, RUNNING)).toThrow(/without changing other content/);
   });
 
+  it('rewrites a status whose message ends in line breaks without touching what follows', () => {
+    const status = { ...RUNNING, message: 'last line\n\n' };
+    const once = applyStatus(VALID.trimEnd(), status);
+    expect(applyStatus(once, status)).toBe(once);
+    const followed = `${once}\n# after status\n`;
+    const twice = applyStatus(followed, SUCCEEDED);
+    expect(twice.endsWith('\n# after status\n')).toBe(true);
+  });
+
   it('keeps CRLF line endings', () => {
     const crlf = VALID.replace(/\n/g, '\r\n');
     const next = applyStatus(`${crlf}status: {}\r\n`, RUNNING);
