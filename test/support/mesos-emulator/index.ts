@@ -1,6 +1,7 @@
 /**
- * A protocol-faithful Apache Mesos master emulator for tests, written from
- * /work/shared/reference/mesos-scheduler-api.md (Mesos 1.11 master behaviour).
+ * A protocol-faithful Apache Mesos master emulator for tests: the v1 scheduler API as the Mesos
+ * 1.11 master implements it (src/master/http.cpp, master.cpp, validation.cpp; stout's JSON
+ * mapping), simulated agents whose Docker executor runs each task as a real local container.
  *
  *   const master = await startMesosMaster({ agents: [{ cpus: 2, mem: 2048, attributes: { rack: 'r1' } }],
  *                                           heartbeatIntervalSeconds: 0.2 });
@@ -43,9 +44,10 @@
  * /master/state, /health, /version, /redirect; the agents' /files/read, /files/browse,
  * /files/download and /slave(1)/state (offers' url and /state's slave pid point here).
  * Known deviations: application/x-protobuf calls and event streams answer 501 (JSON only);
- * BRIDGE/USER networks fail the task (no bridge on the test engine); LAUNCH_GROUP tasks fail
- * with REASON_CONTAINER_LAUNCH_FAILED (no default executor); reservation and volume operations
- * are not applied (OPERATION_ERROR when they carry an id).
+ * BRIDGE/USER networks fail the task (no bridge on the test engine); tasks need a container
+ * (DOCKER, or MESOS with a docker image) and a command: custom executors and LAUNCH_GROUP tasks
+ * fail with REASON_CONTAINER_LAUNCH_FAILED; reservation and volume operations are not applied
+ * (OPERATION_ERROR when they carry an id); a second master shares the first one's agents.
  */
 export { startMesosMaster, startMesosPair, type MesosMaster, type MesosPair } from './start.js';
 export type { MesosFaults } from './faults.js';

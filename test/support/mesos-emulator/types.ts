@@ -3,7 +3,7 @@ import type { JsonObject } from './wire-json.js';
 
 /** One simulated agent: its resources and attributes, offered as Mesos offers them. */
 export interface AgentOptions {
-  /** Agent id suffix or full id; default `<masterId>-S<n>`. */
+  /** The agent id; default `<masterId>-S<n>`. */
   readonly id?: string;
   /** Always reached at the emulator's own port; default '127.0.0.1'. */
   readonly hostname?: string;
