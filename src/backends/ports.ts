@@ -63,6 +63,8 @@ export interface CallIO {
   readonly signal: AbortSignal;
   /** A human-readable note while waiting (e.g. what was asked for and what is free). */
   readonly onProgress?: (message: string) => void;
+  /** The spec a call is made for, when the engine depends on it (the Mesos master to connect to). */
+  readonly spec?: SparkJobSpec;
 }
 
 /** The interface the controller consumes; one adapter per engine. */

@@ -50,7 +50,7 @@ export function machineWithBackends(backends: Backends, journal: Journal, onProg
         }
       }),
       connectBackend: fromPromise<ConnectOutput, RunInput>(({ input, signal }) =>
-        backendOf(backends, input.run).connect({ signal, onProgress: (m) => onProgress(input.run.name, m) }),
+        backendOf(backends, input.run).connect({ signal, spec: input.run.spec, onProgress: (m) => onProgress(input.run.name, m) }),
       ),
       requestResources: fromPromise<RequestOutput, RunInput>(({ input, signal }) =>
         backendOf(backends, input.run).requestResources(input.run, { signal, onProgress: (m) => onProgress(input.run.name, m) }),

@@ -165,8 +165,16 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       return collectSandbox(sessionFor(run.spec), run, ref.taskId, ref.agentId, destDir, io.signal);
     },
 
-    release(run: JobRun, ref: DriverRef | undefined, reservation: Reservation | undefined, io: CallIO): Promise<void> {
-      return releaseDriver(sessionFor(run.spec), ref, reservation, { signal: io.signal, killTimeoutMs: options.killTimeoutMs ?? 30_000, refuseSeconds: refuse });
+    async release(run: JobRun, ref: DriverRef | undefined, reservation: Reservation | undefined, io: CallIO): Promise<void> {
+      let session: ReturnType<typeof sessionFor>;
+      try {
+        session = sessionFor(run.spec);
+      } catch (err) {
+        // A job that never got a framework (e.g. its secret could not be read) holds nothing to release.
+        if (!ref?.taskId && !reservation) return;
+        throw err;
+      }
+      await releaseDriver(session, ref, reservation, { signal: io.signal, killTimeoutMs: options.killTimeoutMs ?? 30_000, refuseSeconds: refuse });
     },
 
     async listDrivers(io: CallIO): Promise<OwnedDriver[]> {
