@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -157,5 +156,6 @@ describe('faults', () => {
     expect(lines.filter((l) => l.dir === 'event').map((l) => l.body.type).slice(0, 2)).toEqual(['SUBSCRIBED', 'HEARTBEAT']);
     expect(lines.some((l) => l.dir === 'call' && l.body.type === 'REVIVE')).toBe(true);
     expect(m.calls()).toHaveLength(2);
+    rmSync(join(file, '..'), { recursive: true, force: true });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -85,6 +85,8 @@ describe('LAUNCH', () => {
     const sandbox = master.tasks().find((t) => t.id === 'argv-1')!.sandbox;
     expect(readFileSync(join(sandbox, 'stdout'), 'utf8')).toBe('input\nread-only\n');
     s.sub.close();
+    rmSync(ro, { recursive: true, force: true });
+    rmSync(rw, { recursive: true, force: true });
   });
 
   it('sends TASK_KILLED (REASON_TASK_KILLED_DURING_LAUNCH) when KILL arrives before the container starts', async () => {
