@@ -1,5 +1,5 @@
 
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
@@ -88,6 +88,7 @@ export class Controller {
   private readonly log: Logger;
   private readonly policy: Policy;
   private watcher?: FSWatcher;
+  private watchedRoot?: string;
   private relistTimer?: NodeJS.Timeout;
   private unlock?: () => Promise<void>;
   private running?: Promise<void>;
@@ -113,11 +114,7 @@ export class Controller {
       await this.restoreFromJournal();
       await this.reportOrphans();
       const files = await listManifests(this.options.jobsDir);
-      this.watcher = watchFolder(
-        this.options.jobsDir,
-        (rel) => this.queue.add(rel),
-        (err) => this.log.warn({ err }, 'Watcher failed; relying on relists'),
-      );
+      await this.watchJobsFolder();
       for (const f of new Set([...files, ...this.fileToName.keys()])) this.queue.add(f);
       this.running = this.queue.run(this.options.workers ?? 4, (key) => this.reconcileSafely(key));
       void this.queue.whenDrained().then(() => {
@@ -172,9 +169,28 @@ export class Controller {
     return this.queue.depth;
   }
 
+  /**
+   * Watches the jobs folder's real path. When the folder is a link that a git sync flips to a
+   * new revision, the next relist moves the watcher to the new target.
+   */
+  private async watchJobsFolder(): Promise<void> {
+    const root = await realpath(this.options.jobsDir).catch(() => this.options.jobsDir);
+    if (this.watcher && root === this.watchedRoot) return;
+    const old = this.watcher;
+    this.watchedRoot = root;
+    this.watcher = watchFolder(
+      root,
+      (rel) => this.queue.add(rel),
+      (err) => this.log.warn({ err }, 'Watcher failed; relying on relists'),
+    );
+    await old?.close();
+    if (this.stopped) await this.watcher.close();
+  }
+
   /** Enqueues every manifest and every known file (catches missed events). */
   async relist(): Promise<void> {
     try {
+      if (!this.stopped) await this.watchJobsFolder();
       const files = await listManifests(this.options.jobsDir);
       for (const f of new Set([...files, ...this.fileToName.keys()])) this.queue.add(f);
       const swept = await sweepTempFiles(this.options.jobsDir);
