@@ -37,6 +37,7 @@ export interface CrashTrialResult {
     name: string;
     want: { phase: Phase; exitCode: number; runs: number };
     phase?: Phase;
+    message?: string;
     exitCode?: number;
     executionAttempts?: number;
     created: number;
@@ -179,6 +180,7 @@ export async function runCrashTrial(options: { seed: number; kills: number; time
       name: job.name,
       want: { phase: job.phase, exitCode: job.exitCode, runs: job.runs },
       ...(status?.phase ? { phase: status.phase } : {}),
+      ...(status?.message ? { message: status.message } : {}),
       ...(status?.exitCode !== undefined ? { exitCode: status.exitCode } : {}),
       ...(status?.executionAttempts !== undefined ? { executionAttempts: status.executionAttempts } : {}),
       created: ev.create,
