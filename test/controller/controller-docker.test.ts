@@ -1,4 +1,4 @@
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readAllJobRecords, readJobEvents } from '../../src/controller/journal.js';
@@ -153,5 +153,26 @@ describe('controller on the real Docker engine', () => {
     const s = await waitForStatus(file, (st) => st.message?.includes('forgotten') === true, 10_000);
     expect(s.phase).toBe('Succeeded');
     await expect(readdir(logs)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('follows a jobs folder that is a link flipped to a new folder, and sees edits there without a relist', async () => {
+    h = await createHarness({ relistIntervalMs: 600_000 });
+    const { mkdir, rename, symlink, writeFile } = await import('node:fs/promises');
+    const revA = join(h.jobsDir, '..', 'rev-a');
+    const revB = join(h.jobsDir, '..', 'rev-b');
+    await mkdir(revA);
+    await mkdir(revB);
+    await rm(h.jobsDir, { recursive: true });
+    await symlink(revA, h.jobsDir);
+    await writeFile(join(revA, 'a.yaml'), fakeJob('a'));
+    const c = await h.start();
+    await waitForStatus(join(h.jobsDir, 'a.yaml'), phaseIs('Succeeded'));
+    await writeFile(join(revB, 'a.yaml'), fakeJob('a'));
+    await symlink(revB, join(h.jobsDir, '..', 'tmp-link'));
+    await rename(join(h.jobsDir, '..', 'tmp-link'), h.jobsDir);
+    await c.relist();
+    await waitForStatus(join(revB, 'a.yaml'), phaseIs('Succeeded'));
+    await writeFile(join(revB, 'b.yaml'), fakeJob('b'));
+    await waitForStatus(join(revB, 'b.yaml'), phaseIs('Succeeded'), 15_000);
   });
 });

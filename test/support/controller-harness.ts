@@ -30,6 +30,7 @@ export interface HarnessOptions {
   readonly capacity?: { cpus: number; memMiB: number };
   readonly policy?: Policy;
   readonly mesos?: () => Backend;
+  readonly relistIntervalMs?: number;
 }
 
 /** Creates the folders and a first controller (not started). */
@@ -47,7 +48,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       stateDir,
       logger: silentLogger(),
       workers: 4,
-      relistIntervalMs: 1_000,
+      relistIntervalMs: options.relistIntervalMs ?? 1_000,
       ...(options.policy ? { policy: options.policy } : {}),
       backends: {
         docker,
