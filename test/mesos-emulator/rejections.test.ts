@@ -35,9 +35,16 @@ describe('HTTP-level rules of /api/v1/scheduler', () => {
     expect((await post(master.url, teardown(), { 'Content-Type': 'Application/JSON', ...withStream() })).status).toBe(415);
   });
 
-  it('answers 501 to application/x-protobuf bodies (JSON only in this emulator)', async () => {
-    const a = await post(master.url, '\u0008\u0002', { 'Content-Type': 'application/x-protobuf' });
-    expect(a.status).toBe(501);
+  it('answers 400 to a body that is not protobuf, 501 to well-formed protobuf (JSON only in this emulator)', async () => {
+    const protobuf = async (bytes: number[]) => (await fetch(`${master.url}/api/v1/scheduler`, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array(bytes),
+    }));
+    const garbage = await protobuf([0x0a, 0x05, 0x61]);
+    expect(garbage.status).toBe(400);
+    expect(await garbage.text()).toBe('Failed to parse body into Call protobuf');
+    // framework_id { value: "f" }, type: TEARDOWN
+    expect((await protobuf([0x0a, 0x03, 0x0a, 0x01, 0x66, 0x10, 0x02])).status).toBe(501);
+    expect((await post(master.url, subscribeCall(), { Accept: 'application/x-protobuf' })).status).toBe(501);
   });
 
   it('rejects bodies that are not JSON with 400', async () => {

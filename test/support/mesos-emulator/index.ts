@@ -43,7 +43,8 @@
  * Endpoints on the port: POST /api/v1/scheduler (and /master/api/v1/scheduler); GET /state,
  * /master/state, /health, /version, /redirect; the agents' /files/read, /files/browse,
  * /files/download and /slave(1)/state (offers' url and /state's slave pid point here).
- * Known deviations: application/x-protobuf calls and event streams answer 501 (JSON only);
+ * Known deviations: application/x-protobuf calls answer 400 when not protobuf wire format, else
+ * 501, and a SUBSCRIBE accepting only protobuf events gets 501 (the emulator speaks JSON);
  * BRIDGE/USER networks fail the task (no bridge on the test engine); tasks need a container
  * (DOCKER, or MESOS with a docker image) and a command: custom executors and LAUNCH_GROUP tasks
  * fail with REASON_CONTAINER_LAUNCH_FAILED; reservation and volume operations are not applied

@@ -4,6 +4,7 @@ import { dispatch } from './call-dispatch.js';
 import type { Cluster, MasterIdentity } from './cluster.js';
 import { acceptsMediaType, readBody, sendText } from './http-util.js';
 import { parseCall } from './parse-call.js';
+import { isWellFormedProtobuf } from './protobuf-wire.js';
 import { subscribe } from './subscribe.js';
 import type { AuthOptions } from './types.js';
 import { validateCall } from './validate-call.js';
@@ -58,6 +59,7 @@ export async function handleScheduler(ctx: SchedulerEndpointContext, req: Incomi
   const contentType = req.headers['content-type'];
   if (contentType === undefined) return sendText(res, 400, "Expecting 'Content-Type' to be present");
   if (contentType === PROTOBUF_TYPE) {
+    if (!isWellFormedProtobuf(raw)) return sendText(res, 400, 'Failed to parse body into Call protobuf');
     return sendText(res, 501, 'This emulated master does not decode application/x-protobuf calls; send application/json');
   }
   if (contentType !== JSON_TYPE) {
