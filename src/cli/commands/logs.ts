@@ -89,7 +89,8 @@ export function registerLogs(program: Command, setExit: SetExit): void {
         const following = opts.follow && lock !== undefined && attempt === current && ACTIVE.has(view.status.phase);
         if (!following) {
           if (attempt === undefined || !logs.some((l) => l.attempt === attempt)) {
-            throw new CheckFailedError(`SparkJob "${view.name}" has no driver log yet (phase ${view.status.phase}); use -f to wait for it`);
+            const hint = opts.follow ? 'start the controller to run it' : 'use -f to wait for it';
+            throw new CheckFailedError(`SparkJob "${view.name}" has no driver log yet (phase ${view.status.phase}); ${hint}`);
           }
           await copyFrom(ctx, journalPaths.log(ctx.stateDir, view.name, attempt), 0);
           return 0;

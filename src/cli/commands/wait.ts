@@ -65,7 +65,8 @@ export function registerWait(program: Command, setExit: SetExit): void {
                 `SparkJob "${view.name}" reached phase ${view.status.phase}${view.status.message ? ` (${view.status.message})` : ''}; ${describeCondition(cond)} can never be met`,
               );
             }
-            if (Date.now() >= deadline || signal.aborted) {
+            if (signal.aborted) throw new CheckFailedError(`interrupted while waiting for ${describeCondition(cond)} on SparkJob "${view.name}" (phase ${view.status.phase})`);
+            if (Date.now() >= deadline) {
               throw new CheckFailedError(`timed out after ${opts.timeout} waiting for ${describeCondition(cond)} on SparkJob "${view.name}" (phase ${view.status.phase})`);
             }
             await pause(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
