@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import Docker from 'dockerode';
 import { CONTAINER_LABELS, startMesosMaster, type MesosMaster } from '../support/mesos-emulator/index.js';
 import { ensureBusyboxImage } from './busybox-image.js';
-import { firstOffer, launch, runToState, shellTask } from './launch-helpers.js';
+import { firstOffer, launch, runToState, shellTask, waitForState } from './launch-helpers.js';
 import { session, subscribe, subscribeCall } from './scheduler-client.js';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
@@ -95,5 +95,44 @@ describe('framework lifecycle', () => {
     expect((await s.call('SHUTDOWN', { executor_id: { value: 'shut' }, agent_id: offer.agent_id! })).status).toBe(202);
     await runToState(s, 'shut', 'TASK_KILLED', from);
     s.sub.close();
+  });
+
+  it('holds updates while the framework is away and re-sends them as soon as it re-subscribes', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05, statusUpdateRetrySeconds: 600 });
+    const s = await session(master.url, { failover_timeout: 60 });
+    const offer = await firstOffer(s);
+    await launch(s, offer, [shellTask(offer, 'while-away', 'sleep 0.5')]);
+    await runToState(s, 'while-away', 'TASK_RUNNING');
+    s.sub.close();
+    await expect.poll(() => master!.tasks()[0]?.state, { timeout: 10_000 }).toBe('TASK_FINISHED');
+    const back = await session(master.url, { id: { value: s.frameworkId }, failover_timeout: 60 });
+    const finished = await waitForState(back, 'while-away', 'TASK_FINISHED', 5_000);
+    expect(Buffer.from(String(finished.uuid), 'base64')).toHaveLength(16);
+    back.sub.close();
+  });
+
+  it('removes the framework when failover_timeout runs out: its running tasks are killed', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url, { failover_timeout: 0.3 });
+    const offer = await firstOffer(s);
+    await launch(s, offer, [shellTask(offer, 'orphan', 'sleep 60')]);
+    await runToState(s, 'orphan', 'TASK_RUNNING');
+    s.sub.close();
+    await expect.poll(() => (master!.state.completed_frameworks as unknown[]).length, { timeout: 10_000 }).toBe(1);
+    expect(master.tasks().find((t) => t.id === 'orphan')?.state).toBe('TASK_KILLED');
+    await expect.poll(async () => (await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.taskId}=orphan`] } })).length).toBe(0);
+  });
+
+  it('gives an offer declined by one framework to the next one', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const first = await session(master.url);
+    const offer = await firstOffer(first);
+    const second = await session(master.url);
+    await first.call('DECLINE', { offer_ids: [offer.id!], filters: { refuse_seconds: 60 } });
+    const other = await firstOffer(second);
+    expect(other.agent_id).toEqual(offer.agent_id);
+    expect(other.framework_id).toEqual({ value: second.frameworkId });
+    first.sub.close();
+    second.sub.close();
   });
 });
