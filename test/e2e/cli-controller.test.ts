@@ -149,6 +149,11 @@ describe('sparkctl verbs against a running controller and the real Docker engine
     const describeOut = (await ws.run(['describe', 'quick'])).stdout;
     expect(describeOut).toMatch(/Attempts:\n {2}ATTEMPT.*\n {2}1 .*\n {2}2 /);
     expect((await fileStatus(quick))?.lastHandledRerunAt).toBe(requested);
+    const [first, current] = await Promise.all([ws.run(['logs', 'quick', '--attempt', '1']), ws.run(['logs', 'quick'])]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Pi is roughly');
+    expect(current.stdout).toContain('Pi is roughly');
+    expect(current.stdout).not.toBe(first.stdout);
   });
 
   it('delete --wait returns once the controller has released a running job', async () => {
