@@ -211,7 +211,7 @@ export function summariseCrashTrials(results: readonly CrashTrialResult[]): stri
   const edits = results.filter((r) => r.userEditKept).length;
   return (
     `crash-safety: ${results.length} trials, ${kills} kill -9 (${onWrite} right after a status write), ${jobs} jobs, ` +
-    `jobs lost or run twice: ${lost}, manifest reads during writes: ${reads}, torn reads: ${torn}, ` +
+    `jobs ending wrong, lost or run twice: ${lost}, manifest reads during writes: ${reads}, torn reads: ${torn}, ` +
     `user edits kept: ${edits}/${results.length}, seeds: ${results.map((r) => r.seed).join(',')}`
   );
 }
