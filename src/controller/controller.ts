@@ -398,7 +398,7 @@ export class Controller {
     const ctx = () => actor.getSnapshot().context;
     const value = () => actor.getSnapshot().value;
     if (violation) {
-      if (phaseOf(value()) !== 'Invalid') actor.send({ type: 'job.invalidate', message: violation });
+      if (phaseOf(value()) !== 'Invalid' || ctx().message !== violation) actor.send({ type: 'job.invalidate', message: violation, reason: 'PolicyViolation' });
       return;
     }
     const wanted = runHash(job.spec);
@@ -414,7 +414,8 @@ export class Controller {
     const name = looseName(bytes);
     const entry = name ? this.entries.get(name) : undefined;
     if (entry && entry.file === file) {
-      if (phaseOf(entry.actor.getSnapshot().value) !== 'Invalid') entry.actor.send({ type: 'job.invalidate', message });
+      const snap = entry.actor.getSnapshot();
+      if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
     }
     this.log.warn({ file, error: message }, 'Manifest is invalid');
     await this.writeInvalidStatus(file, abs, message);

@@ -50,7 +50,7 @@ export function reasonOf(phase: Phase, ctx: JobContext): string {
     case 'Retrying':
       return ctx.failure?.reason ?? 'DriverFailed';
     case 'Invalid':
-      return 'InvalidSpec';
+      return ctx.invalidReason ?? 'InvalidSpec';
     case 'Releasing':
       return ctx.releaseCause === 'delete'
         ? 'Deleted'

@@ -83,6 +83,7 @@ const freshRun = {
   retryAt: undefined,
   progress: undefined,
   expired: false,
+  invalidReason: undefined,
 } satisfies Partial<JobContext>;
 
 /** The SparkJob lifecycle: decisions only; every side effect is an invoked actor supplied with provide(). */
@@ -162,6 +163,9 @@ export const sparkJobMachine = setup({
       const delay = retryDelayMs(context.spec.restartPolicy, stage, Math.max(1, count));
       return { retryAt: Date.now() + delay, completedAt: Date.now() };
     }),
+    markInvalid: assign(({ event }) =>
+      event.type === 'job.invalidate' ? { message: event.message, invalidReason: event.reason ?? 'InvalidSpec' } : {},
+    ),
     finish: assign({ completedAt: () => Date.now(), expired: false }),
     expire: assign({ expired: true, collected: undefined, exit: undefined, message: 'Results and history forgotten after timeToLiveSeconds' }),
   },
@@ -205,7 +209,7 @@ export const sparkJobMachine = setup({
       on: {
         'job.suspend': 'suspended',
         'job.delete': 'deleted',
-        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+        'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
         'job.specChanged': {
           target: 'pending',
           reenter: true,
@@ -241,7 +245,7 @@ export const sparkJobMachine = setup({
         'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
         'job.invalidate': {
           target: 'releasing',
-          actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, assign({ message: ({ event }) => event.message })],
+          actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, 'markInvalid'],
         },
         'job.specChanged': {
           target: 'releasing',
@@ -361,7 +365,7 @@ export const sparkJobMachine = setup({
         'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
         'job.invalidate': {
           target: 'releasing',
-          actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, assign({ message: ({ event }) => event.message })],
+          actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, 'markInvalid'],
         },
         'job.specChanged': {
           target: 'releasing',
@@ -483,7 +487,7 @@ export const sparkJobMachine = setup({
         'retry.due': { target: 'submitting' },
         'job.suspend': 'suspended',
         'job.delete': 'deleted',
-        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+        'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
         'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
         'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
       },
@@ -501,7 +505,7 @@ export const sparkJobMachine = setup({
         'job.rerun': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, lastHandledRerunAt: event.requestedAt })) },
         'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
         'job.delete': 'deleted',
-        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+        'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
       },
     },
     failed: {
@@ -517,7 +521,7 @@ export const sparkJobMachine = setup({
         'job.rerun': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, lastHandledRerunAt: event.requestedAt })) },
         'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
         'job.delete': 'deleted',
-        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+        'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
       },
     },
     suspended: {
@@ -525,13 +529,14 @@ export const sparkJobMachine = setup({
         'job.resume': { target: 'pending', actions: assign({ ...freshRun }) },
         'job.specChanged': { actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
         'job.delete': 'deleted',
-        'job.invalidate': { target: 'invalid', actions: assign({ message: ({ event }) => event.message }) },
+        'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
         'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
       },
     },
     invalid: {
       on: {
         'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash, message: undefined })) },
+        'job.invalidate': { actions: 'markInvalid' },
         'job.delete': 'deleted',
       },
     },

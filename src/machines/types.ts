@@ -58,6 +58,8 @@ export interface JobContext {
   message?: string;
   /** The last progress note from a long call (what was asked, what is free). */
   progress?: string;
+  /** Why the spec cannot run (InvalidSpec or PolicyViolation), while invalid. */
+  invalidReason?: string;
   /** Set once timeToLiveSeconds passed after completion: results and history were forgotten. */
   expired?: boolean;
 }
@@ -67,7 +69,7 @@ export type JobEvent =
   | { type: 'job.suspend' }
   | { type: 'job.resume' }
   | { type: 'job.delete' }
-  | { type: 'job.invalidate'; message: string }
+  | { type: 'job.invalidate'; message: string; reason?: 'InvalidSpec' | 'PolicyViolation' }
   | { type: 'job.specChanged'; spec: SparkJobSpec; specHash: string }
   | { type: 'job.rerun'; requestedAt: string }
   | { type: 'job.progress'; message: string }
