@@ -52,6 +52,7 @@ export function ensureBuilt(): void {
         execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
       } catch (err) {
         if (!existsSync(main)) throw err;
+        process.stderr.write(`warning: npm run build failed; testing the existing dist/ (${(err as Error).message.split('\n')[0]})\n`);
       }
     }
   } finally {
