@@ -103,4 +103,24 @@ describe('LAUNCH', () => {
     expect(master.tasks().find((t) => t.id === 'early-kill')?.exitCode).toBeUndefined();
     s.sub.close();
   });
+
+  it('fetches command.uris into the sandbox before launch, and fails the task when one cannot be fetched', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url);
+    const offer = await firstOffer(s);
+    const dir = mkdtempSync(join(tmpdir(), 'emu-uri-'));
+    writeFileSync(join(dir, 'app.sh'), '#!/bin/sh\necho fetched\n');
+    const ok = shellTask(offer, 'uri-ok', '$MESOS_SANDBOX/app.sh');
+    (ok.command as Record<string, unknown>).uris = [{ value: join(dir, 'app.sh'), executable: true }];
+    const bad = shellTask(offer, 'uri-bad', 'true');
+    (bad.command as Record<string, unknown>).uris = [{ value: 'https://artifacts.example.com/app.jar' }];
+    await launch(s, offer, [ok, bad]);
+    await runToState(s, 'uri-ok', 'TASK_FINISHED');
+    expect(readFileSync(join(master.tasks().find((t) => t.id === 'uri-ok')!.sandbox, 'stdout'), 'utf8')).toBe('fetched\n');
+    const failed = await runToState(s, 'uri-bad', 'TASK_FAILED');
+    expect(failed.at(-1)).toMatchObject({ source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED' });
+    expect(String(failed.at(-1)!.message)).toMatch(/^Failed to launch container: Failed to fetch all URIs for container/);
+    s.sub.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

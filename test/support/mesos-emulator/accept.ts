@@ -18,6 +18,13 @@ function tasksOf(operation: JsonObject): JsonObject[] {
   return [];
 }
 
+/** UPDATE_OPERATION_STATUS OPERATION_ERROR (no uuid) for an operation that asked for feedback. */
+function operationError(framework: Framework, operation: JsonObject, agentId: string | undefined, message: string): void {
+  const status: JsonObject = { operation_id: operation.id!, state: 'OPERATION_ERROR', message };
+  if (agentId !== undefined) status.agent_id = { value: agentId };
+  framework.send({ type: 'UPDATE_OPERATION_STATUS', update_operation_status: { status } });
+}
+
 /** Checks the offer ids of an ACCEPT as the master does; returns the offers or the reason they are invalid. */
 function takeOffers(cluster: Cluster, framework: Framework, ids: string[]): OutstandingOffer[] | string {
   let error: string | undefined;
@@ -46,6 +53,11 @@ export function accept(cluster: Cluster, framework: Framework, body: JsonObject)
   const operations = list(body.operations);
   const taken = takeOffers(cluster, framework, list(body.offer_ids).map(idOf));
   if (typeof taken === 'string') {
+    for (const operation of operations) {
+      if (operation.id !== undefined && operation.type !== 'LAUNCH' && operation.type !== 'LAUNCH_GROUP') {
+        operationError(framework, operation, undefined, `Operation attempted with invalid offers: ${taken}`);
+      }
+    }
     const state = framework.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
     for (const info of operations.flatMap(tasksOf)) {
       const stub = { id: idOf(info.task_id), agentId: idOf(info.agent_id), executorId: idOf(info.task_id), containerId: '' };
@@ -89,10 +101,7 @@ export function accept(cluster: Cluster, framework: Framework, body: JsonObject)
       }
     }
     if (operation.id !== undefined && operation.type !== 'LAUNCH' && operation.type !== 'LAUNCH_GROUP') {
-      framework.send({
-        type: 'UPDATE_OPERATION_STATUS',
-        update_operation_status: { status: { operation_id: operation.id, state: 'OPERATION_ERROR', message: `${String(operation.type)} is not supported by this master`, agent_id: { value: agentId } } },
-      });
+      operationError(framework, operation, agentId, `${String(operation.type)} is not supported by this master`);
     }
   }
   cluster.allocator.filter(framework.id, agentId, role, pool, refuseSeconds(cluster, body.filters));

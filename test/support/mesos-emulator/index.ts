@@ -31,7 +31,8 @@
  *   docker                    dockerode instance or socket path (/var/run/docker.sock): tasks run as real
  *                             containers, network host|none, named mesos-<containerId>, labelled with
  *                             CONTAINER_LABELS only (task labels stay in Mesos); the sandbox is mounted at /mnt/mesos/sandbox
- *                             and receives the container's stdout/stderr.
+ *                             and receives the container's stdout/stderr; command.uris that are local paths,
+ *                             file:// or loopback http(s) are fetched into it first (archives not extracted).
  *   workDir                   the agents' --work_dir (a temp dir removed by close()).
  *   recordFile                append `{"dir":"call"|"event","body":…}` lines; default $SPARKCTL_MESOS_RECORD.
  *   auth                      { principal, secret }: HTTP Basic required on /api/v1/scheduler (401 otherwise).

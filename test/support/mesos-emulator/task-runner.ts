@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { dockerRunSpec, type RunContext } from './docker-run-spec.js';
-import type { JsonObject } from './wire-json.js';
+import { fetchUris } from './fetch-uris.js';
+import { isObject, type JsonObject } from './wire-json.js';
 
 /** What the simulated Docker executor reports while it runs a task. */
 export interface RunnerEvents {
@@ -55,6 +56,8 @@ export class TaskRunner {
     } catch {
       return e.launchFailed(`Failed to launch container: Failed to run 'docker pull ${spec.Image}': no registry is reachable from this agent`);
     }
+    const fetchError = await fetchUris(isObject(task.command) ? task.command : {}, ctx.sandbox);
+    if (fetchError !== undefined) return e.launchFailed(fetchError);
     if (run.killRequested) return e.killedBeforeStart(false);
     e.starting();
     const container = await this.docker.createContainer(spec);
