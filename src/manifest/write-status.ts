@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SparkJobStatus } from '../api/status.js';
 import { applyStatus } from './apply-status.js';
@@ -26,6 +26,8 @@ export interface WriteStatusOptions {
   /** How often to re-read and re-apply when the file keeps changing underneath (default 5). */
   maxAttempts?: number;
   beforeRename?: (info: { path: string; tempPath: string; attempt: number }) => void | Promise<void>;
+  /** Called after the last check, right before the rename: lets tests land an edit in that instant. */
+  beforeSwap?: (info: { path: string; attempt: number }) => void | Promise<void>;
 }
 
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -101,16 +103,38 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
 
     const { mode } = await stat(target);
     const tempPath = await writeTemp(target, next, mode & 0o777);
+    // A hard link to the file as it is just before the rename: an edit that lands on it after
+    // the check (an editor writing in place) is still seen there, and put back, after the rename.
+    const basePath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
     let renamed = false;
+    let linked = false;
     try {
       await opts.beforeRename?.({ path: target, tempPath, attempt });
-      const current = await readIfPresent(target);
+      try {
+        await link(target, basePath);
+        linked = true;
+      } catch (err) {
+        if (isMissing(err)) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
+        // A file system without hard links: fall back to comparing just before the rename.
+      }
+      const current = await readIfPresent(linked ? basePath : target);
       if (current === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
       if (contentHash(current) !== readHash) continue;
+      await opts.beforeSwap?.({ path: target, attempt });
       await rename(tempPath, target);
       renamed = true;
+      if (linked) {
+        const replaced = await readFile(basePath);
+        if (contentHash(replaced) !== readHash) {
+          // The user saved in the instant before the rename: restore their content, then apply again on it.
+          await rename(basePath, target);
+          linked = false;
+          continue;
+        }
+      }
     } finally {
       if (!renamed) await unlink(tempPath).catch(() => undefined);
+      if (linked) await unlink(basePath).catch(() => undefined);
     }
     await syncDirectory(dirname(target));
     return { written: true, reason: 'written', contentHash: contentHash(next), attempts: attempt };

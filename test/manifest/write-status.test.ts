@@ -139,6 +139,19 @@ describe('writeStatus', () => {
     expect(await tempFiles()).toEqual([]);
   });
 
+  it('keeps an edit saved in place in the instant between the last check and the rename', async () => {
+    const path = await file(VALID);
+    const userText = `${VALID}# saved by an editor that writes in place\n`;
+    const result = await writeStatus(path, RUNNING, {
+      beforeSwap: async ({ attempt }) => {
+        if (attempt === 1) await writeFile(path, userText);
+      },
+    });
+    expect(result.attempts).toBe(2);
+    expect(await readFile(path, 'utf8')).toBe(applyStatus(userText, RUNNING));
+    expect(await tempFiles()).toEqual([]);
+  });
+
   it('gives up with a retryable error when the file keeps changing, keeping the last edit', async () => {
     const path = await file(VALID);
     let edits = 0;

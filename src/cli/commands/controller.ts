@@ -2,7 +2,6 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_POLICY } from '../../controller/check-policy.js';
 import { resolveJobsDir, resolveStateDir } from '../../controller/state-dir.js';
 import { DEFAULT_METRICS_ADDR, parseMetricsAddr } from '../../controller/serve-health.js';
-import { runController } from '../../main.js';
 import { parseDuration } from '../parse-duration.js';
 import type { SetExit } from './index.js';
 import { gitSyncConfigFromFlags, type GitFlags } from './sync.js';
@@ -46,6 +45,8 @@ export function registerController(program: Command, setExit: SetExit): void {
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
       const git = gitSyncConfigFromFlags(opts, program);
+      // Loaded on demand: the engine adapters are heavy and the other verbs never need them.
+      const { runController } = await import('../../main.js');
       const code = await runController({
         jobsDir,
         stateDir,
