@@ -85,9 +85,13 @@ export function machineWithBackends(backends: Backends, journal: Journal, onProg
         if (input.run.spec.cache.enabled && collected.exitCode === 0) await storeInCache(journal, input.run, result);
         return result;
       }),
-      releaseResources: fromPromise<void, ReleaseInput>(({ input, signal }) =>
-        backendOf(backends, input.run).release(input.run, input.driver, input.reservation, { signal }),
-      ),
+      releaseResources: fromPromise<void, ReleaseInput>(async ({ input, signal }) => {
+        // The journal must say "releasing" before anything is removed: a controller killed in
+        // between then restarts the release instead of waiting on a driver that is gone.
+        await new Promise((resolve) => setImmediate(resolve));
+        await journal.flushJob(input.run.name);
+        await backendOf(backends, input.run).release(input.run, input.driver, input.reservation, { signal });
+      }),
     },
   });
 }

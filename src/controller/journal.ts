@@ -150,6 +150,11 @@ export class Journal {
     });
   }
 
+  /** Waits for the pending writes of one job. */
+  async flushJob(name: string): Promise<void> {
+    await this.chains.get(name);
+  }
+
   /** Waits for every pending write. */
   async flush(): Promise<void> {
     await Promise.all([...this.chains.values()]);
