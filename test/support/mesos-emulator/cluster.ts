@@ -42,6 +42,8 @@ export class Cluster {
   readonly masters: MasterIdentity[] = [];
   leader: MasterIdentity | null = null;
   heartbeatsPaused = false;
+  /** Set by close(): streams closing then start no failover timers. */
+  closed = false;
   recoveryTimer: NodeJS.Timeout | undefined;
   /** Port where the agents' endpoints (/files, /slave(1)/state) answer. */
   agentPort = 0;
@@ -126,7 +128,7 @@ export class Cluster {
 
   #streamClosed(framework: Framework, sub: Subscription): void {
     clearInterval(sub.heartbeat);
-    if (framework.stream !== sub) return;
+    if (framework.stream !== sub || this.closed) return;
     this.disconnect(framework, true);
   }
 
@@ -158,6 +160,11 @@ export class Cluster {
       this.updates.drop(framework.id, task.id);
       this.tasks.delete(key);
       if (!TERMINAL_STATES.has(task.state)) this.#setState(task, 'TASK_KILLED');
+      this.completedTasks.push(task);
+    }
+    for (const [key, task] of [...this.unreachableTasks]) {
+      if (task.frameworkId !== framework.id) continue;
+      this.unreachableTasks.delete(key);
       this.completedTasks.push(task);
     }
     this.frameworks.delete(framework.id);

@@ -16,6 +16,7 @@
  *   await master.close()  // servers, timers, task containers, temp work dir
  *
  *   const pair = await startMesosPair(options); pair.masters[0|1], pair.leader(), pair.faults.failover()
+ *   As a process: npx tsx test/support/mesos-emulator/serve.ts '<options JSON>' (prints {"url",…}).
  *
  * Options (EmulatorOptions):
  *   agents                    [{ id?, hostname? ('127.0.0.1'), cpus? (4), mem? (4096 MB), disk? (10240 MB),

@@ -83,6 +83,7 @@ async function createCluster(options: EmulatorOptions, masterCount: 1 | 2): Prom
 function closer(cluster: Cluster, servers: MasterServer[], ownsWorkDir: boolean): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () => (closing ??= (async () => {
+    cluster.closed = true;
     cluster.allocator.stop();
     cluster.updates.close();
     clearTimeout(cluster.recoveryTimer);
