@@ -68,7 +68,7 @@ export class TaskRunner {
     }
     const stdout = createWriteStream(join(ctx.sandbox, 'stdout'), { flags: 'a' });
     const stderr = createWriteStream(join(ctx.sandbox, 'stderr'), { flags: 'a' });
-    const stream = await container.attach({ stream: true, stdout: true, stderr: true, logs: true });
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     container.modem.demuxStream(stream, stdout, stderr);
     const streamEnded = once(stream, 'end').catch(() => undefined);
     if (run.killRequested) {
