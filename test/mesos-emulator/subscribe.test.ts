@@ -37,12 +37,17 @@ describe('SUBSCRIBE', () => {
 
   it('frames records by byte length, not by character count', async () => {
     master = await startMesosMaster();
-    const sub = await subscribe(master.url, subscribeCall({ name: 'café ☕ 数据' }));
-    await sub.next((e) => e.type === 'SUBSCRIBED');
-    for (const frame of sub.decoder.frames) expect(frame.bytes.length).toBe(frame.length);
-    const state = master.state as { frameworks: Array<{ name: string }> };
-    expect(state.frameworks[0]!.name).toBe('café ☕ 数据');
-    sub.close();
+    const s = await session(master.url, { name: 'café ☕ 数据' });
+    await s.call('RECONCILE', { tasks: [{ task_id: { value: 'día-☕-数据' } }] });
+    const update = await s.sub.next((e) => e.type === 'UPDATE');
+    expect((update.update as { status: { task_id: unknown } }).status.task_id).toEqual({ value: 'día-☕-数据' });
+    const frame = s.sub.decoder.frames.find((f) => f.bytes.toString('utf8').includes('día'))!;
+    const text = frame.bytes.toString('utf8');
+    expect(frame.length).toBe(Buffer.byteLength(text));
+    expect(frame.length).toBeGreaterThan(text.length);
+    await s.sub.next(() => s.sub.ofType('HEARTBEAT').length >= 1);
+    expect((master.state as { frameworks: Array<{ name: string }> }).frameworks[0]!.name).toBe('café ☕ 数据');
+    s.sub.close();
   });
 
   it('takes 202 for calls that carry the stream id', async () => {
