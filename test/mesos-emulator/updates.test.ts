@@ -84,6 +84,16 @@ describe('status updates', () => {
     expect(await waitForState(s, 'never-launched', 'TASK_LOST')).toMatchObject({ reason: 'REASON_RECONCILIATION' });
     s.sub.close();
   });
+
+  it('fails a task that outlives max_completion_time with REASON_MAX_COMPLETION_TIME_REACHED', async () => {
+    master = await startMesosMaster({ allocationIntervalSeconds: 0.05 });
+    const s = await session(master.url);
+    const offer = await firstOffer(s);
+    await launch(s, offer, [shellTask(offer, 'slowpoke', 'sleep 60', { max_completion_time: { nanoseconds: 300_000_000 } })]);
+    const seen = await runToState(s, 'slowpoke', 'TASK_FAILED');
+    expect(seen.at(-1)).toMatchObject({ source: 'SOURCE_EXECUTOR', reason: 'REASON_MAX_COMPLETION_TIME_REACHED' });
+    s.sub.close();
+  });
 });
 
 describe('ACCEPT validation', () => {

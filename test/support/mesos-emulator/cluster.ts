@@ -52,6 +52,7 @@ export class Cluster {
   readonly runner: TaskRunner;
   readonly recorder: Recorder;
   #frameworkCounter = 0;
+  readonly #timers = new Set<NodeJS.Timeout>();
   #offerCounter = 0;
 
   constructor(readonly options: EmulatorOptions, readonly settings: ClusterSettings, docker: Docker) {
@@ -224,6 +225,21 @@ export class Cluster {
       this.updates.resumeAll();
       this.allocator.allocate();
     }, delayMs);
+  }
+
+  /** Runs `fn` after `ms` unless the emulator closes first. */
+  later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (!this.closed) fn();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  /** Clears every timer set with later(). */
+  clearTimers(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
   }
 
   /** Finds a live or completed task by id (any framework). */

@@ -87,6 +87,7 @@ function closer(cluster: Cluster, servers: MasterServer[], ownsWorkDir: boolean)
     cluster.allocator.stop();
     cluster.updates.close();
     clearTimeout(cluster.recoveryTimer);
+    cluster.clearTimers();
     for (const f of [...cluster.frameworks.values(), ...cluster.completedFrameworks.values()]) {
       clearTimeout(f.failoverTimer);
       if (f.stream) cluster.closeStream(f.stream, undefined, true);

@@ -35,11 +35,17 @@ export function launchTask(
   const update = cluster.reliableUpdate.bind(cluster, task);
   cluster.runner.launch(key, info, { clusterId: cluster.id, frameworkId: framework.id, agentId, containerId, sandbox, role }, {
     starting: () => update('TASK_STARTING', { source: 'SOURCE_EXECUTOR' }),
-    running: (inspect) => update('TASK_RUNNING', {
-      source: 'SOURCE_EXECUTOR',
-      data: Buffer.from(JSON.stringify(inspect)).toString('base64'),
-      containerStatus: true,
-    }),
+    running: (inspect) => {
+      update('TASK_RUNNING', { source: 'SOURCE_EXECUTOR', data: Buffer.from(JSON.stringify(inspect)).toString('base64'), containerStatus: true });
+      const limit = isObject(info.max_completion_time) ? Number(info.max_completion_time.nanoseconds) / 1e6 : undefined;
+      if (limit !== undefined) {
+        cluster.later(limit, () => {
+          if (TERMINAL_STATES.has(task.state) || task.killRequested) return;
+          task.deadlineReached = true;
+          void cluster.runner.kill(key, 0);
+        });
+      }
+    },
     launchFailed: (message) => update('TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message }),
     killedBeforeStart: (executorHadTask) => update('TASK_KILLED', executorHadTask
       ? { source: 'SOURCE_EXECUTOR', message: 'Task killed before its container started' }
@@ -47,7 +53,11 @@ export function launchTask(
     exited: (code) => {
       task.exitCode = code;
       const message = `Container exited with status ${code}`;
-      if (task.killRequested) update('TASK_KILLED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
+      if (task.deadlineReached) {
+        update('TASK_FAILED', {
+          source: 'SOURCE_EXECUTOR', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', message: 'Task exceeded its maximum completion time', containerStatus: true,
+        });
+      } else if (task.killRequested) update('TASK_KILLED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
       else if (code === 0) update('TASK_FINISHED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
       else update('TASK_FAILED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
     },

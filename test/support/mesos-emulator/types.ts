@@ -85,6 +85,8 @@ export interface EmulatedTask {
   dockerId?: string;
   exitCode?: number;
   killRequested?: boolean;
+  /** `max_completion_time` ran out and the executor killed the task. */
+  deadlineReached?: boolean;
   unreachableSince?: number;
 }
 
