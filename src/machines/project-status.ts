@@ -63,6 +63,8 @@ export function reasonOf(phase: Phase, ctx: JobContext): string {
       return ctx.progress ? 'InsufficientResources' : 'RequestingResources';
     case 'Connecting':
       return ctx.progress ? 'EngineUnavailable' : 'Connecting';
+    case 'Running':
+      return ctx.progress ? 'EngineUnavailable' : 'Running';
     default:
       return phase;
   }
@@ -84,7 +86,7 @@ export function messageOf(phase: Phase, ctx: JobContext): string {
     case 'Suspended':
       return 'Suspended: spec.suspend is true';
     case 'Running':
-      return `Driver running (attempt ${ctx.executionAttempts})`;
+      return ctx.progress ?? `Driver running (attempt ${ctx.executionAttempts})`;
     case 'Connecting':
     case 'RequestingResources':
     case 'Releasing':

@@ -22,6 +22,11 @@ import type {
 
 /** Delay between two tries of a release that failed (the engine may be back soon). */
 export const RELEASE_RETRY_MS = 2_000;
+/** Bounds of the delay between two tries of re-attaching to a driver while its engine is unreachable. */
+export const REATTACH_MIN_MS = 1_000;
+export const REATTACH_MAX_MS = 30_000;
+/** How long a re-attached wait must hold before the engine outage note is dropped. */
+export const REATTACH_SETTLE_MS = 5_000;
 /** Delay between two tries of connecting to an unreachable engine or master. */
 export const CONNECT_RETRY_MAX_MS = 30_000;
 
@@ -106,6 +111,7 @@ export const sparkJobMachine = setup({
   guards: {
     hasCachedResult: (_, output: CacheOutput) => output !== null,
     isTerminalFailure: ({ context }) => context.failure?.errorClass === 'terminal',
+    isEngineOutage: (_, error: unknown) => (error as { reason?: string } | undefined)?.reason === 'EngineUnavailable',
     isRetryableConnectError: (_, error: unknown) => (error as { errorClass?: string } | undefined)?.errorClass !== 'terminal',
     isDeleting: ({ context }) => context.releaseCause === 'delete',
     hasNextSpec: ({ context }) => context.nextSpec !== undefined,
@@ -321,31 +327,60 @@ export const sparkJobMachine = setup({
     },
     running: {
       entry: 'markRunning',
-      invoke: [
-        {
-          id: 'waitForDriver',
-          src: 'waitForDriver',
-          input: ({ context }) => {
-            if (context.driver === undefined) throw new Error('running without a driver');
-            return { run: currentRun(context), driver: context.driver };
-          },
-          onDone: { target: 'collecting', actions: assign({ exit: ({ event }) => event.output }) },
-          onError: {
-            target: 'releasing',
-            actions: {
-              type: 'recordExecutionFailure',
-              params: ({ event }) => ({ failure: failureOf(event.error, 'execution', 'DriverFailed') }),
+      invoke: {
+        src: 'timer',
+        input: ({ context }) => ({
+          at: deadlineAt(context.startedAt, context.spec.activeDeadlineSeconds),
+          event: 'deadline.active' as const,
+        }),
+      },
+      initial: 'waiting',
+      states: {
+        waiting: {
+          invoke: [
+            {
+              id: 'waitForDriver',
+              src: 'waitForDriver',
+              input: ({ context }) => {
+                if (context.driver === undefined) throw new Error('running without a driver');
+                return { run: currentRun(context), driver: context.driver };
+              },
+              onDone: { target: '#sparkJob.collecting', actions: assign({ exit: ({ event }) => event.output, progress: undefined }) },
+              onError: [
+                {
+                  // The engine went away, not the driver: keep the run and attach again when it is back.
+                  guard: { type: 'isEngineOutage', params: ({ event }: { event: { error: unknown } }) => event.error },
+                  target: 'reattaching',
+                  actions: assign(({ context, event }) => ({
+                    progress: `${failureOf(event.error, 'execution', 'EngineUnavailable').message}; re-attaching to the driver`,
+                    reattachDelayMs: Math.min(REATTACH_MAX_MS, (context.reattachDelayMs ?? REATTACH_MIN_MS / 2) * 2),
+                  })),
+                },
+                {
+                  target: '#sparkJob.releasing',
+                  actions: {
+                    type: 'recordExecutionFailure',
+                    params: ({ event }) => ({ failure: failureOf(event.error, 'execution', 'DriverFailed') }),
+                  },
+                },
+              ],
             },
+            {
+              // Attached for a while without an outage: the note about the engine is stale.
+              src: 'timer',
+              input: ({ context }) => ({ at: context.progress ? Date.now() + REATTACH_SETTLE_MS : Number.POSITIVE_INFINITY, event: 'reattach.settled' as const }),
+            },
+          ],
+          on: { 'reattach.settled': { actions: assign({ progress: undefined, reattachDelayMs: undefined }) } },
+        },
+        reattaching: {
+          invoke: {
+            src: 'timer',
+            input: ({ context }) => ({ at: Date.now() + (context.reattachDelayMs ?? REATTACH_MIN_MS), event: 'retry.due' as const }),
           },
+          on: { 'retry.due': 'waiting' },
         },
-        {
-          src: 'timer',
-          input: ({ context }) => ({
-            at: deadlineAt(context.startedAt, context.spec.activeDeadlineSeconds),
-            event: 'deadline.active' as const,
-          }),
-        },
-      ],
+      },
       on: {
         'deadline.active': {
           target: 'releasing',

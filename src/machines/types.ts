@@ -58,6 +58,8 @@ export interface JobContext {
   message?: string;
   /** The last progress note from a long call (what was asked, what is free). */
   progress?: string;
+  /** Current delay between re-attach tries while the engine is unreachable. */
+  reattachDelayMs?: number;
   /** Why the spec cannot run (InvalidSpec or PolicyViolation), while invalid. */
   invalidReason?: string;
   /** Set once timeToLiveSeconds passed after completion: results and history were forgotten. */
@@ -76,7 +78,8 @@ export type JobEvent =
   | { type: 'deadline.start' }
   | { type: 'deadline.active' }
   | { type: 'retry.due' }
-  | { type: 'ttl.expired' };
+  | { type: 'ttl.expired' }
+  | { type: 'reattach.settled' };
 
 /** What the machine is created with. */
 export interface JobInput {

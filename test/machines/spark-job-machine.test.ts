@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createActor, waitFor } from 'xstate';
+import { createActor, fromPromise, waitFor } from 'xstate';
+import type { DriverInput, WaitOutput } from '../../src/machines/types.js';
 import { specHashForTest } from './spec-hash-for-test.js';
 import { machineWithFakes, testJob, type FakeLog } from './fake-actors.js';
 
@@ -47,6 +48,30 @@ describe('sparkJobMachine', () => {
     expect(snap.context.executionAttempts).toBe(3);
     expect(snap.context.failure?.message).toContain('code 3');
     expect(log.calls.filter((c) => c.startsWith('release'))).toHaveLength(3);
+  });
+
+  it('re-attaches to the same driver when the engine was unreachable, without a new attempt', async () => {
+    const log: FakeLog = { calls: [] };
+    const job = testJob();
+    let waits = 0;
+    const machine = machineWithFakes(log).provide({
+      actors: {
+        waitForDriver: fromPromise<WaitOutput, DriverInput>(async ({ input }) => {
+          log.calls.push(`wait:${input.run.attempt}`);
+          waits += 1;
+          if (waits <= 2) throw Object.assign(new Error('cannot reach the Docker engine'), { errorClass: 'retryable', reason: 'EngineUnavailable' });
+          return { exitCode: 0, outcome: 'succeeded', finishedAt: new Date().toISOString() };
+        }),
+      },
+    });
+    const actor = createActor(machine, { input: { name: 'job-a', spec: job.spec, specHash: 'h' } }).start();
+    await waitFor(actor, (s) => s.matches({ running: 'reattaching' }));
+    expect(actor.getSnapshot().context.progress).toContain('re-attaching');
+    await vi.advanceTimersByTimeAsync(60_000);
+    const snap = await waitFor(actor, (s) => s.matches('succeeded'));
+    expect(snap.context.executionAttempts).toBe(1);
+    expect(log.calls.filter((c) => c.startsWith('start'))).toEqual(['start:1']);
+    expect(log.calls.filter((c) => c.startsWith('wait'))).toEqual(['wait:1', 'wait:1', 'wait:1']);
   });
 
   it('runs once under restartPolicy Never', async () => {

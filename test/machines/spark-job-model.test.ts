@@ -39,6 +39,8 @@ const allEvents = (): Array<JobEvent | { type: string; output?: unknown; error?:
   { type: 'xstate.done.actor.waitForDriver', output: { exitCode: 3, outcome: 'failed', finishedAt: now } },
   { type: 'xstate.done.actor.waitForDriver', output: { exitCode: null, outcome: 'lost', finishedAt: now } },
   { type: 'xstate.error.actor.waitForDriver', error: retryable },
+  { type: 'xstate.error.actor.waitForDriver', error: Object.assign(new Error('engine gone'), { errorClass: 'retryable', reason: 'EngineUnavailable' }) },
+  { type: 'reattach.settled' },
   { type: 'xstate.done.actor.collectResults', output: { exitCode: 0, outputs: [] } },
   { type: 'xstate.error.actor.collectResults', error: retryable },
   { type: 'xstate.done.actor.releaseResources', output: undefined },

@@ -73,7 +73,7 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
     expect(events.get('patient')?.create).toBe(1);
   });
 
-  it('an outage while drivers run: each job ends per its restart policy, is never doubled, and the controller keeps working', async () => {
+  it('an outage while drivers run: the jobs keep their drivers, re-attach when the engine is back, and are never doubled', async () => {
     const { jobs, state, since } = await setUp();
     await writeFile(join(jobs, 'never.yaml'), fakeJob('never', `  sparkConf: {spark.fake.sleepSeconds: "5"}\n  restartPolicy: {type: Never}\n`));
     await writeFile(
@@ -85,17 +85,18 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
     await waitForStatus(join(jobs, 'retry.yaml'), phaseIs('Running'));
     await proxy.cut();
     faults += 1;
-    // Both notice the outage (their wait on the driver broke) before the engine returns.
-    await waitForStatus(join(jobs, 'never.yaml'), (s) => s.phase !== 'Running');
-    await waitForStatus(join(jobs, 'retry.yaml'), (s) => s.phase !== 'Running');
+    // Both notice the outage (their wait on the driver broke) and say so, still Running.
+    for (const job of ['never', 'retry']) {
+      const s = await waitForStatus(join(jobs, `${job}.yaml`), (st) => /cannot reach the Docker engine/.test(st.message ?? ''));
+      expect(s.phase).toBe('Running');
+    }
     await proxy.restore();
 
-    const never = await waitForStatus(join(jobs, 'never.yaml'), phaseIs('Failed', 'Succeeded'), 40_000);
-    expect(never.phase).toBe('Failed');
-    expect(never.message).toMatch(/cannot reach the Docker engine/);
-    const retry = await waitForStatus(join(jobs, 'retry.yaml'), phaseIs('Succeeded', 'Failed'), 40_000);
-    expect(retry.phase).toBe('Succeeded');
-    expect(retry.executionAttempts).toBe(2);
+    for (const job of ['never', 'retry']) {
+      const done = await waitForStatus(join(jobs, `${job}.yaml`), phaseIs('Failed', 'Succeeded'), 60_000);
+      expect(done.phase, job).toBe('Succeeded');
+      expect(done.executionAttempts, job).toBe(1);
+    }
 
     // The controller said what happened, in the job's events and its log.
     for (const job of ['never', 'retry']) {
@@ -110,7 +111,7 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
 
     const events = await containerEventsByJob(instance, since, Date.now() / 1000 + 1);
     expect(events.get('never')?.create).toBe(1);
-    expect(events.get('retry')?.create).toBe(2);
+    expect(events.get('retry')?.create).toBe(1);
     expect(events.get('after')?.create).toBe(1);
     expect(await readFileStatus(join(jobs, 'never.yaml'))).toMatchObject({ executionAttempts: 1 });
   });
