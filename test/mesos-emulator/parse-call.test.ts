@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCall } from '../support/mesos-emulator/parse-call.js';
-import { encodeRecord } from '../support/mesos-emulator/index.js';
+import { encodeRecord, type Json } from '../support/mesos-emulator/index.js';
 import { double, stringifyWire } from '../support/mesos-emulator/wire-json.js';
 
 describe('JSON → Call as stout converts it', () => {
@@ -37,6 +37,15 @@ describe('JSON → Call as stout converts it', () => {
         + 'accept.operations[0].launch.task_infos[0].task_id, accept.operations[0].launch.task_infos[0].agent_id, '
         + 'accept.operations[0].launch.task_infos[0].resources[0].name',
     });
+  });
+
+  it('takes map<string, Value.Scalar> limits only as objects of scalars (the bare /state shape is refused)', () => {
+    const call = (limits: Json) => parseCall({
+      type: 'ACCEPT', accept: { operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: { value: 't' }, agent_id: { value: 'a' }, limits }] } }] },
+    });
+    const ok = call({ cpus: { value: 'Infinity' }, mem: { value: 512 } });
+    expect(ok.ok).toBe(true);
+    expect(call({ cpus: 'Infinity', mem: 512.0 })).toEqual({ ok: false, error: "Not expecting a JSON string for field 'limits'" });
   });
 
   it('refuses a message where an object is expected and a non-object body', () => {

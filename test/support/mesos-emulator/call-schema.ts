@@ -87,7 +87,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<string, FieldSpec
     name: s('string', true), task_id: m('TaskID', true), agent_id: m('AgentID', true), resources: rm('Resource'),
     executor: m('ExecutorInfo'), command: m('CommandInfo'), container: m('ContainerInfo'), health_check: opaque,
     check: opaque, kill_policy: m('KillPolicy'), data: s('bytes'), labels: m('Labels'), discovery: opaque,
-    max_completion_time: m('DurationInfo'), limits: { type: 'opaque', map: true },
+    max_completion_time: m('DurationInfo'), limits: { type: { message: 'Scalar' }, map: true },
   },
   Resource: {
     provider_id: opaque, name: s('string', true), type: e(['SCALAR', 'RANGES', 'SET', 'TEXT'], true),

@@ -61,7 +61,10 @@ function convertValue(spec: FieldSpec, name: string, value: Json): Json | undefi
     return value;
   }
   if (typeof spec.type === 'object' && 'message' in spec.type) {
-    return isObject(value) ? convertMessage(spec.type.message, value) : wrongKind(name, value);
+    if (!isObject(value)) return wrongKind(name, value);
+    if (!spec.map) return convertMessage(spec.type.message, value);
+    const message = spec.type.message;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isObject(v) ? convertMessage(message, v) : wrongKind(name, v)]));
   }
   return convertScalar(spec, name, value);
 }
@@ -104,7 +107,9 @@ function missingFields(messageName: string, object: JsonObject, prefix: string, 
     }
     if (typeof spec.type !== 'object' || !('message' in spec.type)) continue;
     const nested = spec.type.message;
-    if (Array.isArray(value)) {
+    if (spec.map && isObject(value)) {
+      for (const [k, v] of Object.entries(value)) if (isObject(v)) missingFields(nested, v, `${prefix}${name}[${k}].`, out);
+    } else if (Array.isArray(value)) {
       value.forEach((item, i) => isObject(item) && missingFields(nested, item, `${prefix}${name}[${i}].`, out));
     } else if (isObject(value)) {
       missingFields(nested, value, `${prefix}${name}.`, out);
