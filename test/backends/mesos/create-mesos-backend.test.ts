@@ -62,7 +62,7 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     const taskInfo = (launched[0]!.accept as { operations: Array<{ launch: { task_infos: Array<Record<string, unknown>> } }> }).operations[0]!.launch.task_infos[0]!;
     expect(taskInfo.container).toMatchObject({ type: 'DOCKER', docker: { image: 'sparkctl/spark-fake:test', network: 'HOST' } });
     expect((taskInfo.command as { arguments: string[] }).arguments).toContain(`spark.mesos.secret=${SECRET}`);
-    await vi.waitFor(() => expect(master.pendingUpdates().filter((u) => JSON.stringify(u).includes(ref.taskId!))).toEqual([]));
+    await vi.waitFor(() => expect(master.pendingUpdates().filter((u) => JSON.stringify(u).includes(ref.taskId!))).toEqual([]), { timeout: 15_000 });
     const uuids = master
       .events()
       .filter((e) => e.type === 'UPDATE')
@@ -152,10 +152,10 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     expect(message).toMatch(/last offered: 127\.0\.0\.1 \(role \*, cpus 2, mem 4096 MiB, rack:r1\): cpus 2 < 8, attribute rack=r1 does not match r9/);
     ac.abort(new Error('start deadline passed'));
     await expect(pending).rejects.toThrow('start deadline passed');
-    await vi.waitFor(() => expect(callsOf(master.calls(), 'DECLINE').length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(callsOf(master.calls(), 'DECLINE').length).toBeGreaterThan(0), { timeout: 15_000 });
     const declines = callsOf(master.calls(), 'DECLINE');
     expect(declines.at(-1)!.decline).toMatchObject({ filters: { refuse_seconds: expect.any(Number) } });
     expect(callsOf(master.calls(), 'REVIVE').length).toBeGreaterThan(0);
-    await vi.waitFor(() => expect(callsOf(master.calls(), 'SUPPRESS').length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(callsOf(master.calls(), 'SUPPRESS').length).toBeGreaterThan(0), { timeout: 15_000 });
   });
 });

@@ -47,7 +47,7 @@ describe('Mesos backend resilience', () => {
     const { frameworkId } = await backend.connect({ ...io(), spec: run.spec });
     const { ref, exit, reservation } = await startSleeper(backend, run);
     m.faults.dropStream({ abrupt: true });
-    await vi.waitFor(() => expect(subscribes(m)).toEqual([undefined, frameworkId]));
+    await vi.waitFor(() => expect(subscribes(m)).toEqual([undefined, frameworkId]), { timeout: 15_000 });
     await expect(exit).resolves.toMatchObject({ outcome: 'succeeded', exitCode: 0 });
     await backend.release(run, ref, reservation, io());
     expect(callsOf(m.calls(), 'ACCEPT')).toHaveLength(1);
