@@ -27,7 +27,7 @@ export const SIZES = {
   full: {
     overhead: { runs: 30 },
     burst: { jobs: 200 },
-    scale: { sizes: [1000, 10_000], edits: 200, idleMs: 35_000, convergeTimeoutMs: 15 * 60_000 },
+    scale: { sizes: [1000, 10_000], edits: 200, idleMs: 35_000, convergeTimeoutMs: 10 * 60_000 },
     mesos: { tasks: 500, agents: 2, agentCpus: 1, agentMemMiB: 1024, allocationIntervalSeconds: 1 },
   },
   smoke: {
