@@ -279,11 +279,15 @@ export class Controller {
   }
 
   private async forget(entry: JobEntry): Promise<void> {
-    this.entries.delete(entry.name);
-    if (this.fileToName.get(entry.file) === entry.name) this.fileToName.delete(entry.file);
     this.options.onPhase?.(entry.name, entry.status?.phase, 'Succeeded');
     await this.event(entry.name, 'Normal', 'Deleted', 'Manifest removed; resources released');
+    // The name stays taken until its journal is moved aside, so a new job of that name starts clean.
     await this.journal.removeJob(entry.name);
+    if (this.entries.get(entry.name) === entry) this.entries.delete(entry.name);
+    if (this.fileToName.get(entry.file) === entry.name) this.fileToName.delete(entry.file);
+    // A manifest that came back while the old job was being released starts a new job.
+    this.seen.delete(entry.file);
+    this.queue.add(entry.file);
     this.log.info({ job: entry.name }, 'Released and forgot deleted job');
     this.checkIdle();
   }
@@ -362,6 +366,7 @@ export class Controller {
     }
     if (known && known !== name) this.handleGone(file);
     const violations = checkPolicy(job.spec, this.policy);
+    if (entry?.actor.getSnapshot().status === 'done') return; // being forgotten; re-enqueued after
     if (!entry) entry = this.createEntry(name, file, job);
     this.steer(entry, job, violations.map((v) => `${v.path}: ${v.message}`).join('; '));
 

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { fakeJob, phaseIs, readFileStatus, waitForStatus } from '../support/controller-harness.js';
 import { ensureTestImages, removeInstanceContainers, uniqueId } from '../support/docker.js';
 import { startDockerSocketProxy, type DockerSocketProxy } from '../support/docker-socket-proxy.js';
-import { containerEventsByJob } from './support/docker-events.js';
+import { recordContainerEvents } from './support/docker-events.js';
 
 let faults = 0;
 
@@ -55,7 +55,7 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
       relistIntervalMs: 500,
       backends: { docker, mesos: () => { throw new Error('no Mesos here'); } },
     });
-    return { jobs: join(root, 'jobs'), state: join(root, 'state'), since: Date.now() / 1000 - 1 };
+    return { jobs: join(root, 'jobs'), state: join(root, 'state'), since: await recordContainerEvents(instance) };
   };
 
   it('a job submitted while the engine is unreachable waits in Connecting, says why, and runs once the engine is back', async () => {
@@ -69,7 +69,7 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
     await proxy.restore();
     const done = await waitForStatus(join(jobs, 'patient.yaml'), phaseIs('Succeeded'), 40_000);
     expect(done.executionAttempts).toBe(1);
-    const events = await containerEventsByJob(instance, since, Date.now() / 1000 + 1);
+    const events = await since.stop();
     expect(events.get('patient')?.create).toBe(1);
   });
 
@@ -109,7 +109,7 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
     await writeFile(join(jobs, 'after.yaml'), fakeJob('after'));
     expect((await waitForStatus(join(jobs, 'after.yaml'), phaseIs('Succeeded'))).executionAttempts).toBe(1);
 
-    const events = await containerEventsByJob(instance, since, Date.now() / 1000 + 1);
+    const events = await since.stop();
     expect(events.get('never')?.create).toBe(1);
     expect(events.get('retry')?.create).toBe(1);
     expect(events.get('after')?.create).toBe(1);

@@ -10,7 +10,7 @@ import { Controller } from '../../src/controller/controller.js';
 import { createLogger } from '../../src/logger.js';
 import { fakeJob, phaseIs, readFileStatus, waitForStatus } from '../support/controller-harness.js';
 import { ensureTestImages, removeInstanceContainers, uniqueId } from '../support/docker.js';
-import { containerEventsByJob } from './support/docker-events.js';
+import { recordContainerEvents } from './support/docker-events.js';
 
 /** Every path under a folder (links not followed) with its kind, size, mtime and content hash. */
 async function snapshotTree(dir: string): Promise<Record<string, string>> {
@@ -124,7 +124,7 @@ describe('hostile jobs folder', () => {
 
     const logs = captureLogs();
     const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1 });
-    const since = Date.now() / 1000 - 1;
+    const since = await recordContainerEvents(instance);
     const controller = new Controller({
       jobsDir: jobs,
       stateDir: state,
@@ -177,7 +177,7 @@ describe('hostile jobs folder', () => {
         expect(status !== undefined || logged, name).toBe(true);
       }
       // Nothing the links point at was read as a job.
-      const events = await containerEventsByJob(instance, since, Date.now() / 1000 + 1);
+      const events = await since.stop();
       expect(events.has('outside-job')).toBe(false);
       expect(events.has('inner-job')).toBe(false);
       for (const job of ['good', 'weird', 'backslash', 'nested', 'dup']) expect(events.get(job)?.create, job).toBe(1);

@@ -7,7 +7,7 @@ import type { Phase, SparkJobStatus } from '../../../src/api/status.js';
 import { fakeJob, readFileStatus } from '../../support/controller-harness.js';
 import { removeInstanceContainers, testDocker, uniqueId } from '../../support/docker.js';
 import { startControllerChild, type ControllerChild } from './controller-child.js';
-import { containerEventsByJob } from './docker-events.js';
+import { recordContainerEvents } from './docker-events.js';
 import { seededRandom } from './rng.js';
 
 /** One job of a trial and what it must end as. */
@@ -101,7 +101,7 @@ export async function runCrashTrial(options: { seed: number; kills: number; time
   const stateDir = join(root, 'state');
   await mkdir(jobsDir);
   const instance = uniqueId('k');
-  const since = Date.now() / 1000 - 1;
+  const since = await recordContainerEvents(instance);
   for (const job of JOBS) await writeFile(join(jobsDir, `${job.name}.yaml`), fakeJob(job.name, job.extra));
 
   const torn: string[] = [];
@@ -169,7 +169,7 @@ export async function runCrashTrial(options: { seed: number; kills: number; time
     watcher.close();
   }
 
-  const events = await containerEventsByJob(instance, since, Date.now() / 1000 + 1);
+  const events = await since.stop();
   const leftover = await testDocker().listContainers({ all: true, filters: { label: [`io.sparkctl.instance=${instance}`] } });
   const jobs = [];
   const lostOrDoubled: string[] = [];
