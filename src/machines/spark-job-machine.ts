@@ -169,6 +169,8 @@ export const sparkJobMachine = setup({
       const delay = retryDelayMs(context.spec.restartPolicy, stage, Math.max(1, count));
       return { retryAt: Date.now() + delay, completedAt: Date.now() };
     }),
+    adoptNewSpec: assign(({ event }) => (event.type === 'job.specChanged' ? { ...freshRun, spec: event.spec, specHash: event.specHash } : {})),
+    startRerun: assign(({ event }) => (event.type === 'job.rerun' ? { ...freshRun, lastHandledRerunAt: event.requestedAt } : {})),
     markInvalid: assign(({ event }) =>
       event.type === 'job.invalidate' ? { message: event.message, invalidReason: event.reason ?? 'InvalidSpec' } : {},
     ),
@@ -523,7 +525,7 @@ export const sparkJobMachine = setup({
         'job.suspend': 'suspended',
         'job.delete': 'deleted',
         'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
-        'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
+        'job.specChanged': { target: 'pending', actions: 'adoptNewSpec' },
         'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
       },
     },
@@ -537,8 +539,8 @@ export const sparkJobMachine = setup({
       },
       on: {
         'ttl.expired': { actions: 'expire' },
-        'job.rerun': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, lastHandledRerunAt: event.requestedAt })) },
-        'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
+        'job.rerun': { target: 'pending', actions: 'startRerun' },
+        'job.specChanged': { target: 'pending', actions: 'adoptNewSpec' },
         'job.delete': 'deleted',
         'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
       },
@@ -553,8 +555,8 @@ export const sparkJobMachine = setup({
       },
       on: {
         'ttl.expired': { actions: 'expire' },
-        'job.rerun': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, lastHandledRerunAt: event.requestedAt })) },
-        'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
+        'job.rerun': { target: 'pending', actions: 'startRerun' },
+        'job.specChanged': { target: 'pending', actions: 'adoptNewSpec' },
         'job.delete': 'deleted',
         'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
       },
@@ -562,7 +564,7 @@ export const sparkJobMachine = setup({
     suspended: {
       on: {
         'job.resume': { target: 'pending', actions: assign({ ...freshRun }) },
-        'job.specChanged': { actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash })) },
+        'job.specChanged': { actions: 'adoptNewSpec' },
         'job.delete': 'deleted',
         'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
         'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
