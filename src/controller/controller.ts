@@ -388,7 +388,7 @@ export class Controller {
 
   private createEntry(name: string, file: string, job: SparkJob): JobEntry {
     const actor = createActor(this.machine, {
-      input: { name, spec: job.spec, specHash: runHash(job.spec), lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION] },
+      input: { name, spec: job.spec, specHash: runHash(job.spec), lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION], suspended: job.spec.suspend },
     });
     const entry: JobEntry = { name, file, actor };
     this.track(entry);

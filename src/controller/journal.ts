@@ -91,6 +91,9 @@ export async function readJobEvents(stateDir: string, name: string): Promise<Job
 /** The controller's writer side of the journal; writes are serialised per job. */
 export class Journal {
   private readonly chains = new Map<string, Promise<unknown>>();
+  /** The newest record waiting to be written, per job. */
+  private readonly newest = new Map<string, JobRecord>();
+  private readonly pendingSaves = new Map<string, Promise<void>>();
 
   constructor(readonly stateDir: string) {}
 
@@ -112,12 +115,28 @@ export class Journal {
     return next;
   }
 
-  /** Saves a job's record atomically (snapshot and projected status together). */
+  /**
+   * Saves a job's record atomically (snapshot and projected status together). Saves that pile up
+   * while one is being written collapse into one write of the newest record.
+   */
   saveRecord(record: JobRecord): Promise<void> {
-    return this.serial(record.name, async () => {
-      await mkdir(journalPaths.job(this.stateDir, record.name), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(journalPaths.record(this.stateDir, record.name), JSON.stringify(record), { mode: 0o600 });
+    const scheduled = this.newest.has(record.name);
+    this.newest.set(record.name, record);
+    const pending = this.pendingSaves.get(record.name);
+    if (scheduled && pending) return pending;
+    const save = this.serial(record.name, async () => {
+      const rec = this.newest.get(record.name);
+      this.newest.delete(record.name);
+      if (!rec) return;
+      await mkdir(journalPaths.job(this.stateDir, rec.name), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify(rec), { mode: 0o600 });
     });
+    this.pendingSaves.set(record.name, save);
+    void save.then(
+      () => this.pendingSaves.get(record.name) === save && this.pendingSaves.delete(record.name),
+      () => this.pendingSaves.get(record.name) === save && this.pendingSaves.delete(record.name),
+    );
+    return save;
   }
 
   /** Appends one event to a job's history. */

@@ -187,6 +187,7 @@ export const sparkJobMachine = setup({
     attempt: 0,
     lastHandledRerunAt: input.lastHandledRerunAt,
     ...freshRun,
+    startSuspended: input.suspended === true,
   }),
   initial: 'pending',
   on: {
@@ -196,6 +197,8 @@ export const sparkJobMachine = setup({
   },
   states: {
     pending: {
+      // A job first seen with suspend: true goes straight to suspended, without a run.
+      always: { guard: ({ context }) => context.startSuspended === true, target: 'suspended', actions: assign({ startSuspended: false }) },
       invoke: {
         id: 'lookupCache',
         src: 'lookupCache',

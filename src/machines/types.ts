@@ -58,6 +58,8 @@ export interface JobContext {
   message?: string;
   /** The last progress note from a long call (what was asked, what is free). */
   progress?: string;
+  /** Set at creation for a job whose manifest is suspended; cleared once honoured. */
+  startSuspended?: boolean;
   /** Current delay between re-attach tries while the engine is unreachable. */
   reattachDelayMs?: number;
   /** Why the spec cannot run (InvalidSpec or PolicyViolation), while invalid. */
@@ -87,6 +89,8 @@ export interface JobInput {
   readonly spec: SparkJobSpec;
   readonly specHash: string;
   readonly lastHandledRerunAt?: string;
+  /** The manifest asks for suspend: true, so the job starts suspended. */
+  readonly suspended?: boolean;
 }
 
 /** Inputs of the invoked actors: each gets the run it works on. */

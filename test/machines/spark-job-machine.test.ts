@@ -74,6 +74,16 @@ describe('sparkJobMachine', () => {
     expect(log.calls.filter((c) => c.startsWith('wait'))).toEqual(['wait:1', 'wait:1', 'wait:1']);
   });
 
+  it('starts suspended when the manifest says so, and runs once resumed', async () => {
+    const log: FakeLog = { calls: [] };
+    const job = testJob({ suspend: true });
+    const actor = createActor(machineWithFakes(log), { input: { name: 'job-a', spec: job.spec, specHash: 'h', suspended: true } }).start();
+    expect(actor.getSnapshot().value).toBe('suspended');
+    actor.send({ type: 'job.resume' });
+    await waitFor(actor, (s) => s.matches('succeeded'));
+    expect(log.calls.filter((c) => c.startsWith('start'))).toEqual(['start:1']);
+  });
+
   it('runs once under restartPolicy Never', async () => {
     const log: FakeLog = { calls: [] };
     const actor = start(log, {}, { exitCodes: [3] });
