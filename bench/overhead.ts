@@ -30,6 +30,8 @@ export interface OverheadResult {
   readonly ratio: number;
   /** sparkctl p95 ÷ baseline p95. */
   readonly p95Ratio: number;
+  /** CPU time (user + system) of the controller process per sparkctl job, averaged. */
+  readonly controllerCpuMsPerJob: number;
   /** Statuses found by the slow re-check instead of a file event (their times are coarse). */
   readonly missedEvents: number;
 }
@@ -55,6 +57,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     await viaEngine(`${tag}-warmup`);
     const ours: number[] = [];
     const theirs: number[] = [];
+    const cpu0 = (await controller.sample()).cpu;
     for (let i = 0; i < options.runs; i++) {
       if (i % 2 === 0) {
         theirs.push(await viaEngine(`${tag}-${i}`));
@@ -64,9 +67,11 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         theirs.push(await viaEngine(`${tag}-${i}`));
       }
     }
+    const cpu1 = (await controller.sample()).cpu;
+    const controllerCpuMsPerJob = (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / options.runs;
     const sparkctl = summarize(ours);
     const baseline = summarize(theirs);
-    return { name: 'overhead', runs: options.runs, sparkctl, baseline, ratio: sparkctl.median / baseline.median, p95Ratio: sparkctl.p95 / baseline.p95, missedEvents: watch.missedEvents };
+    return { name: 'overhead', runs: options.runs, sparkctl, baseline, ratio: sparkctl.median / baseline.median, p95Ratio: sparkctl.p95 / baseline.p95, controllerCpuMsPerJob, missedEvents: watch.missedEvents };
   } finally {
     watch.close();
     await controller.stop();
@@ -82,6 +87,7 @@ export function formatOverhead(r: OverheadResult): string {
     `Overhead: one trivial job at a time, ${r.runs} runs per side (alternating)`,
     row('sparkctl (manifest → Succeeded)', r.sparkctl),
     row('engine API (docker run --rm)', r.baseline),
+    `  the controller used ${formatMs(r.controllerCpuMsPerJob)} of CPU per job`,
     `  ratio (median) ${formatRatio(r.ratio)}   ratio (p95) ${formatRatio(r.p95Ratio)}   target ≤ 1.10${r.missedEvents ? `   (${r.missedEvents} statuses seen late by the re-check)` : ''}`,
   ].join('\n');
 }

@@ -30,6 +30,7 @@ describe('benchmarks (smoke sizes)', () => {
     }
     saneRatio(r.ratio);
     saneRatio(r.p95Ratio);
+    positive(r.controllerCpuMsPerJob);
   });
 
   it('burst: drops jobs at once and reports jobs/min for both sides', { timeout: 180_000 }, async () => {
@@ -38,6 +39,7 @@ describe('benchmarks (smoke sizes)', () => {
     expect(r.concurrency).toBeGreaterThanOrEqual(1);
     positive(r.sparkctlJobsPerMin);
     positive(r.baselineJobsPerMin);
+    positive(r.controllerCpuMs);
     saneRatio(r.ratio);
   });
 
