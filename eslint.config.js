@@ -29,7 +29,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            ...banned(['dockerode', 'undici', 'pino', 'chokidar'], 'machines/ hold decisions, not I/O.'),
+            ...banned(['dockerode', 'undici', 'pino'], 'machines/ hold decisions, not I/O.'),
             { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*'], message: 'machines/ do no file I/O.' },
             { group: ['**/controller/**', '**/backends/docker/**', '**/backends/mesos/**'], message: 'machines/ see only api/ and type-only ports.' },
             { group: ['**/backends/ports.js'], allowTypeImports: true, message: 'machines/ import ports as types only.' },

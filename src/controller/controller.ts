@@ -1,7 +1,6 @@
 
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FSWatcher } from 'chokidar';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import { parse as parseYaml } from 'yaml';
 import { RERUN_ANNOTATION, type SparkJob, type SparkJobSpec } from '../api/spark-job.js';
@@ -18,10 +17,11 @@ import { contentHash, writeStatus } from '../manifest/write-status.js';
 import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
-import { linkedManifestReason } from './linked-manifest.js';
+import { readManifest } from './read-manifest.js';
+import { MAX_MANIFEST_BYTES } from '../manifest/read-limits.js';
 import { acquireStateLock } from './state-lock.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
-import { listManifests, watchFolder } from './watch-folder.js';
+import { listManifests, watchFolder, type FolderWatcher } from './watch-folder.js';
 import { WorkQueue } from './work-queue.js';
 
 /** What a controller is built from; main.ts fills it from flags. */
@@ -63,6 +63,16 @@ export function runHash(spec: SparkJobSpec): string {
 const statusKey = (s: SparkJobStatus | undefined) => (s === undefined ? '' : canonicalJson(SparkJobStatusSchema.parse(s)));
 
 
+/** The status block of a manifest as plain data, best effort (for files that did not validate). */
+function looseStatus(bytes: Uint8Array): { phase?: unknown; message?: unknown } | undefined {
+  try {
+    const doc = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 50 }) as { status?: { phase?: unknown; message?: unknown } } | null;
+    return doc?.status ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A best-effort metadata.name from a manifest that did not validate. */
 function looseName(bytes: Uint8Array): string | undefined {
   try {
@@ -87,7 +97,7 @@ export class Controller {
   private readonly seen = new Map<string, string>();
   private readonly log: Logger;
   private readonly policy: Policy;
-  private watcher?: FSWatcher;
+  private watcher?: FolderWatcher;
   private watchedRoot?: string;
   private relistTimer?: NodeJS.Timeout;
   private unlock?: () => Promise<void>;
@@ -175,16 +185,21 @@ export class Controller {
    */
   private async watchJobsFolder(): Promise<void> {
     const root = await realpath(this.options.jobsDir).catch(() => this.options.jobsDir);
-    if (this.watcher && root === this.watchedRoot) return;
+    if (this.watcher && root === this.watchedRoot) {
+      await this.watcher.refresh();
+      return;
+    }
     const old = this.watcher;
     this.watchedRoot = root;
-    this.watcher = watchFolder(
+    const next = await watchFolder(
       root,
       (rel) => this.queue.add(rel),
       (err) => this.log.warn({ err }, 'Watcher failed; relying on relists'),
+      () => void this.relist(),
     );
+    this.watcher = next;
     await old?.close();
-    if (this.stopped) await this.watcher.close();
+    if (this.stopped) await next.close();
   }
 
   /** Enqueues every manifest and every known file (catches missed events). */
@@ -323,21 +338,26 @@ export class Controller {
   /** Level-triggered: reads the file and the job, and closes the gap; never asks which event happened. */
   private async reconcile(file: string): Promise<void> {
     const abs = join(this.options.jobsDir, file);
-    const linked = await linkedManifestReason(this.options.jobsDir, file);
-    if (linked) {
-      this.log.warn({ file }, `Ignored ${linked}`);
+    const root = await realpath(this.options.jobsDir);
+    const read = await readManifest(root, file);
+    if (read.kind === 'refused') {
+      this.log.warn({ file }, `Ignored ${read.reason}`);
       this.handleGone(file);
       return;
     }
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(abs);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') {
-        this.handleGone(file);
-        return;
-      }
-      throw err;
+    if (read.kind === 'gone') {
+      this.handleGone(file);
+      return;
+    }
+    const bytes = read.bytes;
+    if (read.truncated) {
+      // Over the size limit: reported once per content, never parsed or written to.
+      const key = `size:${bytes.length}:${contentHash(bytes)}`;
+      const reported = this.seen.get(file) === key;
+      this.handleGone(file);
+      if (!reported) this.log.warn({ file, error: `${file} is larger than ${MAX_MANIFEST_BYTES} bytes; manifests are limited to 1 MiB` }, 'Manifest is invalid');
+      this.seen.set(file, key);
+      return;
     }
     const hash = contentHash(bytes);
     const known = this.fileToName.get(file);
@@ -354,10 +374,9 @@ export class Controller {
     const name = job.metadata.name;
     let entry = this.entries.get(name);
     if (entry && entry.file !== file) {
-      const other = await readFile(join(this.options.jobsDir, entry.file)).catch(() => undefined);
-      if (other && looseName(other) === name) {
-        await this.writeInvalidStatus(file, abs, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`);
-        this.seen.set(file, hash);
+      const other = await readManifest(root, entry.file).catch(() => undefined);
+      if (other?.kind === 'file' && looseName(other.bytes) === name) {
+        await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`);
         return;
       }
       this.fileToName.delete(entry.file);
@@ -374,7 +393,12 @@ export class Controller {
     const want = entry.status;
     const wantKey = statusKey(want);
     if (want && statusKey(fileStatus) !== wantKey) {
-      const res = await writeStatus(abs, want);
+      // Written only onto the content just reconciled: a newer edit is reconciled first, never skipped.
+      const res = await writeStatus(abs, want, { within: root, expectedHash: hash });
+      if (res.reason === 'conflict') {
+        this.queue.add(file);
+        return;
+      }
       if (res.written && res.contentHash) {
         this.seen.set(file, res.contentHash);
         entry.fileStatusKey = wantKey;
@@ -423,10 +447,11 @@ export class Controller {
       if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
     }
     this.log.warn({ file, error: message }, 'Manifest is invalid');
-    await this.writeInvalidStatus(file, abs, message);
+    await this.writeInvalidStatus(file, abs, bytes, message);
   }
 
-  private async writeInvalidStatus(file: string, abs: string, message: string): Promise<void> {
+  /** Writes an Invalid status into the very content that was judged invalid; a file changed since is looked at again. */
+  private async writeInvalidStatus(file: string, abs: string, bytes: Buffer, message: string): Promise<void> {
     const now = new Date().toISOString();
     const status: SparkJobStatus = {
       phase: 'Invalid',
@@ -438,16 +463,24 @@ export class Controller {
       executionAttempts: 0,
       message,
     };
+    const hash = contentHash(bytes);
+    if (this.seen.get(file) === hash) return;
+    const current = looseStatus(bytes);
+    if (current?.phase === 'Invalid' && current.message === message) {
+      this.seen.set(file, hash);
+      return;
+    }
     try {
-      const bytes = await readFile(abs);
-      const prev = this.seen.get(file);
-      if (prev === contentHash(bytes)) return;
-      const res = await writeStatus(abs, status);
-      this.seen.set(file, res.written && res.contentHash ? res.contentHash : contentHash(bytes));
+      const res = await writeStatus(abs, status, { expectedHash: hash, within: await realpath(this.options.jobsDir) });
+      if (res.reason === 'conflict') {
+        this.queue.add(file);
+        return;
+      }
+      this.seen.set(file, res.written && res.contentHash ? res.contentHash : hash);
     } catch (err) {
       // A file that is not even a YAML mapping cannot carry a status; the error is in the log.
       this.log.debug({ err: errorMessage(err), file }, 'Could not write an Invalid status');
-      this.seen.delete(file);
+      this.seen.set(file, hash);
     }
   }
 

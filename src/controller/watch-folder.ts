@@ -1,6 +1,9 @@
-import { watch, type FSWatcher } from 'chokidar';
+import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+
+/** How deep below the jobs folder manifests are found and watched. */
+export const MAX_DEPTH = 8;
 
 /** Whether a path names a manifest (a visible .yaml or .yml file). */
 export function isManifestPath(rel: string): boolean {
@@ -8,8 +11,27 @@ export function isManifestPath(rel: string): boolean {
   return !rel.split(/[\\/]/).some((part) => part.startsWith('.'));
 }
 
+const toPosix = (rel: string) => rel.split(sep).join('/');
+
+/** Lists the visible folders under the jobs folder (relative, '' for the folder itself); links are not followed. */
+async function listFolders(jobsDir: string, maxDepth = MAX_DEPTH): Promise<string[]> {
+  const out: string[] = [''];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth >= maxDepth) return;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (e.name.startsWith('.') || !e.isDirectory()) continue;
+      const abs = join(dir, e.name);
+      out.push(toPosix(relative(jobsDir, abs)));
+      await walk(abs, depth + 1);
+    }
+  };
+  await walk(jobsDir, 0);
+  return out;
+}
+
 /** Lists manifests under the jobs folder (relative paths, sorted); symlinks are not followed. */
-export async function listManifests(jobsDir: string, maxDepth = 8): Promise<string[]> {
+export async function listManifests(jobsDir: string, maxDepth = MAX_DEPTH): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     let entries;
@@ -23,28 +45,94 @@ export async function listManifests(jobsDir: string, maxDepth = 8): Promise<stri
       if (e.name.startsWith('.')) continue;
       const abs = join(dir, e.name);
       if (e.isDirectory() && depth < maxDepth) await walk(abs, depth + 1);
-      else if (e.isFile() && isManifestPath(e.name)) out.push(relative(jobsDir, abs).split(sep).join('/'));
+      else if (e.isFile() && isManifestPath(e.name)) out.push(toPosix(relative(jobsDir, abs)));
     }
   };
   await walk(jobsDir, 0);
   return out.sort();
 }
 
-/** Watches the jobs folder; every change is only a hint carrying the relative path. */
-export function watchFolder(jobsDir: string, onHint: (rel: string) => void, onError: (err: unknown) => void): FSWatcher {
-  const watcher = watch(jobsDir, {
-    ignoreInitial: true,
-    followSymlinks: false,
-    depth: 8,
-    ignored: (path: string) => {
-      const rel = relative(jobsDir, path);
-      return rel !== '' && rel.split(sep).some((part) => part.startsWith('.'));
-    },
-  });
-  const hint = (path: string) => {
-    const rel = relative(jobsDir, path).split(sep).join('/');
-    if (isManifestPath(rel)) onHint(rel);
+/** A running watch of the jobs folder. */
+export interface FolderWatcher {
+  /** Re-reads which folders exist, watching new ones and dropping gone ones. */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Watches the jobs folder with one inotify watch per folder (not per file), so an event costs
+ * O(1) however many manifests there are. Every change is only a hint carrying the relative path;
+ * `onLost` asks for a relist when the kernel could not say which file changed.
+ */
+export async function watchFolder(
+  jobsDir: string,
+  onHint: (rel: string) => void,
+  onError: (err: unknown) => void,
+  onLost: () => void = () => undefined,
+): Promise<FolderWatcher> {
+  const watchers = new Map<string, FSWatcher>();
+  let closed = false;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  const scheduleRefresh = () => {
+    if (closed || refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      void refresh().catch(onError);
+    }, 50);
+    refreshTimer.unref();
   };
-  watcher.on('add', hint).on('change', hint).on('unlink', hint).on('error', onError);
-  return watcher;
+  const add = (relDir: string): boolean => {
+    if (watchers.has(relDir)) return false;
+    try {
+      const w = watch(join(jobsDir, relDir), { persistent: true }, (_type, name) => {
+        if (name === null) {
+          onLost();
+          return;
+        }
+        const rel = relDir === '' ? toPosix(name.toString()) : `${relDir}/${toPosix(name.toString())}`;
+        if (isManifestPath(rel)) onHint(rel);
+        else if (!rel.split('/').some((p) => p.startsWith('.'))) scheduleRefresh(); // maybe a new or removed folder
+      });
+      w.on('error', () => {
+        w.close();
+        watchers.delete(relDir);
+        scheduleRefresh();
+      });
+      watchers.set(relDir, w);
+      return true;
+    } catch (err) {
+      if (relDir === '') onError(err);
+      return false;
+    }
+  };
+  const refresh = async () => {
+    if (closed) return;
+    const folders = new Set(await listFolders(jobsDir));
+    if (closed) return;
+    for (const [relDir, w] of watchers) {
+      if (!folders.has(relDir)) {
+        w.close();
+        watchers.delete(relDir);
+        onLost();
+      }
+    }
+    let added = false;
+    for (const f of folders) {
+      if (add(f) && f !== '') added = true;
+    }
+    // Manifests may have landed in a new folder before its watch existed.
+    if (added) onLost();
+  };
+  add('');
+  const folders = await listFolders(jobsDir);
+  for (const f of folders) add(f);
+  return {
+    refresh,
+    close: async () => {
+      closed = true;
+      clearTimeout(refreshTimer);
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
+    },
+  };
 }

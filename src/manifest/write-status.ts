@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import type { SparkJobStatus } from '../api/status.js';
 import { applyStatus } from './apply-status.js';
 import { StatusWriteError } from './errors.js';
@@ -26,6 +26,8 @@ export interface WriteStatusOptions {
   /** How often to re-read and re-apply when the file keeps changing underneath (default 5). */
   maxAttempts?: number;
   beforeRename?: (info: { path: string; tempPath: string; attempt: number }) => void | Promise<void>;
+  /** A folder (its real path) the file must resolve inside; a file that resolves elsewhere is refused. */
+  within?: string;
   /** Called after the last check, right before the rename: lets tests land an edit in that instant. */
   beforeSwap?: (info: { path: string; attempt: number }) => void | Promise<void>;
 }
@@ -88,6 +90,12 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
   } catch (err) {
     if (isMissing(err)) return { written: false, reason: 'missing', contentHash: null, attempts: 0 };
     throw new StatusWriteError(`cannot write status into ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  if (opts.within !== undefined) {
+    const root = opts.within.endsWith(sep) ? opts.within : opts.within + sep;
+    if (!target.startsWith(root)) {
+      throw new StatusWriteError(`refused to write status into ${path}: it resolves to ${target}, outside ${opts.within}; manifests must be regular files inside the jobs folder`);
+    }
   }
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const bytes = await readIfPresent(target);
