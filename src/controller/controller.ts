@@ -112,7 +112,8 @@ export class Controller {
     this.log = options.logger.child({ module: 'controller' });
     this.policy = options.policy ?? DEFAULT_POLICY;
     this.machine = machineWithBackends(options.backends, this.journal, (name, message) => {
-      this.entries.get(name)?.actor.send({ type: 'job.progress', message });
+      const actor = this.entries.get(name)?.actor;
+      if (actor && actor.getSnapshot().context.progress !== message) actor.send({ type: 'job.progress', message });
     });
   }
 

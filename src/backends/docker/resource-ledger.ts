@@ -120,7 +120,10 @@ export class ResourceLedger {
   release(key: string): void {
     if (!this.held.delete(key)) return;
     this.serve();
-    for (const w of this.queue) this.report(w);
+    // Only the head of the line can start next; telling every waiter about every release would
+    // rewrite each waiting job's status once per release (quadratic in a burst).
+    const head = this.queue[0];
+    if (head) this.report(head);
   }
 
   /** Whether `key` is held. */

@@ -20,6 +20,24 @@ describe('ResourceLedger', () => {
     expect(order).toEqual(['big', 'small']);
   });
 
+  it('says once why each waiter waits, and after a release tells only the head of the line', async () => {
+    const ledger = new ResourceLedger({ cpus: 2, memMiB: 4096 });
+    await ledger.reserve('a', { cpus: 1, memMiB: 100 }, io());
+    await ledger.reserve('b', { cpus: 1, memMiB: 100 }, io());
+    const notes = new Map<string, string[]>();
+    const waitFor = (key: string) => {
+      notes.set(key, []);
+      return ledger.reserve(key, { cpus: 2, memMiB: 100 }, { signal: new AbortController().signal, onProgress: (m) => notes.get(key)!.push(m) });
+    };
+    void waitFor('w1');
+    void waitFor('w2');
+    void waitFor('w3');
+    ledger.release('a');
+    expect(notes.get('w1')).toEqual(['waiting for 2 CPUs / 100 MiB; free: 0 CPUs / 3896 MiB', 'waiting for 2 CPUs / 100 MiB; free: 1 CPU / 3996 MiB']);
+    expect(notes.get('w2')).toHaveLength(1);
+    expect(notes.get('w3')).toHaveLength(1);
+  });
+
   it('returns the held reservation when a key is reserved twice', async () => {
     const ledger = new ResourceLedger({ cpus: 1, memMiB: 1024 });
     const a = await ledger.reserve('job/1', { cpus: 1, memMiB: 512 }, io());
