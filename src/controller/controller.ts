@@ -60,7 +60,17 @@ export function runHash(spec: SparkJobSpec): string {
   return specHash({ ...spec, suspend: false, timeToLiveSeconds: undefined });
 }
 
-const statusKey = (s: SparkJobStatus | undefined) => (s === undefined ? '' : canonicalJson(SparkJobStatusSchema.parse(s)));
+const statusKeys = new WeakMap<SparkJobStatus, string>();
+/** A canonical string of a status, for comparing; remembered per status object (statuses are never mutated). */
+const statusKey = (s: SparkJobStatus | undefined): string => {
+  if (s === undefined) return '';
+  let key = statusKeys.get(s);
+  if (key === undefined) {
+    key = canonicalJson(SparkJobStatusSchema.parse(s));
+    statusKeys.set(s, key);
+  }
+  return key;
+};
 
 
 /** The status block of a manifest as plain data, best effort (for files that did not validate). */

@@ -94,6 +94,7 @@ export class Journal {
   /** The newest record waiting to be written, per job. */
   private readonly newest = new Map<string, JobRecord>();
   private readonly pendingSaves = new Map<string, Promise<void>>();
+  private readonly madeDirs = new Set<string>();
 
   constructor(readonly stateDir: string) {}
 
@@ -101,6 +102,13 @@ export class Journal {
   async init(): Promise<void> {
     await mkdir(journalPaths.jobs(this.stateDir), { recursive: true, mode: 0o700 });
     await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Creates a job's folder once per controller run (removeJob forgets it). */
+  private async ensureJobDir(name: string): Promise<void> {
+    if (this.madeDirs.has(name)) return;
+    await mkdir(journalPaths.job(this.stateDir, name), { recursive: true, mode: 0o700 });
+    this.madeDirs.add(name);
   }
 
   /** Runs `fn` after every earlier write of the same job. */
@@ -128,7 +136,7 @@ export class Journal {
       const rec = this.newest.get(record.name);
       this.newest.delete(record.name);
       if (!rec) return;
-      await mkdir(journalPaths.job(this.stateDir, rec.name), { recursive: true, mode: 0o700 });
+      await this.ensureJobDir(rec.name);
       await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify(rec), { mode: 0o600 });
     });
     this.pendingSaves.set(record.name, save);
@@ -142,7 +150,7 @@ export class Journal {
   /** Appends one event to a job's history. */
   appendEvent(name: string, event: JobEventRecord): Promise<void> {
     return this.serial(name, async () => {
-      await mkdir(journalPaths.job(this.stateDir, name), { recursive: true, mode: 0o700 });
+      await this.ensureJobDir(name);
       await appendFile(journalPaths.events(this.stateDir, name), `${JSON.stringify(event)}\n`, { mode: 0o600 });
     });
   }
@@ -150,6 +158,7 @@ export class Journal {
   /** Moves a deleted job's journal aside (kept for `events` and `logs` until pruned), so a new job of that name starts clean. */
   removeJob(name: string): Promise<void> {
     return this.serial(name, async () => {
+      this.madeDirs.delete(name);
       const from = journalPaths.job(this.stateDir, name);
       const to = join(journalPaths.tombstones(this.stateDir), `${name}-${Date.now()}`);
       await mkdir(journalPaths.tombstones(this.stateDir), { recursive: true, mode: 0o700 });

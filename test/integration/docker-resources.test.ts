@@ -125,6 +125,8 @@ describe('docker backend: the CPU and memory ledger', () => {
     const rb = await backend.requestResources(b, callIO());
     const ac = new AbortController();
     const pc = backend.requestResources(c, callIO(ac.signal));
+    // requestResources checks the image with the engine before it queues: let c queue first.
+    await expect.poll(() => backend.resources().waiting, { timeout: 15_000 }).toEqual([`${c.name}/1`]);
     const pd = backend.requestResources(d, callIO());
     await expect.poll(() => backend.resources().waiting, { timeout: 15_000 }).toEqual([`${c.name}/1`, `${d.name}/1`]);
     ac.abort(new Error('job deleted'));
