@@ -91,6 +91,24 @@ const freshRun = {
   invalidReason: undefined,
 } satisfies Partial<JobContext>;
 
+/** Succeeded and failed behave alike: results expire after timeToLiveSeconds; a rerun or a new spec starts over. */
+const finishedState = {
+  invoke: {
+    src: 'timer' as const,
+    input: ({ context }: { context: JobContext }) => ({
+      at: context.expired ? Number.POSITIVE_INFINITY : deadlineAt(context.completedAt, context.spec.timeToLiveSeconds),
+      event: 'ttl.expired' as const,
+    }),
+  },
+  on: {
+    'ttl.expired': { actions: 'expire' as const },
+    'job.rerun': { target: 'pending', actions: 'startRerun' as const },
+    'job.specChanged': { target: 'pending', actions: 'adoptNewSpec' as const },
+    'job.delete': 'deleted',
+    'job.invalidate': { target: 'invalid', actions: 'markInvalid' as const },
+  },
+};
+
 /** The SparkJob lifecycle: decisions only; every side effect is an invoked actor supplied with provide(). */
 export const sparkJobMachine = setup({
   types: {
@@ -532,38 +550,8 @@ export const sparkJobMachine = setup({
         'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
       },
     },
-    succeeded: {
-      invoke: {
-        src: 'timer',
-        input: ({ context }) => ({
-          at: context.expired ? Number.POSITIVE_INFINITY : deadlineAt(context.completedAt, context.spec.timeToLiveSeconds),
-          event: 'ttl.expired' as const,
-        }),
-      },
-      on: {
-        'ttl.expired': { actions: 'expire' },
-        'job.rerun': { target: 'pending', actions: 'startRerun' },
-        'job.specChanged': { target: 'pending', actions: 'adoptNewSpec' },
-        'job.delete': 'deleted',
-        'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
-      },
-    },
-    failed: {
-      invoke: {
-        src: 'timer',
-        input: ({ context }) => ({
-          at: context.expired ? Number.POSITIVE_INFINITY : deadlineAt(context.completedAt, context.spec.timeToLiveSeconds),
-          event: 'ttl.expired' as const,
-        }),
-      },
-      on: {
-        'ttl.expired': { actions: 'expire' },
-        'job.rerun': { target: 'pending', actions: 'startRerun' },
-        'job.specChanged': { target: 'pending', actions: 'adoptNewSpec' },
-        'job.delete': 'deleted',
-        'job.invalidate': { target: 'invalid', actions: 'markInvalid' },
-      },
-    },
+    succeeded: finishedState,
+    failed: finishedState,
     suspended: {
       on: {
         'job.resume': { target: 'pending', actions: assign({ ...freshRun }) },
