@@ -22,6 +22,22 @@ describe('driver log redaction', () => {
     expect(redactSecrets('a tok-123 b mesos-pw c plain', secrets)).toBe('a ****** b ****** c plain');
   });
 
+  it('masks the Mesos secret read from secretRef.file (without its final newline)', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'sparkctl-secret-'));
+    try {
+      await writeFile(join(dir, 'secret'), 'file-pw-42\n');
+      const fromFile = SparkJobSpecSchema.parse({ ...spec, mesos: { secretRef: { file: join(dir, 'secret') } } });
+      const secrets = secretValues(fromFile, {});
+      expect(secrets).toContain('file-pw-42');
+      expect(redactSecrets('--conf spark.mesos.secret=file-pw-42', secrets)).toBe('--conf spark.mesos.secret=******');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('masks a secret however the log is cut into chunks', () => {
     const secrets = ['s3cr3t-value', 'pw'];
     fc.assert(

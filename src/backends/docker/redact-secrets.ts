@@ -1,13 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { isMesosMaster, type SparkJobSpec } from '../../api/spark-job.js';
 
 /** What a secret is shown as in driver logs (the same mask the CLI and the Mesos backend use). */
 export const SECRET_MASK = '******';
 
-/** The secret values a driver is given: env entries marked `secret: true` and the Mesos secret from `secretRef.env`. */
+/** Reads a secret file for masking; a missing or unreadable one gives nothing (the run reports that itself). */
+function readSecretFile(path: string): string | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return text.length > 0 && text.length <= 65_536 ? text.replace(/\r?\n$/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The secret values a driver is given: env entries marked `secret: true` and the Mesos secret from `secretRef` (env or file). */
 export function secretValues(spec: SparkJobSpec, env: NodeJS.ProcessEnv): string[] {
   const out = spec.driver.env.filter((e) => e.secret && e.value !== '').map((e) => e.value);
   const ref = isMesosMaster(spec.master) ? spec.mesos?.secretRef : undefined;
-  const mesos = ref && 'env' in ref ? env[ref.env] : undefined;
+  const mesos = ref === undefined ? undefined : 'env' in ref ? env[ref.env] : readSecretFile(ref.file);
   if (mesos) out.push(mesos);
   // Longest first, so a secret that contains another is masked whole.
   return [...new Set(out)].sort((a, b) => b.length - a.length);
