@@ -91,6 +91,18 @@ const freshRun = {
   invalidReason: undefined,
 } satisfies Partial<JobContext>;
 
+/** While a run holds (or may hold) resources, suspend, delete and a new spec release it first. */
+const releaseOnRequest = {
+  'job.suspend': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'suspend' } } },
+  'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
+  'job.specChanged': { target: 'releasing', actions: [{ type: 'releaseFor', params: { cause: 'specChange' } }, 'queueNextSpec'] },
+} as const;
+
+/** A spec that became invalid mid-run releases the run, then the job rests in invalid. */
+const releaseOnInvalid = {
+  'job.invalidate': { target: 'releasing', actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, 'markInvalid'] },
+} as const;
+
 /** Succeeded and failed behave alike: results expire after timeToLiveSeconds; a rerun or a new spec starts over. */
 const finishedState = {
   invoke: {
@@ -187,6 +199,7 @@ export const sparkJobMachine = setup({
       const delay = retryDelayMs(context.spec.restartPolicy, stage, Math.max(1, count));
       return { retryAt: Date.now() + delay, completedAt: Date.now() };
     }),
+    queueNextSpec: assign(({ event }) => (event.type === 'job.specChanged' ? { nextSpec: { spec: event.spec, specHash: event.specHash } } : {})),
     adoptNewSpec: assign(({ event }) => (event.type === 'job.specChanged' ? { ...freshRun, spec: event.spec, specHash: event.specHash } : {})),
     startRerun: assign(({ event }) => (event.type === 'job.rerun' ? { ...freshRun, lastHandledRerunAt: event.requestedAt } : {})),
     markInvalid: assign(({ event }) =>
@@ -270,19 +283,8 @@ export const sparkJobMachine = setup({
             },
           })),
         },
-        'job.suspend': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'suspend' } } },
-        'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
-        'job.invalidate': {
-          target: 'releasing',
-          actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, 'markInvalid'],
-        },
-        'job.specChanged': {
-          target: 'releasing',
-          actions: [
-            { type: 'releaseFor', params: { cause: 'specChange' } },
-            assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }),
-          ],
-        },
+        ...releaseOnRequest,
+        ...releaseOnInvalid,
       },
       initial: 'connecting',
       states: {
@@ -419,19 +421,8 @@ export const sparkJobMachine = setup({
             }),
           },
         },
-        'job.suspend': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'suspend' } } },
-        'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
-        'job.invalidate': {
-          target: 'releasing',
-          actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, 'markInvalid'],
-        },
-        'job.specChanged': {
-          target: 'releasing',
-          actions: [
-            { type: 'releaseFor', params: { cause: 'specChange' } },
-            assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }),
-          ],
-        },
+        ...releaseOnRequest,
+        ...releaseOnInvalid,
       },
     },
     collecting: {
@@ -478,15 +469,7 @@ export const sparkJobMachine = setup({
         ],
       },
       on: {
-        'job.suspend': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'suspend' } } },
-        'job.delete': { target: 'releasing', actions: { type: 'releaseFor', params: { cause: 'delete' } } },
-        'job.specChanged': {
-          target: 'releasing',
-          actions: [
-            { type: 'releaseFor', params: { cause: 'specChange' } },
-            assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }),
-          ],
-        },
+        ...releaseOnRequest,
       },
     },
     releasing: {
@@ -512,7 +495,7 @@ export const sparkJobMachine = setup({
       },
       on: {
         'job.delete': { actions: { type: 'releaseFor', params: { cause: 'delete' } } },
-        'job.specChanged': { actions: assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }) },
+        'job.specChanged': { actions: 'queueNextSpec' },
         'job.suspend': {
           guard: ({ context }) => context.releaseCause !== 'delete',
           actions: { type: 'releaseFor', params: { cause: 'suspend' } },
@@ -524,7 +507,7 @@ export const sparkJobMachine = setup({
       on: {
         'retry.due': 'releasing',
         'job.delete': { actions: { type: 'releaseFor', params: { cause: 'delete' } } },
-        'job.specChanged': { actions: assign({ nextSpec: ({ event }) => ({ spec: event.spec, specHash: event.specHash }) }) },
+        'job.specChanged': { actions: 'queueNextSpec' },
       },
     },
     decideAfterSuccess: {
