@@ -3,6 +3,7 @@ import { link, open, readFile, realpath, rename, stat, unlink } from 'node:fs/pr
 import { basename, dirname, join, sep } from 'node:path';
 import type { SparkJobStatus } from '../api/status.js';
 import { applyStatus } from './apply-status.js';
+import { fsyncDir } from '../fs/write-file-atomic.js';
 import { StatusWriteError } from './errors.js';
 import { decodeManifest } from './read-limits.js';
 
@@ -40,18 +41,6 @@ async function readIfPresent(path: string): Promise<Buffer | undefined> {
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (err) {
-    // Some file systems cannot fsync a directory; the rename is still atomic there.
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  } finally {
-    await handle.close();
   }
 }
 
@@ -144,7 +133,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
       if (!renamed) await unlink(tempPath).catch(() => undefined);
       if (linked) await unlink(basePath).catch(() => undefined);
     }
-    await syncDirectory(dirname(target));
+    await fsyncDir(dirname(target));
     return { written: true, reason: 'written', contentHash: contentHash(next), attempts: attempt };
   }
   throw new StatusWriteError(`status of ${path} not written: the file changed during each of ${maxAttempts} attempts; retry later`);
