@@ -48,6 +48,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/secrets/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'dockerode', 'undici'], message: 'secrets/ is a leaf: api/ and node only, usable by every other module.' }] },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

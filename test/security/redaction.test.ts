@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SparkJobSpecSchema } from '../../src/api/spark-job.js';
-import { redactSecrets, secretValues, streamRedactor } from '../../src/backends/docker/redact-secrets.js';
+import { redactSecrets, secretValues, streamRedactor } from '../../src/secrets/redact.js';
 import { createLogger } from '../../src/logger.js';
 
 describe('driver log redaction', () => {

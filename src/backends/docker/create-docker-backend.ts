@@ -22,7 +22,7 @@ import {
 } from './errors.js';
 import { checkHostPaths, resolveMesosSecret } from './host-inputs.js';
 import { ensureImage } from './pull-image.js';
-import { redactSecrets, secretValues, streamRedactor } from './redact-secrets.js';
+import { redactSecrets, secretValues, streamRedactor } from '../../secrets/redact.js';
 import { ResourceLedger, formatResources, type Resources } from './resource-ledger.js';
 
 /** The oldest Engine API the backend uses (Docker 20.10). */

@@ -3,7 +3,7 @@ import type { RunExit } from '../ports.js';
 import { sleep } from './backoff.js';
 import type { FrameworkSession } from './framework-session.js';
 import { FINISHED_FOR_US, runExitOf } from './map-task-state.js';
-import { redactSecret } from './redact-secret.js';
+import { redactSecrets } from '../../secrets/redact.js';
 import { readChunk, sandboxFilePath } from './sandbox-files.js';
 
 /** What following a driver needs. */
@@ -50,7 +50,7 @@ async function pollLog(session: FrameworkSession, frameworkId: string, taskId: s
     f.partial += text;
     const cut = final ? f.partial.length : f.partial.lastIndexOf('\n') + 1;
     if (cut <= 0) return;
-    onLog(redactSecret(f.partial.slice(0, cut), session.secret));
+    onLog(redactSecrets(f.partial.slice(0, cut), [session.secret]));
     f.partial = f.partial.slice(cut);
   };
   const drain = async (signal?: AbortSignal): Promise<void> => {

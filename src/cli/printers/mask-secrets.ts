@@ -1,5 +1,7 @@
+import { SECRET_MASK } from '../../secrets/redact.js';
+
 /** What a secret env value is shown as; `apply` puts the stored value back when it sees it. */
-export const SECRET_MASK = '******';
+export { SECRET_MASK };
 
 type EnvEntry = { name?: unknown; value?: unknown; secret?: unknown };
 

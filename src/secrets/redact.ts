@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { isMesosMaster, type SparkJobSpec } from '../../api/spark-job.js';
+import { isMesosMaster, type SparkJobSpec } from '../api/spark-job.js';
+import { readSecretFile } from './read-secret-file.js';
 
-/** What a secret is shown as in driver logs (the same mask the CLI and the Mesos backend use). */
+/** What a secret is shown as everywhere: driver logs, messages, the CLI and the Mesos backend. */
 export const SECRET_MASK = '******';
 
-/** Reads a secret file for masking; a missing or unreadable one gives nothing (the run reports that itself). */
-function readSecretFile(path: string): string | undefined {
+/** A secret file's value for masking; a missing or unusable one gives nothing (the run reports that itself). */
+function secretFileValue(path: string): string | undefined {
   try {
-    const text = readFileSync(path, 'utf8');
-    return text.length > 0 && text.length <= 65_536 ? text.replace(/\r?\n$/, '') : undefined;
+    return readSecretFile(path);
   } catch {
     return undefined;
   }
@@ -18,16 +17,16 @@ function readSecretFile(path: string): string | undefined {
 export function secretValues(spec: SparkJobSpec, env: NodeJS.ProcessEnv): string[] {
   const out = spec.driver.env.filter((e) => e.secret && e.value !== '').map((e) => e.value);
   const ref = isMesosMaster(spec.master) ? spec.mesos?.secretRef : undefined;
-  const mesos = ref === undefined ? undefined : 'env' in ref ? env[ref.env] : readSecretFile(ref.file);
+  const mesos = ref === undefined ? undefined : 'env' in ref ? env[ref.env] : secretFileValue(ref.file);
   if (mesos) out.push(mesos);
   // Longest first, so a secret that contains another is masked whole.
   return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
 
-/** Masks every occurrence of every secret in a text. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
+/** Masks every occurrence of every secret in a text (secrets longest first, as secretValues sorts them). */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
-  for (const s of secrets) out = out.split(s).join(SECRET_MASK);
+  for (const s of secrets) if (s) out = out.split(s).join(SECRET_MASK);
   return out;
 }
 

@@ -1,0 +1,8 @@
+import { SparkctlError } from '../errors.js';
+
+/** A secret file is not a readable regular file of bounded size: a human must fix the manifest or the file. */
+export class SecretFileError extends SparkctlError {
+  override readonly code = 'SPARKCTL_SECRET_FILE';
+  override readonly errorClass = 'terminal';
+  override readonly reason = 'SecretUnavailable';
+}
