@@ -8,6 +8,8 @@ import type { GitSyncConfig } from '../../gitops/start-git-sync.js';
 import { isSyncedBranch } from '../../gitops/status-branch.js';
 import { describeSyncStatus, readSyncStatus, type SyncStatus } from '../../gitops/sync-status.js';
 import { parseDuration } from '../parse-duration.js';
+import { escapeLines } from '../printers/escape-text.js';
+import { cellText } from '../printers/table.js';
 import type { SetExit } from './index.js';
 
 /** The controller's git flags as commander hands them over. */
@@ -105,10 +107,10 @@ export function registerSync(program: Command, setExit: SetExit): void {
           setExit(0);
           return;
         }
-        process.stdout.write(`${describeSyncStatus(status)}\n`);
+        process.stdout.write(`${cellText(describeSyncStatus(status))}\n`);
         setExit(status.error ? 1 : 0);
       } catch (err) {
-        process.stderr.write(`Error: ${messageOf(err)}\n`);
+        process.stderr.write(`Error: ${escapeLines(messageOf(err))}\n`);
         setExit(1);
       }
     });
