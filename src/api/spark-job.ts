@@ -107,7 +107,7 @@ export const SparkJobSpecSchema = z
     type: z
       .enum(['Scala', 'Java', 'Python', 'R'])
       .default('Scala')
-      .describe('Scala and Java need mainClass; Python needs an image with python3 (apache/spark:<v>-python3); R needs the R variant (apache/spark:<v>-r)'),
+      .describe('Scala and Java need mainClass. Python runs on apache/spark:<version> (its python3 variant); R needs the R variant apache/spark:<version>-r, the default image has no R'),
     master: z
       .string()
       .regex(MASTER_PATTERN, {
