@@ -6,7 +6,11 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import type { SparkJob } from '../../src/api/spark-job.js';
+import { renderDescribe } from '../../src/cli/commands/describe.js';
+import type { JobView } from '../../src/cli/find-job.js';
 import { escapeLines, escapeText, neutraliseTerminal } from '../../src/cli/printers/escape-text.js';
+import { parseManifestBytes } from '../../src/manifest/parse-manifest.js';
 import { renderFields } from '../../src/cli/printers/fields.js';
 import { toJson, toYaml } from '../../src/cli/printers/job-object.js';
 import { renderTable } from '../../src/cli/printers/table.js';
@@ -72,6 +76,58 @@ describe('the table and field printers escape every cell by default', () => {
   it('renderFields escapes values, then paints them', () => {
     const out = renderFields([['Annotations', `note=${HOSTILE}`], ['Phase', 'Failed', 'red']], 2, true);
     expect(out).toBe(`  Annotations:  note=${SHOWN}\n  Phase:        \u001b[31mFailed\u001b[0m\n`);
+  });
+});
+
+describe('describe escapes every field, whatever the schema lets through', () => {
+  it('labels, annotations, image, application, class, arguments, env, conf, volumes, outputs, status, conditions, attempts and events', () => {
+    const manifest = `apiVersion: sparkctl.io/v1alpha1
+kind: SparkJob
+metadata: {name: hostile}
+spec:
+  image: sparkctl/spark-fake:test
+  mainApplicationFile: local:///opt/app.jar
+  driver: {cores: 1, memory: 64m}
+`;
+    const parsed = parseManifestBytes(Buffer.from(manifest), 'hostile.yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    // The parsed job, with a hostile string in every field describe prints (bypassing the schema on purpose).
+    const job = structuredClone(parsed.job) as SparkJob & { spec: Record<string, unknown> };
+    const spec = job.spec as unknown as Record<string, unknown> & SparkJob['spec'];
+    Object.assign(job.metadata, { labels: { team: HOSTILE }, annotations: { [HOSTILE]: HOSTILE } });
+    Object.assign(spec, {
+      image: HOSTILE,
+      master: HOSTILE,
+      mainApplicationFile: HOSTILE,
+      mainClass: HOSTILE,
+      arguments: [HOSTILE],
+      sparkConf: { [HOSTILE]: HOSTILE },
+      volumes: [{ hostPath: HOSTILE, containerPath: HOSTILE, readOnly: true }],
+      outputs: [{ name: HOSTILE, path: HOSTILE }],
+    });
+    spec.driver = { ...spec.driver, env: [{ name: HOSTILE, value: HOSTILE, secret: false }] };
+    const time = new Date().toISOString();
+    const view: JobView = {
+      name: 'hostile',
+      file: HOSTILE,
+      job,
+      status: {
+        phase: 'Failed',
+        message: HOSTILE,
+        conditions: [{ type: 'Stalled', status: 'True', reason: HOSTILE, message: HOSTILE, lastTransitionTime: time }],
+        submissionAttempts: 1,
+        executionAttempts: 1,
+        driver: { backend: 'docker', containerName: HOSTILE },
+        results: { outputs: [{ name: HOSTILE, path: HOSTILE, bytes: 1 }], cached: false },
+      } as JobView['status'],
+    };
+    const out = renderDescribe(view, [{ time, type: 'Warning', reason: HOSTILE, message: HOSTILE }], [{ attempt: 1, path: HOSTILE, bytes: 1, modifiedAt: time }], true);
+    expect(out.replace(SGR, '').replace(/\n/g, '')).not.toMatch(RAW);
+    for (const label of ['File', 'Labels', 'Annotations', 'Image', 'Master', 'Application', 'Main Class', 'Arguments', 'Driver Env', 'Spark Conf', 'Volumes', 'Outputs', 'Message', 'Driver', 'Results']) {
+      expect(out, label).toMatch(new RegExp(`^ *${label}: +.*A\\\\x1b\\]52`, 'm'));
+    }
+    // Conditions, attempts and events tables: three more rows carrying it.
+    expect(out.split('\n').filter((l) => /^ {2}\S/.test(l) && !/^ {2}[A-Z][A-Za-z ]+:/.test(l) && l.includes(SHOWN)).length).toBeGreaterThanOrEqual(3);
   });
 });
 
