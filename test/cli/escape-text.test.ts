@@ -87,6 +87,7 @@ metadata: {name: hostile}
 spec:
   image: sparkctl/spark-fake:test
   mainApplicationFile: local:///opt/app.jar
+  mainClass: org.example.Main
   driver: {cores: 1, memory: 64m}
 `;
     const parsed = parseManifestBytes(Buffer.from(manifest), 'hostile.yaml');
