@@ -90,6 +90,26 @@ describe('user strings never reach the terminal raw', () => {
     expectEscaped(one.stdout);
   });
 
+  it('a file name carrying escapes is shown escaped by get (every format but json/yaml), validate and describe', async () => {
+    ws = await createWorkspace();
+    // A manifest without a usable name is listed under its file name.
+    await ws.write(`bad${HOSTILE}.yaml`, 'kind: NotAJob\n');
+    const shownFile = `bad${SHOWN}.yaml`;
+    expect((await ws.run(['get', '-o', 'name'])).stdout).toBe(`sparkjob/${shownFile}\n`);
+    const table = await ws.run(['get', '-o', 'wide']);
+    expect(table.stdout).not.toMatch(RAW);
+    expect(table.stdout).toContain(`${shownFile}   Invalid`);
+    const validate = await ws.run(['validate', ws.jobsDir]);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).not.toMatch(RAW);
+    expect(validate.stdout).toContain(shownFile);
+    const described = await ws.run(['describe', `bad${HOSTILE}.yaml`]);
+    expect(described.stdout + described.stderr).not.toMatch(RAW);
+    expect(described.stdout).toMatch(/^Name: +badA\\x1b\]52/m);
+    const json = JSON.parse((await ws.run(['get', '-o', 'json'])).stdout) as { items: Array<{ kind: string }> };
+    expect(json.items[0]!.kind).toBe('NotAJob');
+  });
+
   it('get -o json and -o yaml keep the exact strings (escaped by the encoder, nothing raw)', async () => {
     await hostileWorkspace();
     const json = await ws.run(['get', 'hostile', '-o', 'json']);
