@@ -185,6 +185,11 @@ export class Controller {
     return out;
   }
 
+  /** Why the journal cannot record a job right now (fail-stop holds that job's driver), or undefined. */
+  journalProblem(): string | undefined {
+    return this.journal.problem();
+  }
+
   /** Keys waiting for a worker. */
   get queueDepth(): number {
     return this.queue.depth;
@@ -289,7 +294,7 @@ export class Controller {
         }
         const reason = reasonOf(status.phase, snap.context);
         if (status.phase !== last || reason !== lastReason) {
-          const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable';
+          const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable' || reason === 'JournalUnavailable';
           void this.event(entry.name, warn ? 'Warning' : 'Normal', reason, status.message ?? status.phase, snap.context.attempt);
           this.options.onPhase?.(entry.name, last, status.phase);
           if (status.phase !== last) this.log.info({ job: entry.name, phase: status.phase, reason }, 'Job changed phase');
