@@ -19,6 +19,8 @@ export interface ControllerConfig {
   readonly workers: number;
   readonly exitWhenIdle: boolean;
   readonly relistIntervalMs: number;
+  /** `--missing-grace`: how long a job whose manifest vanished or stopped parsing keeps running. */
+  readonly missingGraceMs?: number;
   readonly policy: Policy;
   readonly metricsAddr?: string;
   readonly dockerSocket?: string;
@@ -48,6 +50,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
     stateDir: config.stateDir,
     workers: config.workers,
     relistIntervalMs: config.relistIntervalMs,
+    ...(config.missingGraceMs !== undefined ? { missingGraceMs: config.missingGraceMs } : {}),
     policy: config.policy,
     logger,
     ...(config.metricsAddr ? { metricsAddr: config.metricsAddr } : {}),

@@ -34,6 +34,12 @@ export interface ControllerOptions {
   /** Full relist period, catching file events the watcher missed. */
   readonly relistIntervalMs?: number;
   readonly policy?: Policy;
+  /**
+   * How long a job whose manifest vanished or stopped parsing keeps running before it is
+   * released (editors that truncate and rewrite, or save through a backup and a rename, and
+   * `git mv` all pass through such a moment). Default 5 s; 0 releases at once.
+   */
+  readonly missingGraceMs?: number;
   readonly metricsAddr?: string;
   /** Called on every phase change (metrics hook). */
   readonly onPhase?: (name: string, from: Phase | undefined, to: Phase) => void;
@@ -53,7 +59,12 @@ interface JobEntry {
   fileStatusKey?: string;
   /** Whether expired results were already removed from the journal. */
   forgotten?: boolean;
+  /** While set, the manifest is missing or unparsable and the job is held until this time (epoch ms). */
+  graceUntil?: number;
 }
+
+/** Default of ControllerOptions.missingGraceMs (`--missing-grace`). */
+export const DEFAULT_MISSING_GRACE_MS = 5_000;
 
 /** The spec fields that define a run: suspend and TTL changes do not restart a job. */
 export function runHash(spec: SparkJobSpec): string {
@@ -116,11 +127,13 @@ export class Controller {
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
   private readonly machine: JobMachine;
+  private readonly missingGraceMs: number;
 
   constructor(private readonly options: ControllerOptions) {
     this.journal = new Journal(options.stateDir);
     this.log = options.logger.child({ module: 'controller' });
     this.policy = options.policy ?? DEFAULT_POLICY;
+    this.missingGraceMs = options.missingGraceMs ?? DEFAULT_MISSING_GRACE_MS;
     this.machine = machineWithBackends(options.backends, this.journal, (name, message) => {
       const actor = this.entries.get(name)?.actor;
       if (actor && actor.getSnapshot().context.progress !== message) actor.send({ type: 'job.progress', message });
@@ -183,6 +196,11 @@ export class Controller {
     const out = new Map<string, Phase>();
     for (const [name, e] of this.entries) out.set(name, phaseOf(e.actor.getSnapshot().value));
     return out;
+  }
+
+  /** Why the journal cannot record a job right now (fail-stop holds that job's driver), or undefined. */
+  journalProblem(): string | undefined {
+    return this.journal.problem();
   }
 
   /** Keys waiting for a worker. */
@@ -289,7 +307,7 @@ export class Controller {
         }
         const reason = reasonOf(status.phase, snap.context);
         if (status.phase !== last || reason !== lastReason) {
-          const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable';
+          const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable' || reason === 'JournalUnavailable';
           void this.event(entry.name, warn ? 'Warning' : 'Normal', reason, status.message ?? status.phase, snap.context.attempt);
           this.options.onPhase?.(entry.name, last, status.phase);
           if (status.phase !== last) this.log.info({ job: entry.name, phase: status.phase, reason }, 'Job changed phase');
@@ -373,7 +391,10 @@ export class Controller {
     const hash = contentHash(bytes);
     const known = this.fileToName.get(file);
     const entry0 = known ? this.entries.get(known) : undefined;
-    if (this.seen.get(file) === hash && (entry0 === undefined || entry0.fileStatusKey === statusKey(entry0.status))) return;
+    if (this.seen.get(file) === hash && (entry0 === undefined || entry0.fileStatusKey === statusKey(entry0.status))) {
+      this.endGrace(entry0, file);
+      return;
+    }
 
     const parsed = parseManifestBytes(bytes, file);
     if (!parsed.ok) {
@@ -384,17 +405,22 @@ export class Controller {
     const job = parsed.job;
     const name = job.metadata.name;
     let entry = this.entries.get(name);
+    if (entry0 && entry0.name === name) this.endGrace(entry0, file);
     if (entry && entry.file !== file) {
       const other = await readManifest(root, entry.file).catch(() => undefined);
       if (other?.kind === 'file' && looseName(other.bytes) === name) {
         await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`);
         return;
       }
+      // Moved or renamed (git mv, a new folder): the same job, now in this file; a same spec keeps its run.
+      this.log.info({ job: name, from: entry.file, to: file }, 'Manifest moved; the job follows it');
       this.fileToName.delete(entry.file);
+      this.seen.delete(entry.file);
       entry.file = file;
       this.fileToName.set(file, name);
+      this.endGrace(entry, file);
     }
-    if (known && known !== name) this.handleGone(file);
+    if (known && known !== name) this.handleGone(file, { now: true });
     const violations = checkPolicy(job.spec, this.policy);
     if (entry?.actor.getSnapshot().status === 'done') return; // being forgotten; re-enqueued after
     if (!entry) entry = this.createEntry(name, file, job);
@@ -451,8 +477,10 @@ export class Controller {
   }
 
   private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string): Promise<void> {
-    const name = looseName(bytes);
+    const name = looseName(bytes) ?? this.fileToName.get(file);
     const entry = name ? this.entries.get(name) : undefined;
+    // A save in progress (truncated, half written) is not a new spec: wait, then look again.
+    if (entry && entry.file === file && phaseOf(entry.actor.getSnapshot().value) !== 'Invalid' && this.holdDuringGrace(entry, file, 'unreadable')) return;
     if (entry && entry.file === file) {
       const snap = entry.actor.getSnapshot();
       if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
@@ -495,13 +523,41 @@ export class Controller {
     }
   }
 
-  private handleGone(file: string): void {
-    this.seen.delete(file);
+  /**
+   * Starts (or continues) the grace of a job whose manifest is missing or unparsable. Returns
+   * true while it runs: nothing is released, nothing written into the file; a re-check is queued
+   * for when it ends.
+   */
+  private holdDuringGrace(entry: JobEntry, file: string, what: 'missing' | 'unreadable'): boolean {
+    if (this.missingGraceMs <= 0) return false;
+    const now = Date.now();
+    if (entry.graceUntil === undefined) {
+      entry.graceUntil = now + this.missingGraceMs;
+      const timer = setTimeout(() => this.queue.add(file), this.missingGraceMs + 20);
+      timer.unref();
+      this.log.info({ job: entry.name, file, graceMs: this.missingGraceMs }, `Manifest ${what}; keeping the job until the grace period ends`);
+    }
+    return now < entry.graceUntil;
+  }
+
+  /** Ends a job's grace: its manifest reads again (in its file or another). */
+  private endGrace(entry: JobEntry | undefined, file: string): void {
+    if (entry?.graceUntil === undefined) return;
+    entry.graceUntil = undefined;
+    this.log.info({ job: entry.name, file }, 'Manifest is back; the job carries on');
+    this.checkIdle();
+  }
+
+  private handleGone(file: string, opts: { now?: boolean } = {}): void {
     const name = this.fileToName.get(file);
+    const held = name ? this.entries.get(name) : undefined;
+    if (!opts.now && held && held.file === file && this.holdDuringGrace(held, file, 'missing')) return;
+    this.seen.delete(file);
     this.fileToName.delete(file);
     if (!name) return;
     const entry = this.entries.get(name);
     if (!entry || entry.file !== file) return;
+    entry.graceUntil = undefined;
     this.log.info({ job: name, file }, 'Manifest removed; releasing the job');
     entry.actor.send({ type: 'job.delete' });
   }
@@ -510,6 +566,7 @@ export class Controller {
     if (!this.initialSyncDone || this.idleWaiters.length === 0) return;
     if (this.queue.busy > 0) return;
     for (const e of this.entries.values()) {
+      if (e.graceUntil !== undefined) return;
       const phase = phaseOf(e.actor.getSnapshot().value);
       if (!TERMINAL_PHASES.has(phase) && phase !== 'Suspended') return;
     }

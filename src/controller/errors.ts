@@ -20,3 +20,13 @@ export class PolicyViolationError extends SparkctlError {
   override readonly errorClass = 'terminal' as const;
   override readonly reason = 'PolicyViolation';
 }
+
+/**
+ * The state dir cannot record what a job needs recorded (full, read-only or failing disk): the
+ * job waits, holding its driver, until the journal can be written again (fail-stop).
+ */
+export class JournalUnavailableError extends SparkctlError {
+  override readonly code = 'SPARKCTL_JOURNAL_UNAVAILABLE';
+  override readonly errorClass = 'waiting' as const;
+  override readonly reason = 'JournalUnavailable';
+}

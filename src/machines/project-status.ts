@@ -20,6 +20,7 @@ export function phaseOf(value: unknown): Phase {
     case 'running':
       return 'Running';
     case 'collecting':
+    case 'collectBackoff':
       return 'Collecting';
     case 'releasing':
     case 'releaseBackoff':
@@ -51,7 +52,10 @@ export function reasonOf(phase: Phase, ctx: JobContext): string {
       return ctx.failure?.reason ?? 'DriverFailed';
     case 'Invalid':
       return ctx.invalidReason ?? 'InvalidSpec';
+    case 'Collecting':
+      return ctx.progress ? (ctx.progressReason ?? 'Collecting') : 'Collecting';
     case 'Releasing':
+      if (ctx.progress && ctx.progressReason) return ctx.progressReason;
       return ctx.releaseCause === 'delete'
         ? 'Deleted'
         : ctx.releaseCause === 'suspend'
@@ -64,7 +68,7 @@ export function reasonOf(phase: Phase, ctx: JobContext): string {
     case 'Connecting':
       return ctx.progress ? 'EngineUnavailable' : 'Connecting';
     case 'Running':
-      return ctx.progress ? 'EngineUnavailable' : 'Running';
+      return ctx.progress ? (ctx.progressReason ?? 'EngineUnavailable') : 'Running';
     default:
       return phase;
   }

@@ -31,6 +31,7 @@ export interface HarnessOptions {
   readonly policy?: Policy;
   readonly mesos?: () => Backend;
   readonly relistIntervalMs?: number;
+  readonly missingGraceMs?: number;
 }
 
 /** Creates the folders and a first controller (not started). */
@@ -49,6 +50,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       logger: silentLogger(),
       workers: 4,
       relistIntervalMs: options.relistIntervalMs ?? 1_000,
+      ...(options.missingGraceMs !== undefined ? { missingGraceMs: options.missingGraceMs } : {}),
       ...(options.policy ? { policy: options.policy } : {}),
       backends: {
         docker,

@@ -35,6 +35,7 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--workers <n>', 'jobs reconciled in parallel', positiveInt('--workers'), 4)
     .option('--exit-when-idle', 'exit 0 once no job is pending or running', false)
     .option('--relist-interval <duration>', 'full relist of the jobs folder, catching missed file events', '30s')
+    .option('--missing-grace <duration>', 'keep a job whose manifest vanished or stopped parsing this long before releasing it (editor saves, git mv); 0 releases at once', '5s')
     .option('--metrics-addr [host:port]', `serve /healthz, /readyz and /metrics here (alone: ${DEFAULT_METRICS_ADDR}; off when not given)`, metricsAddr)
     .option('--allow-host-network', 'let manifests ask for network: host', false)
     .option('--allow-host-path <prefix>', 'let manifests mount host folders under this prefix (repeatable)', collect, [])
@@ -47,7 +48,7 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--prune', 'release the jobs whose manifests were removed from git (default: keep them, reported as orphaned)')
     .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (never the synced branch)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
-    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string; advertiseAddress?: string } & GitFlags) => {
+    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; missingGrace: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string; advertiseAddress?: string } & GitFlags) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
@@ -60,6 +61,7 @@ export function registerController(program: Command, setExit: SetExit): void {
         workers: opts.workers,
         exitWhenIdle: opts.exitWhenIdle,
         relistIntervalMs: parseDuration(opts.relistInterval, '--relist-interval'),
+        missingGraceMs: parseDuration(opts.missingGrace, '--missing-grace'),
         policy: { ...DEFAULT_POLICY, allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath },
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr === true ? DEFAULT_METRICS_ADDR : opts.metricsAddr } : {}),
         ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
