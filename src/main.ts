@@ -76,6 +76,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
         registry: metrics.registry,
         isStarted: () => started,
         stateDir: config.stateDir,
+        journalProblem: () => controller.journalProblem(),
         pingEngine: (signal) => docker.connect({ signal }),
         logger,
       });

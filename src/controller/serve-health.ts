@@ -49,6 +49,8 @@ export interface HealthOptions {
   readonly stateDir: string;
   /** How long one journal check answers /readyz (default 1000 ms): requests share it instead of each writing a file. */
   readonly journalCheckMs?: number;
+  /** Why the journal cannot record a job right now (fail-stop holds its driver); /readyz is 503 while set. */
+  readonly journalProblem?: () => string | undefined;
   /** Pings the engine; /readyz needs an answer within `engineFreshSeconds`. */
   readonly pingEngine: (signal: AbortSignal) => Promise<unknown>;
   readonly engineFreshSeconds?: number;
@@ -143,7 +145,10 @@ export async function serveHealth(options: HealthOptions): Promise<HealthServer>
     if (path === '/readyz') {
       const checks = {
         controller: options.isStarted() ? { ok: true, message: 'started' } : { ok: false, message: 'not started' },
-        journal: await journalCheck(),
+        journal: await journalCheck().then((c) => {
+          const problem = options.journalProblem?.();
+          return problem === undefined || !c.ok ? c : { ok: false, message: problem };
+        }),
         engine: engineCheck(),
       };
       const ok = Object.values(checks).every((c) => c.ok);
