@@ -42,6 +42,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
   const instance = instanceId(config.stateDir);
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   const advertiseAddress = config.advertiseAddress ?? detectAdvertiseAddress();
+  logger.info({ advertiseAddress, detected: config.advertiseAddress === undefined }, 'Chose the address client-mode Mesos drivers advertise');
   const docker = createDockerBackend({ instance, logger, advertiseAddress, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
   let mesos: Backend | undefined;
   const metrics = config.metricsAddr ? createControllerMetrics() : undefined;
