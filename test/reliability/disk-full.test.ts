@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createControllerMetrics } from '../../src/controller/metrics.js';
+import { serveHealth } from '../../src/controller/serve-health.js';
+import { silentLogger } from '../../src/logger.js';
 import { ensureTestImages, testDocker } from '../support/docker.js';
 import { createHarness, fakeJob, phaseIs, readFileStatus, waitForStatus, type Harness } from '../support/controller-harness.js';
 
@@ -57,7 +60,23 @@ describe('a full state dir (fail-stop)', () => {
   it('holds the driver while results cannot be recorded, says so, and completes once space returns', async () => {
     const { file } = await setUp();
     await h!.start();
+    // The probe-file check gets a writable folder, so a 503 can only come from the journal's own report.
+    const health = await serveHealth({
+      addr: '127.0.0.1:0',
+      explicit: false,
+      registry: createControllerMetrics({ defaultMetrics: false }).registry,
+      isStarted: () => true,
+      stateDir: h!.jobsDir,
+      journalProblem: () => h!.controller.journalProblem(),
+      pingEngine: async () => undefined,
+      logger: silentLogger(),
+    });
+    const readyz = async () => {
+      const res = await fetch(`${health.url}/readyz`);
+      return { status: res.status, body: await res.text() };
+    };
     await waitForStatus(file, phaseIs('Running'), 30_000);
+    expect((await readyz()).status).toBe(200);
     const filler = await fill(h!.stateDir);
 
     const held = await waitForStatus(file, (s) => s.phase === 'Collecting' && /JournalUnavailable/.test(JSON.stringify(s.conditions)), 30_000);
@@ -72,10 +91,17 @@ describe('a full state dir (fail-stop)', () => {
     expect((await readFileStatus(file))?.phase).toBe('Collecting');
     expect(await containersOf(h!.instance)).toHaveLength(1);
 
+    const notReady = await readyz();
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toMatch(/journal record of job big not written: .*ENOSPC/);
+
     await rm(filler);
     const done = await waitForStatus(file, phaseIs('Succeeded'), 60_000);
     expect(done.executionAttempts).toBe(1);
     expect(done.submissionAttempts).toBe(1);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await readyz()).status).toBe(200);
+    await health.close();
     const out = done.results!.outputs.find((o) => o.name === 'big')!;
     expect((await stat(out.path)).size).toBe(OUTPUT_BYTES);
     expect(await containersOf(h!.instance)).toHaveLength(0);
