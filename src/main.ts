@@ -22,6 +22,8 @@ export interface ControllerConfig {
   readonly metricsAddr?: string;
   readonly dockerSocket?: string;
   readonly logger?: Logger;
+  /** Mesos cluster-mode settings: --mesos-user, --mesos-single-host. */
+  readonly mesos?: { readonly user?: string; readonly singleHost?: boolean };
   /** With --git: the repository the jobs folder is synced from (the --jobs path becomes a link sparkctl manages). */
   readonly git?: GitSyncConfig;
 }
@@ -50,7 +52,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
     ...(metrics ? { onPhase: metrics.onPhase, onReconcile: metrics.onReconcile } : {}),
     backends: {
       docker,
-      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger })),
+      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger, ...config.mesos })),
     },
   });
   const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;

@@ -21,6 +21,11 @@ const metricsAddr = (v: string) => {
   return v;
 };
 
+const unixUser = (v: string) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(v)) throw new InvalidArgumentError(`--mesos-user takes a Unix user name (letters, digits, _ . -), got '${v}'`);
+  return v;
+};
+
 /** `sparkctl controller`: runs the reconciler on the jobs folder. */
 export function registerController(program: Command, setExit: SetExit): void {
   program
@@ -32,6 +37,8 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--metrics-addr [host:port]', `serve /healthz, /readyz and /metrics here (alone: ${DEFAULT_METRICS_ADDR}; off when not given)`, metricsAddr)
     .option('--allow-host-network', 'let manifests ask for network: host', false)
     .option('--allow-host-path <prefix>', 'let manifests mount host folders under this prefix (repeatable)', collect, [])
+    .option('--mesos-user <name>', 'Unix user of Mesos cluster-mode drivers: FrameworkInfo.user, sandbox owner and container user (default: this controller\'s user)', unixUser)
+    .option('--mesos-single-host', 'the Mesos master and agents run on this one host, so drivers may dial a loopback master', false)
     .option('--docker-socket <path>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
     .option('--git <url>', 'sync the jobs folder from this git repository (the --jobs path becomes a link sparkctl manages)')
     .option('--git-ref <ref>', 'branch, tag or commit to sync (default: main)')
@@ -40,7 +47,7 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--prune', 'release the jobs whose manifests were removed from git (default: keep them, reported as orphaned)')
     .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (never the synced branch)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
-    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string } & GitFlags) => {
+    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string; mesosUser?: string; mesosSingleHost: boolean } & GitFlags) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
@@ -56,6 +63,7 @@ export function registerController(program: Command, setExit: SetExit): void {
         policy: { ...DEFAULT_POLICY, allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath },
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr === true ? DEFAULT_METRICS_ADDR : opts.metricsAddr } : {}),
         ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
+        mesos: { singleHost: opts.mesosSingleHost, ...(opts.mesosUser !== undefined ? { user: opts.mesosUser } : {}) },
         ...(git ? { git } : {}),
       });
       setExit(code);
