@@ -6,6 +6,7 @@ import { driverMemoryWithOverheadMiB } from '../spark-submit.js';
 import type { BackoffOptions } from './backoff.js';
 import { taskIdFor } from './build-task-info.js';
 import { collectSandbox } from './collect-sandbox.js';
+import { driverMasterUrl } from './driver-master.js';
 import { MesosSpecError } from './errors.js';
 import { followDriver } from './follow-driver.js';
 import type { KnownTask, UnknownTask } from './framework-session.js';
@@ -140,7 +141,9 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       const s = sessionFor(run.spec);
       const role = roleOf(run.spec);
       await s.ensureRole(role, io.signal);
-      await s.connect(io.signal, io.onProgress);
+      const info = await s.connect(io.signal, io.onProgress);
+      // Refuse a driver master the task could not reach before holding any offer (checked again at launch: the leader may change).
+      driverMasterUrl(run.spec.master, info.masterInfo, { singleHost });
       const want = { cpus: run.spec.driver.cores, memMiB: driverMemoryWithOverheadMiB(run.spec), role, constraints: parseConstraints(run.spec.mesos?.constraints) };
       const key = `${run.name}/${run.attempt}`;
       const held = await s.requestOffer(key, want, io.signal, io.onProgress);

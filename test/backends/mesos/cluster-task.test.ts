@@ -104,11 +104,11 @@ describe('Mesos cluster-mode driver task on the emulated agent', () => {
     const s = spec();
     const run = runOf(s, 'loopback');
     await backend.connect({ ...io(), spec: s });
-    const reservation = await backend.requestResources(run, io());
     const launchesBefore = callsOf(master.calls(), 'ACCEPT').length;
+    await expect(backend.requestResources(run, io())).rejects.toThrow(/--mesos-single-host/);
+    // Checked again at launch, against the leader of that moment.
+    const reservation = { key: 'loopback/1', cpus: 1, memMiB: 896, agentId: master.agentIds[0]!, offerId: 'none' };
     await expect(backend.start(run, reservation, io())).rejects.toThrow(MesosLoopbackMasterError);
-    await expect(backend.start(run, reservation, io())).rejects.toThrow(/--mesos-single-host/);
     expect(callsOf(master.calls(), 'ACCEPT')).toHaveLength(launchesBefore);
-    await backend.release(run, undefined, reservation, io());
   });
 });

@@ -41,5 +41,6 @@ export function chownTree(path: string, owner: Owner): void {
  */
 export function ownSandbox(sandbox: string, owner: Owner): void {
   chmodSync(sandbox, 0o750);
-  chownTree(sandbox, owner);
+  // Like an agent without --switch_user, an emulator that is not root cannot give files away.
+  if (process.getuid?.() === 0) chownTree(sandbox, owner);
 }
