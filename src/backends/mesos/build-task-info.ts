@@ -94,8 +94,9 @@ export interface BuiltTask {
 
 /**
  * Builds the driver's TaskInfo: a DOCKER container (network HOST: executors on other agents call
- * the driver back) running spark-submit with `--deploy-mode client` as the framework user. With `shell: false` the Docker containerizer runs
- * `docker run <image> <value> <arguments…>`, so `value` is argv[0] and `arguments` the rest.
+ * the driver back) running spark-submit with `--deploy-mode client` as the framework user. With
+ * `shell: false` the Docker containerizer runs `docker run <image> <value> <arguments…>`, so
+ * `value` is argv[0] and `arguments` the rest.
  */
 export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
   const { run, offer, instance } = input;
@@ -115,7 +116,8 @@ export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
     if (rel === undefined || !rel.startsWith(OUTPUTS_DIR) || taken.has(dir)) continue;
     taken.add(dir);
     volumes.push({ container_path: dir, host_path: `${OUTPUTS_DIR}${dir}`, mode: 'RW' });
-    // Docker would create a missing bind source as root; the fetcher runs as the task user and creates output_file's folder first (src/launcher/fetcher.cpp).
+    // Docker would create a missing bind source as root; the fetcher runs as the task user and
+    // creates the folders of output_file first (src/launcher/fetcher.cpp), before docker run.
     uris.push({ value: '/dev/null', output_file: `${OUTPUTS_DIR}${dir}/${OUTPUTS_KEEP}`, extract: false, cache: false });
   }
   const command: Record<string, unknown> = { shell: false, value: argv[0], arguments: argv.slice(1) };
