@@ -120,7 +120,9 @@ export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
     // creates the folders of output_file first (src/launcher/fetcher.cpp), before docker run.
     uris.push({ value: '/dev/null', output_file: `${OUTPUTS_DIR}${dir}/${OUTPUTS_KEEP}`, extract: false, cache: false });
   }
-  const command: Record<string, unknown> = { shell: false, value: argv[0], arguments: argv.slice(1) };
+  // CommandInfo.user precedes FrameworkInfo.user for the sandbox owner (src/slave/slave.cpp), and
+  // stays right when the master kept an older framework user after a --mesos-user change.
+  const command: Record<string, unknown> = { shell: false, value: argv[0], arguments: argv.slice(1), user: input.user.name };
   if (uris.length > 0) command.uris = uris;
   const variables = spec.driver.env.map((e) => ({ name: e.name, value: e.value }));
   if (!variables.some((v) => v.name === 'SPARK_LOCAL_DIRS')) variables.unshift({ name: 'SPARK_LOCAL_DIRS', value: LOCAL_DIRS });

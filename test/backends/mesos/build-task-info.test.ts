@@ -103,6 +103,7 @@ describe('buildTaskInfo', () => {
     const c = t.command as { environment: { variables: Array<{ name: string; value: string }> }; uris: unknown[] };
     expect(c.environment.variables).toContainEqual({ name: 'SPARK_LOCAL_DIRS', value: '/mnt/mesos/sandbox' });
     expect(c.environment.variables).toContainEqual({ name: 'K', value: 'V' });
+    expect((t.command as { user: string }).user).toBe('spark');
     expect(c.uris).toEqual([{ value: '/dev/null', output_file: 'sparkctl-outputs/out/.sparkctl-keep', extract: false, cache: false }]);
   });
 

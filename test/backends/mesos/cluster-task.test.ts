@@ -75,6 +75,19 @@ describe('Mesos cluster-mode driver task on the emulated agent', () => {
     await backend.release(run, ref, reservation, io());
   });
 
+  it('keeps the sandbox owned by the driver user when the master kept an older framework user (CommandInfo.user)', async () => {
+    const first = make({ user: 'root' });
+    const s = spec();
+    await first.backend.connect({ ...io(), spec: s });
+    await first.backend.close();
+    // Same framework (same state dir), new --mesos-user: the master keeps FrameworkInfo.user = root.
+    const { backend } = make({ user: NOBODY.name, stateDir: first.stateDir });
+    const { run, reservation, ref, exit } = await runJob(backend, 'user-changed', s);
+    expect(exit).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
+    expect(statSync(master.tasks().find((t) => t.id === ref.taskId)!.sandbox).uid).toBe(NOBODY.uid);
+    await backend.release(run, ref, reservation, io());
+  });
+
   it('collects a binary output byte for byte (/files/download, not /files/read)', async () => {
     const { backend } = make();
     const s = spec({ outputs: [{ name: 'blob', path: '/out/blob.bin' }] });
