@@ -27,6 +27,8 @@ export interface ControllerConfig {
   /** Where client-mode Mesos drivers are called back (--advertise-address); default: detected from this host's interfaces. */
   readonly advertiseAddress?: string;
   readonly logger?: Logger;
+  /** Mesos cluster-mode settings: --mesos-user, --mesos-single-host. */
+  readonly mesos?: { readonly user?: string; readonly singleHost?: boolean };
   /** With --git: the repository the jobs folder is synced from (the --jobs path becomes a link sparkctl manages). */
   readonly git?: GitSyncConfig;
 }
@@ -58,7 +60,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
     ...(metrics ? { onPhase: metrics.onPhase, onReconcile: metrics.onReconcile } : {}),
     backends: {
       docker,
-      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger })),
+      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger, ...config.mesos })),
     },
   });
   const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;

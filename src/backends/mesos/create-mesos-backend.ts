@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { SparkJobSpec } from '../../api/spark-job.js';
 import { isMesosMaster } from '../../api/spark-job.js';
 import type { DriverRef } from '../../api/status.js';
@@ -7,6 +6,7 @@ import { driverMemoryWithOverheadMiB } from '../spark-submit.js';
 import type { BackoffOptions } from './backoff.js';
 import { taskIdFor } from './build-task-info.js';
 import { collectSandbox } from './collect-sandbox.js';
+import { driverMasterUrl } from './driver-master.js';
 import { MesosSpecError } from './errors.js';
 import { followDriver } from './follow-driver.js';
 import type { KnownTask, UnknownTask } from './framework-session.js';
@@ -20,6 +20,7 @@ import { silentLogger } from './logger.js';
 import { parseConstraints } from './match-offer.js';
 import { parseMasterUrl } from './parse-master-url.js';
 import { releaseDriver } from './release-driver.js';
+import { controllerUserName, resolveTaskUser } from './task-user.js';
 
 /** Settings of the Mesos backend; only stateDir and instance are required. */
 export interface MesosBackendOptions {
@@ -35,8 +36,10 @@ export interface MesosBackendOptions {
   readonly backoff?: BackoffOptions;
   /** Port of the masters when a spec names ZooKeeper hosts (default 5050): zk hosts are tried as masters. */
   readonly zkMasterPort?: number;
-  /** FrameworkInfo.user (default: the controller's user). */
+  /** FrameworkInfo.user and the user driver containers run as (`--mesos-user`; default: the controller's user). */
   readonly user?: string;
+  /** Master and agents run on this one host (`--mesos-single-host`): drivers may dial a loopback master. */
+  readonly singleHost?: boolean;
   readonly frameworkName?: string;
   /** FrameworkInfo.failover_timeout in seconds (default one week). */
   readonly failoverTimeoutSeconds?: number;
@@ -79,6 +82,8 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   const sessions = new Map<string, FrameworkSession>();
   const refuse = options.declineRefuseSeconds ?? 5;
   const reconcileTimeoutMs = options.reconcileTimeoutMs ?? 10_000;
+  const taskUser = resolveTaskUser(options.user ?? controllerUserName());
+  const singleHost = options.singleHost ?? false;
 
   const open = (master: string, connection: StoredConnection): FrameworkSession => {
     const key = `${master}|${connection.principal ?? ''}`;
@@ -91,7 +96,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
         store,
         instance: options.instance,
         logger: log,
-        user: options.user ?? safeUser(),
+        user: taskUser.name,
         frameworkName: options.frameworkName ?? 'sparkctl',
         failoverTimeoutSeconds: options.failoverTimeoutSeconds ?? 604_800,
         declineRefuseSeconds: refuse,
@@ -136,7 +141,9 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       const s = sessionFor(run.spec);
       const role = roleOf(run.spec);
       await s.ensureRole(role, io.signal);
-      await s.connect(io.signal, io.onProgress);
+      const info = await s.connect(io.signal, io.onProgress);
+      // Refuse a driver master the task could not reach before holding any offer (checked again at launch: the leader may change).
+      driverMasterUrl(run.spec.master, info.masterInfo, { singleHost });
       const want = { cpus: run.spec.driver.cores, memMiB: driverMemoryWithOverheadMiB(run.spec), role, constraints: parseConstraints(run.spec.mesos?.constraints) };
       const key = `${run.name}/${run.attempt}`;
       const held = await s.requestOffer(key, want, io.signal, io.onProgress);
@@ -149,7 +156,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     },
 
     start(run: JobRun, reservation: Reservation, io: CallIO): Promise<DriverRef> {
-      return launchDriver(sessionFor(run.spec), run, reservation, { instance: options.instance, signal: io.signal, firstStatusTimeoutMs: 30_000, reconcileTimeoutMs, refuseSeconds: refuse });
+      return launchDriver(sessionFor(run.spec), run, reservation, { instance: options.instance, signal: io.signal, firstStatusTimeoutMs: 30_000, reconcileTimeoutMs, refuseSeconds: refuse, user: taskUser, singleHost });
     },
 
     wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
@@ -189,14 +196,6 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       sessions.clear();
     },
   };
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'root';
-  }
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {

@@ -27,6 +27,11 @@ const metricsAddr = (v: string) => {
   return v;
 };
 
+const unixUser = (v: string) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(v)) throw new InvalidArgumentError(`--mesos-user takes a Unix user name (letters, digits, _ . -), got '${v}'`);
+  return v;
+};
+
 /** `sparkctl controller`: runs the reconciler on the jobs folder. */
 export function registerController(program: Command, setExit: SetExit): void {
   program
@@ -40,6 +45,8 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--allow-host-network', 'let manifests ask for network: host', false)
     .option('--allow-host-path <prefix>', 'let manifests mount host folders under this prefix (repeatable)', collect, [])
     .option('--advertise-address <ipv4>', 'address of this host that Mesos and executors call client-mode drivers back on (default: detected, first non-loopback IPv4)', advertiseAddress)
+    .option('--mesos-user <name>', 'Unix user of Mesos cluster-mode drivers: FrameworkInfo.user, sandbox owner and container user (default: this controller\'s user)', unixUser)
+    .option('--mesos-single-host', 'the Mesos master and agents run on this one host, so drivers may dial a loopback master', false)
     .option('--docker-socket <path>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
     .option('--git <url>', 'sync the jobs folder from this git repository (the --jobs path becomes a link sparkctl manages)')
     .option('--git-ref <ref>', 'branch, tag or commit to sync (default: main)')
@@ -48,7 +55,7 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--prune', 'release the jobs whose manifests were removed from git (default: keep them, reported as orphaned)')
     .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (never the synced branch)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
-    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; missingGrace: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string; advertiseAddress?: string } & GitFlags) => {
+    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; missingGrace: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string; advertiseAddress?: string; mesosUser?: string; mesosSingleHost: boolean } & GitFlags) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
@@ -66,6 +73,7 @@ export function registerController(program: Command, setExit: SetExit): void {
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr === true ? DEFAULT_METRICS_ADDR : opts.metricsAddr } : {}),
         ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
         ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}),
+        mesos: { singleHost: opts.mesosSingleHost, ...(opts.mesosUser !== undefined ? { user: opts.mesosUser } : {}) },
         ...(git ? { git } : {}),
       });
       setExit(code);

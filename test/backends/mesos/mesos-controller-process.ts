@@ -16,7 +16,7 @@ if (!jobsDir || !stateDir || !instance) {
 }
 const logger = createLogger({ pretty: false, level: process.env.SPARKCTL_LOG_LEVEL ?? 'warn' });
 const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1 });
-const mesos = createMesosBackend({ stateDir: join(stateDir, 'mesos'), instance, logger, heartbeatMarginMs: 500, backoff: { initialMs: 100, maxMs: 1000 }, logPollMs: 200 });
+const mesos = createMesosBackend({ stateDir: join(stateDir, 'mesos'), instance, logger, heartbeatMarginMs: 500, backoff: { initialMs: 100, maxMs: 1000 }, logPollMs: 200, singleHost: true });
 const controller = new Controller({ jobsDir, stateDir, logger, relistIntervalMs: 500, backends: { docker, mesos: () => mesos } });
 await controller.start();
 process.stdout.write('ready\n');
