@@ -8,7 +8,7 @@ import { SparkJobStatusSchema, TERMINAL_PHASES, type Phase, type SparkJobStatus 
 import type { OwnedDriver } from '../backends/ports.js';
 import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { phaseOf, projectStatus, reasonOf } from '../machines/project-status.js';
+import { phaseOf, projectStatus, reasonOf, withInvalidRevision } from '../machines/project-status.js';
 import type { JobContext } from '../machines/types.js';
 import { parseManifestBytes } from '../manifest/parse-manifest.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
@@ -61,6 +61,8 @@ interface JobEntry {
   forgotten?: boolean;
   /** While set, the manifest is missing or unparsable and the job is held until this time (epoch ms). */
   graceUntil?: number;
+  /** While set, the manifest no longer validates and the job runs on with its last valid spec; the problem. */
+  invalidRevision?: string;
 }
 
 /** Default of ControllerOptions.missingGraceMs (`--missing-grace`). */
@@ -299,7 +301,7 @@ export class Controller {
           void this.forget(entry);
           return;
         }
-        const status = projectStatus(snap, entry.status);
+        const status = withInvalidRevision(projectStatus(snap, entry.status), entry.invalidRevision);
         entry.status = status;
         if (snap.context.expired && !entry.forgotten) {
           entry.forgotten = true;
@@ -406,6 +408,7 @@ export class Controller {
     const name = job.metadata.name;
     let entry = this.entries.get(name);
     if (entry0 && entry0.name === name) this.endGrace(entry0, file);
+    if (entry && entry.file === file && entry.invalidRevision !== undefined) this.setInvalidRevision(entry, undefined);
     if (entry && entry.file !== file) {
       const other = await readManifest(root, entry.file).catch(() => undefined);
       if (other?.kind === 'file' && looseName(other.bytes) === name) {
@@ -479,14 +482,54 @@ export class Controller {
   private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string): Promise<void> {
     const name = looseName(bytes) ?? this.fileToName.get(file);
     const entry = name ? this.entries.get(name) : undefined;
+    const hadValidSpec = entry !== undefined && entry.file === file && phaseOf(entry.actor.getSnapshot().value) !== 'Invalid';
     // A save in progress (truncated, half written) is not a new spec: wait, then look again.
-    if (entry && entry.file === file && phaseOf(entry.actor.getSnapshot().value) !== 'Invalid' && this.holdDuringGrace(entry, file, 'unreadable')) return;
+    if (hadValidSpec && this.holdDuringGrace(entry, file, 'unreadable')) return;
+    if (hadValidSpec) {
+      // An invalid revision never stops what runs: the last valid spec goes on, Stalled says why.
+      entry.graceUntil = undefined;
+      this.setInvalidRevision(entry, message);
+      this.log.warn({ file, job: entry.name, error: message }, 'Manifest is invalid; the job keeps its last valid spec');
+      await this.writeKeptStatus(entry, file, abs, bytes);
+      this.checkIdle();
+      return;
+    }
     if (entry && entry.file === file) {
       const snap = entry.actor.getSnapshot();
       if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
     }
     this.log.warn({ file, error: message }, 'Manifest is invalid');
     await this.writeInvalidStatus(file, abs, bytes, message);
+  }
+
+  /** Records (or clears) that a job's manifest no longer validates; its status is projected again and saved. */
+  private setInvalidRevision(entry: JobEntry, problem: string | undefined): void {
+    if (entry.invalidRevision === problem) return;
+    entry.invalidRevision = problem;
+    entry.status = withInvalidRevision(projectStatus(entry.actor.getSnapshot(), entry.status), problem);
+    if (problem !== undefined) void this.event(entry.name, 'Warning', 'InvalidSpec', `manifest ${entry.file} is invalid; the last valid spec is kept: ${problem}`);
+    else void this.event(entry.name, 'Normal', 'SpecValid', `manifest ${entry.file} is valid again`);
+    void this.saveRecord(entry);
+  }
+
+  /** Writes a kept job's status (with its InvalidSpec condition) into the invalid content, when that content can carry one. */
+  private async writeKeptStatus(entry: JobEntry, file: string, abs: string, bytes: Buffer): Promise<void> {
+    const want = entry.status;
+    const hash = contentHash(bytes);
+    if (!want) return;
+    try {
+      const res = await writeStatus(abs, want, { expectedHash: hash, within: await realpath(this.options.jobsDir) });
+      if (res.reason === 'conflict') {
+        this.queue.add(file);
+        return;
+      }
+      this.seen.set(file, res.written && res.contentHash ? res.contentHash : hash);
+    } catch (err) {
+      // Not even a YAML mapping: the status lives in the journal (get and describe show it).
+      this.log.debug({ err: errorMessage(err), file }, 'Could not write the status into an invalid manifest');
+      this.seen.set(file, hash);
+    }
+    entry.fileStatusKey = statusKey(want);
   }
 
   /** Writes an Invalid status into the very content that was judged invalid; a file changed since is looked at again. */

@@ -40,6 +40,16 @@ const loadDoc = async (path: string) => {
   }
 };
 
+/** A manifest's metadata.name, best effort (the job's identity across moves). */
+function nameOf(doc: ReturnType<typeof parseDocument> | undefined): string | undefined {
+  try {
+    const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { name?: unknown } } | null | undefined;
+    return typeof js?.metadata?.name === 'string' ? js.metadata.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function keepsOnPrune(doc: ReturnType<typeof parseDocument> | undefined): boolean {
   try {
     const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { annotations?: Record<string, unknown> } } | null | undefined;
@@ -66,19 +76,35 @@ export async function materialiseRevision(input: MaterialiseInput): Promise<Mate
     const fromGit = await listManifests(view);
     const previous = input.previousView ? await listManifests(input.previousView).catch(() => [] as string[]) : [];
     const inGit = new Set(fromGit);
+    // A job's identity is its metadata.name: a manifest moved to another path (git mv) is the
+    // same job, never an orphan beside a duplicate.
+    const fileOfName = new Map<string, string>();
+    for (const file of fromGit) {
+      const name = nameOf(await loadDoc(join(view, file)));
+      if (name !== undefined && !fileOfName.has(name)) fileOfName.set(name, file);
+    }
+    const carryStatus = async (prevDoc: ReturnType<typeof parseDocument> | undefined, file: string) => {
+      const status = prevDoc ? readStatusFromDoc(prevDoc) : undefined;
+      if (!status) return;
+      const target = join(view, file);
+      try {
+        await writeFile(target, applyStatus(await readFile(target, 'utf8'), status, file));
+      } catch {
+        // A file whose layout cannot take a status keeps git's bytes; the controller reports it.
+      }
+    };
     const orphaned: string[] = [];
     for (const file of previous) {
       const prevPath = join(input.previousView!, file);
       if (inGit.has(file)) {
-        const status = await loadDoc(prevPath).then((d) => (d ? readStatusFromDoc(d) : undefined));
-        if (!status) continue;
-        const target = join(view, file);
-        try {
-          await writeFile(target, applyStatus(await readFile(target, 'utf8'), status, file));
-        } catch {
-          // A file whose layout cannot take a status keeps git's bytes; the controller reports it.
-        }
-      } else if (!input.prune || keepsOnPrune(await loadDoc(prevPath))) {
+        await carryStatus(await loadDoc(prevPath), file);
+        continue;
+      }
+      const prevDoc = await loadDoc(prevPath);
+      const movedTo = fileOfName.get(nameOf(prevDoc) ?? '');
+      if (movedTo !== undefined) {
+        if (!previous.includes(movedTo)) await carryStatus(prevDoc, movedTo);
+      } else if (!input.prune || keepsOnPrune(prevDoc)) {
         await mkdir(dirname(join(view, file)), { recursive: true });
         await copyFile(prevPath, join(view, file));
         orphaned.push(file);

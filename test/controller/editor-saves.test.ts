@@ -83,7 +83,7 @@ describe('editor saves and moves keep the run', () => {
     expect((await readJobEvents(h.stateDir, 'moved')).map((e) => e.reason)).not.toContain('Deleted');
   }, 90_000);
 
-  it('a manifest that stays removed past the grace releases the job; one that stays broken makes it Invalid', async () => {
+  it('a manifest that stays removed past the grace releases the job; one that stays broken keeps its last valid spec', async () => {
     h = await createHarness({ missingGraceMs: 1_000 });
     await h.write('gone.yaml', sleepy('gone', 60));
     await h.write('broken.yaml', sleepy('broken', 60));
@@ -97,10 +97,12 @@ describe('editor saves and moves keep the run', () => {
     await sleep(400);
     expect(await containersOf(h.instance)).toHaveLength(2);
     expect(await readFileStatus(broken)).toBeUndefined();
-    const invalid = await waitForStatus(broken, phaseIs('Invalid'), 20_000);
-    expect(invalid.message).toMatch(/spec|line/i);
+    const kept = await waitForStatus(broken, (s) => s.conditions.some((c) => c.type === 'Stalled' && c.reason === 'InvalidSpec'), 20_000);
+    expect(kept.phase).toBe('Running');
+    expect(kept.message).toMatch(/mainApplicationFile/);
     const deadline = Date.now() + 20_000;
-    while ((await containersOf(h.instance)).length > 0 && Date.now() < deadline) await sleep(100);
-    expect(await containersOf(h.instance)).toHaveLength(0);
+    while ((await containersOf(h.instance)).length > 1 && Date.now() < deadline) await sleep(100);
+    const left = await containersOf(h.instance);
+    expect(left.map((c) => c.Labels['io.sparkctl.job'])).toEqual(['broken']);
   }, 90_000);
 });
