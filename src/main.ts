@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend } from './backends/ports.js';
+import { detectAdvertiseAddress } from './backends/advertise-address.js';
 import { createDockerBackend } from './backends/docker/create-docker-backend.js';
 import { createMesosBackend } from './backends/mesos/create-mesos-backend.js';
 import { Controller } from './controller/controller.js';
@@ -21,6 +22,8 @@ export interface ControllerConfig {
   readonly policy: Policy;
   readonly metricsAddr?: string;
   readonly dockerSocket?: string;
+  /** Where client-mode Mesos drivers are called back (--advertise-address); default: detected from this host's interfaces. */
+  readonly advertiseAddress?: string;
   readonly logger?: Logger;
   /** With --git: the repository the jobs folder is synced from (the --jobs path becomes a link sparkctl manages). */
   readonly git?: GitSyncConfig;
@@ -36,7 +39,8 @@ export async function runController(config: ControllerConfig): Promise<number> {
   const logger = config.logger ?? createLogger();
   const instance = instanceId(config.stateDir);
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
-  const docker = createDockerBackend({ instance, logger, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
+  const advertiseAddress = config.advertiseAddress ?? detectAdvertiseAddress();
+  const docker = createDockerBackend({ instance, logger, advertiseAddress, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
   let mesos: Backend | undefined;
   const metrics = config.metricsAddr ? createControllerMetrics() : undefined;
   const controller = new Controller({

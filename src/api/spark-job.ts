@@ -45,7 +45,8 @@ export const DriverSchema = z.strictObject({
 });
 
 export const ExecutorSchema = z.strictObject({
-  cores: z.number().positive().max(1024).default(1),
+  // Whole cores: Spark reads spark.executor.cores with toInt (SparkSubmitArguments, MesosCoarseGrainedSchedulerBackend).
+  cores: z.number().int({ message: 'executor cores must be a whole number: Spark reads spark.executor.cores as an int' }).positive().max(1024).default(1),
   memory: memory.default('1024m'),
   instances: z.number().int().nonnegative().max(10_000).default(1),
   totalCores: positiveInt.optional(),
@@ -62,6 +63,15 @@ export const SecretRefSchema = z.union([
   z.strictObject({ file: absolutePath('secretRef.file') }),
 ]);
 
+/** Where Mesos's native library sits in the image unless `spec.mesos.nativeLibrary` says otherwise. */
+export const DEFAULT_MESOS_NATIVE_LIBRARY = '/usr/lib/libmesos.so';
+
+/** libprocess TLS knobs beyond the certificates (Mesos docs/ssl.md); unset ones keep libprocess's defaults. */
+export const MesosTlsSchema = z.strictObject({
+  verifyServerCert: z.boolean().optional().describe('LIBPROCESS_SSL_VERIFY_SERVER_CERT (and its pre-1.10 name LIBPROCESS_SSL_VERIFY_CERT)'),
+  supportDowngrade: z.boolean().optional().describe('LIBPROCESS_SSL_SUPPORT_DOWNGRADE: accept non-TLS peers (for clusters moving to TLS)'),
+});
+
 export const MesosSchema = z.strictObject({
   role: z.string().min(1).max(255).default('*'),
   principal: z.string().min(1).max(255).optional(),
@@ -70,6 +80,10 @@ export const MesosSchema = z.strictObject({
   executorImage: z.string().min(1).max(512).optional(),
   containerizer: z.enum(['docker', 'mesos']).default('docker'),
   constraints: z.string().max(1024).optional(),
+  nativeLibrary: absolutePath('mesos.nativeLibrary')
+    .default(DEFAULT_MESOS_NATIVE_LIBRARY)
+    .describe('libmesos inside the image, passed as MESOS_NATIVE_JAVA_LIBRARY; the image must ship it (apache/spark images do not)'),
+  tls: MesosTlsSchema.optional(),
 });
 
 export const OutputSchema = z.strictObject({
@@ -90,7 +104,10 @@ export const SparkJobSpecSchema = z
     image: z.string().min(1).max(512).regex(/^[^\s]+$/, { message: 'image must not contain white space' }),
     imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
     sparkHome: absolutePath('sparkHome').default('/opt/spark'),
-    type: z.enum(['Scala', 'Java', 'Python', 'R']).default('Scala'),
+    type: z
+      .enum(['Scala', 'Java', 'Python', 'R'])
+      .default('Scala')
+      .describe('Scala and Java need mainClass. Python runs on apache/spark:<version> (its python3 variant); R needs the R variant apache/spark:<version>-r, the default image has no R'),
     master: z
       .string()
       .regex(MASTER_PATTERN, {
@@ -133,6 +150,14 @@ export const SparkJobSpecSchema = z
     }
     if ((spec.type === 'Python' || spec.type === 'R') && spec.mainClass !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['mainClass'], message: `mainClass is for Scala and Java jobs, not ${spec.type}` });
+    }
+    // spark-submit cannot read the Main-Class of a local:// (or remote) jar and refuses it without --class (SparkSubmitArguments).
+    if ((spec.type === 'Scala' || spec.type === 'Java') && spec.mainClass === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['mainClass'], message: `mainClass is required for ${spec.type} jobs: spark-submit refuses a jar without --class; set the application's main class` });
+    }
+    // Spark rounds spark.cores.max down to a multiple of spark.executor.cores (MesosCoarseGrainedSchedulerBackend): below one executor it launches none.
+    if (spec.executor.totalCores !== undefined && spec.executor.totalCores < spec.executor.cores) {
+      ctx.addIssue({ code: 'custom', path: ['executor', 'totalCores'], message: `executor.totalCores (${spec.executor.totalCores}) is below executor.cores (${spec.executor.cores}): no executor would start; raise totalCores or lower cores` });
     }
     const names = new Set<string>();
     spec.outputs.forEach((o, i) => {

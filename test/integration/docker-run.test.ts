@@ -181,7 +181,8 @@ describe('docker backend: running a driver', () => {
   it('runs a Mesos client-mode driver as the same container: host network, certificates read-only at /certs, secret by env', async () => {
     const certs = join(dest, 'certs');
     await mkdir(certs, { recursive: true });
-    await writeFile(join(certs, 'mesos.crt'), 'cert');
+    // libprocess needs all three (LIBPROCESS_SSL_CERT_FILE, _KEY_FILE, _CA_FILE), readable by the driver's user.
+    for (const f of ['mesos.crt', 'mesos.key', 'trustedroot.crt']) await writeFile(join(certs, f), f, { mode: 0o644 });
     const withSecret = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, env: { SPARKCTL_TEST_MESOS_SECRET: 's3cret' } });
     const run = makeRun({
       master: 'mesos://127.0.0.1:5050',

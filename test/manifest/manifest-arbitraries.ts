@@ -53,6 +53,7 @@ const specEntries = fc
   .tuple(
     scalarEntry('image', fc.constantFrom('apache/spark:3.5.3', 'sparkctl/spark-fake:test', 'registry.local:5000/spark:v1')),
     scalarEntry('mainApplicationFile', fc.constantFrom('local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', 'local:///app.jar')),
+    scalarEntry('mainClass', fc.constantFrom('org.apache.spark.examples.SparkPi', 'Main')),
     fc.option(scalarEntry('master', fc.constantFrom('local', 'local[2]', 'local[*]')), { nil: undefined }),
     fc.option(scalarEntry('imagePullPolicy', fc.constantFrom('Never', 'IfNotPresent')), { nil: undefined }),
     fc.option(listEntry('arguments', fc.array(trickyString, { maxLength: 4 }), '    '), { nil: undefined }),

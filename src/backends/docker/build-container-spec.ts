@@ -1,6 +1,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import { isMesosMaster } from '../../api/spark-job.js';
 import { LABELS, type JobRun } from '../ports.js';
+import { driverEnvironment, type DriverContext } from '../driver-environment.js';
 import { CERTS_MOUNT, buildSparkSubmitArgs, driverMemoryWithOverheadMiB } from '../spark-submit.js';
 
 /** The value of the managed-by label on every driver container sparkctl creates. */
@@ -41,9 +42,9 @@ export type MesosSecret = { readonly value: string } | { readonly hostFile: stri
  * limits from `driver` (memory including Spark's overhead, no swap), the spec's network and
  * volumes, Mesos certificates bound read-only at /certs, no privileges and no capabilities.
  */
-export function buildContainerSpec(run: JobRun, instance: string, secret?: MesosSecret): ContainerCreateOptions & { name: string } {
+export function buildContainerSpec(run: JobRun, instance: string, secret?: MesosSecret, driver: DriverContext = {}): ContainerCreateOptions & { name: string } {
   const { spec } = run;
-  const env = spec.driver.env.map((e) => `${e.name}=${e.value}`);
+  const env = driverEnvironment(spec, driver).map((e) => `${e.name}=${e.value}`);
   const binds = spec.volumes.map((v) => `${v.hostPath}:${v.containerPath}${v.readOnly ? ':ro' : ''}`);
   if (isMesosMaster(spec.master) && spec.mesos) {
     if (spec.mesos.certsDir !== undefined) binds.push(`${spec.mesos.certsDir}:${CERTS_MOUNT}:ro`);
@@ -58,7 +59,7 @@ export function buildContainerSpec(run: JobRun, instance: string, secret?: Mesos
   return {
     name: containerName(instance, run.name, run.attempt),
     Image: spec.image,
-    Cmd: buildSparkSubmitArgs(spec),
+    Cmd: buildSparkSubmitArgs(spec, { driver }),
     Env: env,
     Labels: driverLabels(run, instance),
     Tty: false,

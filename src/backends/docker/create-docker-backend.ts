@@ -20,6 +20,7 @@ import {
   isConnectionError,
   statusCodeOf,
 } from './errors.js';
+import { checkNativeLibrary } from './check-image-file.js';
 import { checkHostPaths, resolveMesosSecret } from './host-inputs.js';
 import { ensureImage } from './pull-image.js';
 import { redactSecrets, secretValues, streamRedactor } from '../../secrets/redact.js';
@@ -50,6 +51,8 @@ export interface DockerBackendOptions {
   readonly stopTimeoutSeconds?: number;
   /** Where `mesos.secretRef.env` is looked up (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** A routable IPv4 address of this host that client-mode Mesos drivers advertise (controller flag --advertise-address). */
+  readonly advertiseAddress?: string;
   readonly logger?: DockerBackendLogger;
 }
 
@@ -165,7 +168,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
 
   /** Creates (unless it exists) and starts the container of one attempt; see `start`. */
   const startOnce = async (run: JobRun, io: CallIO): Promise<DriverRef> => {
-    const spec = buildContainerSpec(run, instance, resolveMesosSecret(run.spec, env));
+    const driver = options.advertiseAddress !== undefined ? { advertiseAddress: options.advertiseAddress } : {};
+    const spec = buildContainerSpec(run, instance, resolveMesosSecret(run.spec, env), driver);
     const name = spec.name;
     try {
       let info = await inspectOrUndefined(docker, name, io.signal);
@@ -177,6 +181,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
         info = undefined;
       }
       if (!info) {
+        await checkNativeLibrary(docker, run.spec, io.signal);
         try {
           await docker.createContainer({ ...spec, abortSignal: io.signal });
           log.info({ job: run.name, attempt: run.attempt, container: name }, 'Created driver container');

@@ -111,3 +111,10 @@ export function engineMessageOf(e: unknown): string {
 export function callWithSignal<T>(target: object, method: (...args: never[]) => unknown, signal: AbortSignal): Promise<T> {
   return (method as unknown as (opts: { abortSignal: AbortSignal }) => Promise<T>).call(target, { abortSignal: signal });
 }
+
+/** A Mesos driver's image lacks libmesos at spec.mesos.nativeLibrary: no retry can fix the image. */
+export class NativeLibraryMissingError extends SparkctlError {
+  override readonly code = 'SPARKCTL_DOCKER_NATIVE_LIBRARY_MISSING';
+  override readonly errorClass = 'terminal';
+  override readonly reason = 'InvalidSpec';
+}

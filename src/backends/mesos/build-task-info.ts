@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { JobRun } from '../ports.js';
 import { LABELS } from '../ports.js';
+import { driverEnvironment } from '../driver-environment.js';
 import { buildSparkSubmitArgs, CERTS_MOUNT, driverMemoryWithOverheadMiB, redactArgs } from '../spark-submit.js';
 import type { Offer, Resource } from './mesos-types.js';
 
@@ -93,7 +94,8 @@ export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
     volumes.push({ container_path: dir, host_path: `${OUTPUTS_DIR}${dir}`, mode: 'RW' });
   }
   const command: Record<string, unknown> = { shell: false, value: argv[0], arguments: argv.slice(1) };
-  if (spec.driver.env.length > 0) command.environment = { variables: spec.driver.env.map((e) => ({ name: e.name, value: e.value })) };
+  const variables = driverEnvironment(spec);
+  if (variables.length > 0) command.environment = { variables };
   const docker: Record<string, unknown> = { image: spec.image, network: 'HOST' };
   if (spec.imagePullPolicy === 'Always') docker.force_pull_image = true;
   const taskInfo: Record<string, unknown> = {

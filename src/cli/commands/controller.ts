@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { checkAdvertiseAddress } from '../../backends/advertise-address.js';
 import { DEFAULT_POLICY } from '../../controller/check-policy.js';
 import { resolveJobsDir, resolveStateDir } from '../../controller/state-dir.js';
 import { DEFAULT_METRICS_ADDR, parseMetricsAddr } from '../../controller/serve-health.js';
@@ -12,6 +13,11 @@ const positiveInt = (flag: string) => (v: string) => {
   return n;
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
+const advertiseAddress = (v: string) => {
+  const problem = checkAdvertiseAddress(v);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+  return v;
+};
 const metricsAddr = (v: string) => {
   try {
     parseMetricsAddr(v);
@@ -32,6 +38,7 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--metrics-addr [host:port]', `serve /healthz, /readyz and /metrics here (alone: ${DEFAULT_METRICS_ADDR}; off when not given)`, metricsAddr)
     .option('--allow-host-network', 'let manifests ask for network: host', false)
     .option('--allow-host-path <prefix>', 'let manifests mount host folders under this prefix (repeatable)', collect, [])
+    .option('--advertise-address <ipv4>', 'address of this host that Mesos and executors call client-mode drivers back on (default: detected, first non-loopback IPv4)', advertiseAddress)
     .option('--docker-socket <path>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
     .option('--git <url>', 'sync the jobs folder from this git repository (the --jobs path becomes a link sparkctl manages)')
     .option('--git-ref <ref>', 'branch, tag or commit to sync (default: main)')
@@ -40,7 +47,7 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--prune', 'release the jobs whose manifests were removed from git (default: keep them, reported as orphaned)')
     .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (never the synced branch)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
-    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string } & GitFlags) => {
+    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string; advertiseAddress?: string } & GitFlags) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
@@ -56,6 +63,7 @@ export function registerController(program: Command, setExit: SetExit): void {
         policy: { ...DEFAULT_POLICY, allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath },
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr === true ? DEFAULT_METRICS_ADDR : opts.metricsAddr } : {}),
         ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
+        ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}),
         ...(git ? { git } : {}),
       });
       setExit(code);

@@ -56,6 +56,6 @@ describe('buildContainerSpec', () => {
   it('ignores Mesos settings for a local master', () => {
     const s = buildContainerSpec(run({ mesos: { certsDir: '/etc/mesos/certs' } }), 'ctl1', { value: 'x' });
     expect(s.HostConfig?.Binds).toEqual([]);
-    expect(s.Env).toEqual([]);
+    expect(s.Env).toEqual(['SPARK_LOCAL_IP=127.0.0.1']);
   });
 });
