@@ -1,8 +1,9 @@
+import { createConnection } from 'node:net';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONTROL_SOCKET } from '../../src/controller/control-socket.js';
+import { CONTROL_SOCKET, requestControl } from '../../src/controller/control-socket.js';
 import { ControllerLockedError } from '../../src/controller/errors.js';
 import { acquireStateLock, readLiveLock } from '../../src/controller/state-lock.js';
 import { ensureBuilt, runCli, startCli, type CliProcess } from '../e2e/support/cli.js';
@@ -36,6 +37,36 @@ describe('state lock (in process)', () => {
     await release();
     expect(await readLiveLock(root)).toBeUndefined();
     await (await acquireStateLock(root, { jobsDir: '/jobs' }))();
+  });
+});
+
+describe('control socket', () => {
+  it('hands a sync request to the SIGHUP listeners in-process, refuses it without one, and answers garbage with an error', async () => {
+    root = await mkdtemp(join(tmpdir(), 'sparkctl-lock-'));
+    const release = await acquireStateLock(root, { jobsDir: '/jobs' });
+    try {
+      expect(await requestControl(root, { op: 'sync' })).toEqual({ ok: false, error: 'this controller takes no sync requests' });
+      let hangups = 0;
+      const onHangup = () => (hangups += 1);
+      process.on('SIGHUP', onHangup);
+      try {
+        expect(await requestControl(root, { op: 'sync' })).toEqual({ ok: true });
+      } finally {
+        process.off('SIGHUP', onHangup);
+      }
+      expect(hangups).toBe(1);
+      const raw = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = createConnection(join(root, CONTROL_SOCKET), () => socket.write('{"op":"shutdown"}\n'));
+        socket.setEncoding('utf8').on('data', (d: string) => (text += d));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(JSON.parse(raw)).toEqual({ ok: false, error: 'unknown request' });
+    } finally {
+      await release();
+    }
+    expect(await requestControl(root, { op: 'info' })).toBe('none');
   });
 });
 
