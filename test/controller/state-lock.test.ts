@@ -109,4 +109,13 @@ describe('state lock between controller processes', () => {
     const third = await start(where);
     expect((await readLiveLock(state))?.pid).toBe(third.child.pid);
   });
+
+  it('without the flock command the controller refuses to start and names it', async () => {
+    root = await mkdtemp(join(tmpdir(), 'sparkctl-lock-'));
+    await mkdir(join(root, 'jobs'));
+    await mkdir(join(root, 'empty-path'));
+    const res = await runCli(['--jobs', join(root, 'jobs'), '--state-dir', join(root, 'state'), 'controller'], { env: { PATH: join(root, 'empty-path') } });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('the flock command was not found on PATH: install util-linux (or BusyBox)');
+  });
 });
