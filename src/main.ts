@@ -64,7 +64,8 @@ export async function runController(config: ControllerConfig): Promise<number> {
     },
   });
   const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
-  // SIGHUP (what `sparkctl sync` sends): sync from git now, or relist a plain jobs folder.
+  // SIGHUP, and `sparkctl sync` over the control socket (state-lock.ts hands it to these same
+  // listeners in-process): sync from git now, or relist a plain jobs folder.
   const onHangup = () => (gitSync ? gitSync.requestSync() : void controller.relist());
   process.on('SIGHUP', onHangup);
   await controller.start();

@@ -29,4 +29,17 @@ export class JournalUnavailableError extends SparkctlError {
   override readonly code = 'SPARKCTL_JOURNAL_UNAVAILABLE';
   override readonly errorClass = 'waiting' as const;
   override readonly reason = 'JournalUnavailable';
+
+/** The state dir's lock could not be taken for a reason other than another controller holding it. */
+export class StateLockError extends SparkctlError {
+  override readonly code = 'SPARKCTL_STATE_LOCK';
+  override readonly errorClass = 'terminal' as const;
+  override readonly reason = 'StateLockUnavailable';
+}
+
+/** The control socket in the state dir could not be bound. */
+export class ControlSocketError extends SparkctlError {
+  override readonly code = 'SPARKCTL_CONTROL_SOCKET';
+  override readonly errorClass = 'terminal' as const;
+  override readonly reason = 'ControlSocketUnavailable';
 }
