@@ -29,6 +29,7 @@ export class JournalUnavailableError extends SparkctlError {
   override readonly code = 'SPARKCTL_JOURNAL_UNAVAILABLE';
   override readonly errorClass = 'waiting' as const;
   override readonly reason = 'JournalUnavailable';
+}
 
 /** The state dir's lock could not be taken for a reason other than another controller holding it. */
 export class StateLockError extends SparkctlError {
