@@ -7,7 +7,7 @@ import { createMesosBackend } from './backends/mesos/create-mesos-backend.js';
 import { Controller } from './controller/controller.js';
 import { createControllerMetrics } from './controller/metrics.js';
 import { serveHealth, type HealthServer } from './controller/serve-health.js';
-import type { Policy } from './controller/check-policy.js';
+import { preparePolicy, type Policy } from './policy/policy.js';
 import { prepareGitSync, type GitSyncConfig } from './gitops/start-git-sync.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -36,7 +36,9 @@ export async function runController(config: ControllerConfig): Promise<number> {
   const logger = config.logger ?? createLogger();
   const instance = instanceId(config.stateDir);
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
-  const docker = createDockerBackend({ instance, logger, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
+  // One policy for the controller's check and the backends' check at launch, prefixes resolved once.
+  const policy = await preparePolicy(config.policy);
+  const docker = createDockerBackend({ instance, logger, policy, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
   let mesos: Backend | undefined;
   const metrics = config.metricsAddr ? createControllerMetrics() : undefined;
   const controller = new Controller({
@@ -44,13 +46,13 @@ export async function runController(config: ControllerConfig): Promise<number> {
     stateDir: config.stateDir,
     workers: config.workers,
     relistIntervalMs: config.relistIntervalMs,
-    policy: config.policy,
+    policy,
     logger,
     ...(config.metricsAddr ? { metricsAddr: config.metricsAddr } : {}),
     ...(metrics ? { onPhase: metrics.onPhase, onReconcile: metrics.onReconcile } : {}),
     backends: {
       docker,
-      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger })),
+      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger, policy })),
     },
   });
   const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;

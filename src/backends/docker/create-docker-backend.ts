@@ -20,7 +20,9 @@ import {
   isConnectionError,
   statusCodeOf,
 } from './errors.js';
-import { checkHostPaths, resolveMesosSecret } from './host-inputs.js';
+import { resolveHostInputs } from './host-inputs.js';
+import { checkPolicy } from '../../policy/check-policy.js';
+import { DEFAULT_POLICY, type Policy } from '../../policy/policy.js';
 import { ensureImage } from './pull-image.js';
 import { redactSecrets, secretValues, streamRedactor } from '../../secrets/redact.js';
 import { ResourceLedger, formatResources, type Resources } from './resource-ledger.js';
@@ -50,6 +52,8 @@ export interface DockerBackendOptions {
   readonly stopTimeoutSeconds?: number;
   /** Where `mesos.secretRef.env` is looked up (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** The operator's policy, checked again (links resolved) right before each launch (default: grants nothing). */
+  readonly policy?: Policy;
   readonly logger?: DockerBackendLogger;
 }
 
@@ -120,6 +124,7 @@ const UNRUNNABLE = /executable file not found|no such file or directory|permissi
 /** Builds the Docker backend: one per controller, talking to the engine on `socketPath`. */
 export function createDockerBackend(options: DockerBackendOptions = {}): DockerBackend {
   const env = options.env ?? process.env;
+  const policy = options.policy ?? DEFAULT_POLICY;
   const socketPath = options.socketPath ?? defaultSocket(env);
   const instance = options.instance ?? 'default';
   if (!INSTANCE_PATTERN.test(instance)) {
@@ -163,9 +168,14 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
 
   const starting = new Map<string, Promise<DriverRef>>();
 
+  /** The secrets to mask in a run's log, the secret file read where the driver's value came from (its resolved path). */
+  const secretsOf = async (run: JobRun): Promise<string[]> => secretValues((await checkPolicy(run.spec, policy)).spec, env);
+
   /** Creates (unless it exists) and starts the container of one attempt; see `start`. */
   const startOnce = async (run: JobRun, io: CallIO): Promise<DriverRef> => {
-    const spec = buildContainerSpec(run, instance, resolveMesosSecret(run.spec, env));
+    // Checked again here, not only by the controller: a link planted since then must not reach the engine.
+    const inputs = await resolveHostInputs(run.spec, policy, env);
+    const spec = buildContainerSpec({ ...run, spec: inputs.spec }, instance, inputs.secret);
     const name = spec.name;
     try {
       let info = await inspectOrUndefined(docker, name, io.signal);
@@ -237,8 +247,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       } catch (e) {
         throw wrap(e, `preparing image ${run.spec.image}`, io.signal);
       }
-      await checkHostPaths(run.spec);
-      resolveMesosSecret(run.spec, env);
+      await resolveHostInputs(run.spec, policy, env);
       if (!ledger.holds(key) && !ledger.fitsHost(demand)) {
         throw new InsufficientResourcesError(
           `job ${run.name} asks for ${formatResources(demand)} (spec.driver.cores, spec.driver.memory plus overhead) but this host has ${formatResources(ledger.capacity)} in all: lower spec.driver.cores or spec.driver.memory`,
@@ -265,7 +274,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     async wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
       const c = containerOf(run, ref);
       const onLog = io.onLog;
-      const redactor = streamRedactor(secretValues(run.spec, env));
+      const redactor = streamRedactor(await secretsOf(run));
       const logs = onLog ? followLogs(c, (t) => { const safe = redactor.push(t); if (safe) onLog(safe); }, io.signal) : Promise.resolve();
       try {
         await waitUntilStopped(c, io.signal);
@@ -291,7 +300,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
           return { exitCode: null, log: '', outputs: run.spec.outputs.map((o) => ({ name: o.name, path: o.path, error })) };
         }
         const exitCode = info.State.Running ? null : info.State.ExitCode;
-        const text = redactSecrets(await readWholeLog(c, maxLogBytes, io.signal), secretValues(run.spec, env));
+        const text = redactSecrets(await readWholeLog(c, maxLogBytes, io.signal), await secretsOf(run));
         const outputs = await copyOutputs(c, run.spec.outputs, destDir, { maxBytes: maxOutputBytes, signal: io.signal });
         return { exitCode, log: text, outputs };
       } catch (e) {

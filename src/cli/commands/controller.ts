@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_POLICY } from '../../controller/check-policy.js';
 import { resolveJobsDir, resolveStateDir } from '../../controller/state-dir.js';
 import { DEFAULT_METRICS_ADDR, parseMetricsAddr } from '../../controller/serve-health.js';
+import { hostPathPrefixProblem, preparePolicy, secretEnvNameProblem } from '../../policy/policy.js';
 import { parseDuration } from '../parse-duration.js';
 import type { SetExit } from './index.js';
 import { gitSyncConfigFromFlags, type GitFlags } from './sync.js';
@@ -11,7 +11,12 @@ const positiveInt = (flag: string) => (v: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number ≥ 1, got '${v}'`);
   return n;
 };
-const collect = (v: string, prev: string[]) => [...prev, v];
+/** A repeatable flag whose every value must pass `problem` (a usage error, exit 2, otherwise). */
+const collectChecked = (problem: (v: string) => string | undefined) => (v: string, prev: string[]) => {
+  const p = problem(v);
+  if (p) throw new InvalidArgumentError(p);
+  return [...prev, v];
+};
 const metricsAddr = (v: string) => {
   try {
     parseMetricsAddr(v);
@@ -31,7 +36,8 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--relist-interval <duration>', 'full relist of the jobs folder, catching missed file events', '30s')
     .option('--metrics-addr [host:port]', `serve /healthz, /readyz and /metrics here (alone: ${DEFAULT_METRICS_ADDR}; off when not given)`, metricsAddr)
     .option('--allow-host-network', 'let manifests ask for network: host', false)
-    .option('--allow-host-path <prefix>', 'let manifests mount host folders under this prefix (repeatable)', collect, [])
+    .option('--allow-host-path <prefix>', 'let manifests use host paths (volumes, certsDir, secretRef.file) whose real path lies under this absolute folder (repeatable)', collectChecked(hostPathPrefixProblem), [])
+    .option('--allow-secret-env <name>', "let manifests name this controller environment variable in spec.mesos.secretRef.env (repeatable)", collectChecked(secretEnvNameProblem), [])
     .option('--docker-socket <path>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
     .option('--git <url>', 'sync the jobs folder from this git repository (the --jobs path becomes a link sparkctl manages)')
     .option('--git-ref <ref>', 'branch, tag or commit to sync (default: main)')
@@ -40,11 +46,15 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--prune', 'release the jobs whose manifests were removed from git (default: keep them, reported as orphaned)')
     .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (never the synced branch)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
-    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string } & GitFlags) => {
+    .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; allowSecretEnv: string[]; dockerSocket?: string } & GitFlags) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
       const git = gitSyncConfigFromFlags(opts, program);
+      // Prefixes are resolved once, here: one that cannot be is a usage error (exit 2) naming the flag.
+      const policy = await preparePolicy({ allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath, allowedSecretEnv: opts.allowSecretEnv }).catch(
+        (err: unknown) => program.error(`error: ${(err as Error).message}`, { exitCode: 2, code: 'sparkctl.policy' }),
+      );
       // Loaded on demand: the engine adapters are heavy and the other verbs never need them.
       const { runController } = await import('../../main.js');
       const code = await runController({
@@ -53,7 +63,7 @@ export function registerController(program: Command, setExit: SetExit): void {
         workers: opts.workers,
         exitWhenIdle: opts.exitWhenIdle,
         relistIntervalMs: parseDuration(opts.relistInterval, '--relist-interval'),
-        policy: { ...DEFAULT_POLICY, allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath },
+        policy,
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr === true ? DEFAULT_METRICS_ADDR : opts.metricsAddr } : {}),
         ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
         ...(git ? { git } : {}),

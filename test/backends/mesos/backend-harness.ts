@@ -42,6 +42,8 @@ export function testBackend(overrides: Partial<MesosBackendOptions> = {}) {
     reconcileSettleMs: 500,
     killTimeoutMs: 20_000,
     env: { MESOS_TEST_SECRET: SECRET },
+    // The operator grants the test secret's variable (and nothing else) to manifests.
+    policy: { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] },
     ...overrides,
   });
   return { backend, logger, stateDir };
