@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import { HostPathMissingError, PolicyViolationError } from './errors.js';
 import { POLICY_FLAGS, type Policy } from './policy.js';
@@ -53,15 +54,18 @@ export async function checkPolicy<S extends PolicyInput>(spec: S, policy: Policy
     });
   }
   const resolved = new Map<string, string>();
+  const granted = (p: string) => policy.allowedHostPaths.some((prefix) => isUnderPrefix(p, prefix));
   for (const { field, path, what } of hostPathsOf(spec)) {
+    // Messages never say where a path outside the prefixes leads, or whether it exists: no probing the host through status.
+    const notAllowed = { path: field, message: `${what} ${path} is not allowed by this controller; start it with ${POLICY_FLAGS.hostPath} <prefix of ${path}>` };
+    const textually = granted(resolve(path));
     const r = await resolveHostPath(path);
     if (!r.ok) {
-      violations.push({ path: field, message: `${what} ${path} cannot be resolved on this host (${r.code}); sparkctl mounts only paths it can resolve: fix the path` });
+      violations.push(textually ? { path: field, message: `${what} ${path} cannot be resolved on this host (${r.code}); sparkctl uses only host paths it can resolve: fix the path` } : notAllowed);
       continue;
     }
-    if (!policy.allowedHostPaths.some((prefix) => isUnderPrefix(r.path, prefix))) {
-      const real = r.path === path ? '' : ` (really ${r.path})`;
-      violations.push({ path: field, message: `${what} ${path}${real} is not allowed by this controller; start it with ${POLICY_FLAGS.hostPath} <prefix of ${r.path}>` });
+    if (!granted(r.path)) {
+      violations.push(textually ? { path: field, message: `${what} ${path} leads out of every ${POLICY_FLAGS.hostPath} prefix through a link; name a real folder under a granted prefix` } : notAllowed);
       continue;
     }
     if (!r.exists) missing.push({ path: field, message: `${what} ${path} does not exist on this host: create it or fix the path` });

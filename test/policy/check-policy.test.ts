@@ -17,6 +17,7 @@ describe('the policy', () => {
     await mkdir(join(root, 'allowed', 'data'), { recursive: true });
     await symlink(join(root, 'allowed'), join(root, 'allowed-link'));
     await symlink(join(root, 'allowed', 'data', 'not-yet'), join(root, 'allowed', 'dangling'));
+    await symlink('/etc', join(root, 'out-link'));
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
@@ -59,6 +60,15 @@ describe('the policy', () => {
     await expect(enforcePolicy(s, DEFAULT_POLICY)).rejects.toMatchObject({ reason: 'PolicyViolation', code: 'SPARKCTL_POLICY_VIOLATION' });
     expect((await checkPolicy(s, { ...DEFAULT_POLICY, allowedSecretEnv: ['OTHER'] })).violations).toHaveLength(1);
     expect((await checkPolicy(s, { ...DEFAULT_POLICY, allowedSecretEnv: ['MESOS_SECRET'] })).violations).toEqual([]);
+  });
+
+  it('says nothing about a path outside every prefix: existing, missing, a link or unreadable, the message is the same', async () => {
+    const policy: Policy = { allowHostNetwork: false, allowedHostPaths: [join(root, 'allowed')] };
+    const message = async (p: string) => (await checkPolicy(volume(p), policy)).violations[0]!.message.replaceAll(p, 'P');
+    const outside = [join(root, 'out-link'), '/etc/shadow', '/no/such/path', join(root, 'nope', 'deeper')];
+    const messages = await Promise.all(outside.map(message));
+    expect(new Set(messages).size).toBe(1);
+    expect(messages[0]).toBe('host path P is not allowed by this controller; start it with --allow-host-path <prefix of P>');
   });
 
   it('compares whole path components', () => {
