@@ -85,6 +85,22 @@ describe('spec.mesos.secretRef is under the policy', () => {
     expect(master.calls().length).toBeGreaterThan(0);
   });
 
+  it('a restarted controller does not resume a stored framework whose secret variable the operator no longer grants', async () => {
+    master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5 });
+    const granted: Policy = { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] };
+    const first = testBackend({ policy: granted });
+    await first.backend.connect({ ...callIO(), spec: mesosSpec({ master: `mesos://127.0.0.1:${master.port}` }) });
+    await first.backend.close();
+    const before = master.calls().length;
+    expect(before).toBeGreaterThan(0);
+    const narrower = testBackend({ stateDir: first.stateDir, policy: { ...granted, allowedSecretEnv: [] } });
+    mesos = narrower.backend;
+    expect(await mesos.connect(callIO())).toEqual({ backend: 'mesos', version: 'unknown' });
+    expect(await mesos.listDrivers(callIO())).toEqual([]);
+    expect(master.calls().length).toBe(before);
+    expect(narrower.logger.lines.join('\n')).toContain('Skipped a stored framework whose credentials the policy no longer grants');
+  });
+
   it('a FIFO as secret file never blocks the controller: the job fails saying why, another job still runs, the controller stops on request', async () => {
     const dir = join(scratch, 'fifo');
     await mkdir(dir);
