@@ -42,18 +42,23 @@ describe('spec.mesos.secretRef is under the policy', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it('client mode with only --allow-host-network: secretRef.file of the engine socket or a root-only file is a PolicyViolation naming --allow-host-path, and no container is made', async () => {
+  it('client mode with only --allow-host-network: secretRef.file of the engine socket or a root-only file is a PolicyViolation naming --allow-host-path, secretRef.env one naming --allow-secret-env, and no container is made', async () => {
     h = await createHarness({ policy: { allowHostNetwork: true, allowedHostPaths: [] } });
     await h.write('socket.yaml', clientJob('socket', '{principal: spark, secretRef: {file: /var/run/docker.sock}}'));
     await h.write('shadow.yaml', clientJob('shadow', '{principal: spark, secretRef: {file: /etc/shadow}}'));
+    await h.write('home.yaml', clientJob('home', '{principal: spark, secretRef: {env: HOME}}'));
     await h.start();
-    for (const job of ['socket', 'shadow']) {
+    for (const [job, message] of [
+      ['socket', /^spec\.mesos\.secretRef\.file: .*--allow-host-path/],
+      ['shadow', /^spec\.mesos\.secretRef\.file: .*--allow-host-path/],
+      ['home', /^spec\.mesos\.secretRef\.env: .*--allow-secret-env HOME/],
+    ] as const) {
       const status = await waitForStatus(join(h.jobsDir, `${job}.yaml`), phaseIs('Invalid'));
-      expect(status.message, job).toMatch(/^spec\.mesos\.secretRef\.file: .*--allow-host-path/);
+      expect(status.message, job).toMatch(message);
       expect(status.conditions?.find((c) => c.type === 'Stalled'), job).toMatchObject({ status: 'True', reason: 'PolicyViolation' });
     }
     await h.controller.whenIdle();
-    for (const job of ['socket', 'shadow']) expect(await containersOf(h.instance, job), job).toEqual([]);
+    for (const job of ['socket', 'shadow', 'home']) expect(await containersOf(h.instance, job), job).toEqual([]);
   });
 
   it('cluster mode: secretRef.env naming a controller variable not given by --allow-secret-env is Invalid naming the flag, and the master never hears of it', async () => {
