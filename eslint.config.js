@@ -57,6 +57,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/policy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'dockerode', 'undici'], message: 'policy/ is shared by the controller and the backends: api/, secrets/ and node only.' }] },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

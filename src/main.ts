@@ -8,7 +8,7 @@ import { createMesosBackend } from './backends/mesos/create-mesos-backend.js';
 import { Controller } from './controller/controller.js';
 import { createControllerMetrics } from './controller/metrics.js';
 import { serveHealth, type HealthServer } from './controller/serve-health.js';
-import type { Policy } from './controller/check-policy.js';
+import { preparePolicy, type Policy } from './policy/policy.js';
 import { prepareGitSync, type GitSyncConfig } from './gitops/start-git-sync.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -45,7 +45,9 @@ export async function runController(config: ControllerConfig): Promise<number> {
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   const advertiseAddress = config.advertiseAddress ?? detectAdvertiseAddress();
   logger.info({ advertiseAddress, detected: config.advertiseAddress === undefined }, 'Chose the address client-mode Mesos drivers advertise');
-  const docker = createDockerBackend({ instance, logger, advertiseAddress, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
+  // One policy for the controller's check and the backends' check at launch, prefixes resolved once.
+  const policy = await preparePolicy(config.policy);
+  const docker = createDockerBackend({ instance, logger, advertiseAddress, policy, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
   let mesos: Backend | undefined;
   const metrics = config.metricsAddr ? createControllerMetrics() : undefined;
   const controller = new Controller({
@@ -54,13 +56,13 @@ export async function runController(config: ControllerConfig): Promise<number> {
     workers: config.workers,
     relistIntervalMs: config.relistIntervalMs,
     ...(config.missingGraceMs !== undefined ? { missingGraceMs: config.missingGraceMs } : {}),
-    policy: config.policy,
+    policy,
     logger,
     ...(config.metricsAddr ? { metricsAddr: config.metricsAddr } : {}),
     ...(metrics ? { onPhase: metrics.onPhase, onReconcile: metrics.onReconcile } : {}),
     backends: {
       docker,
-      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger, ...config.mesos })),
+      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger, policy, ...config.mesos })),
     },
   });
   const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;

@@ -3,7 +3,7 @@
  * (runController) over JOBS and STATE, logging at info to stderr. It answers 'sample' IPC
  * messages with its own RSS and CPU time, and stops on SIGTERM like the real command.
  */
-import { DEFAULT_POLICY } from '../../src/controller/check-policy.js';
+import { DEFAULT_POLICY } from '../../src/policy/policy.js';
 import { runController } from '../../src/main.js';
 
 const [jobsDir, stateDir, workers = '4'] = process.argv.slice(2);

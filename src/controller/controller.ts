@@ -14,7 +14,8 @@ import { parseManifestBytes } from '../manifest/parse-manifest.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
 import { canonicalJson, specHash } from '../manifest/spec-hash.js';
 import { contentHash, writeStatus } from '../manifest/write-status.js';
-import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
+import { checkPolicy } from '../policy/check-policy.js';
+import { DEFAULT_POLICY, type Policy } from '../policy/policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
 import { readManifest } from './read-manifest.js';
@@ -406,6 +407,8 @@ export class Controller {
     }
     const job = parsed.job;
     const name = job.metadata.name;
+    // Before any entry is looked at: the check follows links on disk and awaits.
+    const { violations } = await checkPolicy(job.spec, this.policy);
     let entry = this.entries.get(name);
     if (entry0 && entry0.name === name) this.endGrace(entry0, file);
     if (entry && entry.file === file && entry.invalidRevision !== undefined) this.setInvalidRevision(entry, undefined);
@@ -424,7 +427,6 @@ export class Controller {
       this.endGrace(entry, file);
     }
     if (known && known !== name) this.handleGone(file, { now: true });
-    const violations = checkPolicy(job.spec, this.policy);
     if (entry?.actor.getSnapshot().status === 'done') return; // being forgotten; re-enqueued after
     if (!entry) entry = this.createEntry(name, file, job);
     this.steer(entry, job, violations.map((v) => `${v.path}: ${v.message}`).join('; '));

@@ -14,12 +14,8 @@ export class JobsFolderError extends SparkctlError {
   override readonly reason = 'JobsFolderUnreadable';
 }
 
-/** A manifest asks for something the controller's policy does not allow. */
-export class PolicyViolationError extends SparkctlError {
-  override readonly code = 'SPARKCTL_POLICY_VIOLATION';
-  override readonly errorClass = 'terminal' as const;
-  override readonly reason = 'PolicyViolation';
-}
+/** A manifest asks for something the controller's policy does not allow (defined with the policy). */
+export { PolicyViolationError } from '../policy/errors.js';
 
 /**
  * The state dir cannot record what a job needs recorded (full, read-only or failing disk): the

@@ -44,6 +44,8 @@ export function testBackend(overrides: Partial<MesosBackendOptions> = {}) {
     env: { MESOS_TEST_SECRET: SECRET },
     // The emulator's master and agents share 127.0.0.1, as with --mesos-single-host.
     singleHost: true,
+    // The operator grants the test secret's variable (and nothing else) to manifests.
+    policy: { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] },
     ...overrides,
   });
   return { backend, logger, stateDir };
