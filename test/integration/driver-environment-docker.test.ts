@@ -28,9 +28,10 @@ describe('docker backend: the driver environment real Spark needs', () => {
 
   beforeAll(async () => {
     await ensureTestImages();
-    backend = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, advertiseAddress: '127.0.0.1' });
-    await backend.connect(callIO());
     dest = await mkdtemp(join(tmpdir(), 'sparkctl-driver-env-'));
+    // As started with --allow-host-network --allow-host-path <the test folder>.
+    backend = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, advertiseAddress: '127.0.0.1', policy: { allowHostNetwork: true, allowedHostPaths: [dest] } });
+    await backend.connect(callIO());
   });
   afterAll(async () => {
     await removeInstanceContainers(instance);
