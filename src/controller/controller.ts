@@ -13,6 +13,7 @@ import type { JobContext } from '../machines/types.js';
 import { parseManifestBytes } from '../manifest/parse-manifest.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
 import { canonicalJson, specHash } from '../manifest/spec-hash.js';
+import { loadHashKey, type HashKey } from '../secrets/hash-key.js';
 import { contentHash, writeStatus } from '../manifest/write-status.js';
 import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
@@ -55,9 +56,13 @@ interface JobEntry {
   forgotten?: boolean;
 }
 
-/** The spec fields that define a run: suspend and TTL changes do not restart a job. */
-export function runHash(spec: SparkJobSpec): string {
-  return specHash({ ...spec, suspend: false, timeToLiveSeconds: undefined });
+/**
+ * The spec fields that define a run: suspend and TTL changes do not restart a job. Secret values
+ * enter only through an HMAC under the state dir's `key`; without one they are left out (only
+ * right for specs without secrets, see hasSecretValues).
+ */
+export function runHash(spec: SparkJobSpec, key: HashKey | undefined): string {
+  return specHash({ ...spec, suspend: false, timeToLiveSeconds: undefined }, key);
 }
 
 const statusKeys = new WeakMap<SparkJobStatus, string>();
@@ -116,6 +121,8 @@ export class Controller {
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
   private readonly machine: JobMachine;
+  /** The state dir's key for hashing secret values; loaded (or created) by start(). */
+  private hashKey?: HashKey;
 
   constructor(private readonly options: ControllerOptions) {
     this.journal = new Journal(options.stateDir);
@@ -132,6 +139,7 @@ export class Controller {
     await this.journal.init();
     this.unlock = await acquireStateLock(this.options.stateDir, { jobsDir: this.options.jobsDir, metricsAddr: this.options.metricsAddr });
     try {
+      this.hashKey = loadHashKey(this.options.stateDir);
       await this.restoreFromJournal();
       await this.reportOrphans();
       const files = await listManifests(this.options.jobsDir);
@@ -421,9 +429,14 @@ export class Controller {
     this.seen.set(file, hash);
   }
 
+  private runHashOf(spec: SparkJobSpec): string {
+    if (!this.hashKey) throw new Error('the controller hashed a spec before start() loaded its hash key');
+    return runHash(spec, this.hashKey);
+  }
+
   private createEntry(name: string, file: string, job: SparkJob): JobEntry {
     const actor = createActor(this.machine, {
-      input: { name, spec: job.spec, specHash: runHash(job.spec), lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION], suspended: job.spec.suspend },
+      input: { name, spec: job.spec, specHash: this.runHashOf(job.spec), lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION], suspended: job.spec.suspend },
     });
     const entry: JobEntry = { name, file, actor };
     this.track(entry);
@@ -441,7 +454,7 @@ export class Controller {
       if (phaseOf(value()) !== 'Invalid' || ctx().message !== violation) actor.send({ type: 'job.invalidate', message: violation, reason: 'PolicyViolation' });
       return;
     }
-    const wanted = runHash(job.spec);
+    const wanted = this.runHashOf(job.spec);
     if (ctx().specHash !== wanted || phaseOf(value()) === 'Invalid') actor.send({ type: 'job.specChanged', spec: job.spec, specHash: wanted });
     const phase = phaseOf(value());
     if (job.spec.suspend && phase !== 'Suspended' && !TERMINAL_PHASES.has(phase)) actor.send({ type: 'job.suspend' });

@@ -8,7 +8,7 @@ import { checkBinary, checkSize, decodeManifest, MAX_MANIFEST_BYTES } from './re
 import { specHash } from './spec-hash.js';
 import { zodIssuesToManifestIssues } from './zod-issues.js';
 
-/** A manifest that parsed and validated: the job (defaults applied), its spec hash and the source it came from. */
+/** A manifest that parsed and validated: the job (defaults applied), its spec hash (secret values left out: no key here) and the source it came from. */
 export interface ParsedManifest {
   ok: true;
   job: SparkJob;
