@@ -1,4 +1,6 @@
 import { userInfo } from 'node:os';
+import { messageOf } from '../../errors.js';
+import { loadHashKey, type HashKey } from '../../secrets/hash-key.js';
 import type { SparkJobSpec } from '../../api/spark-job.js';
 import { isMesosMaster } from '../../api/spark-job.js';
 import type { DriverRef } from '../../api/status.js';
@@ -19,6 +21,8 @@ import type { MesosLogger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { parseConstraints } from './match-offer.js';
 import { parseMasterUrl } from './parse-master-url.js';
+import { resolveSecret } from './resolve-credentials.js';
+import { movableRecord, sessionKey } from './session-key.js';
 import { releaseDriver } from './release-driver.js';
 
 /** Settings of the Mesos backend; only stateDir and instance are required. */
@@ -70,8 +74,8 @@ export interface MesosBackend extends Backend {
 }
 
 /**
- * Creates the Mesos backend: sparkctl as a Mesos framework, one subscription per master URL and
- * principal, created lazily from the specs it sees (and from mesos-frameworks.json after a restart).
+ * Creates the Mesos backend: sparkctl as a Mesos framework, one subscription per master URL,
+ * principal and credential (see sessionKey), created lazily from the specs it sees (and from mesos-frameworks.json after a restart).
  */
 export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   const store = new FrameworkStore(options.stateDir);
@@ -80,12 +84,24 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   const refuse = options.declineRefuseSeconds ?? 5;
   const reconcileTimeoutMs = options.reconcileTimeoutMs ?? 10_000;
 
+  const env = options.env ?? process.env;
+  let hashKey: HashKey | undefined;
   const open = (master: string, connection: StoredConnection): FrameworkSession => {
-    const key = `${master}|${connection.principal ?? ''}`;
+    // Each job's credential is resolved for itself: an unresolvable secretRef fails here, whatever session exists.
+    const secret = connection.secretRef ? resolveSecret(connection.secretRef, env) : undefined;
+    const key = sessionKey(master, connection, secret, (hashKey ??= loadHashKey(options.stateDir)));
     let s = sessions.get(key);
     if (!s) {
+      if (!store.get(key)) {
+        const from = movableRecord(store.all(), master, connection, (k) => sessions.has(k));
+        if (from !== undefined) {
+          store.move(from, key);
+          log.info({ master, principal: connection.principal }, 'Moved a stored framework to its credential\'s new fingerprint');
+        }
+      }
       s = new FrameworkSession({
         key,
+        secret,
         candidates: parseMasterUrl(master, options.zkMasterPort !== undefined ? { zkMasterPort: options.zkMasterPort } : {}),
         connection,
         store,
@@ -96,7 +112,6 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
         failoverTimeoutSeconds: options.failoverTimeoutSeconds ?? 604_800,
         declineRefuseSeconds: refuse,
         idleRefuseSeconds: options.idleRefuseSeconds ?? 120,
-        env: options.env ?? process.env,
         ...pick(options, ['heartbeatGraceFactor', 'heartbeatMarginMs', 'backoff', 'callTimeoutMs', 'knownTasks', 'onUnknownTask']),
       });
       sessions.set(key, s);
@@ -108,7 +123,15 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     const m = spec.mesos;
     return open(spec.master, { ...(m?.principal !== undefined ? { principal: m.principal } : {}), ...(m?.secretRef ? { secretRef: m.secretRef } : {}), ...(m?.certsDir ? { certsDir: m.certsDir } : {}) });
   };
-  const openStored = (): FrameworkSession[] => Object.values(store.all()).map((fw) => open(fw.master, fw.connection));
+  const openStored = (): FrameworkSession[] =>
+    Object.values(store.all()).flatMap((fw) => {
+      try {
+        return [open(fw.master, fw.connection)];
+      } catch (err) {
+        log.warn({ master: fw.master, principal: fw.connection.principal, err: messageOf(err) }, 'Could not resolve the credentials of a stored framework; it is resumed when a job names them');
+        return [];
+      }
+    });
   const roleOf = (spec: SparkJobSpec): string => spec.mesos?.role ?? '*';
 
   return {

@@ -81,19 +81,22 @@ describe('buildTaskInfo', () => {
     expect(t.agent_id).toEqual({ value: 'M-S1' });
   });
 
-  it('execs spark-submit (shell false; value is argv[0], arguments the rest) in client deploy mode with the secret as conf', () => {
-    const c = t.command as { shell: boolean; value: string; arguments: string[] };
+  it('execs spark-submit (shell false; value is argv[0], arguments the rest) in client deploy mode, the secret only in the environment', () => {
+    const c = t.command as { shell: boolean; value: string; arguments: string[]; environment: { variables: unknown[] } };
     expect(c.shell).toBe(false);
     expect(c.value).toBe('/opt/spark/bin/spark-submit');
     expect(c.arguments.slice(0, 4)).toEqual(['--master', 'mesos://127.0.0.1:5050', '--deploy-mode', 'client']);
-    expect(c.arguments).toContain('spark.mesos.secret=s3cr3t-value');
+    expect(JSON.stringify([c.value, c.arguments, t.labels, t.name, t.task_id])).not.toContain('s3cr3t-value');
+    expect(c.environment.variables).toEqual([{ name: 'K', value: 'V' }, { name: 'SPARK_MESOS_SECRET', value: 's3cr3t-value' }]);
     expect(c.arguments).toContain('spark.mesos.principal=spark');
     expect(c.arguments).toContain('spark.mesos.executor.docker.image=sparkctl/spark-fake:test');
   });
 
-  it('redacts the secret in the argv meant for logs', () => {
+  it('keeps the secret out of the argv meant for logs, and a driver env entry cannot replace it', () => {
     expect(built.redactedArgv.join(' ')).not.toContain('s3cr3t-value');
-    expect(built.redactedArgv).toContain('spark.mesos.secret=******');
+    const spoof = mesosSpec({ driver: { cores: 1, memory: '512m', env: [{ name: 'SPARK_MESOS_SECRET', value: 'spoofed' }] } });
+    const env = (buildTaskInfo({ run: runOf(spoof), offer: offer(), instance: 'i', secret: 'real' }).taskInfo.command as { environment: { variables: unknown[] } }).environment.variables;
+    expect(env).toEqual([{ name: 'SPARK_MESOS_SECRET', value: 'real' }]);
   });
 
   it('labels the task with job, spec hash, attempt and instance', () => {
