@@ -14,6 +14,7 @@ import { parseManifestBytes } from '../manifest/parse-manifest.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
 import { canonicalJson, specHash } from '../manifest/spec-hash.js';
 import { loadHashKey, type HashKey } from '../secrets/hash-key.js';
+import { looseSecretValues, redactSecrets, redactStatus, secretValues } from '../secrets/redact.js';
 import { contentHash, writeStatus } from '../manifest/write-status.js';
 import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
@@ -40,6 +41,8 @@ export interface ControllerOptions {
   readonly onPhase?: (name: string, from: Phase | undefined, to: Phase) => void;
   /** Called after each reconcile with its duration (metrics hook). */
   readonly onReconcile?: (seconds: number, ok: boolean) => void;
+  /** Where `secretRef.env` values are looked up to mask them in messages (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 type JobMachine = ReturnType<typeof machineWithBackends>;
@@ -54,6 +57,8 @@ interface JobEntry {
   fileStatusKey?: string;
   /** Whether expired results were already removed from the journal. */
   forgotten?: boolean;
+  /** Every secret value of the job (all its specs so far), masked in each message produced for it. */
+  secrets: string[];
 }
 
 /**
@@ -64,6 +69,9 @@ interface JobEntry {
 export function runHash(spec: SparkJobSpec, key: HashKey | undefined): string {
   return specHash({ ...spec, suspend: false, timeToLiveSeconds: undefined }, key);
 }
+
+/** Secrets of a job's earlier specs stay masked: messages about the old run may still quote them. */
+const mergeSecrets = (old: readonly string[], next: readonly string[]): string[] => [...new Set([...next, ...old])].sort((a, b) => b.length - a.length);
 
 const statusKeys = new WeakMap<SparkJobStatus, string>();
 /** A canonical string of a status, for comparing; remembered per status object (statuses are never mutated). */
@@ -246,7 +254,8 @@ export class Controller {
         const ctx = snap.context;
         if (ctx.reservation) (ctx.spec.mode === 'cluster' ? this.options.backends.mesos() : this.options.backends.docker).reclaim(ctx.reservation);
         const actor = createActor(this.machine, { snapshot: rec.snapshot as SnapshotFrom<JobMachine>, input: { name: rec.name, spec: ctx.spec, specHash: ctx.specHash } });
-        const entry: JobEntry = { name: rec.name, file: rec.file, actor, status: rec.status };
+        // Until the first reconcile judges the policy, only the secrets the spec itself carries are known.
+        const entry: JobEntry = { name: rec.name, file: rec.file, actor, status: rec.status, secrets: looseSecretValues({ spec: ctx.spec }) };
         this.track(entry);
         this.log.info({ job: rec.name, phase: rec.status.phase }, 'Restored job from the journal');
         actor.start();
@@ -289,7 +298,8 @@ export class Controller {
           void this.forget(entry);
           return;
         }
-        const status = projectStatus(snap, entry.status);
+        // The one place a job's messages are produced: status, conditions, then events and logs copy from here.
+        const status = redactStatus(projectStatus(snap, entry.status), entry.secrets);
         entry.status = status;
         if (snap.context.expired && !entry.forgotten) {
           entry.forgotten = true;
@@ -308,7 +318,7 @@ export class Controller {
         this.queue.add(entry.file);
         this.checkIdle();
       },
-      error: (err) => this.log.error({ err, job: entry.name }, 'Job actor failed'),
+      error: (err) => this.log.error({ err: redactSecrets(errorMessage(err), entry.secrets), job: entry.name }, 'Job actor failed'),
     });
   }
 
@@ -385,7 +395,7 @@ export class Controller {
 
     const parsed = parseManifestBytes(bytes, file);
     if (!parsed.ok) {
-      const message = parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ');
+      const message = redactSecrets(parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; '), parsed.secrets ?? []);
       await this.handleInvalid(file, abs, bytes, message);
       return;
     }
@@ -405,7 +415,10 @@ export class Controller {
     if (known && known !== name) this.handleGone(file);
     const violations = checkPolicy(job.spec, this.policy);
     if (entry?.actor.getSnapshot().status === 'done') return; // being forgotten; re-enqueued after
-    if (!entry) entry = this.createEntry(name, file, job);
+    // A job the policy refuses gets no secretRef lookups: masking a value it was not granted would tell its author whether a guess matched.
+    const secrets = violations.length > 0 ? looseSecretValues(job) : secretValues(job.spec, this.options.env ?? process.env);
+    if (entry) entry.secrets = mergeSecrets(entry.secrets, secrets);
+    else entry = this.createEntry(name, file, job, secrets);
     this.steer(entry, job, violations.map((v) => `${v.path}: ${v.message}`).join('; '));
 
     const fileStatus = readStatusFromDoc(parsed.doc);
@@ -434,11 +447,11 @@ export class Controller {
     return runHash(spec, this.hashKey);
   }
 
-  private createEntry(name: string, file: string, job: SparkJob): JobEntry {
+  private createEntry(name: string, file: string, job: SparkJob, secrets: string[]): JobEntry {
     const actor = createActor(this.machine, {
       input: { name, spec: job.spec, specHash: this.runHashOf(job.spec), lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION], suspended: job.spec.suspend },
     });
-    const entry: JobEntry = { name, file, actor };
+    const entry: JobEntry = { name, file, actor, secrets };
     this.track(entry);
     void this.event(name, 'Normal', 'Added', `SparkJob ${name} found in ${file}`);
     actor.start();

@@ -111,7 +111,7 @@ describe('keyed hashes across a controller restart (real Docker)', () => {
   it('keeps the same observedSpecHash and adopts the running driver; status, label and hash never carry the secret', async () => {
     h = await createHarness();
     const file = join(h.jobsDir, 'pin.yaml');
-    const manifest = fakeJob('pin', `  sparkConf: {spark.fake.sleepSeconds: "3"}\n`).replace('memoryOverhead: 16m}', `memoryOverhead: 16m, env: [{name: PIN, value: "${SIX_DIGITS}", secret: true}]}`);
+    const manifest = fakeJob('pin', `  sparkConf: {spark.fake.sleepSeconds: "3"}\n`).replace('memoryOverhead: 16m}', `memoryOverhead: 16m, env: [{name: PIN, value: "${SIX_DIGITS}", secret: true}, {name: SPARK_LOCAL_IP, value: 127.0.0.1}]}`);
     expect(manifest).toContain(SIX_DIGITS);
     await h.write('pin.yaml', manifest);
     await h.start();
@@ -126,7 +126,7 @@ describe('keyed hashes across a controller restart (real Docker)', () => {
       mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
       mainClass: 'org.apache.spark.examples.SparkPi',
       arguments: ['10'],
-      driver: { cores: 0.5, memory: '64m', memoryOverhead: '16m', env: [{ name: 'PIN', value: SIX_DIGITS, secret: true }] },
+      driver: { cores: 0.5, memory: '64m', memoryOverhead: '16m', env: [{ name: 'PIN', value: SIX_DIGITS, secret: true }, { name: 'SPARK_LOCAL_IP', value: '127.0.0.1' }] },
       sparkConf: { 'spark.fake.sleepSeconds': '3' },
     });
     expect(running.observedSpecHash).toBe(runHash(parsedSpec, key));
