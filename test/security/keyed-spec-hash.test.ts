@@ -7,6 +7,11 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SparkJobSpecSchema } from '../../src/api/spark-job.js';
 import { LABELS } from '../../src/backends/ports.js';
+import type { SparkJob } from '../../src/api/spark-job.js';
+import type { SparkJobStatus } from '../../src/api/status.js';
+import { isStale, verdictOf } from '../../src/cli/commands/wait.js';
+import type { JobView } from '../../src/cli/find-job.js';
+import type { WaitCondition } from '../../src/cli/wait-condition.js';
 import { runHash } from '../../src/controller/controller.js';
 import { canonicalJson, SPEC_HASH_LENGTH, specHash } from '../../src/manifest/spec-hash.js';
 import { HASH_KEY_FILE, loadHashKey, readHashKey } from '../../src/secrets/hash-key.js';
@@ -95,6 +100,28 @@ describe('secret values in spec hashes', () => {
     const plain = SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar', driver: { env: [{ name: 'A', value: 'b' }] } });
     expect(specHash(plain, loadHashKey(tempDir()))).toBe(plainHash(plain));
     expect(specHash(plain, loadHashKey(tempDir()))).toBe(specHash(plain));
+  });
+});
+
+describe('wait and the keyed hash', () => {
+  const key = loadHashKey(tempDir());
+  const job = { apiVersion: 'sparkctl.io/v1alpha1', kind: 'SparkJob', metadata: { name: 'pin', labels: {}, annotations: {} }, spec } as unknown as SparkJob;
+  const view = (observedSpecHash: string): JobView => {
+    const status: SparkJobStatus = { phase: 'Succeeded', observedSpecHash, conditions: [], submissionAttempts: 1, executionAttempts: 1 };
+    return { name: 'pin', job, status, record: { name: 'pin', file: 'pin.yaml', status, updatedAt: '' } };
+  };
+
+  it('judges a spec with secrets by the state dir key: current when the keyed hash matches, stale when it does not', () => {
+    expect(isStale(view(runHash(spec, key)), key)).toBe(false);
+    expect(verdictOf(view(runHash(spec, key)), { kind: 'phase', phase: 'Succeeded' } satisfies WaitCondition, key)).toBe('met');
+    expect(isStale(view(runHash(withValue('111111'), key)), key)).toBe(true);
+  });
+
+  it('skips the spec comparison when it cannot read the key, rather than calling every status stale', () => {
+    expect(isStale(view(runHash(spec, key)), undefined)).toBe(false);
+    const plain = SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar' });
+    const plainView: JobView = { ...view(runHash(spec, key)), job: { ...job, spec: plain } };
+    expect(isStale(plainView, undefined)).toBe(true);
   });
 });
 
