@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MesosMaster } from '../../support/mesos-emulator/index.js';
@@ -63,7 +63,7 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
     const m = await master();
     const { backend, logger } = make();
     const s = mesosSpec({ master: `mesos://127.0.0.1:${m.port}`, sparkConf: { 'spark.fake.sleepSeconds': '30' } });
-    const run = runOf(s, 'env-secret');
+    const run = runOf(s, `env-secret-${process.pid}`);
     const reservation = await backend.requestResources(run, io());
     const ref = await backend.start(run, reservation, io());
     try {
@@ -82,7 +82,12 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
         },
         { timeout: 20_000, interval: 200 },
       );
-      const info = await docker.getContainer(id!).inspect();
+      const info = await docker
+        .getContainer(id!)
+        .inspect()
+        .catch((err: unknown) => {
+          throw new Error(`container of ${ref.taskId} is gone: ${JSON.stringify(m.tasks().find((t) => t.id === ref.taskId))}`, { cause: err });
+        });
       expect(JSON.stringify([info.Path, info.Args, info.Config.Cmd, info.Config.Entrypoint, info.Name, info.Config.Labels])).not.toContain(SECRET);
       expect(info.Args.join(' ')).toContain('spark.mesos.principal=spark');
       expect(info.Config.Env).toContain(`SPARK_MESOS_SECRET=${SECRET}`);
@@ -112,5 +117,23 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
     } finally {
       await second.backend.release(run, ref, undefined, io());
     }
+  });
+
+  it('resumes a framework stored before keys had a fingerprint (master|principal) under the new key, keeping its id', async () => {
+    const m = await master();
+    const first = make();
+    const s = mesosSpec({ master: `mesos://127.0.0.1:${m.port}` });
+    const { frameworkId } = await first.backend.connect({ ...io(), spec: s });
+    await first.backend.close();
+    const file = path.join(first.stateDir, FRAMEWORK_STORE_FILE);
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { frameworks: Record<string, unknown> };
+    const [record] = Object.values(data.frameworks);
+    writeFileSync(file, JSON.stringify({ version: 1, frameworks: { [`mesos://127.0.0.1:${m.port}|spark`]: record } }));
+
+    const second = make({ stateDir: first.stateDir });
+    await expect(second.backend.connect({ ...io(), spec: s })).resolves.toMatchObject({ frameworkId });
+    const keys = Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { frameworks: Record<string, unknown> }).frameworks);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(new RegExp(`^mesos://127\\.0\\.0\\.1:${m.port}\\|spark\\|\\|[0-9a-f]{16}$`));
   });
 });
