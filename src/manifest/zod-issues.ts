@@ -52,7 +52,7 @@ function valueAt(input: unknown, path: Path): unknown {
  * Whether the value at a path belongs to a secret: a `value` whose sibling `secret` is set to
  * anything but false (a mistyped `secret: "yes"` still counts). Its value is never quoted.
  */
-export function isSecretField(input: unknown, path: Path): boolean {
+function isSecretField(input: unknown, path: Path): boolean {
   if (path.at(-1) !== 'value') return false;
   const flag = valueAt(input, [...path.slice(0, -1), 'secret']);
   return flag !== undefined && flag !== null && flag !== false;
