@@ -14,9 +14,14 @@ function secretFileValue(path: string): string | undefined {
   }
 }
 
+/** The values of a spec's env entries marked `secret: true` (the ones the manifest itself carries). */
+export function envSecretValues(spec: SparkJobSpec): string[] {
+  return spec.driver.env.filter((e) => e.secret && e.value !== '').map((e) => e.value);
+}
+
 /** The secret values a driver is given: env entries marked `secret: true` and the Mesos secret from `secretRef` (env or file). */
 export function secretValues(spec: SparkJobSpec, env: NodeJS.ProcessEnv): string[] {
-  const out = spec.driver.env.filter((e) => e.secret && e.value !== '').map((e) => e.value);
+  const out = envSecretValues(spec);
   const ref = isMesosMaster(spec.master) ? spec.mesos?.secretRef : undefined;
   const mesos = ref === undefined ? undefined : 'env' in ref ? env[ref.env] : secretFileValue(ref.file);
   if (mesos) out.push(mesos);

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { messageOf } from '../../errors.js';
 import { loadHashKey, type HashKey } from '../../secrets/hash-key.js';
+import { envSecretValues } from '../../secrets/redact.js';
 import type { SparkJobSpec } from '../../api/spark-job.js';
 import { isMesosMaster } from '../../api/spark-job.js';
 import type { DriverRef } from '../../api/status.js';
@@ -179,6 +180,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       return followDriver(sessionFor(run.spec), ref.taskId ?? taskIdFor(run), ref.agentId, {
         signal: io.signal,
         ...(io.onLog ? { onLog: io.onLog } : {}),
+        secrets: envSecretValues(run.spec),
         logPollMs: options.logPollMs ?? 1000,
         reconcileTimeoutMs,
       });

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MesosMaster } from '../../support/mesos-emulator/index.js';
@@ -135,5 +136,29 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
     const keys = Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { frameworks: Record<string, unknown> }).frameworks);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(new RegExp(`^mesos://127\\.0\\.0\\.1:${m.port}\\|spark\\|\\|[0-9a-f]{16}$`));
+  });
+
+  it("masks the job's secret env values and the Mesos secret in the driver log, streamed and collected", async () => {
+    const m = await master();
+    const { backend } = make();
+    const token = 'tok-cluster-8642';
+    const s = mesosSpec({
+      master: `mesos://127.0.0.1:${m.port}`,
+      driver: { cores: 1, memory: '512m', env: [{ name: 'TOKEN', value: token, secret: true }] },
+      sparkConf: { 'spark.fake.printEnv': 'TOKEN,SPARK_MESOS_SECRET' },
+    });
+    const run = runOf(s, `print-env-${process.pid}`);
+    const reservation = await backend.requestResources(run, io());
+    const ref = await backend.start(run, reservation, io());
+    const chunks: string[] = [];
+    await expect(backend.wait(run, ref, { ...io(), onLog: (c) => chunks.push(c) })).resolves.toMatchObject({ outcome: 'succeeded' });
+    const collected = await backend.collect(run, ref, mkdtempSync(path.join(tmpdir(), 'collect-')), io());
+    await backend.release(run, ref, reservation, io());
+    for (const log of [chunks.join(''), collected.log]) {
+      expect(log).toContain('Env: TOKEN=******');
+      expect(log).toContain('Env: SPARK_MESOS_SECRET=******');
+      expect(log).not.toContain(token);
+      expect(log).not.toContain(SECRET);
+    }
   });
 });
