@@ -24,6 +24,34 @@ const absolutePath = (what: string) =>
     .refine((p) => !p.split('/').includes('..'), { message: `${what} must not contain '..'` })
     .refine((p) => !p.includes('\0'), { message: `${what} must not contain NUL` });
 
+/**
+ * Where a control character sits in a text, or -1. Refused everywhere a manifest string reaches
+ * an argv or an environment: NUL (which the engine rejects, quoting the whole value back), the
+ * other C0 controls, DEL and the C1 controls (terminal escapes). Tab, line feed and carriage
+ * return stay allowed in `lines` texts (env values, arguments, conf values: a PEM key or a
+ * multi-line option is legitimate there), never in names and keys.
+ */
+export function controlCharAt(text: string, lines: boolean): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 ? !(lines && (c === 0x09 || c === 0x0a || c === 0x0d)) : c >= 0x7f && c <= 0x9f) return i;
+  }
+  return -1;
+}
+
+/** A string refused when it holds a control character; the message names the character and place, never the value (it may be a secret). */
+const plainText = (what: string, lines: boolean) =>
+  z.string().superRefine((v, ctx) => {
+    const i = controlCharAt(v, lines);
+    if (i < 0) return;
+    const code = `U+${v.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`;
+    const allowed = lines ? ' (tab and line breaks are allowed)' : '';
+    ctx.addIssue({ code: 'custom', message: `${what} must not contain control characters${allowed}: found ${code} at character ${i + 1}; remove it` });
+  });
+
+/** Spark conf keys whose value is a secret: it would sit on the spark-submit command line. */
+const SECRET_CONF_KEYS = new Set(['spark.mesos.secret']);
+
 const memory = z
   .string()
   .regex(MEMORY_PATTERN, { message: 'memory must look like 512m, 2g or 1024 (a number and an optional k/m/g/t unit)' });
@@ -32,7 +60,7 @@ const positiveInt = z.number().int().positive();
 
 export const EnvVarSchema = z.strictObject({
   name: z.string().regex(ENV_NAME, { message: 'env name must match [A-Za-z_][A-Za-z0-9_]*' }),
-  value: z.string().default(''),
+  value: plainText('env value', true).default(''),
   /** A secret value is passed to the driver but never shown in status, events, logs or the CLI. */
   secret: z.boolean().default(false),
 });
@@ -115,10 +143,18 @@ export const SparkJobSpecSchema = z
       })
       .default('local[*]'),
     mode: z.enum(['client', 'cluster']).default('client'),
-    mainApplicationFile: z.string().min(1).max(4096),
-    mainClass: z.string().min(1).max(1024).optional(),
-    arguments: z.array(z.string().max(65_536)).max(1024).default([]),
-    sparkConf: z.record(z.string().min(1).max(1024), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    mainApplicationFile: plainText('mainApplicationFile', false).min(1).max(4096),
+    mainClass: plainText('mainClass', false).min(1).max(1024).optional(),
+    arguments: z.array(plainText('an argument', true).max(65_536)).max(1024).default([]),
+    sparkConf: z
+      .record(
+        plainText('a sparkConf key', false)
+          .min(1)
+          .max(1024)
+          .refine((k) => !SECRET_CONF_KEYS.has(k), { message: 'a secret in sparkConf would sit on the spark-submit command line: set spec.mesos.secretRef instead' }),
+        z.union([plainText('a sparkConf value', true), z.number(), z.boolean()]),
+      )
+      .default({}),
     driver: DriverSchema.default(DriverSchema.parse({})),
     executor: ExecutorSchema.default(ExecutorSchema.parse({})),
     network: z.enum(['none', 'host']).default('none'),

@@ -11,6 +11,8 @@ import type { ManifestIssue } from '../manifest/manifest-issue.js';
 import { MAX_ALIAS_COUNT, parseManifestBytes, YAML_PARSE_OPTIONS } from '../manifest/parse-manifest.js';
 import type { CliContext } from './cli-context.js';
 import { JobNotFoundError } from './errors.js';
+import { knownSecrets, maskStatus } from './printers/mask-secrets.js';
+import { redactSecrets } from '../secrets/redact.js';
 
 /** One job as the CLI shows it: the manifest in the jobs folder joined with its journal record. */
 export interface JobView {
@@ -176,7 +178,15 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
       if (record) views.push({ name: n, record, status: record.status, createdAt: await firstEventTime(ctx.stateDir, n) });
     }
   }
-  return views.sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+  return views.map(maskView).sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+}
+
+/** A view whose status, and validation messages, have every secret of the job masked. */
+function maskView(view: JobView): JobView {
+  const secrets = knownSecrets(view.manifest, view.record);
+  if (secrets.length === 0) return view;
+  const issues = view.issues?.map((i) => ({ ...i, message: redactSecrets(i.message, secrets) }));
+  return { ...view, status: maskStatus(view.status, secrets), ...(issues ? { issues } : {}) };
 }
 
 /** The error for an unknown name, with a suggestion when a close name exists. */

@@ -13,6 +13,8 @@ import type { JobContext } from '../machines/types.js';
 import { parseManifestBytes } from '../manifest/parse-manifest.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
 import { canonicalJson, specHash } from '../manifest/spec-hash.js';
+import { loadHashKey, type HashKey } from '../secrets/hash-key.js';
+import { looseSecretValues, redactSecrets, redactStatus, secretValues } from '../secrets/redact.js';
 import { contentHash, writeStatus } from '../manifest/write-status.js';
 import { checkPolicy } from '../policy/check-policy.js';
 import { DEFAULT_POLICY, type Policy } from '../policy/policy.js';
@@ -46,6 +48,8 @@ export interface ControllerOptions {
   readonly onPhase?: (name: string, from: Phase | undefined, to: Phase) => void;
   /** Called after each reconcile with its duration (metrics hook). */
   readonly onReconcile?: (seconds: number, ok: boolean) => void;
+  /** Where `secretRef.env` values are looked up to mask them in messages (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 type JobMachine = ReturnType<typeof machineWithBackends>;
@@ -64,15 +68,24 @@ interface JobEntry {
   graceUntil?: number;
   /** While set, the manifest no longer validates and the job runs on with its last valid spec; the problem. */
   invalidRevision?: string;
+  /** Every secret value of the job (all its specs so far), masked in each message produced for it. */
+  secrets: string[];
 }
 
 /** Default of ControllerOptions.missingGraceMs (`--missing-grace`). */
 export const DEFAULT_MISSING_GRACE_MS = 5_000;
 
-/** The spec fields that define a run: suspend and TTL changes do not restart a job. */
-export function runHash(spec: SparkJobSpec): string {
-  return specHash({ ...spec, suspend: false, timeToLiveSeconds: undefined });
+/**
+ * The spec fields that define a run: suspend and TTL changes do not restart a job. Secret values
+ * enter only through an HMAC under the state dir's `key`; without one they are left out (only
+ * right for specs without secrets, see hasSecretValues).
+ */
+export function runHash(spec: SparkJobSpec, key: HashKey | undefined): string {
+  return specHash({ ...spec, suspend: false, timeToLiveSeconds: undefined }, key);
 }
+
+/** Secrets of a job's earlier specs stay masked: messages about the old run may still quote them. */
+const mergeSecrets = (old: readonly string[], next: readonly string[]): string[] => [...new Set([...next, ...old])].sort((a, b) => b.length - a.length);
 
 const statusKeys = new WeakMap<SparkJobStatus, string>();
 /** A canonical string of a status, for comparing; remembered per status object (statuses are never mutated). */
@@ -131,6 +144,8 @@ export class Controller {
   private stopped = false;
   private readonly machine: JobMachine;
   private readonly missingGraceMs: number;
+  /** The state dir's key for hashing secret values; loaded (or created) by start(). */
+  private hashKey?: HashKey;
 
   constructor(private readonly options: ControllerOptions) {
     this.journal = new Journal(options.stateDir);
@@ -148,6 +163,7 @@ export class Controller {
     await this.journal.init();
     this.unlock = await acquireStateLock(this.options.stateDir, { jobsDir: this.options.jobsDir, metricsAddr: this.options.metricsAddr });
     try {
+      this.hashKey = loadHashKey(this.options.stateDir);
       await this.restoreFromJournal();
       await this.reportOrphans();
       const files = await listManifests(this.options.jobsDir);
@@ -259,7 +275,8 @@ export class Controller {
         const ctx = snap.context;
         if (ctx.reservation) (ctx.spec.mode === 'cluster' ? this.options.backends.mesos() : this.options.backends.docker).reclaim(ctx.reservation);
         const actor = createActor(this.machine, { snapshot: rec.snapshot as SnapshotFrom<JobMachine>, input: { name: rec.name, spec: ctx.spec, specHash: ctx.specHash } });
-        const entry: JobEntry = { name: rec.name, file: rec.file, actor, status: rec.status };
+        // Until the first reconcile judges the policy, only the secrets the spec itself carries are known.
+        const entry: JobEntry = { name: rec.name, file: rec.file, actor, status: rec.status, secrets: looseSecretValues({ spec: ctx.spec }) };
         this.track(entry);
         this.log.info({ job: rec.name, phase: rec.status.phase }, 'Restored job from the journal');
         actor.start();
@@ -302,7 +319,8 @@ export class Controller {
           void this.forget(entry);
           return;
         }
-        const status = withInvalidRevision(projectStatus(snap, entry.status), entry.invalidRevision);
+        // The one place a job's messages are produced: status, conditions, then events and logs copy from here.
+        const status = redactStatus(withInvalidRevision(projectStatus(snap, entry.status), entry.invalidRevision), entry.secrets);
         entry.status = status;
         if (snap.context.expired && !entry.forgotten) {
           entry.forgotten = true;
@@ -321,7 +339,7 @@ export class Controller {
         this.queue.add(entry.file);
         this.checkIdle();
       },
-      error: (err) => this.log.error({ err, job: entry.name }, 'Job actor failed'),
+      error: (err) => this.log.error({ err: redactSecrets(errorMessage(err), entry.secrets), job: entry.name }, 'Job actor failed'),
     });
   }
 
@@ -401,7 +419,7 @@ export class Controller {
 
     const parsed = parseManifestBytes(bytes, file);
     if (!parsed.ok) {
-      const message = parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ');
+      const message = redactSecrets(parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; '), parsed.secrets ?? []);
       await this.handleInvalid(file, abs, bytes, message);
       return;
     }
@@ -428,7 +446,10 @@ export class Controller {
     }
     if (known && known !== name) this.handleGone(file, { now: true });
     if (entry?.actor.getSnapshot().status === 'done') return; // being forgotten; re-enqueued after
-    if (!entry) entry = this.createEntry(name, file, job);
+    // A job the policy refuses gets no secretRef lookups: masking a value it was not granted would tell its author whether a guess matched.
+    const secrets = violations.length > 0 ? looseSecretValues(job) : secretValues(job.spec, this.options.env ?? process.env);
+    if (entry) entry.secrets = mergeSecrets(entry.secrets, secrets);
+    else entry = this.createEntry(name, file, job, secrets);
     this.steer(entry, job, violations.map((v) => `${v.path}: ${v.message}`).join('; '));
 
     const fileStatus = readStatusFromDoc(parsed.doc);
@@ -452,11 +473,16 @@ export class Controller {
     this.seen.set(file, hash);
   }
 
-  private createEntry(name: string, file: string, job: SparkJob): JobEntry {
+  private runHashOf(spec: SparkJobSpec): string {
+    if (!this.hashKey) throw new Error('the controller hashed a spec before start() loaded its hash key');
+    return runHash(spec, this.hashKey);
+  }
+
+  private createEntry(name: string, file: string, job: SparkJob, secrets: string[]): JobEntry {
     const actor = createActor(this.machine, {
-      input: { name, spec: job.spec, specHash: runHash(job.spec), lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION], suspended: job.spec.suspend },
+      input: { name, spec: job.spec, specHash: this.runHashOf(job.spec), lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION], suspended: job.spec.suspend },
     });
-    const entry: JobEntry = { name, file, actor };
+    const entry: JobEntry = { name, file, actor, secrets };
     this.track(entry);
     void this.event(name, 'Normal', 'Added', `SparkJob ${name} found in ${file}`);
     actor.start();
@@ -472,7 +498,7 @@ export class Controller {
       if (phaseOf(value()) !== 'Invalid' || ctx().message !== violation) actor.send({ type: 'job.invalidate', message: violation, reason: 'PolicyViolation' });
       return;
     }
-    const wanted = runHash(job.spec);
+    const wanted = this.runHashOf(job.spec);
     if (ctx().specHash !== wanted || phaseOf(value()) === 'Invalid') actor.send({ type: 'job.specChanged', spec: job.spec, specHash: wanted });
     const phase = phaseOf(value());
     if (job.spec.suspend && phase !== 'Suspended' && !TERMINAL_PHASES.has(phase)) actor.send({ type: 'job.suspend' });
@@ -508,7 +534,7 @@ export class Controller {
   private setInvalidRevision(entry: JobEntry, problem: string | undefined): void {
     if (entry.invalidRevision === problem) return;
     entry.invalidRevision = problem;
-    entry.status = withInvalidRevision(projectStatus(entry.actor.getSnapshot(), entry.status), problem);
+    entry.status = redactStatus(withInvalidRevision(projectStatus(entry.actor.getSnapshot(), entry.status), problem), entry.secrets);
     if (problem !== undefined) void this.event(entry.name, 'Warning', 'InvalidSpec', `manifest ${entry.file} is invalid; the last valid spec is kept: ${problem}`);
     else void this.event(entry.name, 'Normal', 'SpecValid', `manifest ${entry.file} is valid again`);
     void this.saveRecord(entry);

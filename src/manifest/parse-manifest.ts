@@ -6,9 +6,10 @@ import { ManifestReadError } from './errors.js';
 import { issueAt, type ManifestIssue } from './manifest-issue.js';
 import { checkBinary, checkSize, decodeManifest, MAX_MANIFEST_BYTES } from './read-limits.js';
 import { specHash } from './spec-hash.js';
+import { looseSecretValues } from '../secrets/redact.js';
 import { zodIssuesToManifestIssues } from './zod-issues.js';
 
-/** A manifest that parsed and validated: the job (defaults applied), its spec hash and the source it came from. */
+/** A manifest that parsed and validated: the job (defaults applied), its spec hash (secret values left out: no key here) and the source it came from. */
 export interface ParsedManifest {
   ok: true;
   job: SparkJob;
@@ -21,6 +22,8 @@ export interface ParsedManifest {
 export interface InvalidManifest {
   ok: false;
   errors: ManifestIssue[];
+  /** The values of env entries marked secret, when the document could be read: whoever shows the errors masks them. */
+  secrets?: string[];
 }
 
 export type ManifestParseResult = ParsedManifest | InvalidManifest;
@@ -77,7 +80,8 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   }
   const result = SparkJobSchema.safeParse(input);
   if (!result.success) {
-    return invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file }));
+    const secrets = looseSecretValues(input);
+    return { ...invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file })), ...(secrets.length > 0 ? { secrets } : {}) };
   }
   return { ok: true, job: result.data, specHash: specHash(result.data.spec), doc, text };
 }

@@ -48,8 +48,19 @@ function valueAt(input: unknown, path: Path): unknown {
   return current;
 }
 
-function describe(value: unknown): string {
+/**
+ * Whether the value at a path belongs to a secret: a `value` whose sibling `secret` is set to
+ * anything but false (a mistyped `secret: "yes"` still counts). Its value is never quoted.
+ */
+function isSecretField(input: unknown, path: Path): boolean {
+  if (path.at(-1) !== 'value') return false;
+  const flag = valueAt(input, [...path.slice(0, -1), 'secret']);
+  return flag !== undefined && flag !== null && flag !== false;
+}
+
+function describe(value: unknown, secret = false): string {
   if (value === null) return 'an empty value';
+  if (secret) return `a ${typeof value} (a secret: its value is not shown)`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
@@ -89,7 +100,9 @@ export function zodIssuesToManifestIssues(
         }
         const expected = EXPECTED[issue.expected] ?? issue.expected;
         const quote = issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean');
-        at(path, 'value', `expected ${expected}, got ${describe(value)}${quote ? `: quote it ("${String(value)}")` : ''}`);
+        const secret = isSecretField(ctx.input, path);
+        const fix = !quote ? '' : secret ? ': quote it' : `: quote it ("${String(value)}")`;
+        at(path, 'value', `expected ${expected}, got ${describe(value, secret)}${fix}`);
         break;
       }
       case 'invalid_value': {
@@ -103,7 +116,7 @@ export function zodIssuesToManifestIssues(
         }
         const value = valueAt(ctx.input, path);
         const options = issue.values.map(String);
-        const guess = typeof value === 'string' ? didYouMean(value, options) : undefined;
+        const guess = typeof value === 'string' && !isSecretField(ctx.input, path) ? didYouMean(value, options) : undefined;
         at(path, 'value', `must be one of ${options.join(', ')}${guess ? `: did you mean '${guess}'?` : ''}`);
         break;
       }
@@ -120,6 +133,10 @@ export function zodIssuesToManifestIssues(
         else at(path, 'value', issue.message);
         break;
       }
+      case 'invalid_key':
+        // A record key that failed its own schema: say why (the nested issue), at the key.
+        at(path, 'key', issue.issues.map((i) => i.message).join('; ') || issue.message);
+        break;
       default:
         at(path, 'value', issue.message);
     }

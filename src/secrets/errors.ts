@@ -6,3 +6,10 @@ export class SecretFileError extends SparkctlError {
   override readonly errorClass = 'terminal';
   override readonly reason = 'SecretUnavailable';
 }
+
+/** The keyed-hash key file in the state dir cannot be created or read: the controller cannot hash secrets safely. */
+export class HashKeyError extends SparkctlError {
+  override readonly code = 'SPARKCTL_HASH_KEY';
+  override readonly errorClass = 'terminal';
+  override readonly reason = 'HashKeyUnavailable';
+}

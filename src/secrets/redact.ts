@@ -1,4 +1,5 @@
 import { isMesosMaster, type SparkJobSpec } from '../api/spark-job.js';
+import type { SparkJobStatus } from '../api/status.js';
 import { readSecretFile } from './read-secret-file.js';
 
 /** What a secret is shown as everywhere: driver logs, messages, the CLI and the Mesos backend. */
@@ -13,9 +14,14 @@ function secretFileValue(path: string): string | undefined {
   }
 }
 
+/** The values of a spec's env entries marked `secret: true` (the ones the manifest itself carries). */
+export function envSecretValues(spec: SparkJobSpec): string[] {
+  return spec.driver.env.filter((e) => e.secret && e.value !== '').map((e) => e.value);
+}
+
 /** The secret values a driver is given: env entries marked `secret: true` and the Mesos secret from `secretRef` (env or file). */
 export function secretValues(spec: SparkJobSpec, env: NodeJS.ProcessEnv): string[] {
-  const out = spec.driver.env.filter((e) => e.secret && e.value !== '').map((e) => e.value);
+  const out = envSecretValues(spec);
   const ref = isMesosMaster(spec.master) ? spec.mesos?.secretRef : undefined;
   const mesos = ref === undefined ? undefined : 'env' in ref ? env[ref.env] : secretFileValue(ref.file);
   if (mesos) out.push(mesos);
@@ -23,10 +29,45 @@ export function secretValues(spec: SparkJobSpec, env: NodeJS.ProcessEnv): string
   return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
 
-/** Masks every occurrence of every secret in a text (secrets longest first, as secretValues sorts them). */
+/**
+ * The secret env values of a manifest that may not have validated (raw YAML data): every
+ * `spec.driver.env` entry whose `secret` is set to anything but false, its value as text
+ * (a number or boolean secret included). Longest first.
+ */
+export function looseSecretValues(manifest: unknown): string[] {
+  const env = (manifest as { spec?: { driver?: { env?: unknown } } } | null | undefined)?.spec?.driver?.env;
+  if (!Array.isArray(env)) return [];
+  const out: string[] = [];
+  for (const e of env as Array<{ value?: unknown; secret?: unknown } | null>) {
+    if (e === null || typeof e !== 'object' || e.secret === undefined || e.secret === null || e.secret === false) continue;
+    const v = e.value;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
+      if (String(v) !== '') out.push(String(v));
+    }
+  }
+  return [...new Set(out)].sort((a, b) => b.length - a.length);
+}
+
+/** A status with every secret masked in its message and its conditions' messages (the one projection every output copies). */
+export function redactStatus(status: SparkJobStatus, secrets: readonly string[]): SparkJobStatus {
+  if (secrets.length === 0) return status;
+  const conditions = status.conditions.map((c) => (c.message ? { ...c, message: redactSecrets(c.message, secrets) } : c));
+  return { ...status, conditions, ...(status.message !== undefined ? { message: redactSecrets(status.message, secrets) } : {}) };
+}
+
+/**
+ * Masks every occurrence of every secret in a text, longest secret first (so one that contains
+ * another is masked whole), also in the escaped form an engine error quotes it in (`\n`, `\"`…).
+ */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  const forms = new Set<string>();
+  for (const s of secrets) {
+    if (!s) continue;
+    forms.add(s);
+    forms.add(JSON.stringify(s).slice(1, -1));
+  }
   let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join(SECRET_MASK);
+  for (const s of [...forms].sort((a, b) => b.length - a.length)) if (s) out = out.split(s).join(SECRET_MASK);
   return out;
 }
 
@@ -35,7 +76,7 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
  * characters, so a secret split across two chunks is still masked; `end` releases the rest.
  */
 export function streamRedactor(secrets: readonly string[]): { push(chunk: string): string; end(): string } {
-  const keep = Math.max(0, ...secrets.map((s) => s.length)) - 1;
+  const keep = Math.max(0, ...secrets.map((s) => JSON.stringify(s).length - 2)) - 1;
   let pending = '';
   return {
     push(chunk) {

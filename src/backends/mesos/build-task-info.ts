@@ -14,8 +14,13 @@ export const OUTPUTS_DIR = 'sparkctl-outputs';
 export const LOCAL_DIRS = SANDBOX_MOUNT;
 /** Empty file fetched into each outputs folder so the fetcher creates the folder as the task user. */
 const OUTPUTS_KEEP = '.sparkctl-keep';
-/** The Spark conf key that carries the Mesos secret to the driver; always redacted. */
-export const SECRET_CONF_KEY = 'spark.mesos.secret';
+/**
+ * The environment variable that carries the Mesos secret to the driver, never an argv: Spark
+ * 3.5's MesosSchedulerUtils.buildCredentials reads conf spark.mesos.secret, else $SPARK_MESOS_SECRET,
+ * else spark.mesos.secret.file / $SPARK_MESOS_SECRET_FILE (the principal likewise from
+ * spark.mesos.principal or $SPARK_MESOS_PRINCIPAL).
+ */
+export const SECRET_ENV = 'SPARK_MESOS_SECRET';
 
 /** Deterministic task id of one attempt: `sparkctl.<job>.<attempt>.<first 12 of the spec hash>`. */
 export function taskIdFor(run: Pick<JobRun, 'name' | 'attempt' | 'specHash'>): string {
@@ -62,7 +67,7 @@ export interface TaskInfoInput {
   readonly offer: Offer;
   /** This controller instance, written as a task label. */
   readonly instance: string;
-  /** The resolved Mesos secret, passed as `spark.mesos.secret`; never logged. */
+  /** The resolved Mesos secret, passed in the task's environment as SPARK_MESOS_SECRET; never logged. */
   readonly secret?: string;
   /** Grace period between SIGTERM and SIGKILL on KILL. */
   readonly killGraceSeconds?: number;
@@ -103,9 +108,7 @@ export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
   const { run, offer, instance } = input;
   const spec = run.spec;
   const taskId = taskIdFor(run);
-  const conf: Record<string, string> = {};
-  if (input.secret !== undefined) conf[SECRET_CONF_KEY] = input.secret;
-  const argv = buildSparkSubmitArgs({ ...spec, master: input.driverMaster }, { deployMode: 'client', conf });
+  const argv = buildSparkSubmitArgs({ ...spec, master: input.driverMaster }, { deployMode: 'client' });
   const volumes: Array<Record<string, unknown>> = [];
   if (spec.mesos?.certsDir !== undefined) volumes.push({ container_path: CERTS_MOUNT, host_path: spec.mesos.certsDir, mode: 'RO' });
   for (const v of spec.volumes) volumes.push({ container_path: v.containerPath, host_path: v.hostPath, mode: v.readOnly ? 'RO' : 'RW' });
@@ -125,8 +128,9 @@ export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
   // stays right when the master kept an older framework user after a --mesos-user change.
   const command: Record<string, unknown> = { shell: false, value: argv[0], arguments: argv.slice(1), user: input.user.name };
   if (uris.length > 0) command.uris = uris;
-  const variables = driverEnvironment(spec);
+  const variables = driverEnvironment(spec).filter((e) => input.secret === undefined || e.name !== SECRET_ENV);
   if (!variables.some((v) => v.name === 'SPARK_LOCAL_DIRS')) variables.unshift({ name: 'SPARK_LOCAL_DIRS', value: LOCAL_DIRS });
+  if (input.secret !== undefined) variables.push({ name: SECRET_ENV, value: input.secret });
   command.environment = { variables };
   const docker: Record<string, unknown> = { image: spec.image, network: 'HOST', parameters: dockerParameters(input.user) };
   if (spec.imagePullPolicy === 'Always') docker.force_pull_image = true;
@@ -148,5 +152,5 @@ export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
       ],
     },
   };
-  return { taskId, taskInfo, redactedArgv: redactArgs(argv, [SECRET_CONF_KEY]) };
+  return { taskId, taskInfo, redactedArgv: redactArgs(argv, ['spark.mesos.secret']) };
 }

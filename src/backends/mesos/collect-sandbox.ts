@@ -5,7 +5,7 @@ import type { Collected, JobRun } from '../ports.js';
 import { sandboxPathOfOutput, taskIdFor } from './build-task-info.js';
 import type { FrameworkSession } from './framework-session.js';
 import { runExitOf } from './map-task-state.js';
-import { redactSecrets } from '../../secrets/redact.js';
+import { envSecretValues, redactSecrets } from '../../secrets/redact.js';
 import { downloadFile, readWholeFile, sandboxFilePath } from './sandbox-files.js';
 
 /** Names of the log copies written next to the outputs (output names are DNS labels, so they cannot clash). */
@@ -27,8 +27,9 @@ export async function collectSandbox(session: FrameworkSession, run: JobRun, tas
   const read = (rel: string): Promise<string | 'missing'> => readWholeFile(session.http, origin, sandboxFilePath(info.frameworkId, id, rel), signal);
   const stdout = await read('stdout');
   const stderr = await read('stderr');
-  const out = stdout === 'missing' ? '' : redactSecrets(stdout, [session.secret]);
-  const err = stderr === 'missing' ? '' : redactSecrets(stderr, [session.secret]);
+  const secrets = [session.secret, ...envSecretValues(run.spec)];
+  const out = stdout === 'missing' ? '' : redactSecrets(stdout, secrets);
+  const err = stderr === 'missing' ? '' : redactSecrets(stderr, secrets);
   await writeFile(path.join(destDir, LOG_FILES.stdout), out);
   await writeFile(path.join(destDir, LOG_FILES.stderr), err);
   const outputs: Array<{ name: string; path: string; bytes?: number; error?: string }> = [];

@@ -1,3 +1,6 @@
+import { messageOf } from '../../errors.js';
+import { loadHashKey, type HashKey } from '../../secrets/hash-key.js';
+import { envSecretValues } from '../../secrets/redact.js';
 import type { SparkJobSpec } from '../../api/spark-job.js';
 import { isMesosMaster } from '../../api/spark-job.js';
 import type { DriverRef } from '../../api/status.js';
@@ -21,6 +24,8 @@ import type { MesosLogger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { parseConstraints } from './match-offer.js';
 import { parseMasterUrl } from './parse-master-url.js';
+import { resolveSecret } from './resolve-credentials.js';
+import { movableRecord, sessionKey } from './session-key.js';
 import { releaseDriver } from './release-driver.js';
 import { controllerUserName, resolveTaskUser } from './task-user.js';
 
@@ -80,8 +85,8 @@ export interface MesosBackend extends Backend {
 }
 
 /**
- * Creates the Mesos backend: sparkctl as a Mesos framework, one subscription per master URL and
- * principal, created lazily from the specs it sees (and from mesos-frameworks.json after a restart).
+ * Creates the Mesos backend: sparkctl as a Mesos framework, one subscription per master URL,
+ * principal and credential (see sessionKey), created lazily from the specs it sees (and from mesos-frameworks.json after a restart).
  */
 export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   const store = new FrameworkStore(options.stateDir);
@@ -93,12 +98,24 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   const singleHost = options.singleHost ?? false;
   const policy = options.policy ?? DEFAULT_POLICY;
 
+  const env = options.env ?? process.env;
+  let hashKey: HashKey | undefined;
   const open = (master: string, connection: StoredConnection): FrameworkSession => {
-    const key = `${master}|${connection.principal ?? ''}`;
+    // Each job's credential is resolved for itself: an unresolvable secretRef fails here, whatever session exists.
+    const secret = connection.secretRef ? resolveSecret(connection.secretRef, env) : undefined;
+    const key = sessionKey(master, connection, secret, (hashKey ??= loadHashKey(options.stateDir)));
     let s = sessions.get(key);
     if (!s) {
+      if (!store.get(key)) {
+        const from = movableRecord(store.all(), master, connection, (k) => sessions.has(k));
+        if (from !== undefined) {
+          store.move(from, key);
+          log.info({ master, principal: connection.principal }, 'Moved a stored framework to its credential\'s new fingerprint');
+        }
+      }
       s = new FrameworkSession({
         key,
+        secret,
         candidates: parseMasterUrl(master, options.zkMasterPort !== undefined ? { zkMasterPort: options.zkMasterPort } : {}),
         connection,
         store,
@@ -109,7 +126,6 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
         failoverTimeoutSeconds: options.failoverTimeoutSeconds ?? 604_800,
         declineRefuseSeconds: refuse,
         idleRefuseSeconds: options.idleRefuseSeconds ?? 120,
-        env: options.env ?? process.env,
         ...pick(options, ['heartbeatGraceFactor', 'heartbeatMarginMs', 'backoff', 'callTimeoutMs', 'knownTasks', 'onUnknownTask']),
       });
       sessions.set(key, s);
@@ -136,7 +152,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       try {
         out.push(open(fw.master, { ...fw.connection, ...(await enforcePolicy({ mesos: fw.connection }, policy)).mesos }));
       } catch (err) {
-        log.warn({ master: fw.master, error: err instanceof Error ? err.message : String(err) }, 'Skipped a stored framework whose credentials the policy no longer grants');
+        log.warn({ master: fw.master, principal: fw.connection.principal, err: messageOf(err) }, 'Skipped a stored framework whose credentials are not granted or cannot be resolved; it is resumed when a job names them');
       }
     }
     return out;
@@ -192,6 +208,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       return followDriver(await sessionOf(run.spec), ref.taskId ?? taskIdFor(run), ref.agentId, {
         signal: io.signal,
         ...(io.onLog ? { onLog: io.onLog } : {}),
+        secrets: envSecretValues(run.spec),
         logPollMs: options.logPollMs ?? 1000,
         reconcileTimeoutMs,
       });

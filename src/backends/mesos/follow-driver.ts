@@ -10,6 +10,8 @@ import { readChunk, sandboxFilePath } from './sandbox-files.js';
 export interface FollowOptions {
   readonly signal: AbortSignal;
   readonly onLog?: (chunk: string) => void;
+  /** The job's other secret values (env entries marked secret), masked with the session's secret. */
+  readonly secrets?: readonly string[];
   /** How often the sandbox stdout is polled while the task runs. */
   readonly logPollMs: number;
   /** How long to wait for a reconciliation answer about a task this process has not heard of. */
@@ -27,7 +29,7 @@ export async function followDriver(session: FrameworkSession, taskId: string, ag
     await session.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }], options.signal);
   }
   const stopLogs = new AbortController();
-  const logs = options.onLog ? pollLog(session, info.frameworkId, taskId, agentId, options.onLog, options.logPollMs, AbortSignal.any([stopLogs.signal, options.signal])) : Promise.resolve();
+  const logs = options.onLog ? pollLog(session, info.frameworkId, taskId, agentId, masked(options.onLog, options.secrets), options.logPollMs, AbortSignal.any([stopLogs.signal, options.signal])) : Promise.resolve();
   try {
     let end = await session.tasks.until(taskId, (s) => FINISHED_FOR_US.has(s.state), { signal: options.signal, timeoutMs: options.reconcileTimeoutMs });
     while (!end) {
@@ -42,6 +44,9 @@ export async function followDriver(session: FrameworkSession, taskId: string, ag
     await logs.catch(() => undefined);
   }
 }
+
+/** An onLog that masks the job's own secrets too (whole lines arrive, so none is split). */
+const masked = (onLog: (chunk: string) => void, secrets: readonly string[] = []) => (chunk: string) => onLog(redactSecrets(chunk, secrets));
 
 /** Polls the sandbox stdout and stderr and passes whole new lines on (the secret redacted); ends with one last read after the stop signal. */
 async function pollLog(session: FrameworkSession, frameworkId: string, taskId: string, agentId: string | undefined, onLog: (chunk: string) => void, pollMs: number, stop: AbortSignal): Promise<void> {

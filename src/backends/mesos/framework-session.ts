@@ -13,7 +13,7 @@ import { TERMINAL_TASK_STATES } from './mesos-types.js';
 import type { HeldOffer } from './offer-book.js';
 import { OfferBook } from './offer-book.js';
 import type { MasterCandidates } from './parse-master-url.js';
-import { basicAuthorization, loadTls, resolveSecret } from './resolve-credentials.js';
+import { basicAuthorization, loadTls } from './resolve-credentials.js';
 import { SchedulerHttp } from './scheduler-client.js';
 import type { SubscribedInfo } from './subscription.js';
 import { Subscription } from './subscription.js';
@@ -35,9 +35,11 @@ export interface KnownTask {
   readonly agentId?: string;
 }
 
-/** Settings of one framework subscription (one per master URL and principal). */
+/** Settings of one framework subscription (one per master URL, principal and credential fingerprint). */
 export interface FrameworkSessionOptions {
   readonly key: string;
+  /** The secret resolved for this session's key (its fingerprint is part of the key); never logged. */
+  readonly secret: string | undefined;
   readonly candidates: MasterCandidates;
   readonly connection: StoredConnection;
   readonly store: FrameworkStore;
@@ -54,7 +56,6 @@ export interface FrameworkSessionOptions {
   readonly heartbeatMarginMs?: number;
   readonly backoff?: BackoffOptions;
   readonly callTimeoutMs?: number;
-  readonly env: NodeJS.ProcessEnv;
   readonly knownTasks?: () => readonly KnownTask[];
   readonly onUnknownTask?: (task: UnknownTask) => void;
 }
@@ -68,7 +69,7 @@ export class FrameworkSession {
   readonly offers = new OfferBook();
   readonly tasks = new TaskTracker();
   readonly master: string;
-  /** The resolved secret (for spark.mesos.secret); never logged. */
+  /** The resolved secret (passed to the driver as SPARK_MESOS_SECRET); never logged. */
   readonly secret: string | undefined;
   private readonly agentOrigins = new Map<string, string>();
   private readonly suppressed = new Set<string>();
@@ -80,7 +81,7 @@ export class FrameworkSession {
     this.master = options.candidates.url;
     this.log = options.logger;
     const c = options.connection;
-    this.secret = c.secretRef ? resolveSecret(c.secretRef, options.env) : undefined;
+    this.secret = options.secret;
     const authorization = c.principal !== undefined && this.secret !== undefined ? basicAuthorization(c.principal, this.secret) : undefined;
     this.http = new SchedulerHttp({ ...(authorization ? { authorization } : {}), ...(c.certsDir ? { tls: loadTls(c.certsDir) } : {}), ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}) });
     this.subscription = new Subscription({

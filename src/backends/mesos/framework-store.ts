@@ -65,6 +65,16 @@ export class FrameworkStore {
     return next;
   }
 
+  /** Moves a framework to a new key (its credential's fingerprint changed); the old key is gone afterwards. */
+  move(from: string, to: string): void {
+    const fw = this.data.frameworks[from];
+    if (!fw || from === to) return;
+    const frameworks = { ...this.data.frameworks, [to]: fw };
+    delete frameworks[from];
+    this.data = { version: 1, frameworks };
+    writeAtomically(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+  }
+
   /** Records a launched task before the ACCEPT goes out. */
   addTask(key: string, task: StoredTask): void {
     const fw = this.data.frameworks[key];

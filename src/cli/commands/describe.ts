@@ -7,6 +7,7 @@ import { findJob, type JobView } from '../find-job.js';
 import { eventColour, paint, phaseColour } from '../printers/colour.js';
 import { indentBlock, renderFields, type Field } from '../printers/fields.js';
 import { formatAge } from '../printers/format-age.js';
+import { knownSecrets, maskEvents } from '../printers/mask-secrets.js';
 import { backendName, driverName } from '../printers/job-row.js';
 import { cellText, renderTable } from '../printers/table.js';
 import { runAction } from '../run-action.js';
@@ -115,7 +116,8 @@ export function registerDescribe(program: Command, setExit: SetExit): void {
         await requireJobsDir(ctx);
         await checkController(ctx);
         const view = await findJob(ctx, name);
-        const [events, logs] = await Promise.all([readJobEvents(ctx.stateDir, view.name), listAttemptLogs(ctx.stateDir, view.name)]);
+        const [raw, logs] = await Promise.all([readJobEvents(ctx.stateDir, view.name), listAttemptLogs(ctx.stateDir, view.name)]);
+        const events = maskEvents(raw, knownSecrets(view.manifest, view.record));
         await write(ctx, renderDescribe(view, events, logs, ctx.colour));
         return 0;
       }),

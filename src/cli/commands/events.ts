@@ -1,11 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { journalPaths, readJobEvents, type JobEventRecord } from '../../controller/journal.js';
+import { journalPaths, readJobEvents, readJobRecord, type JobEventRecord } from '../../controller/journal.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { findJob } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { eventColour, paint } from '../printers/colour.js';
 import { formatAge } from '../printers/format-age.js';
+import { knownSecrets, maskEvents } from '../printers/mask-secrets.js';
 import { columnWidths, formatRow, type CellStyle } from '../printers/table.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
@@ -24,7 +25,8 @@ async function jobNames(ctx: CliContext, name: string | undefined): Promise<stri
 async function readEvents(ctx: CliContext, names: readonly string[], seen?: Map<string, number>): Promise<JobEvent[]> {
   const out: JobEvent[] = [];
   for (const job of names) {
-    const events = await readJobEvents(ctx.stateDir, job).catch(() => [] as JobEventRecord[]);
+    const raw = await readJobEvents(ctx.stateDir, job).catch(() => [] as JobEventRecord[]);
+    const events = maskEvents(raw, knownSecrets(undefined, await readJobRecord(ctx.stateDir, job).catch(() => undefined)));
     const from = seen?.get(job) ?? 0;
     // A job's history starts over when it is deleted and created again.
     const start = events.length < from ? 0 : from;

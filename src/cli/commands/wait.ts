@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { RERUN_ANNOTATION } from '../../api/spark-job.js';
 import { runHash } from '../../controller/controller.js';
+import { hasSecretValues } from '../../manifest/spec-hash.js';
+import { readHashKey, type HashKey } from '../../secrets/hash-key.js';
 import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';
 import { CheckFailedError, CliUsageError } from '../errors.js';
 import { findJob, type JobView } from '../find-job.js';
@@ -11,19 +13,24 @@ import { describeCondition, judge, parseWaitCondition, type WaitVerdict, type Wa
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
 
-/** Whether the journal's status still describes an older spec or an unhandled rerun request. */
-export function isStale(view: JobView): boolean {
+/**
+ * Whether the journal's status still describes an older spec or an unhandled rerun request.
+ * The spec hash of a spec with secret values needs the state dir's key; when this process cannot
+ * read it, that comparison is skipped rather than answered wrongly.
+ */
+export function isStale(view: JobView, key: HashKey | undefined): boolean {
   const job = view.job;
   if (!job || view.status.phase === 'Invalid') return false;
   if (!view.record) return true;
-  if (view.status.observedSpecHash !== undefined && view.status.observedSpecHash !== runHash(job.spec)) return true;
+  const comparable = key !== undefined || !hasSecretValues(job.spec);
+  if (comparable && view.status.observedSpecHash !== undefined && view.status.observedSpecHash !== runHash(job.spec, key)) return true;
   const rerun = job.metadata.annotations[RERUN_ANNOTATION];
   return rerun !== undefined && rerun !== view.status.lastHandledRerunAt && !job.spec.suspend;
 }
 
 /** The verdict on a job now: stale statuses are still pending. */
-export function verdictOf(view: JobView, cond: WaitCondition): WaitVerdict {
-  if (isStale(view)) return 'pending';
+export function verdictOf(view: JobView, cond: WaitCondition, key: HashKey | undefined): WaitVerdict {
+  if (isStale(view, key)) return 'pending';
   return judge(view.status, cond);
 }
 
@@ -51,12 +58,14 @@ export function registerWait(program: Command, setExit: SetExit): void {
         }
         await requireJobsDir(ctx);
         await checkController(ctx);
+        let key = readHashKey(ctx.stateDir);
         const deadline = Date.now() + timeoutMs;
         const { signal, dispose } = interruptSignal();
         try {
           let view = await findJob(ctx, name, { includeJournalOnly: false });
           for (;;) {
-            const verdict = verdictOf(view, cond);
+            key ??= readHashKey(ctx.stateDir);
+            const verdict = verdictOf(view, cond, key);
             if (verdict === 'met') {
               await write(ctx, `sparkjob/${escapeText(view.name)} ${describeCondition(cond)} met\n`);
               return 0;

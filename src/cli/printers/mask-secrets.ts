@@ -1,4 +1,6 @@
-import { SECRET_MASK } from '../../secrets/redact.js';
+import type { SparkJobStatus } from '../../api/status.js';
+import type { JobRecord } from '../../controller/journal.js';
+import { looseSecretValues, redactSecrets, redactStatus, SECRET_MASK } from '../../secrets/redact.js';
 
 /** What a secret env value is shown as; `apply` puts the stored value back when it sees it. */
 export { SECRET_MASK };
@@ -31,4 +33,20 @@ export function restoreSecrets(incoming: Record<string, unknown>, existing: Reco
     else missing.push(String(e.name));
   }
   return missing;
+}
+
+/** The secret values the CLI knows for a job: its manifest's secret env values and those of the spec in its journal record. */
+export function knownSecrets(manifest: unknown, record: Pick<JobRecord, 'snapshot'> | undefined): string[] {
+  const spec = (record?.snapshot as { context?: { spec?: unknown } } | undefined)?.context?.spec;
+  return [...new Set([...looseSecretValues(manifest), ...looseSecretValues({ spec })])];
+}
+
+/** A status as the CLI shows it: secrets masked again (the controller already did; a journal from an older version may not have). */
+export function maskStatus(status: SparkJobStatus, secrets: readonly string[]): SparkJobStatus {
+  return redactStatus(status, secrets);
+}
+
+/** Event messages with secrets masked. */
+export function maskEvents<E extends { message: string }>(events: readonly E[], secrets: readonly string[]): E[] {
+  return secrets.length === 0 ? [...events] : events.map((e) => ({ ...e, message: redactSecrets(e.message, secrets) }));
 }

@@ -89,12 +89,14 @@ describe('buildTaskInfo', () => {
     expect(t.agent_id).toEqual({ value: 'M-S1' });
   });
 
-  it('execs spark-submit (shell false; value is argv[0], arguments the rest) in client deploy mode with the secret as conf', () => {
-    const c = t.command as { shell: boolean; value: string; arguments: string[] };
+  it('execs spark-submit (shell false; value is argv[0], arguments the rest) in client deploy mode, the secret only in the environment', () => {
+    const c = t.command as { shell: boolean; value: string; arguments: string[]; environment: { variables: unknown[] } };
     expect(c.shell).toBe(false);
     expect(c.value).toBe('/opt/spark/bin/spark-submit');
     expect(c.arguments.slice(0, 4)).toEqual(['--master', 'mesos://10.0.0.5:5050', '--deploy-mode', 'client']);
-    expect(c.arguments).toContain('spark.mesos.secret=s3cr3t-value');
+    expect(JSON.stringify([c.value, c.arguments, t.labels, t.name, t.task_id])).not.toContain('s3cr3t-value');
+    expect(c.environment.variables).toContainEqual({ name: 'K', value: 'V' });
+    expect(c.environment.variables.at(-1)).toEqual({ name: 'SPARK_MESOS_SECRET', value: 's3cr3t-value' });
     expect(c.arguments).toContain('spark.mesos.principal=spark');
     expect(c.arguments).toContain('spark.mesos.executor.docker.image=sparkctl/spark-fake:test');
   });
@@ -114,9 +116,11 @@ describe('buildTaskInfo', () => {
     expect(vars.filter((v) => v.name === 'SPARK_LOCAL_DIRS')).toEqual([{ name: 'SPARK_LOCAL_DIRS', value: '/mnt/mesos/sandbox/tmp' }]);
   });
 
-  it('redacts the secret in the argv meant for logs', () => {
+  it('keeps the secret out of the argv meant for logs, and a driver env entry cannot replace it', () => {
     expect(built.redactedArgv.join(' ')).not.toContain('s3cr3t-value');
-    expect(built.redactedArgv).toContain('spark.mesos.secret=******');
+    const spoof = mesosSpec({ driver: { cores: 1, memory: '512m', env: [{ name: 'SPARK_MESOS_SECRET', value: 'spoofed' }] } });
+    const env = (buildTaskInfo({ run: runOf(spoof), offer: offer(), instance: 'i', secret: 'real', user: { name: 'spark', dockerUser: 'spark' }, driverMaster: 'mesos://m:5050' }).taskInfo.command as { environment: { variables: Array<{ name: string; value: string }> } }).environment.variables;
+    expect(env.filter((v) => v.name === 'SPARK_MESOS_SECRET')).toEqual([{ name: 'SPARK_MESOS_SECRET', value: 'real' }]);
   });
 
   it('labels the task with job, spec hash, attempt and instance', () => {
