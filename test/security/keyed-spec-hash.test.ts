@@ -97,7 +97,7 @@ describe('secret values in spec hashes', () => {
   });
 
   it('leave specs without secrets hashed as before (no restart on upgrade), whatever the key', () => {
-    const plain = SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar', driver: { env: [{ name: 'A', value: 'b' }] } });
+    const plain = SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar', mainClass: 'A', driver: { env: [{ name: 'A', value: 'b' }] } });
     expect(specHash(plain, loadHashKey(tempDir()))).toBe(plainHash(plain));
     expect(specHash(plain, loadHashKey(tempDir()))).toBe(specHash(plain));
   });
@@ -119,7 +119,7 @@ describe('wait and the keyed hash', () => {
 
   it('skips the spec comparison when it cannot read the key, rather than calling every status stale', () => {
     expect(isStale(view(runHash(spec, key)), undefined)).toBe(false);
-    const plain = SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar' });
+    const plain = SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar', mainClass: 'A' });
     const plainView: JobView = { ...view(runHash(spec, key)), job: { ...job, spec: plain } };
     expect(isStale(plainView, undefined)).toBe(true);
   });

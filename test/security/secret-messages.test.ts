@@ -160,7 +160,7 @@ describe('secret values never reach status, events, the controller log or the CL
       stateDir,
       logger,
       env: { TEAM_MESOS_SECRET: 'mesos-pw-xyz' },
-      policy: { allowHostNetwork: true, allowedHostPaths: [] },
+      policy: { allowHostNetwork: true, allowedHostPaths: [], allowedSecretEnv: ['TEAM_MESOS_SECRET'] },
       backends: { docker, mesos: () => docker },
     });
     cleanups.push(() => controller.stop());

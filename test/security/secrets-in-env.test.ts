@@ -7,7 +7,7 @@ const ENV_SECRET = 'tok-4711';
 
 describe('the Docker backend passes secrets in the environment only (real engine)', () => {
   const instance = uniqueId('e');
-  const backend = createDockerBackend({ instance, capacity: { cpus: 4, memMiB: 4096 }, stopTimeoutSeconds: 1, env: { TEAM_SECRET: MESOS_SECRET } });
+  const backend = createDockerBackend({ instance, capacity: { cpus: 4, memMiB: 4096 }, stopTimeoutSeconds: 1, env: { TEAM_SECRET: MESOS_SECRET }, policy: { allowHostNetwork: true, allowedHostPaths: [], allowedSecretEnv: ['TEAM_SECRET'] } });
   beforeAll(async () => {
     await ensureTestImages();
   });

@@ -152,7 +152,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       try {
         out.push(open(fw.master, { ...fw.connection, ...(await enforcePolicy({ mesos: fw.connection }, policy)).mesos }));
       } catch (err) {
-        log.warn({ master: fw.master, principal: fw.connection.principal, err: messageOf(err) }, 'Skipped a stored framework whose credentials are not granted or cannot be resolved; it is resumed when a job names them');
+        log.warn({ master: fw.master, principal: fw.connection.principal, err: messageOf(err) }, 'Skipped a stored framework whose credentials the policy no longer grants');
       }
     }
     return out;

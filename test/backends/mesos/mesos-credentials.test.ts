@@ -39,7 +39,11 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
 
   it("fails a job whose secretRef names an unset variable, naming the field, even while another job's session to the same master and principal is live", async () => {
     const m = await master({ ...EMULATOR, auth: { principal: 'spark', secret: SECRET } });
-    const { backend, logger, stateDir } = make({ env: { MESOS_TEST_SECRET: SECRET, OTHER_TEAM_SECRET: 'not-the-secret' } });
+    // The operator grants UNSET_VARIABLE too, but it is not set: the job's own credential must still be checked.
+    const { backend, logger, stateDir } = make({
+      env: { MESOS_TEST_SECRET: SECRET, OTHER_TEAM_SECRET: 'not-the-secret' },
+      policy: { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET', 'OTHER_TEAM_SECRET', 'UNSET_VARIABLE'] },
+    });
     const good = mesosSpec({ master: `mesos://127.0.0.1:${m.port}` });
     await expect(backend.connect({ ...io(), spec: good })).resolves.toMatchObject({ frameworkId: expect.any(String) });
 
