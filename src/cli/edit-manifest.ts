@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
-import { isMap, isScalar, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
-import { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from '../manifest/parse-manifest.js';
+import { parsePlainBounded, parseYamlBounded } from '../manifest/parse-yaml-bounded.js';
 import { ManifestEditError } from './errors.js';
 
 /** A scalar a CLI edit may write. */
@@ -41,9 +41,7 @@ function lineEnd(text: string, offset: number): number {
 }
 
 function plain(text: string): unknown {
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
-  if (doc.errors.length > 0) return undefined;
-  return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  return parsePlainBounded(text);
 }
 
 function setIn(obj: unknown, path: readonly string[], value: EditValue): unknown {
@@ -92,7 +90,10 @@ function insertIntoMap(text: string, map: YAMLMap, missing: readonly string[], v
  */
 export function setManifestValue(text: string, path: readonly string[], value: EditValue, file = 'manifest'): string {
   const where = `${path.join('.')} in ${file}`;
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
+  const parsed = parseYamlBounded(text);
+  if (!parsed.ok) throw new ManifestEditError(`cannot edit ${where}: ${parsed.breach.message}`);
+  const doc = parsed.docs[0];
+  if (doc === undefined || parsed.docs.length > 1) throw new ManifestEditError(`cannot edit ${where}: the file must hold exactly one YAML document`);
   if (doc.errors.length > 0) throw new ManifestEditError(`cannot edit ${where}: the file is not valid YAML (${doc.errors[0]!.message})`);
   let node: unknown = doc.contents;
   let parentIndent = 0;

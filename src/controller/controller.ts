@@ -2,7 +2,6 @@
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
-import { parse as parseYaml } from 'yaml';
 import { RERUN_ANNOTATION, type SparkJob, type SparkJobSpec } from '../api/spark-job.js';
 import { SparkJobStatusSchema, TERMINAL_PHASES, type Phase, type SparkJobStatus } from '../api/status.js';
 import type { OwnedDriver } from '../backends/ports.js';
@@ -10,18 +9,18 @@ import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { phaseOf, projectStatus, reasonOf } from '../machines/project-status.js';
 import type { JobContext } from '../machines/types.js';
-import { parseManifestBytes } from '../manifest/parse-manifest.js';
+import { listManifests } from '../manifest/find-manifest-files.js';
+import { parseManifestRead } from '../manifest/parse-manifest.js';
+import { readManifestFile } from '../manifest/read-manifest-file.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
 import { canonicalJson, specHash } from '../manifest/spec-hash.js';
 import { contentHash, writeStatus } from '../manifest/write-status.js';
 import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
-import { readManifest } from './read-manifest.js';
-import { MAX_MANIFEST_BYTES } from '../manifest/read-limits.js';
 import { acquireStateLock } from './state-lock.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
-import { listManifests, watchFolder, type FolderWatcher } from './watch-folder.js';
+import { watchFolder, type FolderWatcher } from './watch-folder.js';
 import { WorkQueue } from './work-queue.js';
 
 /** What a controller is built from; main.ts fills it from flags. */
@@ -73,25 +72,17 @@ const statusKey = (s: SparkJobStatus | undefined): string => {
 };
 
 
-/** The status block of a manifest as plain data, best effort (for files that did not validate). */
-function looseStatus(bytes: Uint8Array): { phase?: unknown; message?: unknown } | undefined {
-  try {
-    const doc = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 50 }) as { status?: { phase?: unknown; message?: unknown } } | null;
-    return doc?.status ?? undefined;
-  } catch {
-    return undefined;
-  }
+/** The status block of a manifest that did not validate, from its already parsed plain data (best effort). */
+function looseStatus(value: unknown): { phase?: unknown; message?: unknown } | undefined {
+  const status = (value as { status?: unknown } | null | undefined)?.status;
+  return status !== null && typeof status === 'object' ? (status as { phase?: unknown; message?: unknown }) : undefined;
 }
 
-/** A best-effort metadata.name from a manifest that did not validate. */
-function looseName(bytes: Uint8Array): string | undefined {
-  try {
-    const doc = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 50 }) as { metadata?: { name?: unknown } } | null;
-    const n = doc?.metadata?.name;
-    return typeof n === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63 ? n : undefined;
-  } catch {
-    return undefined;
-  }
+/** A best-effort metadata.name of a manifest that did not validate, from its already parsed plain data. */
+function looseName(value: unknown): string | undefined {
+  const meta = (value as { metadata?: unknown } | null | undefined)?.metadata;
+  const n = meta !== null && typeof meta === 'object' ? (meta as { name?: unknown }).name : undefined;
+  return typeof n === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63 ? n : undefined;
 }
 
 /**
@@ -350,10 +341,14 @@ export class Controller {
   private async reconcile(file: string): Promise<void> {
     const abs = join(this.options.jobsDir, file);
     const root = await realpath(this.options.jobsDir);
-    const read = await readManifest(root, file);
+    const read = await readManifestFile(root, file);
     if (read.kind === 'refused') {
-      this.log.warn({ file }, `Ignored ${read.reason}`);
+      // Reported once per reason: relists list links and special files again and again.
+      const key = `refused:${read.reason}`;
+      const reported = this.seen.get(file) === key;
       this.handleGone(file);
+      if (!reported) this.log.warn({ file }, `Ignored ${read.reason}`);
+      this.seen.set(file, key);
       return;
     }
     if (read.kind === 'gone') {
@@ -366,7 +361,10 @@ export class Controller {
       const key = `size:${bytes.length}:${contentHash(bytes)}`;
       const reported = this.seen.get(file) === key;
       this.handleGone(file);
-      if (!reported) this.log.warn({ file, error: `${file} is larger than ${MAX_MANIFEST_BYTES} bytes; manifests are limited to 1 MiB` }, 'Manifest is invalid');
+      if (!reported) {
+        const result = parseManifestRead(read, file);
+        this.log.warn({ file, error: result.ok ? '' : result.errors.map((e) => e.message).join('; ') }, 'Manifest is invalid');
+      }
       this.seen.set(file, key);
       return;
     }
@@ -375,19 +373,20 @@ export class Controller {
     const entry0 = known ? this.entries.get(known) : undefined;
     if (this.seen.get(file) === hash && (entry0 === undefined || entry0.fileStatusKey === statusKey(entry0.status))) return;
 
-    const parsed = parseManifestBytes(bytes, file);
+    // The one parse of this content: everything below (name, status, errors) comes from it.
+    const parsed = parseManifestRead(read, file);
     if (!parsed.ok) {
       const message = parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ');
-      await this.handleInvalid(file, abs, bytes, message);
+      await this.handleInvalid(file, abs, bytes, message, parsed.value);
       return;
     }
     const job = parsed.job;
     const name = job.metadata.name;
     let entry = this.entries.get(name);
     if (entry && entry.file !== file) {
-      const other = await readManifest(root, entry.file).catch(() => undefined);
-      if (other?.kind === 'file' && looseName(other.bytes) === name) {
-        await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`);
+      if (await this.stillNames(root, entry.file, name)) {
+        const current = readStatusFromDoc(parsed.doc);
+        await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`, current);
         return;
       }
       this.fileToName.delete(entry.file);
@@ -450,19 +449,28 @@ export class Controller {
     if (rerun !== undefined && rerun !== ctx().lastHandledRerunAt && !job.spec.suspend) actor.send({ type: 'job.rerun', requestedAt: rerun });
   }
 
-  private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string): Promise<void> {
-    const name = looseName(bytes);
+  /** Whether `file` still holds job `name`: known without parsing when its content is the one last reconciled. */
+  private async stillNames(root: string, file: string, name: string): Promise<boolean> {
+    const read = await readManifestFile(root, file).catch(() => undefined);
+    if (read?.kind !== 'file') return false;
+    if (this.seen.get(file) === contentHash(read.bytes)) return this.fileToName.get(file) === name;
+    const other = parseManifestRead(read, file);
+    return (other.ok ? other.job.metadata.name : looseName(other.value)) === name;
+  }
+
+  private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string, value: unknown): Promise<void> {
+    const name = looseName(value);
     const entry = name ? this.entries.get(name) : undefined;
     if (entry && entry.file === file) {
       const snap = entry.actor.getSnapshot();
       if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
     }
     this.log.warn({ file, error: message }, 'Manifest is invalid');
-    await this.writeInvalidStatus(file, abs, bytes, message);
+    await this.writeInvalidStatus(file, abs, bytes, message, looseStatus(value));
   }
 
   /** Writes an Invalid status into the very content that was judged invalid; a file changed since is looked at again. */
-  private async writeInvalidStatus(file: string, abs: string, bytes: Buffer, message: string): Promise<void> {
+  private async writeInvalidStatus(file: string, abs: string, bytes: Buffer, message: string, current: { phase?: unknown; message?: unknown } | undefined): Promise<void> {
     const now = new Date().toISOString();
     const status: SparkJobStatus = {
       phase: 'Invalid',
@@ -476,7 +484,6 @@ export class Controller {
     };
     const hash = contentHash(bytes);
     if (this.seen.get(file) === hash) return;
-    const current = looseStatus(bytes);
     if (current?.phase === 'Invalid' && current.message === message) {
       this.seen.set(file, hash);
       return;

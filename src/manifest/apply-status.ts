@@ -1,20 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
-import { parseDocument } from 'yaml';
 import type { SparkJobStatus } from '../api/status.js';
 import { StatusWriteError } from './errors.js';
 import { findStatusRange } from './find-status-range.js';
-import { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './parse-manifest.js';
+import { parsePlainBounded } from './parse-yaml-bounded.js';
 import { renderStatusBlock, renderStatusFlow } from './render-status.js';
 
 function toPlain(text: string): Record<string, unknown> | undefined {
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
-  if (doc.errors.length > 0) return undefined;
-  try {
-    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = parsePlainBounded(text);
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { isMap, isScalar, Parser, parseDocument, type Node } from 'yaml';
-import { YAML_PARSE_OPTIONS } from './parse-manifest.js';
+import { isMap, isScalar, Parser, type Node } from 'yaml';
+import { parseYamlBounded } from './parse-yaml-bounded.js';
 
 /** Where the top-level `status:` block is (or would go) in a manifest's text. */
 export type StatusRange =
@@ -46,9 +46,12 @@ function flowRange(text: string, items: ReadonlyArray<{ key: unknown; value: unk
  * Comments and blank lines at the key's own indentation belong to the rest of the file.
  */
 export function findStatusRange(text: string): StatusRange {
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
-  if (doc.errors.length > 0) return { kind: 'unsupported', reason: `the manifest is not valid YAML (${doc.errors[0]!.message})` };
-  const root = doc.contents;
+  const parsed = parseYamlBounded(text);
+  if (!parsed.ok) return { kind: 'unsupported', reason: parsed.breach.message };
+  if (parsed.docs.length > 1) return { kind: 'unsupported', reason: 'the manifest is not valid YAML (it holds more than one document)' };
+  const doc = parsed.docs[0];
+  if (doc && doc.errors.length > 0) return { kind: 'unsupported', reason: `the manifest is not valid YAML (${doc.errors[0]!.message})` };
+  const root = doc?.contents;
   if (!isMap(root)) return { kind: 'unsupported', reason: 'the manifest is not a mapping' };
   if (root.flow) return flowRange(text, root.items, root.range);
   const first = root.items[0]?.key as Node | undefined;
