@@ -4,7 +4,7 @@ import { CST, Lexer } from 'yaml';
 export const MAX_DEPTH = 64;
 /** YAML items (keys, values, collections, aliases, indicators) beyond which a manifest is refused; a SparkJob needs a few hundred. */
 export const MAX_YAML_ITEMS = 10_000;
-/** Lexical tokens of any kind (items, indentation, comments, line breaks, also inside scalars) beyond which a manifest is refused. */
+/** Lexical tokens of any kind (items, indentation, comments, line breaks, also inside scalars; long double-quoted strings count more) beyond which a manifest is refused. */
 export const MAX_YAML_TOKENS = 60_000;
 
 /** Where and why a text breaks a read limit (offset: a character offset into the text). */
@@ -19,8 +19,10 @@ export const depthMessage = (): string =>
 
 const itemsMessage = (): string =>
   `more than ${MAX_YAML_ITEMS} YAML items (keys, values, list entries, punctuation) is not allowed: a SparkJob needs a few hundred; move data out of the manifest`;
+/** A double-quoted string counts one token per this many characters: parsing it costs as much. */
+const DOUBLE_QUOTED_CHARS_PER_TOKEN = 4;
 const tokensMessage = (): string =>
-  `more than ${MAX_YAML_TOKENS} YAML tokens (items, comments, indentation, line breaks) is not allowed: shorten the file or move data out of the manifest`;
+  `more than ${MAX_YAML_TOKENS} YAML tokens (items, comments, indentation, line breaks; a double-quoted string counts one per ${DOUBLE_QUOTED_CHARS_PER_TOKEN} characters) is not allowed: shorten the file, write long text as a block scalar (|), or move data out of the manifest`;
 
 /** Line breaks in a token (a multi-line scalar costs the parser one entry per line). */
 function lineBreaks(token: string): number {
@@ -79,15 +81,13 @@ export function scanYamlLimits(text: string): YamlLimitBreach | undefined {
     const newline = token.lastIndexOf('\n');
     const col = at - lineStart;
     if (newline !== -1) lineStart = at + newline + 1;
+    // The source of a scalar (plain or block) follows its marker, whatever its first character.
+    const type = scalarSource ? 'scalar' : CST.tokenType(token);
+    scalarSource = false;
     tokens += newline === -1 || token.length === 1 ? 1 : 1 + lineBreaks(token);
+    // yaml builds a double-quoted string one character at a time (about 32 bytes each until flattened).
+    if (type === 'double-quoted-scalar') tokens += Math.floor(token.length / DOUBLE_QUOTED_CHARS_PER_TOKEN);
     if (tokens > MAX_YAML_TOKENS) return { offset: at, message: tokensMessage() };
-    if (scalarSource) {
-      // The source of a scalar (plain or block) whatever its first character.
-      scalarSource = false;
-      segment ??= col;
-      continue;
-    }
-    const type = CST.tokenType(token);
     if (type === 'newline') segment = undefined;
     if (type !== null && LAYOUT.has(type)) continue;
     items += 1;

@@ -63,8 +63,11 @@ const HOSTILE: Array<[string, string, RegExp | undefined]> = [
   // Just inside the limits: parsed in full, and still bounded.
   ['stray ] just under the item limit', ']'.repeat(MAX_YAML_ITEMS - 10), /Unexpected flow-seq-end/],
   ['document markers just under the item limit', '---\nkind: SparkJob\n'.repeat(Math.floor(MAX_YAML_ITEMS / 4) - 10), /a manifest holds exactly one SparkJob/],
-  ['a valid job with 4,900 sparkConf keys', fakeJob('wide', `  sparkConf:\n${Array.from({ length: 4_900 }, (_, i) => `    spark.k${i}: v${i}`).join('\n')}\n`), undefined],
-  ['a valid job with a 1 MiB value', fakeJob('long', `  sparkConf: {spark.long: "${'x'.repeat(MAX_MANIFEST_BYTES - 600)}"}\n`), undefined],
+  ['a valid job with 3,200 sparkConf keys', fakeJob('wide', `  sparkConf:\n${Array.from({ length: 3_200 }, (_, i) => `    spark.k${i}: v${i}`).join('\n')}\n`), undefined],
+  ['a 1 MiB double-quoted value', fakeJob('long', `  sparkConf: {spark.long: "${'x'.repeat(MAX_MANIFEST_BYTES - 600)}"}\n`), /more than 60000 YAML tokens/],
+  ['a valid job with a 200 KiB double-quoted value', fakeJob('long', `  sparkConf: {spark.long: "${'x'.repeat(200 * 1024)}"}\n`), undefined],
+  ['a valid job with a 1 MiB block scalar', fakeJob('long', `  sparkConf:\n    spark.long: |\n${`      ${'x'.repeat(200)}\n`.repeat(Math.floor((MAX_MANIFEST_BYTES - 700) / 207))}`), undefined],
+  ['a valid job with a 1 MiB plain value', fakeJob('long', `  sparkConf:\n    spark.long: ${'x'.repeat(MAX_MANIFEST_BYTES - 700)}\n`), undefined],
 ];
 
 describe('hostile manifests: read limits hold before the document is built', () => {
