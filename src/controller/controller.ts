@@ -2,6 +2,7 @@
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import type { Document } from 'yaml';
 import { RERUN_ANNOTATION, type SparkJob, type SparkJobSpec } from '../api/spark-job.js';
 import { SparkJobStatusSchema, TERMINAL_PHASES, type Phase, type SparkJobStatus } from '../api/status.js';
 import type { OwnedDriver } from '../backends/ports.js';
@@ -377,7 +378,7 @@ export class Controller {
     const parsed = parseManifestRead(read, file);
     if (!parsed.ok) {
       const message = parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ');
-      await this.handleInvalid(file, abs, bytes, message, parsed.value);
+      await this.handleInvalid(file, abs, bytes, message, parsed.value, parsed.doc);
       return;
     }
     const job = parsed.job;
@@ -386,7 +387,7 @@ export class Controller {
     if (entry && entry.file !== file) {
       if (await this.stillNames(root, entry.file, name)) {
         const current = readStatusFromDoc(parsed.doc);
-        await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`, current);
+        await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`, current, parsed.doc);
         return;
       }
       this.fileToName.delete(entry.file);
@@ -404,7 +405,7 @@ export class Controller {
     const wantKey = statusKey(want);
     if (want && statusKey(fileStatus) !== wantKey) {
       // Written only onto the content just reconciled: a newer edit is reconciled first, never skipped.
-      const res = await writeStatus(abs, want, { within: root, expectedHash: hash });
+      const res = await writeStatus(abs, want, { within: root, expectedHash: hash, parsed: { hash, doc: parsed.doc } });
       if (res.reason === 'conflict') {
         this.queue.add(file);
         return;
@@ -458,7 +459,7 @@ export class Controller {
     return (other.ok ? other.job.metadata.name : looseName(other.value)) === name;
   }
 
-  private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string, value: unknown): Promise<void> {
+  private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string, value: unknown, doc: Document | undefined): Promise<void> {
     const name = looseName(value);
     const entry = name ? this.entries.get(name) : undefined;
     if (entry && entry.file === file) {
@@ -466,11 +467,18 @@ export class Controller {
       if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
     }
     this.log.warn({ file, error: message }, 'Manifest is invalid');
-    await this.writeInvalidStatus(file, abs, bytes, message, looseStatus(value));
+    await this.writeInvalidStatus(file, abs, bytes, message, looseStatus(value), doc);
   }
 
   /** Writes an Invalid status into the very content that was judged invalid; a file changed since is looked at again. */
-  private async writeInvalidStatus(file: string, abs: string, bytes: Buffer, message: string, current: { phase?: unknown; message?: unknown } | undefined): Promise<void> {
+  private async writeInvalidStatus(
+    file: string,
+    abs: string,
+    bytes: Buffer,
+    message: string,
+    current: { phase?: unknown; message?: unknown } | undefined,
+    doc: Document | undefined,
+  ): Promise<void> {
     const now = new Date().toISOString();
     const status: SparkJobStatus = {
       phase: 'Invalid',
@@ -489,7 +497,7 @@ export class Controller {
       return;
     }
     try {
-      const res = await writeStatus(abs, status, { expectedHash: hash, within: await realpath(this.options.jobsDir) });
+      const res = await writeStatus(abs, status, { expectedHash: hash, within: await realpath(this.options.jobsDir), ...(doc ? { parsed: { hash, doc } } : {}) });
       if (res.reason === 'conflict') {
         this.queue.add(file);
         return;

@@ -1,4 +1,4 @@
-import { isMap, isScalar, Parser, type Node } from 'yaml';
+import { isMap, isScalar, Parser, type Document, type Node } from 'yaml';
 import { parseYamlBounded } from './parse-yaml-bounded.js';
 
 /** Where the top-level `status:` block is (or would go) in a manifest's text. */
@@ -44,12 +44,16 @@ function flowRange(text: string, items: ReadonlyArray<{ key: unknown; value: unk
  * Finds the byte range of the top-level `status:` block: its key line, the line where its value
  * ends, and any following lines indented deeper than the key (trailing blank lines excluded).
  * Comments and blank lines at the key's own indentation belong to the rest of the file.
+ * `parsedDoc`, when given, is `text` already parsed (with YAML_PARSE_OPTIONS): it is not parsed again.
  */
-export function findStatusRange(text: string): StatusRange {
-  const parsed = parseYamlBounded(text);
-  if (!parsed.ok) return { kind: 'unsupported', reason: parsed.breach.message };
-  if (parsed.docs.length > 1) return { kind: 'unsupported', reason: 'the manifest is not valid YAML (it holds more than one document)' };
-  const doc = parsed.docs[0];
+export function findStatusRange(text: string, parsedDoc?: Document): StatusRange {
+  let doc = parsedDoc;
+  if (doc === undefined) {
+    const parsed = parseYamlBounded(text);
+    if (!parsed.ok) return { kind: 'unsupported', reason: parsed.breach.message };
+    if (parsed.docs.length > 1) return { kind: 'unsupported', reason: 'the manifest is not valid YAML (it holds more than one document)' };
+    doc = parsed.docs[0];
+  }
   if (doc && doc.errors.length > 0) return { kind: 'unsupported', reason: `the manifest is not valid YAML (${doc.errors[0]!.message})` };
   const root = doc?.contents;
   if (!isMap(root)) return { kind: 'unsupported', reason: 'the manifest is not a mapping' };

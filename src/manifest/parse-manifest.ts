@@ -29,6 +29,8 @@ export interface InvalidManifest {
    * or status of a file that did not validate, without parsing it again).
    */
   value?: unknown;
+  /** The parsed document, when `value` is set (so an Invalid status can be written without parsing again). */
+  doc?: Document;
 }
 
 export type ManifestParseResult = ParsedManifest | InvalidManifest;
@@ -39,10 +41,10 @@ const YAML_HINTS: Partial<Record<string, string>> = {
   TAB_AS_INDENT: 'indent with spaces',
 };
 
-const invalid = (errors: ManifestIssue[], value?: unknown): InvalidManifest => ({
+const invalid = (errors: ManifestIssue[], parsed?: { value: unknown; doc: Document }): InvalidManifest => ({
   ok: false,
   errors: [...errors].sort((a, b) => a.line - b.line || a.col - b.col),
-  ...(value === undefined ? {} : { value }),
+  ...(parsed === undefined ? {} : parsed),
 });
 
 /** Parses and validates manifest text; `file` is the name used in error lines. */
@@ -81,7 +83,7 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   }
   const result = SparkJobSchema.safeParse(input);
   if (!result.success) {
-    return invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file }), input);
+    return invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file }), { value: input, doc });
   }
   return { ok: true, job: result.data, specHash: specHash(result.data.spec), doc, text };
 }

@@ -93,6 +93,7 @@ export function scanYamlLimits(text: string): YamlLimitBreach | undefined {
     items += 1;
     if (items > MAX_YAML_ITEMS) return { offset: at, message: itemsMessage() };
     let deeper = false;
+    let where = at;
     switch (type) {
       case 'doc-start':
       case 'doc-end':
@@ -116,13 +117,15 @@ export function scanYamlLimits(text: string): YamlLimitBreach | undefined {
         segment = undefined;
         break;
       case 'map-value-ind':
+        // A block mapping opens at its first key: reported there, not at the colon.
         if (flow === 0) deeper = openBlock(segment ?? col, 'map');
+        where = lineStart + (segment ?? col);
         segment = undefined;
         break;
       default:
         segment ??= col;
     }
-    if (deeper) return { offset: at, message: depthMessage() };
+    if (deeper) return { offset: where, message: depthMessage() };
   }
   return undefined;
 }

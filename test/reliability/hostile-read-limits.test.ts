@@ -1,4 +1,5 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,14 +15,14 @@ const CHILD = join(ROOT, 'test', 'reliability', 'support', 'parse-memory-child.t
 const DEPTH_MESSAGE = /nesting deeper than 64 levels is not allowed/;
 
 /** Runs `node bin/sparkctl.js ARGS`, killed (by pid) if it outlives `timeoutMs`. */
-function runBounded(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runBounded(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; stdin?: number }): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
       reject(new Error(`sparkctl ${args.join(' ')} still running after ${options.timeoutMs ?? 15_000} ms:\n${stdout}\n${stderr}`));
@@ -154,6 +155,19 @@ describe('the CLI and the controller under hostile folders', () => {
     expect(r.stderr).toMatch(/nothing applied/);
     for (const f of ['zero', 'fifo', 'outside']) expect(r.stderr).toMatch(new RegExp(`incoming/${f}\\.yaml:1:1: refused: `));
     expect(r.stdout + r.stderr).not.toMatch(/outside-job|OUTSIDE-MARKER/);
+    expect(await readdir(ws.jobsDir)).toEqual([]);
+  }, 30_000);
+
+  it('apply -f - stops reading stdin at the size cap (stdin is /dev/zero)', async () => {
+    const zero = openSync('/dev/zero', 'r');
+    try {
+      const r = await runBounded([...ws.flags, 'apply', '-f', '-'], { cwd: ws.root, env: SMALL_HEAP, stdin: zero });
+      expect(r.code).toBe(1);
+      expect(r.ms).toBeLessThan(10_000);
+      expect(r.stderr).toMatch(/<stdin>:1:1: file is more than 1\.0 MiB; manifests are limited to 1\.0 MiB/);
+    } finally {
+      closeSync(zero);
+    }
     expect(await readdir(ws.jobsDir)).toEqual([]);
   }, 30_000);
 
