@@ -62,7 +62,8 @@ export function findStatusRange(text: string, parsedDoc?: Document): StatusRange
   const rootIndent = first?.range ? first.range[0] - lineStart(text, first.range[0]) : 0;
   const pair = root.items.find((p) => isScalar(p.key) && p.key.value === 'status');
   if (!pair) {
-    const insertAt = docEndMarker(text) ?? text.length;
+    // The CST is walked for the `...` marker only when the document has one.
+    const insertAt = (doc?.directives?.docEnd ? docEndMarker(text) : undefined) ?? text.length;
     const needsNewline = insertAt > 0 && text[insertAt - 1] !== '\n';
     return { kind: 'absent', insertAt, indent: rootIndent, needsNewline };
   }
