@@ -171,6 +171,26 @@ describe('the CLI and the controller under hostile folders', () => {
     expect(await readdir(ws.jobsDir)).toEqual([]);
   }, 30_000);
 
+  it('get and describe read a jobs folder holding an oversized and a too-deep manifest under a 128 MB heap', async () => {
+    const folder = await mkdtemp(join(ws.root, 'listing-'));
+    await writeFile(join(folder, 'big.yaml'), `${fakeJob('big')}  sparkConf: {a: ${'['.repeat(1_500_000)}}\n`);
+    await writeFile(join(folder, 'deep.yaml'), `${fakeJob('deep')}  sparkConf: {a: ${'['.repeat(900_000)}}\n`);
+    await writeFile(join(folder, 'ok.yaml'), fakeJob('ok'));
+    await symlink('/dev/zero', join(folder, 'zero.yaml'));
+    const flags = ['--jobs', folder, '--state-dir', join(ws.root, 'listing-state')];
+    const get = await runBounded([...flags, 'get', '-o', 'json'], { cwd: ws.root, env: SMALL_HEAP, timeoutMs: 30_000 });
+    expect(get.stderr).not.toMatch(/heap out of memory/);
+    expect(get.code).toBe(0);
+    const items = (JSON.parse(get.stdout) as { items: Array<{ metadata: { name: string }; status: { phase: string; message?: string } }> }).items;
+    const byName = new Map(items.map((i) => [i.metadata.name, i.status]));
+    expect(byName.get('big.yaml')).toMatchObject({ phase: 'Invalid', message: expect.stringMatching(/manifests are limited to 1\.0 MiB/) as unknown });
+    expect(byName.get('deep.yaml')).toMatchObject({ phase: 'Invalid', message: expect.stringMatching(DEPTH_MESSAGE) as unknown });
+    expect(byName.get('ok')?.phase).toBe('Pending');
+    const describe = await runBounded([...flags, 'describe', 'deep.yaml'], { cwd: ws.root, env: SMALL_HEAP, timeoutMs: 30_000 });
+    expect(describe.code).toBe(0);
+    expect(describe.stdout).toMatch(DEPTH_MESSAGE);
+  }, 60_000);
+
   it('the controller stays up under a 128 MB heap with a deep-nesting manifest, which get shows Invalid with the depth message', async () => {
     await ws.write('deep.yaml', fakeJob('deep', `  sparkConf: {a: ${'['.repeat(900_000)}}\n`));
     await ws.write('ok.yaml', fakeJob('ok', '  suspend: true\n'));
