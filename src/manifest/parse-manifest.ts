@@ -4,8 +4,8 @@ import { checkYamlSafety } from './check-yaml-safety.js';
 import { ManifestReadError } from './errors.js';
 import { issueAt, positionOf, type ManifestIssue } from './manifest-issue.js';
 import { MAX_ALIAS_COUNT, parseYamlBounded } from './parse-yaml-bounded.js';
-import { readNamedManifest, type ManifestRead } from './read-manifest-file.js';
-import { checkBinary, checkSize, decodeManifest, MAX_MANIFEST_BYTES, sizeMessage } from './read-limits.js';
+import { oversizeMessage, readNamedManifest, type ManifestRead } from './read-manifest-file.js';
+import { checkBinary, checkSize, decodeManifest } from './read-limits.js';
 import { specHash } from './spec-hash.js';
 import { zodIssuesToManifestIssues } from './zod-issues.js';
 
@@ -97,8 +97,7 @@ export function parseManifestBytes(bytes: Uint8Array, file: string): ManifestPar
 /** Parses what readManifestFile read: a file cut at the size cap is reported by its size, never parsed. */
 export function parseManifestRead(read: Extract<ManifestRead, { kind: 'file' }>, file: string): ManifestParseResult {
   if (!read.truncated) return parseManifestBytes(read.bytes, file);
-  const message = read.size > MAX_MANIFEST_BYTES ? sizeMessage(read.size) : sizeMessage(read.bytes.length, true);
-  return invalid([{ file, line: 1, col: 1, path: '', message }]);
+  return invalid([{ file, line: 1, col: 1, path: '', message: oversizeMessage(read) }]);
 }
 
 /** Reads (regular files only, at most the size cap), parses and validates a manifest file; errors name it as `displayName`. */

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import { MAX_MANIFEST_BYTES } from './read-limits.js';
+import { MAX_MANIFEST_BYTES, sizeMessage } from './read-limits.js';
 
 /** What reading a manifest path found. */
 export type ManifestRead =
@@ -78,4 +78,9 @@ export async function readNamedManifest(path: string, display: string = path): P
     throw err;
   }
   return readManifestFile(root, basename(path), display);
+}
+
+/** Why a read cut at the size cap is refused: its size when fstat knew it, else "more than" the cap. */
+export function oversizeMessage(read: Extract<ManifestRead, { kind: 'file' }>): string {
+  return read.size > MAX_MANIFEST_BYTES ? sizeMessage(read.size) : sizeMessage(read.bytes.length, true);
 }

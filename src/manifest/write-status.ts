@@ -6,8 +6,8 @@ import type { SparkJobStatus } from '../api/status.js';
 import { applyStatus } from './apply-status.js';
 import { fsyncDir } from '../fs/write-file-atomic.js';
 import { StatusWriteError } from './errors.js';
-import { decodeManifest, MAX_MANIFEST_BYTES, sizeMessage } from './read-limits.js';
-import { readManifestFile } from './read-manifest-file.js';
+import { decodeManifest } from './read-limits.js';
+import { oversizeMessage, readManifestFile } from './read-manifest-file.js';
 
 /** sha256 (hex) of a file's exact content: how a writer recognises its own write. */
 export function contentHash(content: string | Uint8Array): string {
@@ -44,7 +44,7 @@ async function readIfPresent(path: string): Promise<Buffer | undefined> {
   const read = await readManifestFile(dirname(path), basename(path), path);
   if (read.kind === 'gone') return undefined;
   if (read.kind === 'refused') throw new StatusWriteError(`refused to write status: ${read.reason}`);
-  if (read.truncated) throw new StatusWriteError(`refused to write status into ${path}: ${sizeMessage(read.size, read.size <= MAX_MANIFEST_BYTES)}`);
+  if (read.truncated) throw new StatusWriteError(`refused to write status into ${path}: ${oversizeMessage(read)}`);
   return read.bytes;
 }
 
