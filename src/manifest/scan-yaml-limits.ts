@@ -36,6 +36,15 @@ const MARKERS = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
 /** Tokens that cost nothing when the document is built: layout only. */
 const LAYOUT = new Set(['space', 'newline', 'comment', 'byte-order-mark']);
 
+/** Offset of the first C0 control character other than tab, line feed and carriage return, or -1. */
+function firstControl(text: string): number {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return i;
+  }
+  return -1;
+}
+
 interface BlockLevel {
   readonly col: number;
   readonly kind: 'map' | 'seq';
@@ -47,6 +56,12 @@ interface BlockLevel {
  * the columns of their `-`, `?` and `key:` indicators. Memory stays constant whatever the text.
  */
 export function scanYamlLimits(text: string): YamlLimitBreach | undefined {
+  // YAML allows no C0 control character but tab and line breaks; the lexer also uses three of them as markers.
+  const control = firstControl(text);
+  if (control !== -1) {
+    const code = text.charCodeAt(control).toString(16).padStart(2, '0');
+    return { offset: control, message: `control character 0x${code} is not allowed in YAML: remove it, or write it as the escape "\\x${code}" in a double-quoted string` };
+  }
   const blocks: BlockLevel[] = [];
   let flow = 0;
   let items = 0;

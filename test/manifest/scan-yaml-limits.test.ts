@@ -58,3 +58,11 @@ describe('scanYamlLimits', () => {
     expect(scanYamlLimits(`a: |\n${'  line\n'.repeat(MAX_YAML_TOKENS / 2)}`)).toBeUndefined();
   });
 });
+
+describe('control characters', () => {
+  it('refuses C0 control characters (the lexer uses three as markers, so they could hide nesting)', () => {
+    const hidden = `${'['.repeat(40)}\x18${'['.repeat(40)}`;
+    expect(scanYamlLimits(hidden)).toEqual({ offset: 40, message: 'control character 0x18 is not allowed in YAML: remove it, or write it as the escape "\\x18" in a double-quoted string' });
+    expect(scanYamlLimits('a: "x\\x18y"\nb: "\t"\r\n')).toBeUndefined();
+  });
+});
