@@ -24,8 +24,13 @@ export function parseYamlBounded(text: string): BoundedYaml {
   const breach = scanYamlLimits(text);
   if (breach) return { ok: false, breach };
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { ...YAML_PARSE_OPTIONS, lineCounter });
-  return { ok: true, docs: Array.isArray(parsed) ? parsed : [], lineCounter };
+  try {
+    const parsed = parseAllDocuments(text, { ...YAML_PARSE_OPTIONS, lineCounter });
+    return { ok: true, docs: Array.isArray(parsed) ? parsed : [], lineCounter };
+  } catch (err) {
+    // A last guard (say, a stack overflow on a shape the scan did not foresee): still an error with a position, never a crash.
+    return { ok: false, breach: { offset: 0, message: `cannot parse the document (${err instanceof Error ? err.message : String(err)}): simplify its structure` } };
+  }
 }
 
 /** The 1-based line and column of a breach, for error lines. */
