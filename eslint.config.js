@@ -57,6 +57,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/policy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'dockerode', 'undici'], message: 'policy/ is shared by the controller and the backends: api/, secrets/ and node only.' }] },
+      ],
+    },
+  },
+  {
     // One way to parse manifest YAML: within the read limits (size, depth, items) checked before any node is built.
     files: ['src/**/*.ts'],
     ignores: ['src/manifest/parse-yaml-bounded.ts'],

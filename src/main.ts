@@ -8,7 +8,7 @@ import { createMesosBackend } from './backends/mesos/create-mesos-backend.js';
 import { Controller } from './controller/controller.js';
 import { createControllerMetrics } from './controller/metrics.js';
 import { serveHealth, type HealthServer } from './controller/serve-health.js';
-import type { Policy } from './controller/check-policy.js';
+import { preparePolicy, type Policy } from './policy/policy.js';
 import { prepareGitSync, type GitSyncConfig } from './gitops/start-git-sync.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -19,12 +19,16 @@ export interface ControllerConfig {
   readonly workers: number;
   readonly exitWhenIdle: boolean;
   readonly relistIntervalMs: number;
+  /** `--missing-grace`: how long a job whose manifest vanished or stopped parsing keeps running. */
+  readonly missingGraceMs?: number;
   readonly policy: Policy;
   readonly metricsAddr?: string;
   readonly dockerSocket?: string;
   /** Where client-mode Mesos drivers are called back (--advertise-address); default: detected from this host's interfaces. */
   readonly advertiseAddress?: string;
   readonly logger?: Logger;
+  /** Mesos cluster-mode settings: --mesos-user, --mesos-single-host. */
+  readonly mesos?: { readonly user?: string; readonly singleHost?: boolean };
   /** With --git: the repository the jobs folder is synced from (the --jobs path becomes a link sparkctl manages). */
   readonly git?: GitSyncConfig;
 }
@@ -40,7 +44,10 @@ export async function runController(config: ControllerConfig): Promise<number> {
   const instance = instanceId(config.stateDir);
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   const advertiseAddress = config.advertiseAddress ?? detectAdvertiseAddress();
-  const docker = createDockerBackend({ instance, logger, advertiseAddress, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
+  logger.info({ advertiseAddress, detected: config.advertiseAddress === undefined }, 'Chose the address client-mode Mesos drivers advertise');
+  // One policy for the controller's check and the backends' check at launch, prefixes resolved once.
+  const policy = await preparePolicy(config.policy);
+  const docker = createDockerBackend({ instance, logger, advertiseAddress, policy, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
   let mesos: Backend | undefined;
   const metrics = config.metricsAddr ? createControllerMetrics() : undefined;
   const controller = new Controller({
@@ -48,17 +55,19 @@ export async function runController(config: ControllerConfig): Promise<number> {
     stateDir: config.stateDir,
     workers: config.workers,
     relistIntervalMs: config.relistIntervalMs,
-    policy: config.policy,
+    ...(config.missingGraceMs !== undefined ? { missingGraceMs: config.missingGraceMs } : {}),
+    policy,
     logger,
     ...(config.metricsAddr ? { metricsAddr: config.metricsAddr } : {}),
     ...(metrics ? { onPhase: metrics.onPhase, onReconcile: metrics.onReconcile } : {}),
     backends: {
       docker,
-      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger })),
+      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger, policy, ...config.mesos })),
     },
   });
   const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
-  // SIGHUP (what `sparkctl sync` sends): sync from git now, or relist a plain jobs folder.
+  // SIGHUP, and `sparkctl sync` over the control socket (state-lock.ts hands it to these same
+  // listeners in-process): sync from git now, or relist a plain jobs folder.
   const onHangup = () => (gitSync ? gitSync.requestSync() : void controller.relist());
   process.on('SIGHUP', onHangup);
   await controller.start();
@@ -73,6 +82,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
         registry: metrics.registry,
         isStarted: () => started,
         stateDir: config.stateDir,
+        journalProblem: () => controller.journalProblem(),
         pingEngine: (signal) => docker.connect({ signal }),
         logger,
       });

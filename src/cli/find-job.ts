@@ -2,7 +2,8 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SparkJob } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
-import { journalPaths, readJobRecord, type JobRecord } from '../controller/journal.js';
+import { journalPaths, readAllJobRecords, readJobRecord, type JobRecord } from '../controller/journal.js';
+import { withInvalidRevision } from '../machines/project-status.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
 import { listManifests } from '../manifest/find-manifest-files.js';
 import type { ManifestIssue } from '../manifest/manifest-issue.js';
@@ -94,6 +95,8 @@ export async function firstEventTime(stateDir: string, name: string): Promise<st
 }
 
 interface FileEntry {
+  /** Whether `name` came from the file itself (not its file name). */
+  named?: boolean;
   file: string;
   manifest?: Record<string, unknown>;
   job?: SparkJob;
@@ -114,8 +117,10 @@ async function readEntry(root: string, file: string): Promise<FileEntry | undefi
   if (read.kind !== 'file') return undefined;
   const parsed = parseManifestRead(read, file);
   const manifest = rawManifest(parsed);
-  const name = parsed.ok ? parsed.job.metadata.name : (looseName(manifest) ?? basename(file));
-  return parsed.ok ? { file, manifest, job: parsed.job, name, mtime } : { file, manifest, issues: parsed.errors, name, mtime };
+  const loose = parsed.ok ? parsed.job.metadata.name : looseName(manifest);
+  const name = loose ?? basename(file);
+  const named = loose !== undefined;
+  return parsed.ok ? { file, manifest, job: parsed.job, name, named, mtime } : { file, manifest, issues: parsed.errors, name, named, mtime };
 }
 
 /**
@@ -141,6 +146,11 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
       if (rec) records.set(n, rec);
     }),
   );
+  // A manifest too broken to name its job is matched to the job by its file.
+  const byFile = new Map<string, JobRecord>();
+  if (entries.some((e) => e.issues && !e.named)) {
+    for (const rec of await readAllJobRecords(ctx.stateDir).catch(() => [] as JobRecord[])) byFile.set(rec.file, rec);
+  }
   const owner = new Map<string, string>();
   for (const e of entries) {
     if (!e.job) continue;
@@ -155,6 +165,16 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
       const message = `metadata.name ${e.name} is already used by ${owner.get(e.name)}; names must be unique in the jobs folder`;
       views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message), duplicateOf: owner.get(e.name)! });
       continue;
+    }
+    if (e.issues) {
+      // An invalid revision of a job the controller runs: the job goes on with its last valid spec.
+      const kept = e.named ? records.get(e.name) : byFile.get(e.file);
+      if (kept && kept.file === e.file && kept.snapshot !== undefined && kept.status.phase !== 'Invalid') {
+        const problem = e.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
+        const stalled = kept.status.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec');
+        views.push({ ...base, name: kept.name, issues: e.issues, record: kept, status: stalled ? kept.status : withInvalidRevision(kept.status, problem) });
+        continue;
+      }
     }
     const record = e.job ? records.get(e.name) : undefined;
     const status = e.issues ? syntheticStatus(e.issues) : (record?.status ?? syntheticStatus(undefined));

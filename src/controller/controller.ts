@@ -8,7 +8,7 @@ import { SparkJobStatusSchema, TERMINAL_PHASES, type Phase, type SparkJobStatus 
 import type { OwnedDriver } from '../backends/ports.js';
 import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { phaseOf, projectStatus, reasonOf } from '../machines/project-status.js';
+import { phaseOf, projectStatus, reasonOf, withInvalidRevision } from '../machines/project-status.js';
 import type { JobContext } from '../machines/types.js';
 import { listManifests } from '../manifest/find-manifest-files.js';
 import { parseManifestRead } from '../manifest/parse-manifest.js';
@@ -16,7 +16,8 @@ import { readManifestFile } from '../manifest/read-manifest-file.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
 import { canonicalJson, specHash } from '../manifest/spec-hash.js';
 import { contentHash, writeStatus } from '../manifest/write-status.js';
-import { checkPolicy, DEFAULT_POLICY, type Policy } from './check-policy.js';
+import { checkPolicy } from '../policy/check-policy.js';
+import { DEFAULT_POLICY, type Policy } from '../policy/policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
 import { acquireStateLock } from './state-lock.js';
@@ -34,6 +35,12 @@ export interface ControllerOptions {
   /** Full relist period, catching file events the watcher missed. */
   readonly relistIntervalMs?: number;
   readonly policy?: Policy;
+  /**
+   * How long a job whose manifest vanished or stopped parsing keeps running before it is
+   * released (editors that truncate and rewrite, or save through a backup and a rename, and
+   * `git mv` all pass through such a moment). Default 5 s; 0 releases at once.
+   */
+  readonly missingGraceMs?: number;
   readonly metricsAddr?: string;
   /** Called on every phase change (metrics hook). */
   readonly onPhase?: (name: string, from: Phase | undefined, to: Phase) => void;
@@ -53,7 +60,14 @@ interface JobEntry {
   fileStatusKey?: string;
   /** Whether expired results were already removed from the journal. */
   forgotten?: boolean;
+  /** While set, the manifest is missing or unparsable and the job is held until this time (epoch ms). */
+  graceUntil?: number;
+  /** While set, the manifest no longer validates and the job runs on with its last valid spec; the problem. */
+  invalidRevision?: string;
 }
+
+/** Default of ControllerOptions.missingGraceMs (`--missing-grace`). */
+export const DEFAULT_MISSING_GRACE_MS = 5_000;
 
 /** The spec fields that define a run: suspend and TTL changes do not restart a job. */
 export function runHash(spec: SparkJobSpec): string {
@@ -108,11 +122,13 @@ export class Controller {
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
   private readonly machine: JobMachine;
+  private readonly missingGraceMs: number;
 
   constructor(private readonly options: ControllerOptions) {
     this.journal = new Journal(options.stateDir);
     this.log = options.logger.child({ module: 'controller' });
     this.policy = options.policy ?? DEFAULT_POLICY;
+    this.missingGraceMs = options.missingGraceMs ?? DEFAULT_MISSING_GRACE_MS;
     this.machine = machineWithBackends(options.backends, this.journal, (name, message) => {
       const actor = this.entries.get(name)?.actor;
       if (actor && actor.getSnapshot().context.progress !== message) actor.send({ type: 'job.progress', message });
@@ -175,6 +191,11 @@ export class Controller {
     const out = new Map<string, Phase>();
     for (const [name, e] of this.entries) out.set(name, phaseOf(e.actor.getSnapshot().value));
     return out;
+  }
+
+  /** Why the journal cannot record a job right now (fail-stop holds that job's driver), or undefined. */
+  journalProblem(): string | undefined {
+    return this.journal.problem();
   }
 
   /** Keys waiting for a worker. */
@@ -273,7 +294,7 @@ export class Controller {
           void this.forget(entry);
           return;
         }
-        const status = projectStatus(snap, entry.status);
+        const status = withInvalidRevision(projectStatus(snap, entry.status), entry.invalidRevision);
         entry.status = status;
         if (snap.context.expired && !entry.forgotten) {
           entry.forgotten = true;
@@ -281,7 +302,7 @@ export class Controller {
         }
         const reason = reasonOf(status.phase, snap.context);
         if (status.phase !== last || reason !== lastReason) {
-          const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable';
+          const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable' || reason === 'JournalUnavailable';
           void this.event(entry.name, warn ? 'Warning' : 'Normal', reason, status.message ?? status.phase, snap.context.attempt);
           this.options.onPhase?.(entry.name, last, status.phase);
           if (status.phase !== last) this.log.info({ job: entry.name, phase: status.phase, reason }, 'Job changed phase');
@@ -372,7 +393,10 @@ export class Controller {
     const hash = contentHash(bytes);
     const known = this.fileToName.get(file);
     const entry0 = known ? this.entries.get(known) : undefined;
-    if (this.seen.get(file) === hash && (entry0 === undefined || entry0.fileStatusKey === statusKey(entry0.status))) return;
+    if (this.seen.get(file) === hash && (entry0 === undefined || entry0.fileStatusKey === statusKey(entry0.status))) {
+      this.endGrace(entry0, file);
+      return;
+    }
 
     // The one parse of this content: everything below (name, status, errors) comes from it.
     const parsed = parseManifestRead(read, file);
@@ -383,19 +407,26 @@ export class Controller {
     }
     const job = parsed.job;
     const name = job.metadata.name;
+    // Before any entry is looked at: the check follows links on disk and awaits.
+    const { violations } = await checkPolicy(job.spec, this.policy);
     let entry = this.entries.get(name);
+    if (entry0 && entry0.name === name) this.endGrace(entry0, file);
+    if (entry && entry.file === file && entry.invalidRevision !== undefined) this.setInvalidRevision(entry, undefined);
     if (entry && entry.file !== file) {
       if (await this.stillNames(root, entry.file, name)) {
         const current = readStatusFromDoc(parsed.doc);
         await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`, current, parsed.doc);
         return;
       }
+      // Moved or renamed (git mv, a new folder): the same job, now in this file; a same spec keeps its run.
+      this.log.info({ job: name, from: entry.file, to: file }, 'Manifest moved; the job follows it');
       this.fileToName.delete(entry.file);
+      this.seen.delete(entry.file);
       entry.file = file;
       this.fileToName.set(file, name);
+      this.endGrace(entry, file);
     }
-    if (known && known !== name) this.handleGone(file);
-    const violations = checkPolicy(job.spec, this.policy);
+    if (known && known !== name) this.handleGone(file, { now: true });
     if (entry?.actor.getSnapshot().status === 'done') return; // being forgotten; re-enqueued after
     if (!entry) entry = this.createEntry(name, file, job);
     this.steer(entry, job, violations.map((v) => `${v.path}: ${v.message}`).join('; '));
@@ -460,14 +491,56 @@ export class Controller {
   }
 
   private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string, value: unknown, doc: Document | undefined): Promise<void> {
-    const name = looseName(value);
+    const name = looseName(value) ?? this.fileToName.get(file);
     const entry = name ? this.entries.get(name) : undefined;
+    const hadValidSpec = entry !== undefined && entry.file === file && phaseOf(entry.actor.getSnapshot().value) !== 'Invalid';
+    // A save in progress (truncated, half written) is not a new spec: wait, then look again.
+    if (hadValidSpec && this.holdDuringGrace(entry, file, 'unreadable')) return;
+    if (hadValidSpec) {
+      // An invalid revision never stops what runs: the last valid spec goes on, Stalled says why.
+      entry.graceUntil = undefined;
+      this.setInvalidRevision(entry, message);
+      this.log.warn({ file, job: entry.name, error: message }, 'Manifest is invalid; the job keeps its last valid spec');
+      await this.writeKeptStatus(entry, file, abs, bytes, doc);
+      this.checkIdle();
+      return;
+    }
     if (entry && entry.file === file) {
       const snap = entry.actor.getSnapshot();
       if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
     }
     this.log.warn({ file, error: message }, 'Manifest is invalid');
     await this.writeInvalidStatus(file, abs, bytes, message, looseStatus(value), doc);
+  }
+
+  /** Records (or clears) that a job's manifest no longer validates; its status is projected again and saved. */
+  private setInvalidRevision(entry: JobEntry, problem: string | undefined): void {
+    if (entry.invalidRevision === problem) return;
+    entry.invalidRevision = problem;
+    entry.status = withInvalidRevision(projectStatus(entry.actor.getSnapshot(), entry.status), problem);
+    if (problem !== undefined) void this.event(entry.name, 'Warning', 'InvalidSpec', `manifest ${entry.file} is invalid; the last valid spec is kept: ${problem}`);
+    else void this.event(entry.name, 'Normal', 'SpecValid', `manifest ${entry.file} is valid again`);
+    void this.saveRecord(entry);
+  }
+
+  /** Writes a kept job's status (with its InvalidSpec condition) into the invalid content, when that content can carry one. */
+  private async writeKeptStatus(entry: JobEntry, file: string, abs: string, bytes: Buffer, doc: Document | undefined): Promise<void> {
+    const want = entry.status;
+    const hash = contentHash(bytes);
+    if (!want) return;
+    try {
+      const res = await writeStatus(abs, want, { expectedHash: hash, within: await realpath(this.options.jobsDir), ...(doc ? { parsed: { hash, doc } } : {}) });
+      if (res.reason === 'conflict') {
+        this.queue.add(file);
+        return;
+      }
+      this.seen.set(file, res.written && res.contentHash ? res.contentHash : hash);
+    } catch (err) {
+      // Not even a YAML mapping: the status lives in the journal (get and describe show it).
+      this.log.debug({ err: errorMessage(err), file }, 'Could not write the status into an invalid manifest');
+      this.seen.set(file, hash);
+    }
+    entry.fileStatusKey = statusKey(want);
   }
 
   /** Writes an Invalid status into the very content that was judged invalid; a file changed since is looked at again. */
@@ -510,13 +583,41 @@ export class Controller {
     }
   }
 
-  private handleGone(file: string): void {
-    this.seen.delete(file);
+  /**
+   * Starts (or continues) the grace of a job whose manifest is missing or unparsable. Returns
+   * true while it runs: nothing is released, nothing written into the file; a re-check is queued
+   * for when it ends.
+   */
+  private holdDuringGrace(entry: JobEntry, file: string, what: 'missing' | 'unreadable'): boolean {
+    if (this.missingGraceMs <= 0) return false;
+    const now = Date.now();
+    if (entry.graceUntil === undefined) {
+      entry.graceUntil = now + this.missingGraceMs;
+      const timer = setTimeout(() => this.queue.add(file), this.missingGraceMs + 20);
+      timer.unref();
+      this.log.info({ job: entry.name, file, graceMs: this.missingGraceMs }, `Manifest ${what}; keeping the job until the grace period ends`);
+    }
+    return now < entry.graceUntil;
+  }
+
+  /** Ends a job's grace: its manifest reads again (in its file or another). */
+  private endGrace(entry: JobEntry | undefined, file: string): void {
+    if (entry?.graceUntil === undefined) return;
+    entry.graceUntil = undefined;
+    this.log.info({ job: entry.name, file }, 'Manifest is back; the job carries on');
+    this.checkIdle();
+  }
+
+  private handleGone(file: string, opts: { now?: boolean } = {}): void {
     const name = this.fileToName.get(file);
+    const held = name ? this.entries.get(name) : undefined;
+    if (!opts.now && held && held.file === file && this.holdDuringGrace(held, file, 'missing')) return;
+    this.seen.delete(file);
     this.fileToName.delete(file);
     if (!name) return;
     const entry = this.entries.get(name);
     if (!entry || entry.file !== file) return;
+    entry.graceUntil = undefined;
     this.log.info({ job: name, file }, 'Manifest removed; releasing the job');
     entry.actor.send({ type: 'job.delete' });
   }
@@ -525,6 +626,7 @@ export class Controller {
     if (!this.initialSyncDone || this.idleWaiters.length === 0) return;
     if (this.queue.busy > 0) return;
     for (const e of this.entries.values()) {
+      if (e.graceUntil !== undefined) return;
       const phase = phaseOf(e.actor.getSnapshot().value);
       if (!TERMINAL_PHASES.has(phase) && phase !== 'Suspended') return;
     }

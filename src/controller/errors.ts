@@ -14,9 +14,29 @@ export class JobsFolderError extends SparkctlError {
   override readonly reason = 'JobsFolderUnreadable';
 }
 
-/** A manifest asks for something the controller's policy does not allow. */
-export class PolicyViolationError extends SparkctlError {
-  override readonly code = 'SPARKCTL_POLICY_VIOLATION';
+/** A manifest asks for something the controller's policy does not allow (defined with the policy). */
+export { PolicyViolationError } from '../policy/errors.js';
+
+/**
+ * The state dir cannot record what a job needs recorded (full, read-only or failing disk): the
+ * job waits, holding its driver, until the journal can be written again (fail-stop).
+ */
+export class JournalUnavailableError extends SparkctlError {
+  override readonly code = 'SPARKCTL_JOURNAL_UNAVAILABLE';
+  override readonly errorClass = 'waiting' as const;
+  override readonly reason = 'JournalUnavailable';
+}
+
+/** The state dir's lock could not be taken for a reason other than another controller holding it. */
+export class StateLockError extends SparkctlError {
+  override readonly code = 'SPARKCTL_STATE_LOCK';
   override readonly errorClass = 'terminal' as const;
-  override readonly reason = 'PolicyViolation';
+  override readonly reason = 'StateLockUnavailable';
+}
+
+/** The control socket in the state dir could not be bound. */
+export class ControlSocketError extends SparkctlError {
+  override readonly code = 'SPARKCTL_CONTROL_SOCKET';
+  override readonly errorClass = 'terminal' as const;
+  override readonly reason = 'ControlSocketUnavailable';
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fromPromise } from 'xstate';
 import { backendFor } from '../api/spark-job.js';
 import type { Backend, JobRun } from '../backends/ports.js';
+import { messageOf } from '../errors.js';
+import { storageErrorCode } from '../fs/storage-error.js';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import { sparkJobMachine } from '../machines/spark-job-machine.js';
 import type {
@@ -18,6 +20,7 @@ import type {
   StartOutput,
   WaitOutput,
 } from '../machines/types.js';
+import { JournalUnavailableError } from './errors.js';
 import type { Journal } from './journal.js';
 
 /** The engines a controller drives, by kind; Mesos is created on first use. */
@@ -60,36 +63,49 @@ export function machineWithBackends(backends: Backends, journal: Journal, onProg
       ),
       waitForDriver: fromPromise<WaitOutput, DriverInput>(async ({ input, signal }) => {
         const path = journal.logPath(input.run.name, input.run.attempt);
-        await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
         // The log is streamed from the start on every (re)attach, so the file is rewritten from empty.
-        const handle = await open(path, 'w', 0o600);
+        // A state dir that cannot take it does not stop the wait: collecting fetches the whole log.
+        const handle = await mkdir(join(path, '..'), { recursive: true, mode: 0o700 })
+          .then(() => open(path, 'w', 0o600))
+          .catch(() => undefined);
         let chain = Promise.resolve();
         try {
           return await backendOf(backends, input.run).wait(input.run, input.driver, {
             signal,
             onLog: (chunk) => {
-              chain = chain.then(() => handle.write(chunk).then(() => undefined)).catch(() => undefined);
+              if (handle) chain = chain.then(() => handle.write(chunk).then(() => undefined)).catch(() => undefined);
             },
           });
         } finally {
           await chain;
-          await handle.close();
+          await handle?.close();
         }
       }),
       collectResults: fromPromise<CollectOutput, DriverInput>(async ({ input, signal }) => {
-        const dest = journal.outputsDir(input.run.name, input.run.attempt);
-        await mkdir(dest, { recursive: true, mode: 0o700 });
-        const collected = await backendOf(backends, input.run).collect(input.run, input.driver, dest, { signal });
-        await writeFileAtomic(journal.logPath(input.run.name, input.run.attempt), collected.log, { mode: 0o600, durable: false });
-        const result: CollectOutput = { exitCode: collected.exitCode, outputs: collected.outputs };
-        if (input.run.spec.cache.enabled && collected.exitCode === 0) await storeInCache(journal, input.run, result);
-        return result;
+        try {
+          const dest = journal.outputsDir(input.run.name, input.run.attempt);
+          await mkdir(dest, { recursive: true, mode: 0o700 });
+          const collected = await backendOf(backends, input.run).collect(input.run, input.driver, dest, { signal });
+          await writeFileAtomic(journal.logPath(input.run.name, input.run.attempt), collected.log, { mode: 0o600 });
+          const result: CollectOutput = { exitCode: collected.exitCode, outputs: collected.outputs };
+          if (input.run.spec.cache.enabled && collected.exitCode === 0) await storeInCache(journal, input.run, result);
+          return result;
+        } catch (err) {
+          // Fail-stop: results that cannot be stored keep the driver; the machine collects again later.
+          const code = storageErrorCode(err);
+          if (code === undefined) throw err;
+          throw new JournalUnavailableError(
+            `the results of attempt ${input.run.attempt} could not be stored in ${journal.stateDir} (${code}: ${messageOf(err)}); the driver is kept until the state dir can be written (free space or fix the disk)`,
+            { cause: err },
+          );
+        }
       }),
       releaseResources: fromPromise<void, ReleaseInput>(async ({ input, signal }) => {
         // The journal must say "releasing" before anything is removed: a controller killed in
         // between then restarts the release instead of waiting on a driver that is gone.
+        // Fail-stop: nothing is removed while that record (with what was collected) is not on disk.
         await new Promise((resolve) => setImmediate(resolve));
-        await journal.flushJob(input.run.name);
+        await journal.durable(input.run.name);
         await backendOf(backends, input.run).release(input.run, input.driver, input.reservation, { signal });
       }),
     },

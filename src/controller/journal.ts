@@ -1,7 +1,9 @@
 import { appendFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SparkJobStatus } from '../api/status.js';
+import { messageOf } from '../errors.js';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
+import { JournalUnavailableError } from './errors.js';
 
 /** One line of a job's event history, as `describe` and `events` show it. */
 export interface JobEventRecord {
@@ -95,6 +97,8 @@ export class Journal {
   private readonly newest = new Map<string, JobRecord>();
   private readonly pendingSaves = new Map<string, Promise<void>>();
   private readonly madeDirs = new Set<string>();
+  /** Per job: the error of its newest record save, while that record is not on disk. */
+  private readonly failedSaves = new Map<string, unknown>();
 
   constructor(readonly stateDir: string) {}
 
@@ -136,8 +140,14 @@ export class Journal {
       const rec = this.newest.get(record.name);
       this.newest.delete(record.name);
       if (!rec) return;
-      await this.ensureJobDir(rec.name);
-      await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify(rec), { mode: 0o600 });
+      try {
+        await this.ensureJobDir(rec.name);
+        await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify(rec), { mode: 0o600 });
+        this.failedSaves.delete(rec.name);
+      } catch (err) {
+        this.failedSaves.set(rec.name, err);
+        throw err;
+      }
     });
     this.pendingSaves.set(record.name, save);
     void save.then(
@@ -145,6 +155,28 @@ export class Journal {
       () => this.pendingSaves.get(record.name) === save && this.pendingSaves.delete(record.name),
     );
     return save;
+  }
+
+  /**
+   * Waits for a job's pending writes and throws JournalUnavailableError when its newest record is
+   * not on disk. Called before anything that destroys evidence (removing a driver, releasing a
+   * reservation): a restart must find what was collected, never an older state that runs the job again.
+   */
+  async durable(name: string): Promise<void> {
+    await this.chains.get(name);
+    const err = this.failedSaves.get(name);
+    if (err !== undefined) {
+      throw new JournalUnavailableError(
+        `the journal in ${this.stateDir} could not record job ${name} (${messageOf(err)}); the driver and its results are kept until the state dir can be written (free space or fix the disk)`,
+        { cause: err },
+      );
+    }
+  }
+
+  /** Why the journal cannot be written right now (a job whose newest record is not on disk), or undefined. */
+  problem(): string | undefined {
+    for (const [name, err] of this.failedSaves) return `journal record of job ${name} not written: ${messageOf(err)}`;
+    return undefined;
   }
 
   /** Appends one event to a job's history. */
@@ -159,6 +191,7 @@ export class Journal {
   removeJob(name: string): Promise<void> {
     return this.serial(name, async () => {
       this.madeDirs.delete(name);
+      this.failedSaves.delete(name);
       const from = journalPaths.job(this.stateDir, name);
       const to = join(journalPaths.tombstones(this.stateDir), `${name}-${Date.now()}`);
       await mkdir(journalPaths.tombstones(this.stateDir), { recursive: true, mode: 0o700 });
@@ -176,11 +209,6 @@ export class Journal {
       await rm(join(dir, 'outputs'), { recursive: true, force: true });
       await rm(journalPaths.events(this.stateDir, name), { force: true });
     });
-  }
-
-  /** Waits for the pending writes of one job. */
-  async flushJob(name: string): Promise<void> {
-    await this.chains.get(name);
   }
 
   /** Waits for every pending write. */

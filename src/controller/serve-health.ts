@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
@@ -44,8 +45,12 @@ export interface HealthOptions {
   readonly registry: Registry;
   /** Whether the controller finished starting (and has not stopped). */
   readonly isStarted: () => boolean;
-  /** Where the journal lives: /readyz writes and removes a probe file there. */
+  /** Where the journal lives: /readyz writes and removes a probe file there (at most once per `journalCheckMs`). */
   readonly stateDir: string;
+  /** How long one journal check answers /readyz (default 1000 ms): requests share it instead of each writing a file. */
+  readonly journalCheckMs?: number;
+  /** Why the journal cannot record a job right now (fail-stop holds its driver); /readyz is 503 while set. */
+  readonly journalProblem?: () => string | undefined;
   /** Pings the engine; /readyz needs an answer within `engineFreshSeconds`. */
   readonly pingEngine: (signal: AbortSignal) => Promise<unknown>;
   readonly engineFreshSeconds?: number;
@@ -99,16 +104,35 @@ export async function serveHealth(options: HealthOptions): Promise<HealthServer>
   const timer = setInterval(() => void ping(), options.pingIntervalMs ?? 5000);
   timer.unref();
 
-  const journalCheck = async (): Promise<Check> => {
-    const probe = join(options.stateDir, `.readyz-${process.pid}`);
+  // One probe file per check, under a name no other check uses; the answer is shared by every
+  // request while it runs and for `journalCheckMs` after, so unauthenticated probes cannot make
+  // the controller write to disk per request, and concurrent probes cannot unlink each other's file.
+  const probeJournal = async (): Promise<Check> => {
+    const probe = join(options.stateDir, `.readyz-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
-      await writeFile(probe, 'ok', { mode: 0o600 });
+      await writeFile(probe, 'ok', { mode: 0o600, flag: 'wx' });
       await unlink(probe);
       return { ok: true, message: 'writable' };
     } catch (err) {
+      await unlink(probe).catch(() => undefined);
       return { ok: false, message: `state dir ${options.stateDir} is not writable: ${messageOf(err)}` };
     }
   };
+  const checkMs = options.journalCheckMs ?? 1000;
+  // `settledAt` stays undefined while the probe runs: a slow disk gets one probe in flight, not one per request.
+  let journal: { settledAt?: number; result: Promise<Check> } | undefined;
+  const journalCheck = (): Promise<Check> => {
+    if (!journal || (journal.settledAt !== undefined && Date.now() - journal.settledAt >= checkMs)) {
+      const entry: { settledAt?: number; result: Promise<Check> } = {
+        result: probeJournal().finally(() => {
+          entry.settledAt = Date.now();
+        }),
+      };
+      journal = entry;
+    }
+    return journal.result;
+  };
+
   const engineCheck = (): Check => {
     if (lastPingOk !== undefined && Date.now() - lastPingOk <= freshMs) return { ok: true, message: `answered ${Math.round((Date.now() - lastPingOk) / 1000)}s ago` };
     return { ok: false, message: `no answer within ${freshMs / 1000}s: ${lastPingError}` };
@@ -121,7 +145,10 @@ export async function serveHealth(options: HealthOptions): Promise<HealthServer>
     if (path === '/readyz') {
       const checks = {
         controller: options.isStarted() ? { ok: true, message: 'started' } : { ok: false, message: 'not started' },
-        journal: await journalCheck(),
+        journal: await journalCheck().then((c) => {
+          const problem = options.journalProblem?.();
+          return problem === undefined || !c.ok ? c : { ok: false, message: problem };
+        }),
         engine: engineCheck(),
       };
       const ok = Object.values(checks).every((c) => c.ok);

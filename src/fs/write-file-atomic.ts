@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Fsyncs a directory so a rename inside it survives a crash. */
@@ -15,23 +15,64 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/**
- * Replaces a file atomically: temp file in the same directory, fsync, rename, fsync the directory.
- * Readers see the old or the new content, never a torn file.
- */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number; durable?: boolean } = {}): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'w', options.mode ?? 0o644);
+/** The owner and permission bits a replacement file must carry (those of the file it replaces). */
+export interface FileOwnership {
+  readonly mode: number;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** Gives the open temp file the wanted owner; as a non-root user only what it may (its group), else keeps its own. */
+async function keepOwner(handle: FileHandle, uid: number, gid: number): Promise<void> {
+  const now = await handle.stat();
+  if (now.uid === uid && now.gid === gid) return;
   try {
-    await handle.writeFile(data);
-    if (options.durable !== false) await handle.sync();
+    await handle.chown(uid, gid);
   } catch (err) {
-    await handle.close();
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    await handle.chown(-1, gid).catch(() => undefined);
+  }
+}
+
+/**
+ * Writes data to a new temp file beside `path`, with exactly `keep.mode` (not reduced by the
+ * umask) and, when given, `keep.uid`/`keep.gid`; fsynced unless `durable` is false. On any failure
+ * (a full disk, a quota) the temp file is removed at once, so nothing is left behind.
+ */
+export async function writeTempFile(path: string, data: string | Uint8Array, keep: FileOwnership, durable = true): Promise<string> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    if (keep.uid !== undefined && keep.gid !== undefined) await keepOwner(handle, keep.uid, keep.gid);
+    await handle.chmod(keep.mode & 0o777);
+    await handle.writeFile(data);
+    if (durable) await handle.sync();
+  } catch (err) {
+    await handle.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
-  await handle.close();
+  try {
+    await handle.close();
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  return tmp;
+}
+
+/**
+ * Replaces a file atomically: temp file in the same directory, fsync, rename, fsync the directory.
+ * Readers see the old or the new content, never a torn file. The new file gets exactly `mode`
+ * (default 0644) and, with `owner`, that owner and group.
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { mode?: number; owner?: { uid: number; gid: number }; durable?: boolean } = {},
+): Promise<void> {
+  const dir = dirname(path);
+  const tmp = await writeTempFile(path, data, { mode: options.mode ?? 0o644, ...options.owner }, options.durable !== false);
   try {
     await rename(tmp, path);
   } catch (err) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { Document } from 'yaml';
 import { applyStatus } from '../manifest/apply-status.js';
@@ -51,6 +51,16 @@ const loadDoc = async (root: string, file: string): Promise<Document | undefined
   return loaded === undefined ? undefined : parseDocumentBounded(loaded.text);
 };
 
+/** A manifest's metadata.name, best effort (the job's identity across moves). */
+function nameOf(doc: Document | undefined): string | undefined {
+  try {
+    const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { name?: unknown } } | null | undefined;
+    return typeof js?.metadata?.name === 'string' ? js.metadata.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function keepsOnPrune(doc: Document | undefined): boolean {
   try {
     const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { annotations?: Record<string, unknown> } } | null | undefined;
@@ -87,26 +97,42 @@ export async function materialiseRevision(input: MaterialiseInput): Promise<Mate
     const previousRoot = input.previousView ? await realpath(input.previousView).catch(() => undefined) : undefined;
     const previous = previousRoot ? await listManifests(previousRoot).catch(() => [] as string[]) : [];
     const inGit = new Set(fromGit);
+    // A job's identity is its metadata.name: a manifest moved to another path (git mv) is the
+    // same job, never an orphan beside a duplicate.
+    const fileOfName = new Map<string, string>();
+    for (const file of fromGit) {
+      const name = nameOf(await loadDoc(viewRoot, file));
+      if (name !== undefined && !fileOfName.has(name)) fileOfName.set(name, file);
+    }
+    // Previous copies are read and parsed only within the read limits: a huge or deep file keeps git's bytes.
+    const carryStatus = async (prevDoc: Document | undefined, file: string) => {
+      const status = prevDoc ? readStatusFromDoc(prevDoc) : undefined;
+      if (!status) return;
+      const target = await loadText(viewRoot, file);
+      if (!target) return;
+      try {
+        await writeNoFollow(join(viewRoot, file), applyStatus(target.text, status, file));
+      } catch {
+        // A file whose layout cannot take a status keeps git's bytes; the controller reports it.
+      }
+    };
     const orphaned: string[] = [];
     for (const file of previous) {
+      const prevDoc = await loadDoc(previousRoot!, file);
       if (inGit.has(file)) {
-        // The previous copy is read and parsed only within the read limits: a huge or deep file keeps git's bytes.
-        const prev = await loadDoc(previousRoot!, file);
-        const status = prev ? readStatusFromDoc(prev) : undefined;
-        if (!status) continue;
-        const target = await loadText(viewRoot, file);
-        if (!target) continue;
-        try {
-          await writeNoFollow(join(viewRoot, file), applyStatus(target.text, status, file));
-        } catch {
-          // A file whose layout cannot take a status keeps git's bytes; the controller reports it.
-        }
-      } else if (!input.prune || keepsOnPrune(await loadDoc(previousRoot!, file))) {
-        // Only a regular file within the size cap is carried over, never what a link points at.
+        await carryStatus(prevDoc, file);
+        continue;
+      }
+      const movedTo = fileOfName.get(nameOf(prevDoc) ?? '');
+      if (movedTo !== undefined) {
+        if (!previous.includes(movedTo)) await carryStatus(prevDoc, movedTo);
+      } else if (!input.prune || keepsOnPrune(prevDoc)) {
+        // Only a regular file is carried over (an oversized one byte for byte, unread), never what a link points at.
         const kept = await readManifestFile(previousRoot!, file).catch(() => undefined);
-        if (kept?.kind !== 'file' || kept.truncated) continue;
+        if (kept?.kind !== 'file') continue;
         await mkdir(dirname(join(viewRoot, file)), { recursive: true });
-        await writeNoFollow(join(viewRoot, file), kept.bytes);
+        if (kept.truncated) await copyFile(join(previousRoot!, file), join(viewRoot, file), constants.COPYFILE_EXCL);
+        else await writeNoFollow(join(viewRoot, file), kept.bytes);
         orphaned.push(file);
       }
     }

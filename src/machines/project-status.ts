@@ -20,6 +20,7 @@ export function phaseOf(value: unknown): Phase {
     case 'running':
       return 'Running';
     case 'collecting':
+    case 'collectBackoff':
       return 'Collecting';
     case 'releasing':
     case 'releaseBackoff':
@@ -51,7 +52,10 @@ export function reasonOf(phase: Phase, ctx: JobContext): string {
       return ctx.failure?.reason ?? 'DriverFailed';
     case 'Invalid':
       return ctx.invalidReason ?? 'InvalidSpec';
+    case 'Collecting':
+      return ctx.progress ? (ctx.progressReason ?? 'Collecting') : 'Collecting';
     case 'Releasing':
+      if (ctx.progress && ctx.progressReason) return ctx.progressReason;
       return ctx.releaseCause === 'delete'
         ? 'Deleted'
         : ctx.releaseCause === 'suspend'
@@ -64,7 +68,7 @@ export function reasonOf(phase: Phase, ctx: JobContext): string {
     case 'Connecting':
       return ctx.progress ? 'EngineUnavailable' : 'Connecting';
     case 'Running':
-      return ctx.progress ? 'EngineUnavailable' : 'Running';
+      return ctx.progress ? (ctx.progressReason ?? 'EngineUnavailable') : 'Running';
     default:
       return phase;
   }
@@ -162,4 +166,21 @@ export function projectStatus(snap: SnapshotView, prev: SparkJobStatus | undefin
 /** Whether two statuses differ in anything but condition timestamps (so equal ones are not rewritten). */
 export function sameStatus(a: SparkJobStatus | undefined, b: SparkJobStatus | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The status of a job whose manifest turned invalid while it had a valid spec: the job goes on
+ * with that last valid spec (as Flux and Argo CD keep the last applied revision), so the phase
+ * stays; `Stalled` is True with reason InvalidSpec and the message says what is wrong.
+ */
+export function withInvalidRevision(status: SparkJobStatus, problem: string | undefined, now: Date = new Date()): SparkJobStatus {
+  if (problem === undefined) return status;
+  const text = `the manifest is invalid, the last valid spec is kept: ${problem}`;
+  const conditions = status.conditions.map((c) =>
+    c.type !== 'Stalled'
+      ? c
+      : { ...c, status: 'True' as const, reason: 'InvalidSpec', message: text, lastTransitionTime: c.status === 'True' && c.reason === 'InvalidSpec' ? c.lastTransitionTime : now.toISOString() },
+  );
+  if (!conditions.some((c) => c.type === 'Stalled')) conditions.push({ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: text, lastTransitionTime: now.toISOString() });
+  return { ...status, conditions, message: status.message ? `${text} (${status.message})` : text };
 }

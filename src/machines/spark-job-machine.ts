@@ -27,6 +27,9 @@ export const REATTACH_MIN_MS = 1_000;
 export const REATTACH_MAX_MS = 30_000;
 /** How long a re-attached wait must hold before the engine outage note is dropped. */
 export const REATTACH_SETTLE_MS = 5_000;
+/** Bounds of the delay between two tries of collecting results the state dir could not store. */
+export const COLLECT_RETRY_MIN_MS = 2_000;
+export const COLLECT_RETRY_MAX_MS = 30_000;
 /** Delay between two tries of connecting to an unreachable engine or master. */
 export const CONNECT_RETRY_MAX_MS = 30_000;
 
@@ -87,6 +90,8 @@ const freshRun = {
   completedAt: undefined,
   retryAt: undefined,
   progress: undefined,
+  progressReason: undefined,
+  collectDelayMs: undefined,
   expired: false,
   invalidReason: undefined,
 } satisfies Partial<JobContext>;
@@ -142,6 +147,8 @@ export const sparkJobMachine = setup({
     hasCachedResult: (_, output: CacheOutput) => output !== null,
     isTerminalFailure: ({ context }) => context.failure?.errorClass === 'terminal',
     isEngineOutage: (_, error: unknown) => (error as { reason?: string } | undefined)?.reason === 'EngineUnavailable',
+    /** Something outside the run must change first (e.g. a full state dir): wait, keep the driver, try again. */
+    isWaitingError: (_, error: unknown) => (error as { errorClass?: string } | undefined)?.errorClass === 'waiting',
     isRetryableConnectError: (_, error: unknown) => (error as { errorClass?: string } | undefined)?.errorClass !== 'terminal',
     isDeleting: ({ context }) => context.releaseCause === 'delete',
     hasNextSpec: ({ context }) => context.nextSpec !== undefined,
@@ -172,6 +179,8 @@ export const sparkJobMachine = setup({
       releaseCause: undefined,
       retryAt: undefined,
       progress: undefined,
+      progressReason: undefined,
+      collectDelayMs: undefined,
       message: undefined,
     })),
     markRunning: assign(({ context }) => ({
@@ -373,11 +382,22 @@ export const sparkJobMachine = setup({
               onDone: { target: '#sparkJob.collecting', actions: assign({ exit: ({ event }) => event.output, progress: undefined }) },
               onError: [
                 {
+                  // Following the driver needs something outside the run (e.g. the state dir): keep the run, attach again.
+                  guard: { type: 'isWaitingError', params: ({ event }: { event: { error: unknown } }) => event.error },
+                  target: 'reattaching',
+                  actions: assign(({ context, event }) => ({
+                    progress: `${failureOf(event.error, 'execution', 'JournalUnavailable').message}; following the driver again soon`,
+                    progressReason: failureOf(event.error, 'execution', 'JournalUnavailable').reason,
+                    reattachDelayMs: Math.min(REATTACH_MAX_MS, (context.reattachDelayMs ?? REATTACH_MIN_MS / 2) * 2),
+                  })),
+                },
+                {
                   // The engine went away, not the driver: keep the run and attach again when it is back.
                   guard: { type: 'isEngineOutage', params: ({ event }: { event: { error: unknown } }) => event.error },
                   target: 'reattaching',
                   actions: assign(({ context, event }) => ({
                     progress: `${failureOf(event.error, 'execution', 'EngineUnavailable').message}; re-attaching to the driver`,
+                    progressReason: 'EngineUnavailable',
                     reattachDelayMs: Math.min(REATTACH_MAX_MS, (context.reattachDelayMs ?? REATTACH_MIN_MS / 2) * 2),
                   })),
                 },
@@ -396,7 +416,7 @@ export const sparkJobMachine = setup({
               input: ({ context }) => ({ at: context.progress ? Date.now() + REATTACH_SETTLE_MS : Number.POSITIVE_INFINITY, event: 'reattach.settled' as const }),
             },
           ],
-          on: { 'reattach.settled': { actions: assign({ progress: undefined, reattachDelayMs: undefined }) } },
+          on: { 'reattach.settled': { actions: assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined }) } },
         },
         reattaching: {
           invoke: {
@@ -440,12 +460,20 @@ export const sparkJobMachine = setup({
             actions: assign(({ event }) => ({
               collected: { exitCode: event.output.exitCode, outputs: event.output.outputs, cached: false },
               releaseCause: 'completed' as const,
+              progress: undefined,
+              progressReason: undefined,
+              collectDelayMs: undefined,
             })),
           },
           {
             target: 'releasing',
             actions: [
-              assign(({ event }) => ({ collected: { exitCode: event.output.exitCode, outputs: event.output.outputs, cached: false } })),
+              assign(({ event }) => ({
+                collected: { exitCode: event.output.exitCode, outputs: event.output.outputs, cached: false },
+                progress: undefined,
+                progressReason: undefined,
+                collectDelayMs: undefined,
+              })),
               {
                 type: 'recordExecutionFailure',
                 params: ({ context }) => ({ failure: driverFailure(context) }),
@@ -454,6 +482,16 @@ export const sparkJobMachine = setup({
           },
         ],
         onError: [
+          {
+            // Fail-stop: results that cannot be recorded keep the driver (the evidence) until they can.
+            guard: { type: 'isWaitingError', params: ({ event }: { event: { error: unknown } }) => event.error },
+            target: 'collectBackoff',
+            actions: assign(({ context, event }) => {
+              const delay = Math.min(COLLECT_RETRY_MAX_MS, (context.collectDelayMs ?? COLLECT_RETRY_MIN_MS / 2) * 2);
+              const f = failureOf(event.error, 'execution', 'JournalUnavailable');
+              return { progress: f.message, progressReason: f.reason, collectDelayMs: delay, retryAt: Date.now() + delay };
+            }),
+          },
           {
             guard: 'isSuccessfulExit',
             target: 'releasing',
@@ -472,6 +510,13 @@ export const sparkJobMachine = setup({
         ...releaseOnRequest,
       },
     },
+    collectBackoff: {
+      invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
+      on: {
+        'retry.due': 'collecting',
+        ...releaseOnRequest,
+      },
+    },
     releasing: {
       invoke: {
         id: 'releaseResources',
@@ -487,10 +532,14 @@ export const sparkJobMachine = setup({
         ],
         onError: {
           target: 'releaseBackoff',
-          actions: assign(({ event }) => ({
-            progress: `release failed, retrying: ${failureOf(event.error, 'execution', 'Releasing').message}`,
-            retryAt: Date.now() + RELEASE_RETRY_MS,
-          })),
+          actions: assign(({ event }) => {
+            const f = failureOf(event.error, 'execution', 'Releasing');
+            return {
+              progress: `release failed, retrying: ${f.message}`,
+              progressReason: f.errorClass === 'waiting' ? f.reason : undefined,
+              retryAt: Date.now() + RELEASE_RETRY_MS,
+            };
+          }),
         },
       },
       on: {

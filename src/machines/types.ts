@@ -58,10 +58,14 @@ export interface JobContext {
   message?: string;
   /** The last progress note from a long call (what was asked, what is free). */
   progress?: string;
+  /** The reason shown while `progress` explains a wait (e.g. EngineUnavailable, JournalUnavailable). */
+  progressReason?: string;
   /** Set at creation for a job whose manifest is suspended; cleared once honoured. */
   startSuspended?: boolean;
   /** Current delay between re-attach tries while the engine is unreachable. */
   reattachDelayMs?: number;
+  /** Delay before the next try of collecting results the state dir could not store (doubles, capped). */
+  collectDelayMs?: number;
   /** Why the spec cannot run (InvalidSpec or PolicyViolation), while invalid. */
   invalidReason?: string;
   /** Set once timeToLiveSeconds passed after completion: results and history were forgotten. */

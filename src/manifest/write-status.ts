@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { link, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { link, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Document } from 'yaml';
 import type { SparkJobStatus } from '../api/status.js';
 import { applyStatus } from './apply-status.js';
-import { fsyncDir } from '../fs/write-file-atomic.js';
+import { fsyncDir, writeTempFile } from '../fs/write-file-atomic.js';
 import { StatusWriteError } from './errors.js';
 import { decodeManifest } from './read-limits.js';
 import { oversizeMessage, readManifestFile } from './read-manifest-file.js';
@@ -37,6 +37,9 @@ export interface WriteStatusOptions {
   beforeSwap?: (info: { path: string; attempt: number }) => void | Promise<void>;
 }
 
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const hasBom = (bytes: Uint8Array): boolean => bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** The file's bytes read with the manifest reader's rules (regular file, no link, size cap); undefined when it is gone. */
@@ -46,18 +49,6 @@ async function readIfPresent(path: string): Promise<Buffer | undefined> {
   if (read.kind === 'refused') throw new StatusWriteError(`refused to write status: ${read.reason}`);
   if (read.truncated) throw new StatusWriteError(`refused to write status into ${path}: ${oversizeMessage(read)}`);
   return read.bytes;
-}
-
-async function writeTemp(path: string, content: string, mode: number): Promise<string> {
-  const tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tempPath, 'wx', mode);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return tempPath;
 }
 
 /**
@@ -102,8 +93,10 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
     const next = applyStatus(decoded.text, status, path, opts.parsed?.hash === readHash ? opts.parsed.doc : undefined);
     if (next === decoded.text) return { written: false, reason: 'unchanged', contentHash: readHash, attempts: attempt };
 
-    const { mode } = await stat(target);
-    const tempPath = await writeTemp(target, next, mode & 0o777);
+    // The replacement keeps the manifest's owner, group, mode and UTF-8 byte order mark.
+    const { mode, uid, gid } = await stat(target);
+    const written = hasBom(bytes) ? Buffer.concat([UTF8_BOM, Buffer.from(next, 'utf8')]) : Buffer.from(next, 'utf8');
+    const tempPath = await writeTempFile(target, written, { mode, uid, gid });
     // A hard link to the file as it is just before the rename: an edit that lands on it after
     // the check (an editor writing in place) is still seen there, and put back, after the rename.
     const basePath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -138,7 +131,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
       if (linked) await unlink(basePath).catch(() => undefined);
     }
     await fsyncDir(dirname(target));
-    return { written: true, reason: 'written', contentHash: contentHash(next), attempts: attempt };
+    return { written: true, reason: 'written', contentHash: contentHash(written), attempts: attempt };
   }
   throw new StatusWriteError(`status of ${path} not written: the file changed during each of ${maxAttempts} attempts; retry later`);
 }

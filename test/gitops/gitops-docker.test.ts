@@ -95,6 +95,26 @@ describe('git-synced jobs folder with the controller on the real Docker engine',
     expect(running.map((c) => c.Id)).toEqual([before!.Id]);
   });
 
+  it.each([false, true])('git mv of a running manifest (prune %s) keeps the run, leaves no orphan, and later edits in git apply', async (prune) => {
+    remote = await createTestRemote();
+    await remote.commit({ 'jobs/long.yaml': longJob('long') });
+    const { h, syncer } = await start({ prune, intervalMs: 60_000 });
+    const running = await waitForStatus(join(h.jobsDir, 'long.yaml'), phaseIs('Running'));
+    await remote.commit({ 'jobs/long.yaml': null, 'jobs/team/long.yaml': longJob('long') }, 'git mv long.yaml team/');
+    const status = await syncer.syncNow();
+    expect(status.orphaned).toEqual([]);
+    expect(status.invalid).toEqual([]);
+    const moved = join(h.jobsDir, 'team', 'long.yaml');
+    const kept = await waitForStatus(moved, phaseIs('Running'));
+    expect(kept.driver?.containerId).toBe(running.driver?.containerId);
+    expect((await managed(h.instance)).map((c) => c.Id)).toEqual([running.driver?.containerId]);
+    // The moved file is the job's manifest now: an edit there is applied.
+    await remote.commit({ 'jobs/team/long.yaml': fakeJob('long') });
+    await syncer.syncNow();
+    const rerun = await waitForStatus(moved, (s) => s.phase === 'Succeeded' && s.observedSpecHash !== running.observedSpecHash, 45_000);
+    expect(rerun.driver?.containerId).not.toBe(running.driver?.containerId);
+  }, 90_000);
+
   it('a sync landing mid-run, a force-push, a deleted branch and an unreachable remote neither lose the status nor restart the job', async () => {
     remote = await createTestRemote();
     const base = await remote.commit({ 'jobs/long.yaml': longJob('long') });

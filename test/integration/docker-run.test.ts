@@ -13,11 +13,14 @@ describe('docker backend: running a driver', () => {
   let backend: DockerBackend;
   let dest: string;
 
+  // What the operator grants these drivers: the scratch folder, host network, two named variables.
+  const policy = () => ({ allowHostNetwork: true, allowedHostPaths: [dest], allowedSecretEnv: ['SPARKCTL_TEST_MESOS_SECRET', 'SPARKCTL_TEST_UNSET_SECRET'] });
+
   beforeAll(async () => {
     await ensureTestImages();
-    backend = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 } });
-    await backend.connect(callIO());
     dest = await mkdtemp(join(tmpdir(), 'sparkctl-docker-run-'));
+    backend = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, policy: policy() });
+    await backend.connect(callIO());
   });
   afterAll(async () => {
     await removeInstanceContainers(instance);
@@ -183,7 +186,7 @@ describe('docker backend: running a driver', () => {
     await mkdir(certs, { recursive: true });
     // libprocess needs all three (LIBPROCESS_SSL_CERT_FILE, _KEY_FILE, _CA_FILE), readable by the driver's user.
     for (const f of ['mesos.crt', 'mesos.key', 'trustedroot.crt']) await writeFile(join(certs, f), f, { mode: 0o644 });
-    const withSecret = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, env: { SPARKCTL_TEST_MESOS_SECRET: 's3cret' } });
+    const withSecret = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, env: { SPARKCTL_TEST_MESOS_SECRET: 's3cret' }, policy: policy() });
     const run = makeRun({
       master: 'mesos://127.0.0.1:5050',
       network: 'host',

@@ -21,7 +21,7 @@ export function testJob(spec: Record<string, unknown> = {}): SparkJob {
     apiVersion: 'sparkctl.io/v1alpha1',
     kind: 'SparkJob',
     metadata: { name: 'job-a' },
-    spec: { image: 'img', mainApplicationFile: 'local:///app.jar', ...spec },
+    spec: { image: 'img', mainApplicationFile: 'local:///app.jar', mainClass: 'Main', ...spec },
   });
 }
 

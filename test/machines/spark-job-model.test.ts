@@ -11,6 +11,7 @@ const job = testJob({ restartPolicy: { type: 'OnFailure', onFailureRetries: 1, o
 const other = testJob({ arguments: ['changed'], restartPolicy: { type: 'OnFailure', onFailureRetries: 1, onSubmissionFailureRetries: 1 } });
 const retryable = Object.assign(new Error('engine hiccup'), { errorClass: 'retryable' });
 const terminal = Object.assign(new Error('image missing'), { errorClass: 'terminal', reason: 'ImageNotPresent' });
+const diskFull = Object.assign(new Error('state dir full'), { errorClass: 'waiting', reason: 'JournalUnavailable' });
 const now = new Date().toISOString();
 
 /** Every event the machine can receive: controller events, timers, and each actor's done and error. */
@@ -40,11 +41,14 @@ const allEvents = (): Array<JobEvent | { type: string; output?: unknown; error?:
   { type: 'xstate.done.actor.waitForDriver', output: { exitCode: null, outcome: 'lost', finishedAt: now } },
   { type: 'xstate.error.actor.waitForDriver', error: retryable },
   { type: 'xstate.error.actor.waitForDriver', error: Object.assign(new Error('engine gone'), { errorClass: 'retryable', reason: 'EngineUnavailable' }) },
+  { type: 'xstate.error.actor.waitForDriver', error: diskFull },
   { type: 'reattach.settled' },
   { type: 'xstate.done.actor.collectResults', output: { exitCode: 0, outputs: [] } },
   { type: 'xstate.error.actor.collectResults', error: retryable },
+  { type: 'xstate.error.actor.collectResults', error: diskFull },
   { type: 'xstate.done.actor.releaseResources', output: undefined },
   { type: 'xstate.error.actor.releaseResources', error: retryable },
+  { type: 'xstate.error.actor.releaseResources', error: diskFull },
 ];
 
 const key = (s: Snap) => {
@@ -66,8 +70,8 @@ const key = (s: Snap) => {
 };
 
 const top = (s: Snap) => (typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]!);
-const ACQUIRING = new Set(['submitting', 'running', 'collecting']);
-const HOLDING_ALLOWED = new Set(['submitting', 'running', 'collecting', 'releasing', 'releaseBackoff']);
+const ACQUIRING = new Set(['submitting', 'running', 'collecting', 'collectBackoff']);
+const HOLDING_ALLOWED = new Set(['submitting', 'running', 'collecting', 'collectBackoff', 'releasing', 'releaseBackoff']);
 
 describe('sparkJobMachine model', () => {
   const map = getAdjacencyMap(sparkJobMachine, {
@@ -86,7 +90,7 @@ describe('sparkJobMachine model', () => {
 
   it('explores every state of the lifecycle', () => {
     const seen = new Set(Object.values(map).map((n) => top(n.state as Snap)));
-    for (const s of ['pending', 'submitting', 'running', 'collecting', 'releasing', 'releaseBackoff', 'retrying', 'succeeded', 'failed', 'suspended', 'invalid', 'deleted']) {
+    for (const s of ['pending', 'submitting', 'running', 'collecting', 'collectBackoff', 'releasing', 'releaseBackoff', 'retrying', 'succeeded', 'failed', 'suspended', 'invalid', 'deleted']) {
       expect(seen, s).toContain(s);
     }
   });

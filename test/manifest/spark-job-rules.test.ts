@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SparkJobSpecSchema } from '../../src/api/spark-job.js';
+import { jsonSchema } from '../../src/manifest/schema-documents.js';
 
 const base = { image: 'apache/spark:3.5.3', mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', mainClass: 'org.apache.spark.examples.SparkPi' };
 const problems = (spec: Record<string, unknown>) => {
@@ -32,5 +33,11 @@ describe('SparkJob spec rules from Spark itself', () => {
     expect(problems({ ...base, mesos: { nativeLibrary: 'libmesos.so' } })).toEqual([expect.stringMatching(/^mesos\.nativeLibrary: .*absolute path/)]);
     expect(problems({ ...base, mesos: { tls: { verifyServerCert: true, supportDowngrade: true } } })).toEqual([]);
     expect(problems({ ...base, mesos: { tls: { verify: true } } })).not.toEqual([]);
+  });
+
+  it('documents in the schema which image variant a Python or R job needs', () => {
+    const spec = (jsonSchema().properties as Record<string, { properties: Record<string, { description?: string }> }>).spec!;
+    expect(spec.properties.type?.description).toMatch(/R needs the R variant apache\/spark:<version>-r/);
+    expect(spec.properties.type?.description).toMatch(/Scala and Java need mainClass/);
   });
 });

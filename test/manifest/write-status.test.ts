@@ -1,7 +1,9 @@
 import fc from 'fast-check';
-import { chmod, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, chown, mkdtemp, open, readdir, readFile, readlink, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SparkJobStatus } from '../../src/api/status.js';
 import { applyStatus } from '../../src/manifest/apply-status.js';
@@ -243,6 +245,74 @@ describe('writeStatus I/O failures', () => {
       expect(await readFile(path, 'utf8')).toBe(VALID);
       expect(await readdir(dir)).toEqual(['job.yaml']);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('writeStatus keeps what the file was', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sparkctl-meta-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps owner, group and mode (nobody:nogroup 0664), also under umask 077', async () => {
+    const path = join(dir, 'owned.yaml');
+    await writeFile(path, VALID);
+    await chown(path, 65534, 65534);
+    await chmod(path, 0o664);
+    const umask = process.umask(0o077);
+    try {
+      expect((await writeStatus(path, RUNNING)).written).toBe(true);
+    } finally {
+      process.umask(umask);
+    }
+    const after = await stat(path);
+    expect({ uid: after.uid, gid: after.gid, mode: after.mode & 0o777 }).toEqual({ uid: 65534, gid: 65534, mode: 0o664 });
+    const parsed = parseManifestText(await readFile(path, 'utf8'), 'owned.yaml');
+    expect(parsed.ok && readStatusFromDoc(parsed.doc)).toEqual(RUNNING);
+  });
+
+  it('keeps a UTF-8 byte order mark, and reports the hash of the bytes on disk', async () => {
+    const path = join(dir, 'bom.yaml');
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    await writeFile(path, Buffer.concat([bom, Buffer.from(VALID)]));
+    const result = await writeStatus(path, RUNNING);
+    const bytes = await readFile(path);
+    expect(bytes.subarray(0, 3)).toEqual(bom);
+    expect(bytes.subarray(3).toString('utf8')).toBe(applyStatus(VALID, RUNNING));
+    expect(result.contentHash).toBe(contentHash(bytes));
+    expect((await writeStatus(path, RUNNING)).reason).toBe('unchanged');
+  });
+});
+
+describe('writeStatus on a full file system (a 64 KiB tmpfs)', () => {
+  it('fails with ENOSPC, leaves no temp file, and writes once space is back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sparkctl-full-'));
+    await promisify(execFile)('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0755', 'tmpfs', dir]);
+    try {
+      const path = join(dir, 'job.yaml');
+      await writeFile(path, VALID);
+      const filler = await open(join(dir, 'filler'), 'w');
+      const block = Buffer.alloc(4096, 1);
+      await expect(
+        (async () => {
+          for (;;) await filler.write(block);
+        })(),
+      ).rejects.toMatchObject({ code: 'ENOSPC' });
+      await filler.close();
+      await expect(writeStatus(path, RUNNING)).rejects.toMatchObject({ code: 'SPARKCTL_STATUS_WRITE_FAILED', message: expect.stringContaining(`${path} (ENOSPC)`) as unknown });
+      expect((await readdir(dir)).sort()).toEqual(['filler', 'job.yaml']);
+      expect(await readFile(path, 'utf8')).toBe(VALID);
+
+      await unlink(join(dir, 'filler'));
+      expect((await writeStatus(path, RUNNING)).written).toBe(true);
+      expect(await readdir(dir)).toEqual(['job.yaml']);
+    } finally {
+      await promisify(execFile)('umount', [dir]);
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dockerRunSpec, SANDBOX_IN_CONTAINER } from '../support/mesos-emulator/docker-run-spec.js';
 import type { JsonObject } from '../support/mesos-emulator/index.js';
 
-const ctx = { clusterId: 'c', frameworkId: 'f', agentId: 'a', containerId: 'k', sandbox: '/sb', role: 'spark' };
+const ctx = { clusterId: 'c', frameworkId: 'f', agentId: 'a', containerId: 'k', sandbox: '/sb', role: 'spark', owner: { uid: 0, gid: 0 }, requireTls: false };
 const task = (extra: JsonObject): JsonObject => ({
   name: 't', task_id: { value: 't1' }, agent_id: { value: 'a' },
   resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }, { name: 'mem', type: 'SCALAR', scalar: { value: 128 } }],
@@ -51,5 +51,23 @@ describe('docker run as the Docker containerizer builds it', () => {
     expect(dockerRunSpec(task({ container: { type: 'DOCKER', docker: { image: 'i', network: 'BRIDGE' } } }), ctx)).toMatch(/^Failed to launch container: network BRIDGE/);
     const { container: _container, ...bare } = task({});
     expect(dockerRunSpec(bare, ctx)).toMatch(/^Failed to launch container: this agent runs containerized tasks only/);
+  });
+
+  it('turns DockerInfo parameters into docker run flags: user, cap-drop, security-opt; the last net/network wins as in the docker CLI', () => {
+    const parameters = [
+      { key: 'user', value: '65534:65534' }, { key: 'cap-drop', value: 'ALL' }, { key: 'security-opt', value: 'no-new-privileges' },
+      { key: 'net', value: 'host' }, { key: 'network', value: 'none' }, { key: 'env', value: 'A=1' },
+    ];
+    const spec = dockerRunSpec(task({ container: { type: 'DOCKER', docker: { image: 'img:1', parameters } } }), ctx);
+    expect(spec).toMatchObject({ User: '65534:65534', HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] } });
+    expect(typeof spec !== 'string' && spec.Env).toContain('A=1');
+  });
+
+  it('fails the launch like the docker CLI for a key that is no docker run flag, and refuses flags this agent does not apply', () => {
+    const withParam = (key: string, value = 'x') => dockerRunSpec(task({ container: { type: 'DOCKER', docker: { image: 'img:1', parameters: [{ key, value }] } } }), ctx);
+    expect(withParam('no-such-flag')).toBe("Failed to launch container: Failed to run 'docker run': unknown flag: --no-such-flag");
+    expect(withParam('privileged', 'true')).toMatch(/--privileged is not applied/);
+    expect(withParam('pid', 'host')).toMatch(/--pid is not applied/);
+    expect(withParam('read-only', 'maybe')).toMatch(/invalid argument "maybe" for "--read-only"/);
   });
 });

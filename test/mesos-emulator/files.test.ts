@@ -6,6 +6,10 @@ import { ensureBusyboxImage } from './busybox-image.js';
 import { firstOffer, launch, runToState, shellTask } from './launch-helpers.js';
 import { session, type Session } from './scheduler-client.js';
 
+/** Every byte value 0x00..0xff once, as printf octal escapes. */
+const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+const ALL_BYTES_ESCAPED = [...ALL_BYTES].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+
 let master: MesosMaster;
 let s: Session;
 let base: string;
@@ -15,7 +19,8 @@ beforeAll(async () => {
   s = await session(master.url);
   const offer = await firstOffer(s);
   // 70000 bytes of 'x' (over the 64 KiB read cap) and a UTF-8 line.
-  const script = "head -c 70000 /dev/zero | tr '\\0' x > $MESOS_SANDBOX/big.txt; echo 'héllo' ; mkdir $MESOS_SANDBOX/out";
+  const script = "head -c 70000 /dev/zero | tr '\\0' x > $MESOS_SANDBOX/big.txt; echo 'héllo' ; mkdir $MESOS_SANDBOX/out; " +
+    `printf '${ALL_BYTES_ESCAPED}' > $MESOS_SANDBOX/all.bin; cp $MESOS_SANDBOX/all.bin $MESOS_SANDBOX/all.data`;
   await launch(s, offer, [shellTask(offer, 'files-task', script)]);
   await runToState(s, 'files-task', 'TASK_FINISHED');
   base = `/frameworks/${s.frameworkId}/executors/files-task/runs/latest`;
@@ -74,9 +79,9 @@ describe('agent /files/browse and master /state', () => {
   it('lists the sandbox sorted by path', async () => {
     const res = await fetch(`${master.url}/files/browse?path=${encodeURIComponent(base)}`);
     const entries = (await res.json()) as Array<{ path: string; mode: string; size: number }>;
-    expect(entries.map((e) => e.path)).toEqual(['big.txt', 'out', 'stderr', 'stdout'].map((f) => `${base}/${f}`));
-    expect(entries[1]!.mode).toMatch(/^d/);
-    expect(entries[0]).toMatchObject({ size: 70000, mode: expect.stringMatching(/^-rw/) as unknown });
+    expect(entries.map((e) => e.path)).toEqual(['all.bin', 'all.data', 'big.txt', 'out', 'stderr', 'stdout'].map((f) => `${base}/${f}`));
+    expect(entries[3]!.mode).toMatch(/^d/);
+    expect(entries[2]).toMatchObject({ size: 70000, mode: expect.stringMatching(/^-rw/) as unknown });
   });
 
   it('/state lists frameworks, their tasks and the agents (pid at this port)', async () => {
@@ -103,5 +108,32 @@ describe('agent /files/browse and master /state', () => {
     const small = await request(`${master.url}/files/read?${path('stdout')}&offset=0`, { headers: { 'accept-encoding': 'gzip' } });
     expect(small.headers['content-encoding']).toBeUndefined();
     await small.body.text();
+  });
+});
+
+describe('agent /files/download', () => {
+  const download = async (query: string) => {
+    const res = await fetch(`${master.url}/files/download?${query}`);
+    return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), body: Buffer.from(await res.arrayBuffer()) };
+  };
+
+  it('returns the exact bytes of a binary file, which /files/read cannot', async () => {
+    const r = await download(path('all.bin'));
+    expect(r).toMatchObject({ status: 200, type: 'application/octet-stream', disposition: 'attachment; filename=all.bin' });
+    expect(r.body.equals(ALL_BYTES)).toBe(true);
+    const viaRead = JSON.parse((await read(`${path('all.bin')}&offset=0`)).text) as { data: string };
+    expect(Buffer.from(viaRead.data, 'utf8').equals(ALL_BYTES)).toBe(false);
+  });
+
+  it('types by extension as libprocess does, else application/octet-stream', async () => {
+    expect((await download(path('big.txt'))).type).toBe('text/plain');
+    expect((await download(path('all.data'))).type).toBe('application/octet-stream');
+  });
+
+  it('answers 404 without a body for an unknown path, 400 for a directory or a missing path', async () => {
+    expect(await download(path('nope.bin'))).toMatchObject({ status: 404, body: Buffer.alloc(0) });
+    expect((await download(`path=${encodeURIComponent(`${base}/../../../../../../etc/passwd`)}`)).status).toBe(404);
+    expect(await download(path('out'))).toMatchObject({ status: 400 });
+    expect((await download('')).status).toBe(400);
   });
 });

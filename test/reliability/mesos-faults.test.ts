@@ -47,6 +47,7 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
   const setUp = async (master: () => MesosMaster) => {
     let backend: Backend | undefined;
     const h: Harness = await createHarness({
+      policy: { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] },
       mesos: () => (backend ??= testBackend({ stateDir: join(h.stateDir, 'mesos'), instance: h.instance }).backend),
     });
     closers.push(async () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +134,7 @@ describe('health server over a real controller', () => {
       },
       pingIntervalMs: 50,
       engineFreshSeconds: 0.5,
+      journalCheckMs: 100,
       logger: silentLogger(),
     });
     closers.push(() => docker.close(), () => controller.stop(), () => health.close());
@@ -167,16 +169,72 @@ describe('health server over a real controller', () => {
     engineUp = true;
     await expect.poll(async () => (await fetch(`${health.url}/readyz`)).status, { timeout: 5000 }).toBe(200);
 
-    // The journal cannot be written: not ready.
+    // The journal cannot be written: not ready (once the cached check has expired).
     await rm(stateDir, { recursive: true, force: true });
+    await expect.poll(async () => (await fetch(`${health.url}/readyz`)).status, { timeout: 5000 }).toBe(503);
     const unwritable = await fetch(`${health.url}/readyz`);
-    expect(unwritable.status).toBe(503);
     expect(((await unwritable.json()) as { checks: { journal: { message: string } } }).checks.journal.message).toMatch(/not writable/);
     await mkdir(stateDir, { recursive: true });
 
     started = false;
     expect((await fetch(`${health.url}/readyz`)).status).toBe(503);
     expect((await fetch(`${health.url}/nope`)).status).toBe(404);
+  });
+
+  it('answers 100 concurrent /readyz probes all 200, writes into the state dir at most once per cached check, and still turns 503 when the state dir breaks', async () => {
+    root = await mkdtemp(join(tmpdir(), 'sparkctl-readyz-'));
+    const jobsDir = join(root, 'jobs');
+    const stateDir = join(root, 'state');
+    await mkdir(jobsDir);
+    instance = uniqueId('r');
+    const docker: DockerBackend = createDockerBackend({ instance, stopTimeoutSeconds: 1 });
+    const controller = new Controller({ jobsDir, stateDir, logger: silentLogger(), backends: { docker, mesos: () => { throw new Error('no Mesos here'); } } });
+    await controller.start();
+    const health = await serveHealth({
+      addr: '127.0.0.1:0',
+      explicit: false,
+      registry: createControllerMetrics({ defaultMetrics: false }).registry,
+      isStarted: () => true,
+      stateDir,
+      pingEngine: (signal) => docker.connect({ signal }),
+      pingIntervalMs: 50,
+      logger: silentLogger(),
+    });
+    closers.push(() => docker.close(), () => controller.stop(), () => health.close());
+    await expect.poll(async () => (await fetch(`${health.url}/readyz`)).status, { timeout: 5000 }).toBe(200);
+
+    // Every probe file the health server creates in the state dir (inotify sees even one created and removed at once).
+    const probes = new Set<string>();
+    const watcher = watch(stateDir, (_event, file) => {
+      if (file?.startsWith('.readyz-')) probes.add(file);
+    });
+    const started = Date.now();
+    const burst = async () => Promise.all(Array.from({ length: 100 }, async () => {
+      const res = await fetch(`${health.url}/readyz`);
+      return { status: res.status, body: (await res.json()) as { checks: { journal: { message: string } } } };
+    }));
+    const answers = [...(await burst()), ...(await burst()), ...(await burst())];
+    const elapsed = Date.now() - started;
+    expect(answers.filter((a) => a.status !== 200).map((a) => a.body.checks.journal.message)).toEqual([]);
+    expect(answers).toHaveLength(300);
+    // A fresh probe fires through the watcher before the next burst asks: flush pending inotify events.
+    await writeFile(join(stateDir, '.readyz-flush'), '');
+    await expect.poll(() => probes.has('.readyz-flush')).toBe(true);
+    watcher.close();
+    probes.delete('.readyz-flush');
+    // One check per second (the default cache) at most, plus the one cached before the bursts: never one per request.
+    expect(probes.size).toBeLessThanOrEqual(Math.ceil(elapsed / 1000) + 1);
+    expect((await readdir(stateDir)).filter((f) => f.startsWith('.readyz-') && f !== '.readyz-flush')).toEqual([]);
+
+    // A state dir that even root cannot write into (a file in its place): 503 once the cached answer has expired.
+    await rm(stateDir, { recursive: true, force: true });
+    await writeFile(stateDir, 'not a folder');
+    const broken = Date.now();
+    await expect.poll(async () => (await fetch(`${health.url}/readyz`)).status, { timeout: 5000, interval: 100 }).toBe(503);
+    expect(Date.now() - broken).toBeLessThan(3000);
+    const body = (await (await fetch(`${health.url}/readyz`)).json()) as { ready: boolean; checks: { journal: { ok: boolean; message: string } } };
+    expect(body.ready).toBe(false);
+    expect(body.checks.journal).toMatchObject({ ok: false, message: expect.stringMatching(/not writable: .*ENOTDIR/) });
   });
 
   it('sparkctl controller --metrics-addr serves on that loopback port until SIGTERM, then exits 0', async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SparkJobSpecSchema } from '../../src/api/spark-job.js';
-import { checkPolicy, DEFAULT_POLICY } from '../../src/controller/check-policy.js';
+import { checkPolicy } from '../../src/policy/check-policy.js';
+import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy.js';
 import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 import { ensureTestImages, testDocker } from '../support/docker.js';
 
@@ -11,31 +12,33 @@ const spec = (extra: Record<string, unknown>) =>
   SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar', mainClass: 'A', ...extra });
 
 describe('policy rules', () => {
-  it('refuses network: host unless --allow-host-network', () => {
+  const violations = async (s: ReturnType<typeof spec>, policy: Policy) => (await checkPolicy(s, policy)).violations;
+
+  it('refuses network: host unless --allow-host-network', async () => {
     const s = spec({ network: 'host' });
-    expect(checkPolicy(s, DEFAULT_POLICY)).toEqual([{ path: 'spec.network', message: expect.stringMatching(/--allow-host-network/) as string }]);
-    expect(checkPolicy(s, { ...DEFAULT_POLICY, allowHostNetwork: true })).toEqual([]);
+    expect(await violations(s, DEFAULT_POLICY)).toEqual([{ path: 'spec.network', message: expect.stringMatching(/--allow-host-network/) as string }]);
+    expect(await violations(s, { ...DEFAULT_POLICY, allowHostNetwork: true })).toEqual([]);
   });
 
-  it('refuses host paths outside every --allow-host-path prefix, by whole path components and after resolving ..', () => {
+  it('refuses host paths outside every --allow-host-path prefix, by whole path components and after resolving ..', async () => {
     const policy = { allowHostNetwork: false, allowedHostPaths: ['/data'] };
-    const paths = (hostPath: string) => checkPolicy(spec({ volumes: [{ hostPath, containerPath: '/in' }] }), policy).map((v) => v.path);
-    expect(paths('/data')).toEqual([]);
-    expect(paths('/data/in/deeper')).toEqual([]);
-    expect(paths('/data-evil')).toEqual(['spec.volumes[0].hostPath']);
+    const paths = async (hostPath: string) => (await violations(spec({ volumes: [{ hostPath, containerPath: '/in' }] }), policy)).map((v) => v.path);
+    expect(await paths('/data')).toEqual([]);
+    expect(await paths('/data/in/deeper')).toEqual([]);
+    expect(await paths('/data-evil')).toEqual(['spec.volumes[0].hostPath']);
     // '..' is refused by the schema already; the policy resolves it anyway, as a second guard.
     const raw = { ...spec({}), volumes: [{ hostPath: '/data/../etc', containerPath: '/in', readOnly: false }] };
-    expect(checkPolicy(raw, policy).map((v) => v.path)).toEqual(['spec.volumes[0].hostPath']);
-    expect(paths('/etc')).toEqual(['spec.volumes[0].hostPath']);
-    expect(paths('/')).toEqual(['spec.volumes[0].hostPath']);
-    expect(checkPolicy(spec({ volumes: [{ hostPath: '/data/x', containerPath: '/in' }] }), DEFAULT_POLICY)).toHaveLength(1);
+    expect((await violations(raw, policy)).map((v) => v.path)).toEqual(['spec.volumes[0].hostPath']);
+    expect(await paths('/etc')).toEqual(['spec.volumes[0].hostPath']);
+    expect(await paths('/')).toEqual(['spec.volumes[0].hostPath']);
+    expect(await violations(spec({ volumes: [{ hostPath: '/data/x', containerPath: '/in' }] }), DEFAULT_POLICY)).toHaveLength(1);
   });
 
-  it('treats mesos.certsDir as a host path', () => {
+  it('treats mesos.certsDir as a host path', async () => {
     const s = spec({ master: 'mesos://127.0.0.1:5050', network: 'host', mesos: { certsDir: '/etc/mesos/certs' } });
     const policy = { allowHostNetwork: true, allowedHostPaths: ['/srv'] };
-    expect(checkPolicy(s, policy)).toEqual([{ path: 'spec.mesos.certsDir', message: expect.stringMatching(/--allow-host-path/) as string }]);
-    expect(checkPolicy(s, { ...policy, allowedHostPaths: ['/etc/mesos'] })).toEqual([]);
+    expect(await violations(s, policy)).toEqual([{ path: 'spec.mesos.certsDir', message: expect.stringMatching(/--allow-host-path/) as string }]);
+    expect(await violations(s, { ...policy, allowedHostPaths: ['/etc/mesos'] })).toEqual([]);
   });
 });
 

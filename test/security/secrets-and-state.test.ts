@@ -67,13 +67,14 @@ describe('secrets and the state dir', () => {
       },
     });
     const logger = createLogger({ destination, level: 'debug' });
-    const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1, logger, env: { ...process.env, SPARKCTL_TEST_MESOS_SECRET: MESOS_SECRET } });
+    const policy = { allowHostNetwork: true, allowedHostPaths: [], allowedSecretEnv: ['SPARKCTL_TEST_MESOS_SECRET'] };
+    const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1, logger, policy, env: { ...process.env, SPARKCTL_TEST_MESOS_SECRET: MESOS_SECRET } });
     const controller = new Controller({
       jobsDir,
       stateDir,
       logger,
       relistIntervalMs: 500,
-      policy: { allowHostNetwork: true, allowedHostPaths: [] },
+      policy,
       backends: { docker, mesos: () => { throw new Error('no Mesos here'); } },
     });
     const secretJob = (name: string, extra = '') =>

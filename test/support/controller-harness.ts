@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import type { Phase, SparkJobStatus } from '../../src/api/status.js';
 import { createDockerBackend, type DockerBackend } from '../../src/backends/docker/create-docker-backend.js';
 import type { Backend } from '../../src/backends/ports.js';
-import type { Policy } from '../../src/controller/check-policy.js';
+import type { Policy } from '../../src/policy/policy.js';
 import { Controller } from '../../src/controller/controller.js';
 import { silentLogger } from '../../src/logger.js';
 import { removeInstanceContainers, uniqueId } from './docker.js';
@@ -31,6 +31,7 @@ export interface HarnessOptions {
   readonly policy?: Policy;
   readonly mesos?: () => Backend;
   readonly relistIntervalMs?: number;
+  readonly missingGraceMs?: number;
 }
 
 /** Creates the folders and a first controller (not started). */
@@ -42,13 +43,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await mkdir(jobsDir);
   const instance = uniqueId('c');
   const build = () => {
-    const docker = createDockerBackend({ instance, ...(options.capacity ? { capacity: options.capacity } : {}), stopTimeoutSeconds: 1 });
+    const docker = createDockerBackend({ instance, ...(options.policy ? { policy: options.policy } : {}), ...(options.capacity ? { capacity: options.capacity } : {}), stopTimeoutSeconds: 1 });
     const controller = new Controller({
       jobsDir,
       stateDir,
       logger: silentLogger(),
       workers: 4,
       relistIntervalMs: options.relistIntervalMs ?? 1_000,
+      ...(options.missingGraceMs !== undefined ? { missingGraceMs: options.missingGraceMs } : {}),
       ...(options.policy ? { policy: options.policy } : {}),
       backends: {
         docker,

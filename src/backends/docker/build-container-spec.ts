@@ -7,9 +7,6 @@ import { CERTS_MOUNT, buildSparkSubmitArgs, driverMemoryWithOverheadMiB } from '
 /** The value of the managed-by label on every driver container sparkctl creates. */
 export const MANAGED_BY = 'sparkctl';
 
-/** Where a Mesos secret given as a file is mounted inside the driver container. */
-export const SECRET_FILE_MOUNT = '/run/secrets/sparkctl/mesos-secret';
-
 /** A controller instance id: short, and safe inside a container name and a label value. */
 export const INSTANCE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
 
@@ -34,26 +31,22 @@ export function driverLabels(run: JobRun, instance: string): Record<string, stri
   };
 }
 
-/** How the Mesos secret reaches the driver: Spark reads SPARK_MESOS_SECRET or SPARK_MESOS_SECRET_FILE, so it never sits in the argv. */
-export type MesosSecret = { readonly value: string } | { readonly hostFile: string };
-
 /**
  * The create options of a driver container: spark-submit as an argv (never a shell string),
  * limits from `driver` (memory including Spark's overhead, no swap), the spec's network and
  * volumes, Mesos certificates bound read-only at /certs, no privileges and no capabilities.
+ * The Mesos secret (its value, whether it came from a variable or a file) travels only in the
+ * environment as SPARK_MESOS_SECRET: never in the argv, and no host file is bound for it.
+ * Host paths are bound as given: the caller hands in a spec whose host paths are resolved.
  */
-export function buildContainerSpec(run: JobRun, instance: string, secret?: MesosSecret, driver: DriverContext = {}): ContainerCreateOptions & { name: string } {
+export function buildContainerSpec(run: JobRun, instance: string, mesosSecret?: string, driver: DriverContext = {}): ContainerCreateOptions & { name: string } {
   const { spec } = run;
   const env = driverEnvironment(spec, driver).map((e) => `${e.name}=${e.value}`);
   const binds = spec.volumes.map((v) => `${v.hostPath}:${v.containerPath}${v.readOnly ? ':ro' : ''}`);
   if (isMesosMaster(spec.master) && spec.mesos) {
     if (spec.mesos.certsDir !== undefined) binds.push(`${spec.mesos.certsDir}:${CERTS_MOUNT}:ro`);
     if (spec.mesos.principal !== undefined) env.push(`SPARK_MESOS_PRINCIPAL=${spec.mesos.principal}`);
-    if (secret && 'value' in secret) env.push(`SPARK_MESOS_SECRET=${secret.value}`);
-    if (secret && 'hostFile' in secret) {
-      binds.push(`${secret.hostFile}:${SECRET_FILE_MOUNT}:ro`);
-      env.push(`SPARK_MESOS_SECRET_FILE=${SECRET_FILE_MOUNT}`);
-    }
+    if (mesosSecret !== undefined) env.push(`SPARK_MESOS_SECRET=${mesosSecret}`);
   }
   const memoryBytes = driverMemoryWithOverheadMiB(spec) * 1024 * 1024;
   return {

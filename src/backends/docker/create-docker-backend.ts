@@ -21,7 +21,9 @@ import {
   statusCodeOf,
 } from './errors.js';
 import { checkNativeLibrary } from './check-image-file.js';
-import { checkHostPaths, resolveMesosSecret } from './host-inputs.js';
+import { resolveHostInputs } from './host-inputs.js';
+import { checkPolicy } from '../../policy/check-policy.js';
+import { DEFAULT_POLICY, type Policy } from '../../policy/policy.js';
 import { ensureImage } from './pull-image.js';
 import { redactSecrets, secretValues, streamRedactor } from '../../secrets/redact.js';
 import { ResourceLedger, formatResources, type Resources } from './resource-ledger.js';
@@ -53,6 +55,8 @@ export interface DockerBackendOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A routable IPv4 address of this host that client-mode Mesos drivers advertise (controller flag --advertise-address). */
   readonly advertiseAddress?: string;
+  /** The operator's policy, checked again (links resolved) right before each launch (default: grants nothing). */
+  readonly policy?: Policy;
   readonly logger?: DockerBackendLogger;
 }
 
@@ -123,6 +127,7 @@ const UNRUNNABLE = /executable file not found|no such file or directory|permissi
 /** Builds the Docker backend: one per controller, talking to the engine on `socketPath`. */
 export function createDockerBackend(options: DockerBackendOptions = {}): DockerBackend {
   const env = options.env ?? process.env;
+  const policy = options.policy ?? DEFAULT_POLICY;
   const socketPath = options.socketPath ?? defaultSocket(env);
   const instance = options.instance ?? 'default';
   if (!INSTANCE_PATTERN.test(instance)) {
@@ -166,10 +171,15 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
 
   const starting = new Map<string, Promise<DriverRef>>();
 
+  /** The secrets to mask in a run's log, the secret file read where the driver's value came from (its resolved path). */
+  const secretsOf = async (run: JobRun): Promise<string[]> => secretValues((await checkPolicy(run.spec, policy)).spec, env);
+
   /** Creates (unless it exists) and starts the container of one attempt; see `start`. */
   const startOnce = async (run: JobRun, io: CallIO): Promise<DriverRef> => {
+    // Checked again here, not only by the controller: a link planted since then must not reach the engine.
+    const inputs = await resolveHostInputs(run.spec, policy, env);
     const driver = options.advertiseAddress !== undefined ? { advertiseAddress: options.advertiseAddress } : {};
-    const spec = buildContainerSpec(run, instance, resolveMesosSecret(run.spec, env), driver);
+    const spec = buildContainerSpec({ ...run, spec: inputs.spec }, instance, inputs.secret, driver);
     const name = spec.name;
     try {
       let info = await inspectOrUndefined(docker, name, io.signal);
@@ -242,8 +252,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       } catch (e) {
         throw wrap(e, `preparing image ${run.spec.image}`, io.signal);
       }
-      await checkHostPaths(run.spec);
-      resolveMesosSecret(run.spec, env);
+      await resolveHostInputs(run.spec, policy, env);
       if (!ledger.holds(key) && !ledger.fitsHost(demand)) {
         throw new InsufficientResourcesError(
           `job ${run.name} asks for ${formatResources(demand)} (spec.driver.cores, spec.driver.memory plus overhead) but this host has ${formatResources(ledger.capacity)} in all: lower spec.driver.cores or spec.driver.memory`,
@@ -270,7 +279,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     async wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
       const c = containerOf(run, ref);
       const onLog = io.onLog;
-      const redactor = streamRedactor(secretValues(run.spec, env));
+      const redactor = streamRedactor(await secretsOf(run));
       const logs = onLog ? followLogs(c, (t) => { const safe = redactor.push(t); if (safe) onLog(safe); }, io.signal) : Promise.resolve();
       try {
         await waitUntilStopped(c, io.signal);
@@ -296,7 +305,7 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
           return { exitCode: null, log: '', outputs: run.spec.outputs.map((o) => ({ name: o.name, path: o.path, error })) };
         }
         const exitCode = info.State.Running ? null : info.State.ExitCode;
-        const text = redactSecrets(await readWholeLog(c, maxLogBytes, io.signal), secretValues(run.spec, env));
+        const text = redactSecrets(await readWholeLog(c, maxLogBytes, io.signal), await secretsOf(run));
         const outputs = await copyOutputs(c, run.spec.outputs, destDir, { maxBytes: maxOutputBytes, signal: io.signal });
         return { exitCode, log: text, outputs };
       } catch (e) {

@@ -39,13 +39,6 @@ export class InsufficientResourcesError extends SparkctlError {
   override readonly reason = 'InsufficientResources';
 }
 
-/** A volume's host path does not exist (Docker would silently create an empty folder instead). */
-export class VolumeSourceMissingError extends SparkctlError {
-  override readonly code = 'SPARKCTL_DOCKER_VOLUME_SOURCE_MISSING';
-  override readonly errorClass = 'terminal';
-  override readonly reason = 'InvalidSpec';
-}
-
 /** The Mesos secret named by `spec.mesos.secretRef` cannot be read. */
 export class SecretUnavailableError extends SparkctlError {
   override readonly code = 'SPARKCTL_DOCKER_SECRET_UNAVAILABLE';

@@ -1,35 +1,36 @@
-import { stat } from 'node:fs/promises';
 import { isMesosMaster, type SparkJobSpec } from '../../api/spark-job.js';
-import type { MesosSecret } from './build-container-spec.js';
-import { SecretUnavailableError, VolumeSourceMissingError } from './errors.js';
+import { enforcePolicy } from '../../policy/check-policy.js';
+import type { Policy } from '../../policy/policy.js';
+import { readSecretFile } from '../../secrets/read-secret-file.js';
+import { SecretUnavailableError } from './errors.js';
 
-/**
- * Checks that every host path the driver container binds exists: Docker would otherwise create
- * an empty folder in its place and the job would run on nothing.
- */
-export async function checkHostPaths(spec: SparkJobSpec): Promise<void> {
-  const paths = spec.volumes.map((v, i) => ({ field: `spec.volumes[${i}].hostPath`, path: v.hostPath }));
-  if (isMesosMaster(spec.master) && spec.mesos?.certsDir !== undefined) paths.push({ field: 'spec.mesos.certsDir', path: spec.mesos.certsDir });
-  if (isMesosMaster(spec.master) && spec.mesos?.secretRef && 'file' in spec.mesos.secretRef) {
-    paths.push({ field: 'spec.mesos.secretRef.file', path: spec.mesos.secretRef.file });
-  }
-  for (const { field, path } of paths) {
-    try {
-      await stat(path);
-    } catch (e) {
-      throw new VolumeSourceMissingError(`${field}: ${path} does not exist on this host (${(e as NodeJS.ErrnoException).code ?? 'stat failed'}): create it or fix the path`, { cause: e });
-    }
-  }
+/** What a driver container gets from the host: the spec with every host path resolved, and the Mesos secret's value. */
+export interface HostInputs {
+  /** The spec with volumes[].hostPath, mesos.certsDir and mesos.secretRef.file replaced by their real paths. */
+  readonly spec: SparkJobSpec;
+  /** The Mesos secret (trimmed), for SPARK_MESOS_SECRET; undefined when the spec names none. */
+  readonly secret?: string;
 }
 
-/** Where the driver gets the Mesos secret from: the controller's environment variable, or a file bound read-only. */
-export function resolveMesosSecret(spec: SparkJobSpec, env: NodeJS.ProcessEnv): MesosSecret | undefined {
+/**
+ * The host inputs of a driver, checked against the policy right before use: every host path
+ * resolved (a link planted since the controller's check is caught here) and granted, existing
+ * (Docker would otherwise create an empty folder), and the secret read without ever blocking.
+ */
+export async function resolveHostInputs(spec: SparkJobSpec, policy: Policy, env: NodeJS.ProcessEnv): Promise<HostInputs> {
+  const resolved = await enforcePolicy(spec, policy);
+  const secret = resolveMesosSecret(resolved, env);
+  return { spec: resolved, ...(secret !== undefined ? { secret } : {}) };
+}
+
+/** The Mesos secret of a client-mode driver: the granted controller variable, or the (resolved) secret file's trimmed content. */
+function resolveMesosSecret(spec: SparkJobSpec, env: NodeJS.ProcessEnv): string | undefined {
   const ref = isMesosMaster(spec.master) ? spec.mesos?.secretRef : undefined;
   if (!ref) return undefined;
-  if ('file' in ref) return { hostFile: ref.file };
+  if ('file' in ref) return readSecretFile(ref.file);
   const value = env[ref.env];
   if (value === undefined || value === '') {
     throw new SecretUnavailableError(`spec.mesos.secretRef.env: the environment variable ${ref.env} is not set for the controller: export it before starting sparkctl`);
   }
-  return { value };
+  return value;
 }

@@ -4,11 +4,16 @@ import { LABELS } from '../ports.js';
 import { driverEnvironment } from '../driver-environment.js';
 import { buildSparkSubmitArgs, CERTS_MOUNT, driverMemoryWithOverheadMiB, redactArgs } from '../spark-submit.js';
 import type { Offer, Resource } from './mesos-types.js';
+import type { TaskUser } from './task-user.js';
 
 /** Where the agent mounts a Docker task's sandbox inside the container. */
 export const SANDBOX_MOUNT = '/mnt/mesos/sandbox';
 /** Sandbox folder (relative host_path volumes) that receives declared outputs outside the sandbox mount. */
 export const OUTPUTS_DIR = 'sparkctl-outputs';
+/** Where Spark puts its scratch space (SPARK_LOCAL_DIRS): the sandbox, owned by the framework user. */
+export const LOCAL_DIRS = SANDBOX_MOUNT;
+/** Empty file fetched into each outputs folder so the fetcher creates the folder as the task user. */
+const OUTPUTS_KEEP = '.sparkctl-keep';
 /** The Spark conf key that carries the Mesos secret to the driver; always redacted. */
 export const SECRET_CONF_KEY = 'spark.mesos.secret';
 
@@ -61,6 +66,24 @@ export interface TaskInfoInput {
   readonly secret?: string;
   /** Grace period between SIGTERM and SIGKILL on KILL. */
   readonly killGraceSeconds?: number;
+  /** The framework user; the container runs as it (DockerInfo `user` parameter). */
+  readonly user: TaskUser;
+  /** The `--master` of the driver inside the task (see driverMasterUrl). */
+  readonly driverMaster: string;
+}
+
+/**
+ * DockerInfo `parameters`: the Docker containerizer turns each into `docker run --key=value`
+ * (src/docker/docker.cpp). `user` runs the driver as the framework user, who owns the sandbox
+ * (otherwise the image's user, 185 in apache/spark, cannot write it); `cap-drop` and
+ * `security-opt` carry the Docker backend's hardening onto the agent.
+ */
+export function dockerParameters(user: TaskUser): Array<{ key: string; value: string }> {
+  return [
+    { key: 'user', value: user.dockerUser },
+    { key: 'cap-drop', value: 'ALL' },
+    { key: 'security-opt', value: 'no-new-privileges' },
+  ];
 }
 
 /** The TaskInfo JSON and a redacted copy of its argv for logs. */
@@ -71,9 +94,10 @@ export interface BuiltTask {
 }
 
 /**
- * Builds the driver's TaskInfo: a DOCKER container (network HOST) running spark-submit with
- * `--deploy-mode client`. With `shell: false` the Docker containerizer runs
- * `docker run <image> <value> <arguments…>`, so `value` is argv[0] and `arguments` the rest.
+ * Builds the driver's TaskInfo: a DOCKER container (network HOST: executors on other agents call
+ * the driver back) running spark-submit with `--deploy-mode client` as the framework user. With
+ * `shell: false` the Docker containerizer runs `docker run <image> <value> <arguments…>`, so
+ * `value` is argv[0] and `arguments` the rest.
  */
 export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
   const { run, offer, instance } = input;
@@ -81,22 +105,30 @@ export function buildTaskInfo(input: TaskInfoInput): BuiltTask {
   const taskId = taskIdFor(run);
   const conf: Record<string, string> = {};
   if (input.secret !== undefined) conf[SECRET_CONF_KEY] = input.secret;
-  const argv = buildSparkSubmitArgs(spec, { deployMode: 'client', conf });
+  const argv = buildSparkSubmitArgs({ ...spec, master: input.driverMaster }, { deployMode: 'client', conf });
   const volumes: Array<Record<string, unknown>> = [];
   if (spec.mesos?.certsDir !== undefined) volumes.push({ container_path: CERTS_MOUNT, host_path: spec.mesos.certsDir, mode: 'RO' });
   for (const v of spec.volumes) volumes.push({ container_path: v.containerPath, host_path: v.hostPath, mode: v.readOnly ? 'RO' : 'RW' });
   const taken = new Set(volumes.map((v) => v.container_path));
+  const uris: Array<Record<string, unknown>> = [];
   for (const o of spec.outputs) {
     const rel = sandboxPathOfOutput(o.path);
     const dir = path.posix.dirname(o.path);
     if (rel === undefined || !rel.startsWith(OUTPUTS_DIR) || taken.has(dir)) continue;
     taken.add(dir);
     volumes.push({ container_path: dir, host_path: `${OUTPUTS_DIR}${dir}`, mode: 'RW' });
+    // Docker would create a missing bind source as root; the fetcher runs as the task user and
+    // creates the folders of output_file first (src/launcher/fetcher.cpp), before docker run.
+    uris.push({ value: '/dev/null', output_file: `${OUTPUTS_DIR}${dir}/${OUTPUTS_KEEP}`, extract: false, cache: false });
   }
-  const command: Record<string, unknown> = { shell: false, value: argv[0], arguments: argv.slice(1) };
+  // CommandInfo.user precedes FrameworkInfo.user for the sandbox owner (src/slave/slave.cpp), and
+  // stays right when the master kept an older framework user after a --mesos-user change.
+  const command: Record<string, unknown> = { shell: false, value: argv[0], arguments: argv.slice(1), user: input.user.name };
+  if (uris.length > 0) command.uris = uris;
   const variables = driverEnvironment(spec);
-  if (variables.length > 0) command.environment = { variables };
-  const docker: Record<string, unknown> = { image: spec.image, network: 'HOST' };
+  if (!variables.some((v) => v.name === 'SPARK_LOCAL_DIRS')) variables.unshift({ name: 'SPARK_LOCAL_DIRS', value: LOCAL_DIRS });
+  command.environment = { variables };
+  const docker: Record<string, unknown> = { image: spec.image, network: 'HOST', parameters: dockerParameters(input.user) };
   if (spec.imagePullPolicy === 'Always') docker.force_pull_image = true;
   const taskInfo: Record<string, unknown> = {
     name: `Driver for ${run.name}`,

@@ -6,14 +6,14 @@ import { sandboxPathOfOutput, taskIdFor } from './build-task-info.js';
 import type { FrameworkSession } from './framework-session.js';
 import { runExitOf } from './map-task-state.js';
 import { redactSecrets } from '../../secrets/redact.js';
-import { readWholeFile, sandboxFilePath } from './sandbox-files.js';
+import { downloadFile, readWholeFile, sandboxFilePath } from './sandbox-files.js';
 
 /** Names of the log copies written next to the outputs (output names are DNS labels, so they cannot clash). */
 export const LOG_FILES = { stdout: 'stdout.log', stderr: 'stderr.log' } as const;
 
 /**
- * Copies the sandbox stdout/stderr and the declared outputs out of the finished task through the
- * agent's /files/read into destDir (`stdout.log`, `stderr.log`, `<output name>`).
+ * Copies the sandbox stdout/stderr (agent's /files/read, text) and the declared outputs (agent's
+ * /files/download, exact bytes) out of the finished task into destDir (`stdout.log`, `stderr.log`, `<output name>`).
  */
 export async function collectSandbox(session: FrameworkSession, run: JobRun, taskId: string | undefined, agentId: string | undefined, destDir: string, signal: AbortSignal): Promise<Collected> {
   const info = await session.connect(signal);
@@ -40,13 +40,13 @@ export async function collectSandbox(session: FrameworkSession, run: JobRun, tas
       continue;
     }
     try {
-      const text = await read(rel);
-      if (text === 'missing') {
+      const data = await downloadFile(session.http, origin, sandboxFilePath(info.frameworkId, id, rel), signal);
+      if (data === 'missing') {
         outputs.push({ name: o.name, path: dest, error: `output ${o.name}: the driver did not write ${o.path}` });
         continue;
       }
-      await writeFile(dest, text);
-      outputs.push({ name: o.name, path: dest, bytes: Buffer.byteLength(text) });
+      await writeFile(dest, data);
+      outputs.push({ name: o.name, path: dest, bytes: data.length });
     } catch (e) {
       outputs.push({ name: o.name, path: dest, error: `output ${o.name}: ${messageOf(e)}` });
     }

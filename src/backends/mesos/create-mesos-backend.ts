@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { SparkJobSpec } from '../../api/spark-job.js';
 import { isMesosMaster } from '../../api/spark-job.js';
 import type { DriverRef } from '../../api/status.js';
@@ -7,6 +6,9 @@ import { driverMemoryWithOverheadMiB } from '../spark-submit.js';
 import type { BackoffOptions } from './backoff.js';
 import { taskIdFor } from './build-task-info.js';
 import { collectSandbox } from './collect-sandbox.js';
+import { driverMasterUrl } from './driver-master.js';
+import { enforcePolicy } from '../../policy/check-policy.js';
+import { DEFAULT_POLICY, type Policy } from '../../policy/policy.js';
 import { MesosSpecError } from './errors.js';
 import { followDriver } from './follow-driver.js';
 import type { KnownTask, UnknownTask } from './framework-session.js';
@@ -20,6 +22,7 @@ import { silentLogger } from './logger.js';
 import { parseConstraints } from './match-offer.js';
 import { parseMasterUrl } from './parse-master-url.js';
 import { releaseDriver } from './release-driver.js';
+import { controllerUserName, resolveTaskUser } from './task-user.js';
 
 /** Settings of the Mesos backend; only stateDir and instance are required. */
 export interface MesosBackendOptions {
@@ -35,8 +38,10 @@ export interface MesosBackendOptions {
   readonly backoff?: BackoffOptions;
   /** Port of the masters when a spec names ZooKeeper hosts (default 5050): zk hosts are tried as masters. */
   readonly zkMasterPort?: number;
-  /** FrameworkInfo.user (default: the controller's user). */
+  /** FrameworkInfo.user and the user driver containers run as (`--mesos-user`; default: the controller's user). */
   readonly user?: string;
+  /** Master and agents run on this one host (`--mesos-single-host`): drivers may dial a loopback master. */
+  readonly singleHost?: boolean;
   readonly frameworkName?: string;
   /** FrameworkInfo.failover_timeout in seconds (default one week). */
   readonly failoverTimeoutSeconds?: number;
@@ -58,6 +63,11 @@ export interface MesosBackendOptions {
   readonly onUnknownTask?: (task: UnknownTask) => void;
   /** Where secretRef.env is read (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The operator's policy (default: grants nothing). Checked, links resolved, before any session
+   * reads a secret or contacts a master, and before each launch.
+   */
+  readonly policy?: Policy;
 }
 
 /** connect() may name the spec to subscribe for; without one it resumes the frameworks stored in the state dir. */
@@ -79,6 +89,9 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   const sessions = new Map<string, FrameworkSession>();
   const refuse = options.declineRefuseSeconds ?? 5;
   const reconcileTimeoutMs = options.reconcileTimeoutMs ?? 10_000;
+  const taskUser = resolveTaskUser(options.user ?? controllerUserName());
+  const singleHost = options.singleHost ?? false;
+  const policy = options.policy ?? DEFAULT_POLICY;
 
   const open = (master: string, connection: StoredConnection): FrameworkSession => {
     const key = `${master}|${connection.principal ?? ''}`;
@@ -91,7 +104,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
         store,
         instance: options.instance,
         logger: log,
-        user: options.user ?? safeUser(),
+        user: taskUser.name,
         frameworkName: options.frameworkName ?? 'sparkctl',
         failoverTimeoutSeconds: options.failoverTimeoutSeconds ?? 604_800,
         declineRefuseSeconds: refuse,
@@ -103,12 +116,31 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     }
     return s;
   };
+  /** The session of a spec whose host paths are already resolved and granted (see `granted`). */
   const sessionFor = (spec: SparkJobSpec): FrameworkSession => {
     if (!isMesosMaster(spec.master)) throw new MesosSpecError(`spec.master ${spec.master} is not a mesos:// master; the Mesos backend runs cluster-mode jobs only`);
     const m = spec.mesos;
     return open(spec.master, { ...(m?.principal !== undefined ? { principal: m.principal } : {}), ...(m?.secretRef ? { secretRef: m.secretRef } : {}), ...(m?.certsDir ? { certsDir: m.certsDir } : {}) });
   };
-  const openStored = (): FrameworkSession[] => Object.values(store.all()).map((fw) => open(fw.master, fw.connection));
+  /** The spec checked against the policy now (links resolved: what was granted at the controller's check may have changed since). */
+  const granted = (spec: SparkJobSpec): Promise<SparkJobSpec> => enforcePolicy(spec, policy);
+  /** The session of a running job: only its credentials are checked again (its volumes are in use already). */
+  const sessionOf = async (spec: SparkJobSpec): Promise<FrameworkSession> => {
+    const mesos = spec.mesos ? await enforcePolicy({ mesos: spec.mesos }, policy) : undefined;
+    return sessionFor({ ...spec, ...(mesos ? { mesos: { ...spec.mesos!, ...mesos.mesos } } : {}) });
+  };
+  /** The stored frameworks whose credentials the policy still grants; the others are left alone (and said so). */
+  const openStored = async (): Promise<FrameworkSession[]> => {
+    const out: FrameworkSession[] = [];
+    for (const fw of Object.values(store.all())) {
+      try {
+        out.push(open(fw.master, { ...fw.connection, ...(await enforcePolicy({ mesos: fw.connection }, policy)).mesos }));
+      } catch (err) {
+        log.warn({ master: fw.master, error: err instanceof Error ? err.message : String(err) }, 'Skipped a stored framework whose credentials the policy no longer grants');
+      }
+    }
+    return out;
+  };
   const roleOf = (spec: SparkJobSpec): string => spec.mesos?.role ?? '*';
 
   return {
@@ -116,13 +148,13 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
 
     async connect(io: MesosConnectIO): Promise<ConnectResult> {
       if (io.spec) {
-        const s = sessionFor(io.spec);
+        const s = sessionFor(await granted(io.spec));
         await s.ensureRole(roleOf(io.spec), io.signal);
         const info = await s.connect(io.signal, io.onProgress);
         return { backend: 'mesos', version: info.masterVersion, frameworkId: info.frameworkId };
       }
       // Without a spec: resume the stored frameworks; the first live one answers (a job's own master is subscribed by requestResources).
-      const stored = openStored();
+      const stored = await openStored();
       if (stored.length === 0) return { backend: 'mesos', version: 'unknown' };
       try {
         const info = await Promise.any(stored.map((s) => s.connect(io.signal, io.onProgress)));
@@ -133,10 +165,12 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     },
 
     async requestResources(run: JobRun, io: CallIO): Promise<Reservation> {
-      const s = sessionFor(run.spec);
+      const s = sessionFor(await granted(run.spec));
       const role = roleOf(run.spec);
       await s.ensureRole(role, io.signal);
-      await s.connect(io.signal, io.onProgress);
+      const info = await s.connect(io.signal, io.onProgress);
+      // Refuse a driver master the task could not reach before holding any offer (checked again at launch: the leader may change).
+      driverMasterUrl(run.spec.master, info.masterInfo, { singleHost });
       const want = { cpus: run.spec.driver.cores, memMiB: driverMemoryWithOverheadMiB(run.spec), role, constraints: parseConstraints(run.spec.mesos?.constraints) };
       const key = `${run.name}/${run.attempt}`;
       const held = await s.requestOffer(key, want, io.signal, io.onProgress);
@@ -148,12 +182,14 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       log.debug({ key: reservation.key, offerId: reservation.offerId }, 'Offers do not survive a restart; the reservation will be requested again at launch');
     },
 
-    start(run: JobRun, reservation: Reservation, io: CallIO): Promise<DriverRef> {
-      return launchDriver(sessionFor(run.spec), run, reservation, { instance: options.instance, signal: io.signal, firstStatusTimeoutMs: 30_000, reconcileTimeoutMs, refuseSeconds: refuse });
+    async start(run: JobRun, reservation: Reservation, io: CallIO): Promise<DriverRef> {
+      // The task's volumes and credentials are the ones resolved and granted right now.
+      const spec = await granted(run.spec);
+      return launchDriver(sessionFor(spec), { ...run, spec }, reservation, { instance: options.instance, signal: io.signal, firstStatusTimeoutMs: 30_000, reconcileTimeoutMs, refuseSeconds: refuse, user: taskUser, singleHost });
     },
 
-    wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
-      return followDriver(sessionFor(run.spec), ref.taskId ?? taskIdFor(run), ref.agentId, {
+    async wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
+      return followDriver(await sessionOf(run.spec), ref.taskId ?? taskIdFor(run), ref.agentId, {
         signal: io.signal,
         ...(io.onLog ? { onLog: io.onLog } : {}),
         logPollMs: options.logPollMs ?? 1000,
@@ -161,16 +197,16 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       });
     },
 
-    collect(run: JobRun, ref: DriverRef, destDir: string, io: CallIO): Promise<Collected> {
-      return collectSandbox(sessionFor(run.spec), run, ref.taskId, ref.agentId, destDir, io.signal);
+    async collect(run: JobRun, ref: DriverRef, destDir: string, io: CallIO): Promise<Collected> {
+      return collectSandbox(await sessionOf(run.spec), run, ref.taskId, ref.agentId, destDir, io.signal);
     },
 
     async release(run: JobRun, ref: DriverRef | undefined, reservation: Reservation | undefined, io: CallIO): Promise<void> {
-      let session: ReturnType<typeof sessionFor>;
+      let session: FrameworkSession;
       try {
-        session = sessionFor(run.spec);
+        session = await sessionOf(run.spec);
       } catch (err) {
-        // A job that never got a framework (e.g. its secret could not be read) holds nothing to release.
+        // A job that never got a framework (its secret could not be read, or the policy refused it) holds nothing to release.
         if (!ref?.taskId && !reservation) return;
         throw err;
       }
@@ -178,7 +214,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     },
 
     async listDrivers(io: CallIO): Promise<OwnedDriver[]> {
-      openStored();
+      await openStored();
       const known = options.knownTasks?.() ?? [];
       const lists = await Promise.all([...sessions.values()].map((s) => listSessionDrivers(s, known, { signal: io.signal, settleMs: options.reconcileSettleMs ?? 1000 })));
       return lists.flat();
@@ -189,14 +225,6 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       sessions.clear();
     },
   };
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'root';
-  }
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {

@@ -103,3 +103,10 @@ export class MesosStoreError extends SparkctlError {
   override readonly errorClass = 'terminal';
   override readonly reason = 'StateUnreadable';
 }
+
+/** A cluster-mode driver would dial a loopback master, i.e. its own agent, and never register. */
+export class MesosLoopbackMasterError extends SparkctlError {
+  override readonly code = 'SPARKCTL_MESOS_LOOPBACK_MASTER';
+  override readonly errorClass = 'terminal';
+  override readonly reason = 'InvalidMaster';
+}

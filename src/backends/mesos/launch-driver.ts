@@ -1,9 +1,11 @@
 import type { DriverRef } from '../../api/status.js';
 import type { JobRun, Reservation } from '../ports.js';
 import { buildTaskInfo, taskIdFor } from './build-task-info.js';
+import { driverMasterUrl } from './driver-master.js';
 import { MesosOfferLostError, MesosTaskInvalidError, MesosTaskStateUnknownError } from './errors.js';
 import type { FrameworkSession } from './framework-session.js';
 import type { TaskStatus } from './mesos-types.js';
+import type { TaskUser } from './task-user.js';
 
 /** Timing of a launch. */
 export interface LaunchOptions {
@@ -14,6 +16,10 @@ export interface LaunchOptions {
   /** How long to wait for a reconciliation answer about a task launched before a restart. */
   readonly reconcileTimeoutMs: number;
   readonly refuseSeconds: number;
+  /** The framework user the driver container runs as. */
+  readonly user: TaskUser;
+  /** Master and agents share this host: a loopback master is what the driver should dial. */
+  readonly singleHost: boolean;
 }
 
 /** Whether a status says the launch itself failed (so launching the same task again is safe). */
@@ -38,9 +44,10 @@ export async function launchDriver(session: FrameworkSession, run: JobRun, reser
     if (!answer) throw new MesosTaskStateUnknownError(`task ${taskId} was launched before but ${session.master} has not reported it yet; not launching it again (retry later)`);
     if (!isLaunchFailure(answer)) return ref(answer.agent_id?.value ?? stored.agentId);
   }
+  const driverMaster = driverMasterUrl(run.spec.master, info.masterInfo, { singleHost: options.singleHost });
   const held = reservation.offerId !== undefined && session.offers.holds(reservation.key, reservation.offerId) ? session.offers.take(reservation.key, info.generation) : undefined;
   if (!held) throw new MesosOfferLostError(`the offer ${reservation.offerId ?? '(none)'} held for ${reservation.key} is gone (rescinded or the subscription to ${session.master} was renewed); resources will be requested again`);
-  const built = buildTaskInfo({ run, offer: held.offer, instance: options.instance, ...(session.secret !== undefined ? { secret: session.secret } : {}) });
+  const built = buildTaskInfo({ run, offer: held.offer, instance: options.instance, user: options.user, driverMaster, ...(session.secret !== undefined ? { secret: session.secret } : {}) });
   const agentId = held.offer.agent_id.value;
   session.tasks.forget(taskId);
   session.addTask({ taskId, agentId, job: run.name, attempt: run.attempt, specHash: run.specHash, launchedAt: new Date().toISOString() });

@@ -68,6 +68,8 @@ export interface TaskStatus {
 
 export interface MasterInfo {
   readonly id?: string;
+  /** IPv4 packed into a uint32 in network byte order (deprecated; `address` replaces it). */
+  readonly ip?: number;
   readonly hostname?: string;
   readonly port?: number;
   readonly version?: string;

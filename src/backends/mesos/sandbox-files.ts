@@ -49,3 +49,20 @@ export async function readWholeFile(http: SchedulerHttp, agentOrigin: string, fi
     offset = chunk.nextOffset;
   }
 }
+
+/** Largest output copied out of a sandbox (as the Docker backend's default). */
+export const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The exact bytes of a sandbox file through the agent's `/files/download` ('missing' on 404).
+ * `/files/read` returns text inside JSON and mangles binary data (src/files/files.cpp), so
+ * outputs use this; logs keep `/files/read` with offsets for tailing.
+ */
+export async function downloadFile(http: SchedulerHttp, agentOrigin: string, filePath: string, signal?: AbortSignal, maxBytes = MAX_DOWNLOAD_BYTES): Promise<Buffer | 'missing'> {
+  try {
+    return await http.getBytes(agentOrigin, `/files/download?path=${encodeURIComponent(filePath)}`, maxBytes, signal);
+  } catch (e) {
+    if (e instanceof MesosCallError && e.status === 404) return 'missing';
+    throw new MesosSandboxError(`downloading ${filePath} from the agent at ${agentOrigin} failed: ${messageOf(e)}`, { cause: e });
+  }
+}

@@ -122,6 +122,33 @@ export class SchedulerHttp {
     return JSON.parse(text) as unknown;
   }
 
+  /** GETs raw bytes from an agent (`/files/download`); refuses bodies over `maxBytes` without reading them all. */
+  async getBytes(origin: string, pathAndQuery: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+    const signals = [AbortSignal.timeout(this.callTimeoutMs), ...(signal ? [signal] : [])];
+    const res = await this.callAgent.request({
+      origin,
+      path: pathAndQuery,
+      method: 'GET',
+      headers: this.authorization ? { Authorization: this.authorization } : {},
+      signal: AbortSignal.any(signals),
+    });
+    if (res.statusCode !== 200) {
+      const text = await res.body.text();
+      throw new MesosCallError(`GET ${origin}${pathAndQuery} answered ${res.statusCode}: ${text.trim().slice(0, 200)}`, res.statusCode);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        res.body.destroy();
+        throw new MesosCallError(`GET ${origin}${pathAndQuery}: the file is larger than ${maxBytes} bytes`, 413);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
   /** Closes the call connections (the subscription closes its own). */
   async close(): Promise<void> {
     await this.callAgent.close().catch(() => undefined);

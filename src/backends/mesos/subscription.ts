@@ -4,7 +4,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { MesosCallError, MesosNotSubscribedError, MesosSubscriptionRefusedError, RecordIoError } from './errors.js';
 import type { MesosLogger } from './logger.js';
 import { silentLogger } from './logger.js';
-import type { MesosCall, MesosEvent } from './mesos-types.js';
+import type { MasterInfo, MesosCall, MesosEvent } from './mesos-types.js';
 import { isMesosEvent } from './mesos-types.js';
 import type { MasterEndpoint } from './parse-master-url.js';
 import { RecordIoDecoder } from './parse-recordio.js';
@@ -17,6 +17,8 @@ export interface SubscribedInfo {
   readonly leader: MasterEndpoint;
   readonly heartbeatIntervalSeconds: number;
   readonly masterVersion: string;
+  /** The leading master as it advertises itself in SUBSCRIBED `master_info` (what a driver task must dial). */
+  readonly masterInfo?: MasterInfo;
   /** Counts subscriptions; offers from an older generation are gone. */
   readonly generation: number;
 }
@@ -277,6 +279,7 @@ export class Subscription {
       leader: target,
       heartbeatIntervalSeconds: event.subscribed.heartbeat_interval_seconds ?? 15,
       masterVersion: event.subscribed.master_info?.version ?? 'unknown',
+      ...(event.subscribed.master_info ? { masterInfo: event.subscribed.master_info } : {}),
       generation: ++this.generation,
     };
     this.info = info;

@@ -5,33 +5,19 @@ import { listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';
 import { findJob, type JobView } from '../find-job.js';
 import { eventColour, paint, phaseColour } from '../printers/colour.js';
+import { indentBlock, renderFields, type Field } from '../printers/fields.js';
 import { formatAge } from '../printers/format-age.js';
 import { backendName, driverName } from '../printers/job-row.js';
-import { renderTable } from '../printers/table.js';
+import { cellText, renderTable } from '../printers/table.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
-
-type Line = readonly [label: string, value: string];
-
-function fields(lines: readonly Line[], indent: number): string {
-  const shown = lines.filter(([, v]) => v !== '');
-  const width = Math.max(0, ...shown.map(([l]) => l.length + 1));
-  return shown.map(([l, v]) => `${' '.repeat(indent)}${`${l}:`.padEnd(width + 2)}${v}\n`).join('');
-}
-
-function indentBlock(text: string, indent: number): string {
-  return text
-    .split('\n')
-    .map((l) => (l ? ' '.repeat(indent) + l : l))
-    .join('\n');
-}
 
 function keyValues(map: Readonly<Record<string, string>> | undefined): string {
   const entries = Object.entries(map ?? {});
   return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(', ');
 }
 
-function specLines(job: SparkJob): Line[] {
+function specLines(job: SparkJob): Field[] {
   const s = job.spec;
   const env = s.driver.env.map((e) => `${e.name}=${e.secret ? '******' : e.value}`).join(', ');
   return [
@@ -64,7 +50,7 @@ const when = (iso: string | undefined, now: Date) => (iso ? `${iso} (${formatAge
 export function renderDescribe(view: JobView, events: readonly JobEventRecord[], logs: readonly AttemptLog[], colour: boolean, now: Date = new Date()): string {
   const st = view.status;
   const meta = view.job?.metadata;
-  let out = fields(
+  let out = renderFields(
     [
       ['Name', view.name],
       ['File', view.file ?? '<deleted: the controller is releasing it>'],
@@ -74,12 +60,12 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
     ],
     0,
   );
-  if (view.job) out += `Spec:\n${fields(specLines(view.job), 2)}`;
-  if (view.issues?.length) out += `Validation Errors:\n${view.issues.map((i) => `  ${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}\n`).join('')}`;
+  if (view.job) out += `Spec:\n${renderFields(specLines(view.job), 2)}`;
+  if (view.issues?.length) out += `Validation Errors:\n${view.issues.map((i) => `  ${cellText(`${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}`)}\n`).join('')}`;
   const results = st.results?.outputs.map((o) => `${o.name} -> ${o.path}${o.bytes !== undefined ? ` (${o.bytes} bytes)` : ' (missing)'}`).join(', ');
-  out += `Status:\n${fields(
+  out += `Status:\n${renderFields(
     [
-      ['Phase', paint(st.phase, phaseColour(st.phase), colour)],
+      ['Phase', st.phase, phaseColour(st.phase)],
       ['Message', st.message ?? ''],
       ['Attempts', `${st.submissionAttempts} submission, ${st.executionAttempts} execution`],
       ['Backend', backendName(view)],
@@ -92,6 +78,7 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
       ['Last Rerun', st.lastHandledRerunAt ?? ''],
     ],
     2,
+    colour,
   )}`;
   out += 'Conditions:\n';
   out += st.conditions.length

@@ -7,7 +7,8 @@ import { matchesLabels, parseLabelSelector, type LabelRequirement } from '../lab
 import { paint, phaseColour } from '../printers/colour.js';
 import { jobList, jobObject, toJson, toYaml } from '../printers/job-object.js';
 import { JOB_COLUMNS, jobRow, WIDE_COLUMNS } from '../printers/job-row.js';
-import { columnWidths, formatRow, renderTable, type CellStyle } from '../printers/table.js';
+import { escapeText } from '../printers/escape-text.js';
+import { cellText, columnWidths, formatRow, renderTable, type CellStyle } from '../printers/table.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
 
@@ -45,7 +46,8 @@ export function renderJobs(ctx: CliContext, views: readonly JobView[], format: F
     case 'yaml':
       return toYaml(single && views[0] ? jobObject(views[0]) : jobList(views));
     case 'name':
-      return views.map((v) => `sparkjob/${v.name}\n`).join('');
+      // A name is a DNS label, or the file name of an invalid manifest: escaped like every other user string.
+      return views.map((v) => `sparkjob/${escapeText(v.name)}\n`).join('');
     default: {
       const rows = views.map((v) => jobRow(v, format === 'wide'));
       return renderTable(format === 'wide' ? WIDE_COLUMNS : JOB_COLUMNS, rows, phaseStyle(ctx, rows));
@@ -113,7 +115,7 @@ export function registerGet(program: Command, setExit: SetExit): void {
         await checkController(ctx);
         // A git-synced jobs folder: one header line saying which revision it shows (tables only; machine formats stay clean).
         const sync = opts.output === 'table' || opts.output === 'wide' ? await readSyncStatus(ctx.stateDir) : undefined;
-        if (sync) await write(ctx, `${describeSyncStatus(sync)}\n`);
+        if (sync) await write(ctx, `${cellText(describeSyncStatus(sync))}\n`);
         const views = await select(ctx, name, requirements);
         if (opts.watch) {
           await watch(ctx, name, requirements, opts, views);

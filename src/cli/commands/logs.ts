@@ -8,6 +8,7 @@ import { checkController, cliContext, requireJobsDir, write, type CliContext } f
 import { CheckFailedError } from '../errors.js';
 import { findJob } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
+import { neutraliseTerminal } from '../printers/escape-text.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
 
@@ -19,6 +20,15 @@ const attemptNumber = (v: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--attempt takes a whole number ≥ 1, got '${v}'`);
   return n;
 };
+
+/**
+ * A driver log is program output and is copied exactly when stdout is a file or a pipe (like
+ * `kubectl logs`); on a terminal its colours and line breaks stay but every other escape sequence
+ * and control character is shown escaped, so a job cannot clear the screen, set the title or write the clipboard.
+ */
+function forTerminal(ctx: CliContext, text: string): string {
+  return (ctx.out as { isTTY?: boolean }).isTTY === true ? neutraliseTerminal(text) : text;
+}
 
 /** Copies bytes of a file from `offset` to stdout; returns the new offset (a shorter, rewritten file keeps the old one). */
 async function copyFrom(ctx: CliContext, path: string, offset: number): Promise<number> {
@@ -33,7 +43,7 @@ async function copyFrom(ctx: CliContext, path: string, offset: number): Promise<
     if (size <= offset) return Math.min(offset, size);
     const buf = Buffer.alloc(size - offset);
     const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
-    if (bytesRead > 0) await write(ctx, buf.subarray(0, bytesRead).toString('utf8'));
+    if (bytesRead > 0) await write(ctx, forTerminal(ctx, buf.subarray(0, bytesRead).toString('utf8')));
     return offset + bytesRead;
   } finally {
     await handle.close();

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolveJobsDir, resolveStateDir } from '../../controller/state-dir.js';
+import { requestControl } from '../../controller/control-socket.js';
 import { readLiveLock } from '../../controller/state-lock.js';
 import { messageOf } from '../../errors.js';
 import { NoSyncingControllerError, SyncTimeoutError } from '../../gitops/errors.js';
@@ -8,6 +9,8 @@ import type { GitSyncConfig } from '../../gitops/start-git-sync.js';
 import { isSyncedBranch } from '../../gitops/status-branch.js';
 import { describeSyncStatus, readSyncStatus, type SyncStatus } from '../../gitops/sync-status.js';
 import { parseDuration } from '../parse-duration.js';
+import { escapeLines } from '../printers/escape-text.js';
+import { cellText } from '../printers/table.js';
 import type { SetExit } from './index.js';
 
 /** The controller's git flags as commander hands them over. */
@@ -62,8 +65,9 @@ export interface RequestSyncOptions {
 }
 
 /**
- * Asks the controller running on a state dir to sync from git now (SIGHUP to its pid); with
- * `wait`, resolves with the status of a sync that started after the request.
+ * Asks the controller running on a state dir to sync from git now, over its control socket (never
+ * a signal by pid: a pid can be reused); with `wait`, resolves with the status of a sync that
+ * started after the request.
  */
 export async function requestSync(stateDir: string, jobsDir: string, options: RequestSyncOptions): Promise<{ pid: number; status?: SyncStatus }> {
   const lock = await readLiveLock(stateDir);
@@ -73,7 +77,10 @@ export async function requestSync(stateDir: string, jobsDir: string, options: Re
     throw new NoSyncingControllerError(`the controller (pid ${lock.pid}) on ${jobsDir} does not sync from git; restart it with --git URL to use sparkctl sync`);
   }
   const requestedAt = Date.now();
-  process.kill(lock.pid, 'SIGHUP');
+  const reply = await requestControl(stateDir, { op: 'sync' });
+  if (reply === 'none') throw new NoSyncingControllerError(`the controller (pid ${lock.pid}) on ${jobsDir} stopped before it got the request`);
+  if (typeof reply === 'string') throw new SyncTimeoutError(`the controller (pid ${lock.pid}) did not answer on its control socket in ${stateDir}; see its log`);
+  if (!reply.ok) throw new NoSyncingControllerError(`the controller (pid ${lock.pid}) refused the sync request: ${reply.error}`);
   if (!options.wait) return { pid: lock.pid };
   const deadline = requestedAt + options.timeoutMs;
   while (Date.now() < deadline) {
@@ -105,10 +112,10 @@ export function registerSync(program: Command, setExit: SetExit): void {
           setExit(0);
           return;
         }
-        process.stdout.write(`${describeSyncStatus(status)}\n`);
+        process.stdout.write(`${cellText(describeSyncStatus(status))}\n`);
         setExit(status.error ? 1 : 0);
       } catch (err) {
-        process.stderr.write(`Error: ${messageOf(err)}\n`);
+        process.stderr.write(`Error: ${escapeLines(messageOf(err))}\n`);
         setExit(1);
       }
     });

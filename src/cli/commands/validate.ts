@@ -5,10 +5,12 @@ import { findManifestFiles } from '../../manifest/find-manifest-files.js';
 import { formatIssue, type ManifestIssue } from '../../manifest/manifest-issue.js';
 import { parseManifestRead, type ParsedManifest } from '../../manifest/parse-manifest.js';
 import { readManifestFile } from '../../manifest/read-manifest-file.js';
+import { escapeLines } from '../printers/escape-text.js';
 import type { SetExit } from './index.js';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
+// Reports quote manifest content and file names: control and bidi characters are shown escaped.
+const out = (line: string) => process.stdout.write(`${escapeLines(line)}\n`);
+const err = (line: string) => process.stderr.write(`${escapeLines(line)}\n`);
 
 /** A path as the user will recognise it: relative to the working directory when inside it. */
 function displayName(path: string): string {

@@ -6,6 +6,7 @@ import { CheckFailedError, CliUsageError } from '../errors.js';
 import { findJob, type JobView } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { parseDuration } from '../parse-duration.js';
+import { escapeText } from '../printers/escape-text.js';
 import { describeCondition, judge, parseWaitCondition, type WaitVerdict, type WaitCondition } from '../wait-condition.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
@@ -57,7 +58,7 @@ export function registerWait(program: Command, setExit: SetExit): void {
           for (;;) {
             const verdict = verdictOf(view, cond);
             if (verdict === 'met') {
-              await write(ctx, `sparkjob/${view.name} ${describeCondition(cond)} met\n`);
+              await write(ctx, `sparkjob/${escapeText(view.name)} ${describeCondition(cond)} met\n`);
               return 0;
             }
             if (verdict === 'never') {

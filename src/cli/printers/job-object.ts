@@ -1,6 +1,7 @@
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { API_VERSION, KIND } from '../../api/spark-job.js';
 import type { JobView } from '../find-job.js';
+import { escapeJson, hasUnsafeChars } from './escape-text.js';
 import { maskSecrets } from './mask-secrets.js';
 
 /** The kind of the list `get -o json|yaml` prints for several jobs. */
@@ -17,12 +18,21 @@ export function jobList(views: readonly JobView[]): Record<string, unknown> {
   return { apiVersion: API_VERSION, kind: LIST_KIND, items: views.map(jobObject) };
 }
 
-/** Pretty JSON with a final newline. */
+/** Pretty JSON with a final newline; DEL, C1 and bidi characters written as `\uXXXX` (the same strings, nothing raw on a terminal). */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${escapeJson(JSON.stringify(value, null, 2))}\n`;
 }
 
-/** Block-style YAML. */
+/**
+ * Block-style YAML. A string holding a control or bidi character is written double-quoted, where
+ * the encoder escapes C0 itself and the rest is written as `\uXXXX`: the same strings, nothing raw on a terminal.
+ */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0 });
+  const doc = new Document(value);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && hasUnsafeChars(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return escapeJson(doc.toString({ lineWidth: 0 }));
 }

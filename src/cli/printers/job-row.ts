@@ -1,6 +1,7 @@
 import { backendFor } from '../../api/spark-job.js';
 import type { JobView } from '../find-job.js';
 import { formatAge } from './format-age.js';
+import { cellText } from './table.js';
 
 /** Columns of `get`; `-o wide` adds the last three. */
 export const JOB_COLUMNS = ['NAME', 'PHASE', 'ATTEMPTS', 'AGE', 'MESSAGE'] as const;
@@ -30,7 +31,8 @@ function clip(text: string, width: number): string {
 
 /** The cells of one `get` row. */
 export function jobRow(view: JobView, wide: boolean, now: Date = new Date()): string[] {
-  const message = (view.status.message ?? '').replace(/\s+/g, ' ').trim();
+  // Escaped before clipping, so the clip never cuts an escape in half.
+  const message = cellText((view.status.message ?? '').replace(/\s+/g, ' '));
   const cells = [view.name, view.status.phase, String(view.status.executionAttempts), formatAge(view.createdAt, now), wide ? message : clip(message, MESSAGE_WIDTH)];
   if (!wide) return cells;
   return [...cells, backendName(view), driverName(view), view.job?.spec.master ?? NONE];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SparkJobSpecSchema } from '../../../src/api/spark-job.js';
-import { SECRET_FILE_MOUNT, buildContainerSpec, containerName } from '../../../src/backends/docker/build-container-spec.js';
+import { buildContainerSpec, containerName } from '../../../src/backends/docker/build-container-spec.js';
 import { LABELS, type JobRun } from '../../../src/backends/ports.js';
 
 const run = (spec: Record<string, unknown>): JobRun => ({
@@ -42,19 +42,18 @@ describe('buildContainerSpec', () => {
     });
   });
 
-  it('binds Mesos certificates read-only at /certs and passes the secret by env or file, never in the argv', () => {
-    const mesos = { master: 'mesos://m1:5050', network: 'host', mesos: { certsDir: '/etc/mesos/certs', principal: 'spark', secretRef: { env: 'S' } } };
-    const byEnv = buildContainerSpec(run(mesos), 'ctl1', { value: 's3cret' });
-    expect(byEnv.HostConfig?.Binds).toEqual(['/etc/mesos/certs:/certs:ro']);
-    expect(byEnv.Env).toEqual(expect.arrayContaining(['SPARK_MESOS_PRINCIPAL=spark', 'SPARK_MESOS_SECRET=s3cret']));
-    expect(byEnv.Cmd?.join(' ')).not.toContain('s3cret');
-    const byFile = buildContainerSpec(run(mesos), 'ctl1', { hostFile: '/etc/mesos/secret' });
-    expect(byFile.HostConfig?.Binds).toContain(`/etc/mesos/secret:${SECRET_FILE_MOUNT}:ro`);
-    expect(byFile.Env).toContain(`SPARK_MESOS_SECRET_FILE=${SECRET_FILE_MOUNT}`);
+  it('binds Mesos certificates read-only at /certs and passes the secret (from a variable or a file alike) in the environment only', () => {
+    const mesos = { master: 'mesos://m1:5050', network: 'host', mesos: { certsDir: '/etc/mesos/certs', principal: 'spark', secretRef: { file: '/etc/mesos/secret' } } };
+    const s = buildContainerSpec(run(mesos), 'ctl1', 's3cret');
+    expect(s.HostConfig?.Binds).toEqual(['/etc/mesos/certs:/certs:ro']);
+    expect(s.Env).toEqual(expect.arrayContaining(['SPARK_MESOS_PRINCIPAL=spark', 'SPARK_MESOS_SECRET=s3cret']));
+    expect(s.Env?.some((e) => e.startsWith('SPARK_MESOS_SECRET_FILE='))).toBe(false);
+    expect(JSON.stringify([s.Cmd, s.Labels, s.name, s.HostConfig?.Binds])).not.toContain('s3cret');
+    expect(JSON.stringify(s.HostConfig?.Binds)).not.toContain('/etc/mesos/secret');
   });
 
   it('ignores Mesos settings for a local master', () => {
-    const s = buildContainerSpec(run({ mesos: { certsDir: '/etc/mesos/certs' } }), 'ctl1', { value: 'x' });
+    const s = buildContainerSpec(run({ mesos: { certsDir: '/etc/mesos/certs' } }), 'ctl1', 'x');
     expect(s.HostConfig?.Binds).toEqual([]);
     expect(s.Env).toEqual(['SPARK_LOCAL_IP=127.0.0.1']);
   });

@@ -27,7 +27,7 @@ export function memoryLogger(): MesosLogger & { lines: string[] } {
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** A Mesos backend with test timings over a state dir (a new temp dir unless given). */
+/** A Mesos backend with test timings over a state dir (a new temp dir unless given); a single-host cluster unless told otherwise. */
 export function testBackend(overrides: Partial<MesosBackendOptions> = {}) {
   const logger = memoryLogger();
   const stateDir = overrides.stateDir ?? mkdtempSync(path.join(tmpdir(), 'mesos-backend-'));
@@ -42,6 +42,10 @@ export function testBackend(overrides: Partial<MesosBackendOptions> = {}) {
     reconcileSettleMs: 500,
     killTimeoutMs: 20_000,
     env: { MESOS_TEST_SECRET: SECRET },
+    // The emulator's master and agents share 127.0.0.1, as with --mesos-single-host.
+    singleHost: true,
+    // The operator grants the test secret's variable (and nothing else) to manifests.
+    policy: { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] },
     ...overrides,
   });
   return { backend, logger, stateDir };

@@ -41,7 +41,7 @@ describe('buildTaskInfo', () => {
     mesos: { role: '*', principal: 'spark', secretRef: { env: 'X' }, certsDir: '/etc/mesos/certs' },
     driver: { cores: 1, memory: '512m', env: [{ name: 'K', value: 'V' }] },
   });
-  const built = buildTaskInfo({ run: runOf(spec), offer: offer({ cpus: 4, mem: 8192 }), instance: 'inst-1', secret: 's3cr3t-value' });
+  const built = buildTaskInfo({ run: runOf(spec), offer: offer({ cpus: 4, mem: 8192 }), instance: 'inst-1', secret: 's3cr3t-value', user: { name: 'spark', dockerUser: '1000:1000' }, driverMaster: 'mesos://10.0.0.5:5050' });
   const t = built.taskInfo as Record<string, Record<string, unknown>>;
 
   it('uses only snake_case fields the Mesos protos define', () => {
@@ -61,10 +61,18 @@ describe('buildTaskInfo', () => {
     expect(JSON.stringify(t)).not.toMatch(/"[a-z]+[A-Z][a-zA-Z]*":/);
   });
 
-  it('runs the image with network HOST, certs read-only at /certs and the declared volumes', () => {
+  it('runs the image with network HOST, as the framework user, hardened, certs read-only at /certs and the declared volumes', () => {
     expect(t.container).toEqual({
       type: 'DOCKER',
-      docker: { image: 'sparkctl/spark-fake:test', network: 'HOST' },
+      docker: {
+        image: 'sparkctl/spark-fake:test',
+        network: 'HOST',
+        parameters: [
+          { key: 'user', value: '1000:1000' },
+          { key: 'cap-drop', value: 'ALL' },
+          { key: 'security-opt', value: 'no-new-privileges' },
+        ],
+      },
       volumes: [
         { container_path: '/certs', host_path: '/etc/mesos/certs', mode: 'RO' },
         { container_path: '/in', host_path: '/data/in', mode: 'RO' },
@@ -85,10 +93,25 @@ describe('buildTaskInfo', () => {
     const c = t.command as { shell: boolean; value: string; arguments: string[] };
     expect(c.shell).toBe(false);
     expect(c.value).toBe('/opt/spark/bin/spark-submit');
-    expect(c.arguments.slice(0, 4)).toEqual(['--master', 'mesos://127.0.0.1:5050', '--deploy-mode', 'client']);
+    expect(c.arguments.slice(0, 4)).toEqual(['--master', 'mesos://10.0.0.5:5050', '--deploy-mode', 'client']);
     expect(c.arguments).toContain('spark.mesos.secret=s3cr3t-value');
     expect(c.arguments).toContain('spark.mesos.principal=spark');
     expect(c.arguments).toContain('spark.mesos.executor.docker.image=sparkctl/spark-fake:test');
+  });
+
+  it('points the Spark local dirs at the sandbox and has the fetcher create each outputs folder as the task user', () => {
+    const c = t.command as { environment: { variables: Array<{ name: string; value: string }> }; uris: unknown[] };
+    expect(c.environment.variables).toContainEqual({ name: 'SPARK_LOCAL_DIRS', value: '/mnt/mesos/sandbox' });
+    expect(c.environment.variables).toContainEqual({ name: 'K', value: 'V' });
+    expect((t.command as { user: string }).user).toBe('spark');
+    expect(c.uris).toEqual([{ value: '/dev/null', output_file: 'sparkctl-outputs/out/.sparkctl-keep', extract: false, cache: false }]);
+  });
+
+  it('keeps a SPARK_LOCAL_DIRS the manifest sets', () => {
+    const own = mesosSpec({ driver: { cores: 1, memory: '512m', env: [{ name: 'SPARK_LOCAL_DIRS', value: '/mnt/mesos/sandbox/tmp' }] } });
+    const b = buildTaskInfo({ run: runOf(own), offer: offer(), instance: 'i', user: { name: 'spark', dockerUser: 'spark' }, driverMaster: 'mesos://m:5050' });
+    const vars = (b.taskInfo.command as { environment: { variables: Array<{ name: string; value: string }> } }).environment.variables;
+    expect(vars.filter((v) => v.name === 'SPARK_LOCAL_DIRS')).toEqual([{ name: 'SPARK_LOCAL_DIRS', value: '/mnt/mesos/sandbox/tmp' }]);
   });
 
   it('redacts the secret in the argv meant for logs', () => {

@@ -7,6 +7,9 @@ import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '..
 import type { MesosBackend } from '../../../src/backends/mesos/create-mesos-backend.js';
 import { callsOf, ensureFakeImage, SECRET, testBackend } from './backend-harness.js';
 
+/** The flags these tests' controller runs with: --allow-secret-env MESOS_TEST_SECRET. */
+const policy = { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] };
+
 describe('controller with the Mesos backend (emulated master, real Docker engine)', () => {
   let h: Harness | undefined;
   let master: MesosMaster | undefined;
@@ -28,7 +31,7 @@ describe('controller with the Mesos backend (emulated master, real Docker engine
     master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2 });
     const t = testBackend();
     mesos = t.backend;
-    h = await createHarness({ mesos: () => mesos! });
+    h = await createHarness({ policy, mesos: () => mesos! });
     await h.write('pi.yaml', clusterJob('pi', master.port, `  sparkConf: {spark.fake.output: /out/result.txt}\n  outputs: [{name: result, path: /out/result.txt}]\n`));
     await h.start();
     const file = join(h.jobsDir, 'pi.yaml');
@@ -49,7 +52,7 @@ describe('controller with the Mesos backend (emulated master, real Docker engine
     master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2 });
     const t = testBackend();
     mesos = t.backend;
-    h = await createHarness({ mesos: () => mesos! });
+    h = await createHarness({ policy, mesos: () => mesos! });
     await h.write('big.yaml', clusterJob('big', master.port, `  startDeadlineSeconds: 3\n`).replace('driver: {cores: 0.5', 'driver: {cores: 8'));
     await h.start();
     const status = await waitForStatus(join(h.jobsDir, 'big.yaml'), phaseIs('Failed'), 30_000);

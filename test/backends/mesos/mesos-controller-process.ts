@@ -15,9 +15,11 @@ if (!jobsDir || !stateDir || !instance) {
   process.exit(2);
 }
 const logger = createLogger({ pretty: false, level: process.env.SPARKCTL_LOG_LEVEL ?? 'warn' });
-const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1 });
-const mesos = createMesosBackend({ stateDir: join(stateDir, 'mesos'), instance, logger, heartbeatMarginMs: 500, backoff: { initialMs: 100, maxMs: 1000 }, logPollMs: 200 });
-const controller = new Controller({ jobsDir, stateDir, logger, relistIntervalMs: 500, backends: { docker, mesos: () => mesos } });
+// As started with --allow-secret-env MESOS_TEST_SECRET.
+const policy = { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] };
+const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1, policy });
+const mesos = createMesosBackend({ stateDir: join(stateDir, 'mesos'), instance, logger, heartbeatMarginMs: 500, backoff: { initialMs: 100, maxMs: 1000 }, logPollMs: 200, policy, singleHost: true });
+const controller = new Controller({ jobsDir, stateDir, logger, relistIntervalMs: 500, policy, backends: { docker, mesos: () => mesos } });
 await controller.start();
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,8 @@ function makeCerts(): { certsDir: string; serverKey: Buffer; serverCert: Buffer;
 }
 
 describe('Mesos backend over TLS (certsDir)', () => {
+  /** As started with --allow-host-path <the certificates folder> --allow-secret-env MESOS_TEST_SECRET. */
+  const granted = () => ({ allowHostNetwork: false, allowedHostPaths: [certs.certsDir], allowedSecretEnv: ['MESOS_TEST_SECRET'] });
   let master: MesosMaster;
   let proxy: https.Server;
   let certs: ReturnType<typeof makeCerts>;
@@ -55,7 +57,7 @@ describe('Mesos backend over TLS (certsDir)', () => {
 
   it('subscribes and runs a driver over https with the cluster CA and the client certificate from certsDir, mounted at /certs', async () => {
     const port = (proxy.address() as { port: number }).port;
-    const { backend } = testBackend();
+    const { backend } = testBackend({ policy: granted() });
     try {
       const s = mesosSpec({ master: `mesos://127.0.0.1:${port}`, mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, certsDir: certs.certsDir } });
       const run = runOf(s, 'tls');
@@ -75,9 +77,12 @@ describe('Mesos backend over TLS (certsDir)', () => {
   });
 
   it('refuses to start without the certificate files, naming the missing one', async () => {
-    const { backend } = testBackend();
-    const s = mesosSpec({ master: 'mesos://127.0.0.1:5050', mesos: { role: '*', certsDir: path.join(certs.certsDir, 'missing') } });
-    await expect(backend.connect({ signal: AbortSignal.timeout(5000), spec: s })).rejects.toMatchObject({ code: 'SPARKCTL_MESOS_CERTS', errorClass: 'terminal' });
+    const { backend } = testBackend({ policy: granted() });
+    const partial = path.join(certs.certsDir, 'partial');
+    mkdirSync(partial);
+    writeFileSync(path.join(partial, 'mesos.crt'), readFileSync(path.join(certs.certsDir, 'mesos.crt')));
+    const s = mesosSpec({ master: 'mesos://127.0.0.1:5050', mesos: { role: '*', certsDir: partial } });
+    await expect(backend.connect({ signal: AbortSignal.timeout(5000), spec: s })).rejects.toMatchObject({ code: 'SPARKCTL_MESOS_CERTS', errorClass: 'terminal', message: expect.stringContaining('mesos.key') as string });
     await backend.close();
   });
 });

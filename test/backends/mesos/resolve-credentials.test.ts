@@ -17,7 +17,7 @@ describe('resolveSecret', () => {
 
   it('names the source, never a value, when it is missing', () => {
     expect(() => resolveSecret({ env: 'NOPE' }, {})).toThrow(/secretRef.env: the variable NOPE is not set/);
-    expect(() => resolveSecret({ file: '/nonexistent/secret' })).toThrow(/cannot read \/nonexistent\/secret \(ENOENT\)/);
+    expect(() => resolveSecret({ file: '/nonexistent/secret' })).toThrow(/secretRef.file: cannot open \/nonexistent\/secret \(ENOENT\)/);
   });
 });
 

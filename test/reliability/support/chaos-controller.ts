@@ -17,13 +17,14 @@ if (!jobsDir || !stateDir || !instance) {
 const socketPath = process.env.SPARKCTL_TEST_DOCKER_SOCKET;
 const hostPath = process.env.SPARKCTL_TEST_ALLOW_HOST_PATH;
 const logger = createLogger({ pretty: false, level: process.env.SPARKCTL_LOG_LEVEL ?? 'warn' });
-const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1, logger, ...(socketPath ? { socketPath } : {}) });
+const policy = { allowHostNetwork: false, allowedHostPaths: hostPath ? [hostPath] : [] };
+const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1, logger, policy, ...(socketPath ? { socketPath } : {}) });
 const controller = new Controller({
   jobsDir,
   stateDir,
   logger,
   relistIntervalMs: 500,
-  policy: { allowHostNetwork: false, allowedHostPaths: hostPath ? [hostPath] : [] },
+  policy,
   backends: {
     docker,
     mesos: () => {

@@ -93,7 +93,7 @@ export function accept(cluster: Cluster, framework: Framework, body: JsonObject)
       pool = subtract(pool, need);
       const group = operation.type === 'LAUNCH_GROUP';
       const task = launchTask(cluster, framework, info, agentId, role, resources, !group);
-      if (group) {
+      if (group && task.state === 'TASK_STAGING') {
         cluster.reliableUpdate(task, 'TASK_FAILED', {
           source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED',
           message: 'Failed to launch container: this agent runs no default executor for task groups',

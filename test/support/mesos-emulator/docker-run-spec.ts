@@ -1,5 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import type Docker from 'dockerode';
+import type { Owner } from './agent-user.js';
+import { applyParameters } from './docker-parameters.js';
 import { fromResources } from './resources.js';
 import { isObject, type JsonObject } from './wire-json.js';
 
@@ -22,6 +24,10 @@ export interface RunContext {
   readonly containerId: string;
   readonly sandbox: string;
   readonly role: string;
+  /** The task user the sandbox belongs to (the fetcher runs as this user). */
+  readonly owner: Owner;
+  /** The cluster speaks TLS only: a driver without LIBPROCESS_SSL_* cannot register. */
+  readonly requireTls: boolean;
 }
 
 const obj = (v: unknown): JsonObject => (isObject(v) ? v : {});
@@ -90,8 +96,9 @@ export function dockerRunSpec(task: JsonObject, ctx: RunContext): Docker.Contain
     [CONTAINER_LABELS.agentId]: ctx.agentId,
   };
 
-  const extraArgs = list(docker.parameters).filter((p) => p.key === 'net' || p.key === 'network');
-  const networkMode = extraArgs.length > 0 ? String(extraArgs[extraArgs.length - 1]!.value) : network === 'NONE' ? 'none' : 'host';
+  const params = applyParameters(docker.parameters);
+  if (typeof params === 'string') return params;
+  const networkMode = params.network ?? (network === 'NONE' ? 'none' : 'host');
   if (networkMode !== 'host' && networkMode !== 'none') {
     return `Failed to launch container: network '${networkMode}' is not available on this agent (it runs host or none only)`;
   }
@@ -101,9 +108,12 @@ export function dockerRunSpec(task: JsonObject, ctx: RunContext): Docker.Contain
     name: `mesos-${ctx.containerId}`,
     Image: image,
     ...processOf(container.type === 'MESOS', shell, value, args),
-    Env: env,
-    Labels: labels,
+    Env: [...env, ...params.env],
+    Labels: { ...params.labels, ...labels },
+    ...(params.user !== undefined ? { User: params.user } : {}),
+    ...(params.workingDir !== undefined ? { WorkingDir: params.workingDir } : {}),
     HostConfig: {
+      ...params.host,
       NetworkMode: networkMode,
       Binds: binds,
       Privileged: docker.privileged === true,

@@ -1,11 +1,12 @@
-import { chmod, copyFile, writeFile } from 'node:fs/promises';
-import { basename, isAbsolute, join } from 'node:path';
+import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { isObject, type JsonObject } from './wire-json.js';
 
 /**
  * The agent's fetcher, reduced to what a test host can reach: absolute paths, `file://` URLs and
  * http(s) on loopback are copied into the sandbox (`output_file` or the basename; `executable`
- * sets +x). Archives are not extracted. Returns the failure message (TASK_FAILED) or undefined.
+ * sets +x; the folders of `output_file` are created first, as src/launcher/fetcher.cpp does).
+ * Archives are not extracted. Returns the failure message (TASK_FAILED) or undefined.
  */
 export async function fetchUris(command: JsonObject, sandbox: string): Promise<string | undefined> {
   const uris = Array.isArray(command.uris) ? command.uris.filter(isObject) : [];
@@ -13,6 +14,7 @@ export async function fetchUris(command: JsonObject, sandbox: string): Promise<s
     const value = String(uri.value);
     const target = join(sandbox, typeof uri.output_file === 'string' ? uri.output_file : basename(value.split('?')[0]!));
     try {
+      await mkdir(dirname(target), { recursive: true });
       if (isAbsolute(value) || value.startsWith('file://')) {
         await copyFile(value.startsWith('file://') ? new URL(value) : value, target);
       } else if (/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(value)) {

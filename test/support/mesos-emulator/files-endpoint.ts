@@ -1,6 +1,6 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, join, sep } from 'node:path';
+import { basename, extname, join, sep } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { Cluster } from './cluster.js';
 import { sendBody, sendJson, sendText } from './http-util.js';
@@ -100,17 +100,29 @@ export async function handleFilesBrowse(cluster: Cluster, url: URL, res: ServerR
   answer(res, url.searchParams.get('jsonp'), JSON.stringify(entries));
 }
 
-/** `GET /files/download?path=`: the raw bytes as an attachment. */
+/** A few of libprocess's extension → media type entries (3rdparty/libprocess/src/mime.cpp); others are octet-stream. */
+const MIME: Record<string, string> = {
+  '.txt': 'text/plain', '.html': 'text/html', '.css': 'text/css', '.js': 'application/x-javascript', '.xml': 'text/xml',
+  '.pdf': 'application/pdf', '.png': 'image/png', '.jpg': 'image/jpeg', '.zip': 'application/zip', '.tar': 'application/x-tar',
+  '.bin': 'application/octet-stream',
+};
+
+/**
+ * `GET /files/download?path=`: the raw bytes as an attachment (FilesProcess::_download,
+ * src/files/files.cpp): 404 with no body for an unknown path, 400 for a directory, Content-Type by
+ * extension else application/octet-stream.
+ */
 export async function handleFilesDownload(cluster: Cluster, url: URL, res: ServerResponse): Promise<void> {
   const path = url.searchParams.get('path');
   if (!path) return sendText(res, 400, "Expecting 'path=value' in query.");
   const resolved = await resolve(cluster, path);
-  if (!resolved.ok) return sendText(res, resolved.status, resolved.body);
+  if (!resolved.ok) return sendText(res, resolved.status, resolved.status === 404 ? '' : resolved.body);
   if ((await stat(resolved.real)).isDirectory()) return sendText(res, 400, 'Cannot download a directory.');
   const handle = await open(resolved.real, 'r');
   try {
     const data = await handle.readFile();
-    sendBody(res, 200, data, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename=${basename(resolved.real)}` });
+    const type = MIME[extname(resolved.real)] ?? 'application/octet-stream';
+    sendBody(res, 200, data, { 'Content-Type': type, 'Content-Disposition': `attachment; filename=${basename(resolved.real)}` });
   } finally {
     await handle.close();
   }

@@ -41,6 +41,16 @@
  *                             createTestCerts(dir) writes a CA (trustedroot.crt), master.crt/key and a client
  *                             mesos.crt/key (the certsDir layout) with openssl.
  *   leader                    false: this master knows no leader and answers 503 "No leader elected".
+ *   requireLibprocessSsl      true: a TLS-only cluster; a task whose environment lacks LIBPROCESS_SSL_ENABLED,
+ *                             _CERT_FILE and _KEY_FILE (or names files missing from its volumes) fails to launch.
+ *
+ * Agents as the real ones: each sandbox is created 0750 and chowned to the task user (CommandInfo.user, else
+ * FrameworkInfo.user, looked up in this host's /etc/passwd; unknown → TASK_LOST/DROPPED
+ * REASON_EXECUTOR_TERMINATED); fetched files belong to that user; the container runs as the DockerInfo `user`
+ * parameter, else the image's user. DockerInfo parameters become docker create options (user, cap-drop,
+ * cap-add, security-opt, read-only, pids-limit, workdir, env, label; the last net/network sets the network);
+ * an unknown key fails like the docker CLI (`unknown flag: --key`), and real flags this agent does not apply
+ * (privileged, pid, volume, …) fail the launch instead of being dropped.
  *
  * Endpoints on the port: POST /api/v1/scheduler (and /master/api/v1/scheduler); GET /state,
  * /master/state, /health, /version, /redirect; the agents' /files/read, /files/browse,

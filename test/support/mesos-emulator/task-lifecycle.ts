@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { lookupUser, ownSandbox } from './agent-user.js';
 import { taskKey, type Cluster } from './cluster.js';
 import type { Framework } from './framework.js';
 import { TERMINAL_STATES } from './task-status.js';
@@ -19,21 +20,34 @@ export function launchTask(
   const id = String(isObject(info.task_id) ? info.task_id.value : '');
   const containerId = randomUUID();
   const sandbox = sandboxPath(cluster.settings.workDir, agentId, framework.id, id, containerId);
-  mkdirSync(sandbox, { recursive: true });
-  writeFileSync(join(sandbox, 'stdout'), '');
-  writeFileSync(join(sandbox, 'stderr'), '');
-  const latest = join(sandbox, '..', 'latest');
-  rmSync(latest, { force: true });
-  symlinkSync(containerId, latest);
   const task: EmulatedTask = {
     id, name: String(info.name), frameworkId: framework.id, agentId, executorId: id, role, info, resources,
     containerId, sandbox, state: 'TASK_STAGING', statuses: [],
   };
   const key = taskKey(framework.id, id);
   cluster.tasks.set(key, task);
+  // The agent runs the task as CommandInfo.user, else FrameworkInfo.user (slave.cpp Framework::addExecutor).
+  const command = isObject(info.command) ? info.command : {};
+  const user = typeof command.user === 'string' ? command.user : String(framework.info.user);
+  const owner = lookupUser(user);
+  if (typeof owner === 'string') {
+    // Framework::addExecutor fails before any executor exists: the agent drops the task.
+    cluster.reliableUpdate(task, framework.capabilities.has('PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST', {
+      source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED',
+      message: `Failed to create executor directory '${sandbox}': Failed to chown directory to '${user}': ${owner}`,
+    });
+    return task;
+  }
+  mkdirSync(sandbox, { recursive: true });
+  writeFileSync(join(sandbox, 'stdout'), '');
+  writeFileSync(join(sandbox, 'stderr'), '');
+  ownSandbox(sandbox, owner);
+  const latest = join(sandbox, '..', 'latest');
+  rmSync(latest, { force: true });
+  symlinkSync(containerId, latest);
   if (!run) return task;
   const update = cluster.reliableUpdate.bind(cluster, task);
-  cluster.runner.launch(key, info, { clusterId: cluster.id, frameworkId: framework.id, agentId, containerId, sandbox, role }, {
+  cluster.runner.launch(key, info, { clusterId: cluster.id, frameworkId: framework.id, agentId, containerId, sandbox, role, owner, requireTls: cluster.options.requireLibprocessSsl === true }, {
     starting: () => update('TASK_STARTING', { source: 'SOURCE_EXECUTOR' }),
     running: (inspect) => {
       update('TASK_RUNNING', { source: 'SOURCE_EXECUTOR', data: Buffer.from(JSON.stringify(inspect)).toString('base64'), containerStatus: true });

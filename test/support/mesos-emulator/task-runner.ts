@@ -2,7 +2,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { ownSandbox } from './agent-user.js';
 import { dockerRunSpec, type RunContext } from './docker-run-spec.js';
+import { missingTlsSettings } from './require-tls.js';
 import { fetchUris } from './fetch-uris.js';
 import { isObject, type JsonObject } from './wire-json.js';
 
@@ -58,6 +60,12 @@ export class TaskRunner {
     }
     const fetchError = await fetchUris(isObject(task.command) ? task.command : {}, ctx.sandbox);
     if (fetchError !== undefined) return e.launchFailed(fetchError);
+    // The fetcher runs as the task user, so what it wrote belongs to that user.
+    ownSandbox(ctx.sandbox, ctx.owner);
+    if (ctx.requireTls) {
+      const missing = missingTlsSettings(spec.Env ?? [], spec.HostConfig?.Binds ?? []);
+      if (missing !== undefined) return e.launchFailed(`Failed to launch container: this cluster speaks TLS only (libprocess SSL, no downgrade), so the driver could never register: ${missing}`);
+    }
     if (run.killRequested) return e.killedBeforeStart(false);
     e.starting();
     const container = await this.docker.createContainer(spec);

@@ -62,6 +62,12 @@ export interface EmulatorOptions {
   readonly leader?: boolean;
   /** After a failover, seconds until the agents re-register with the new leader (its view of them and their tasks is empty until then). Default 0. */
   readonly agentReregisterDelaySeconds?: number;
+  /**
+   * The cluster speaks TLS only (libprocess SSL without downgrade): a task whose environment lacks
+   * LIBPROCESS_SSL_ENABLED/CERT_FILE/KEY_FILE (or names files missing from its volumes) fails to launch,
+   * standing in for a driver that could never register. Default false.
+   */
+  readonly requireLibprocessSsl?: boolean;
   /** Seconds a killed container gets between SIGTERM and SIGKILL when no kill_policy says. Default 3. */
   readonly killGraceSeconds?: number;
 }
