@@ -66,6 +66,24 @@ export default tseslint.config(
     },
   },
   {
+    // One way to parse manifest YAML: within the read limits (size, depth, items) checked before any node is built.
+    files: ['src/**/*.ts'],
+    ignores: ['src/manifest/parse-yaml-bounded.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='yaml'] ImportSpecifier[imported.name=/^(parse|parseDocument|parseAllDocuments)$/]",
+          message: 'Parse YAML with manifest/parse-yaml-bounded.ts, which checks the read limits before building anything.',
+        },
+        {
+          selector: "ImportDeclaration[source.value=/controller\\/(watch-folder|read-manifest)/]",
+          message: 'List and read manifests with manifest/find-manifest-files.ts and manifest/read-manifest-file.ts (the one walker and reader).',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -1,8 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { readFile, stat } from 'node:fs/promises';
-import { isMap, isScalar, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { stat } from 'node:fs/promises';
+import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
-import { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from '../manifest/parse-manifest.js';
+import { parsePlainBounded, parseYamlBounded } from '../manifest/parse-yaml-bounded.js';
+import { oversizeMessage, readNamedManifest } from '../manifest/read-manifest-file.js';
+import { decodeManifest } from '../manifest/read-limits.js';
 import { ManifestEditError } from './errors.js';
 
 /** A scalar a CLI edit may write. */
@@ -41,9 +43,7 @@ function lineEnd(text: string, offset: number): number {
 }
 
 function plain(text: string): unknown {
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
-  if (doc.errors.length > 0) return undefined;
-  return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  return parsePlainBounded(text);
 }
 
 function setIn(obj: unknown, path: readonly string[], value: EditValue): unknown {
@@ -92,7 +92,10 @@ function insertIntoMap(text: string, map: YAMLMap, missing: readonly string[], v
  */
 export function setManifestValue(text: string, path: readonly string[], value: EditValue, file = 'manifest'): string {
   const where = `${path.join('.')} in ${file}`;
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
+  const parsed = parseYamlBounded(text);
+  if (!parsed.ok) throw new ManifestEditError(`cannot edit ${where}: ${parsed.breach.message}`);
+  const doc = parsed.docs[0];
+  if (doc === undefined || parsed.docs.length > 1) throw new ManifestEditError(`cannot edit ${where}: the file must hold exactly one YAML document`);
   if (doc.errors.length > 0) throw new ManifestEditError(`cannot edit ${where}: the file is not valid YAML (${doc.errors[0]!.message})`);
   let node: unknown = doc.contents;
   let parentIndent = 0;
@@ -136,14 +139,25 @@ export function setManifestValue(text: string, path: readonly string[], value: E
 /** What editManifestFile did. */
 export type EditResult = 'edited' | 'unchanged';
 
+/** A manifest's text read with the manifest reader's rules (regular file, no link, size cap, UTF-8). */
+async function readText(path: string): Promise<string> {
+  const read = await readNamedManifest(path);
+  if (read.kind === 'gone') throw new ManifestEditError(`cannot edit ${path}: it no longer exists`);
+  if (read.kind === 'refused') throw new ManifestEditError(`cannot edit ${path}: ${read.reason}`);
+  if (read.truncated) throw new ManifestEditError(`cannot edit ${path}: ${oversizeMessage(read)}`);
+  const decoded = decodeManifest(path, read.bytes);
+  if ('issue' in decoded) throw new ManifestEditError(`cannot edit ${path}: ${decoded.issue.message}`);
+  return decoded.text;
+}
+
 /** Applies a text edit to a manifest file atomically, keeping its mode; retries when the file changes meanwhile. */
 export async function editManifestFile(path: string, edit: (text: string) => string, attempts = 5): Promise<EditResult> {
   for (let i = 0; i < attempts; i += 1) {
-    const text = await readFile(path, 'utf8');
+    const text = await readText(path);
     const next = edit(text);
     if (next === text) return 'unchanged';
     const { mode } = await stat(path);
-    if ((await readFile(path, 'utf8')) !== text) continue;
+    if ((await readText(path)) !== text) continue;
     await writeFileAtomic(path, next, { mode: mode & 0o777 });
     return 'edited';
   }

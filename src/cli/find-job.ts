@@ -1,14 +1,14 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { SparkJob } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
 import { journalPaths, readAllJobRecords, readJobRecord, type JobRecord } from '../controller/journal.js';
 import { withInvalidRevision } from '../machines/project-status.js';
-import { listManifests } from '../controller/watch-folder.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
+import { listManifests } from '../manifest/find-manifest-files.js';
 import type { ManifestIssue } from '../manifest/manifest-issue.js';
-import { MAX_ALIAS_COUNT, parseManifestBytes, YAML_PARSE_OPTIONS } from '../manifest/parse-manifest.js';
+import { MAX_ALIAS_COUNT, parseManifestRead, type ManifestParseResult } from '../manifest/parse-manifest.js';
+import { readManifestFile } from '../manifest/read-manifest-file.js';
 import type { CliContext } from './cli-context.js';
 import { JobNotFoundError } from './errors.js';
 import { knownSecrets, maskStatus } from './printers/mask-secrets.js';
@@ -36,19 +36,22 @@ export interface JobView {
   readonly duplicateOf?: string;
 }
 
+/** Manifests read at once by loadJobViews. */
+const READ_CONCURRENCY = 8;
+
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function rawManifest(bytes: Buffer): Record<string, unknown> | undefined {
+/** The manifest as written (without status), taken from the one parse of the file. */
+function rawManifest(parsed: ManifestParseResult): Record<string, unknown> | undefined {
+  let value: unknown;
   try {
-    const doc = parseDocument(bytes.toString('utf8'), YAML_PARSE_OPTIONS);
-    if (doc.errors.length > 0) return undefined;
-    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const { status: _ignored, ...rest } = value as Record<string, unknown>;
-    return rest;
+    value = parsed.ok ? parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : parsed.value;
   } catch {
     return undefined;
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { status: _ignored, ...rest } = value as Record<string, unknown>;
+  return rest;
 }
 
 function looseName(manifest: Record<string, unknown> | undefined): string | undefined {
@@ -104,17 +107,18 @@ interface FileEntry {
   mtime?: string;
 }
 
-async function readEntry(jobsDir: string, file: string): Promise<FileEntry | undefined> {
-  const abs = join(jobsDir, file);
-  let bytes: Buffer;
+/** Reads one listed manifest with the controller's reader (regular files inside the folder, size cap); links and special files are skipped. */
+async function readEntry(root: string, file: string): Promise<FileEntry | undefined> {
+  let read;
   let mtime: string | undefined;
   try {
-    [bytes, mtime] = await Promise.all([readFile(abs), stat(abs).then((s) => s.mtime.toISOString())]);
+    [read, mtime] = await Promise.all([readManifestFile(root, file), stat(join(root, file)).then((s) => s.mtime.toISOString())]);
   } catch {
     return undefined;
   }
-  const manifest = rawManifest(bytes);
-  const parsed = parseManifestBytes(bytes, file);
+  if (read.kind !== 'file') return undefined;
+  const parsed = parseManifestRead(read, file);
+  const manifest = rawManifest(parsed);
   const loose = parsed.ok ? parsed.job.metadata.name : looseName(manifest);
   const name = loose ?? basename(file);
   const named = loose !== undefined;
@@ -126,8 +130,16 @@ async function readEntry(jobsDir: string, file: string): Promise<FileEntry | und
  * with `includeJournalOnly`, also jobs whose manifest is gone but whose record remains (being released).
  */
 export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>, options: { includeJournalOnly?: boolean } = {}): Promise<JobView[]> {
-  const files = await listManifests(ctx.jobsDir);
-  const entries = (await Promise.all(files.map((f) => readEntry(ctx.jobsDir, f)))).filter((e): e is FileEntry => e !== undefined);
+  const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
+  const files = await listManifests(root);
+  // A few files at a time: each read holds up to the size cap in memory, whatever the folder holds.
+  const read: Array<FileEntry | undefined> = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < files.length; i = next++) read[i] = await readEntry(root, files[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  const entries = read.filter((e): e is FileEntry => e !== undefined);
   const names = new Set(entries.map((e) => e.name));
   const records = new Map<string, JobRecord>();
   await Promise.all(

@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import type { SparkJob } from '../api/spark-job.js';
 import { findManifestFiles } from '../manifest/find-manifest-files.js';
-import { formatIssue } from '../manifest/manifest-issue.js';
-import { MAX_ALIAS_COUNT, parseManifestText, YAML_PARSE_OPTIONS } from '../manifest/parse-manifest.js';
+import { formatIssue, positionOf } from '../manifest/manifest-issue.js';
+import { MAX_ALIAS_COUNT, parseManifestRead, parseManifestText } from '../manifest/parse-manifest.js';
+import { parseYamlBounded } from '../manifest/parse-yaml-bounded.js';
+import { readManifestFile } from '../manifest/read-manifest-file.js';
+import { decodeManifest, MAX_MANIFEST_BYTES, sizeMessage } from '../manifest/read-limits.js';
 import { findStatusRange } from '../manifest/find-status-range.js';
 import { CliUsageError } from './errors.js';
 import { LIST_KIND } from './printers/job-object.js';
@@ -43,8 +45,8 @@ function textToWrite(text: string, raw: Record<string, unknown>): string {
     if (range.kind === 'absent') return text;
     if (range.kind === 'present') {
       const next = text.slice(0, range.start) + text.slice(range.end);
-      const check = parseAllDocuments(next, YAML_PARSE_OPTIONS);
-      const value = Array.isArray(check) && check.length === 1 ? (check[0]!.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown) : undefined;
+      const check = parseYamlBounded(next);
+      const value = check.ok && check.docs.length === 1 ? (check.docs[0]!.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown) : undefined;
       if (isDeepStrictEqual(value, raw)) return next;
     }
   }
@@ -63,8 +65,14 @@ function validateOne(source: string, text: string, padded: string, out: ApplyInp
 
 /** Splits one input text (file or stdin) into SparkJobs: one manifest, several `---` documents, or a SparkJobList. */
 export function readApplyText(text: string, source: string, out: ApplyInput): void {
-  const docs = parseAllDocuments(text, YAML_PARSE_OPTIONS);
-  const list = Array.isArray(docs) ? docs : [];
+  // The read limits (size, nesting depth, item count) hold for the whole input before anything is built.
+  const bounded = parseYamlBounded(text);
+  if (!bounded.ok) {
+    const { line, col } = positionOf(text, bounded.breach.offset);
+    out.errors.push(formatIssue({ file: source, line, col, path: '', message: bounded.breach.message }));
+    return;
+  }
+  const list = bounded.docs;
   if (list.length <= 1 || list.some((d) => d.errors.length > 0)) {
     let value: unknown;
     try {
@@ -97,10 +105,20 @@ export function readApplyText(text: string, source: string, out: ApplyInput): vo
   });
 }
 
-async function readStdin(): Promise<string> {
+/** Reads stdin up to the size cap (one byte past it is enough to refuse it): `apply -f - < /dev/zero` ends at once. */
+async function readStdin(): Promise<{ text: string } | { error: string }> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  let length = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length > MAX_MANIFEST_BYTES) {
+      process.stdin.destroy();
+      return { error: `<stdin>:1:1: ${sizeMessage(length, true)}` };
+    }
+  }
+  const decoded = decodeManifest('<stdin>', Buffer.concat(chunks));
+  return 'issue' in decoded ? { error: formatIssue(decoded.issue) } : decoded;
 }
 
 /** Reads every `-f` argument (files, folders searched for .yaml/.yml, or `-` for stdin) into SparkJobs. */
@@ -108,16 +126,30 @@ export async function readApplyInput(paths: readonly string[]): Promise<ApplyInp
   const out: ApplyInput = { items: [], errors: [] };
   for (const path of paths) {
     if (path === '-') {
-      readApplyText(await readStdin(), '<stdin>', out);
+      const input = await readStdin();
+      if ('error' in input) out.errors.push(input.error);
+      else readApplyText(input.text, '<stdin>', out);
       continue;
     }
     const { files, missing } = await findManifestFiles([path]);
     if (missing.length > 0) throw new CliUsageError(`-f ${path}: no such file or directory`);
     if (files.length === 0) throw new CliUsageError(`-f ${path}: no manifests (.yaml, .yml) found there`);
     for (const file of files) {
-      const rel = relative(process.cwd(), file);
-      const name = rel !== '' && !rel.startsWith('..') ? rel : file;
-      readApplyText(await readFile(file, 'utf8'), name, out);
+      const rel = relative(process.cwd(), file.path);
+      const name = rel !== '' && !rel.startsWith('..') ? rel : file.path;
+      // The controller's reader: regular files inside the folder only, never more than the size cap.
+      const read = await readManifestFile(file.root, file.rel, name);
+      if (read.kind !== 'file') {
+        out.errors.push(`${name}:1:1: ${read.kind === 'refused' ? `refused: ${read.reason}` : 'the file disappeared while it was being read'}`);
+        continue;
+      }
+      const decoded = read.truncated ? undefined : decodeManifest(name, read.bytes);
+      if (decoded === undefined || 'issue' in decoded) {
+        const result = parseManifestRead(read, name);
+        if (!result.ok) out.errors.push(...result.errors.map(formatIssue));
+        continue;
+      }
+      readApplyText(decoded.text, name, out);
     }
   }
   return out;

@@ -2,7 +2,7 @@
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
-import { parse as parseYaml } from 'yaml';
+import type { Document } from 'yaml';
 import { RERUN_ANNOTATION, type SparkJob, type SparkJobSpec } from '../api/spark-job.js';
 import { SparkJobStatusSchema, TERMINAL_PHASES, type Phase, type SparkJobStatus } from '../api/status.js';
 import type { OwnedDriver } from '../backends/ports.js';
@@ -10,7 +10,9 @@ import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { phaseOf, projectStatus, reasonOf, withInvalidRevision } from '../machines/project-status.js';
 import type { JobContext } from '../machines/types.js';
-import { parseManifestBytes } from '../manifest/parse-manifest.js';
+import { listManifests } from '../manifest/find-manifest-files.js';
+import { parseManifestRead } from '../manifest/parse-manifest.js';
+import { readManifestFile } from '../manifest/read-manifest-file.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
 import { canonicalJson, specHash } from '../manifest/spec-hash.js';
 import { loadHashKey, type HashKey } from '../secrets/hash-key.js';
@@ -20,11 +22,9 @@ import { checkPolicy } from '../policy/check-policy.js';
 import { DEFAULT_POLICY, type Policy } from '../policy/policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
-import { readManifest } from './read-manifest.js';
-import { MAX_MANIFEST_BYTES } from '../manifest/read-limits.js';
 import { acquireStateLock } from './state-lock.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
-import { listManifests, watchFolder, type FolderWatcher } from './watch-folder.js';
+import { watchFolder, type FolderWatcher } from './watch-folder.js';
 import { WorkQueue } from './work-queue.js';
 
 /** What a controller is built from; main.ts fills it from flags. */
@@ -100,25 +100,17 @@ const statusKey = (s: SparkJobStatus | undefined): string => {
 };
 
 
-/** The status block of a manifest as plain data, best effort (for files that did not validate). */
-function looseStatus(bytes: Uint8Array): { phase?: unknown; message?: unknown } | undefined {
-  try {
-    const doc = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 50 }) as { status?: { phase?: unknown; message?: unknown } } | null;
-    return doc?.status ?? undefined;
-  } catch {
-    return undefined;
-  }
+/** The status block of a manifest that did not validate, from its already parsed plain data (best effort). */
+function looseStatus(value: unknown): { phase?: unknown; message?: unknown } | undefined {
+  const status = (value as { status?: unknown } | null | undefined)?.status;
+  return status !== null && typeof status === 'object' ? (status as { phase?: unknown; message?: unknown }) : undefined;
 }
 
-/** A best-effort metadata.name from a manifest that did not validate. */
-function looseName(bytes: Uint8Array): string | undefined {
-  try {
-    const doc = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 50 }) as { metadata?: { name?: unknown } } | null;
-    const n = doc?.metadata?.name;
-    return typeof n === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63 ? n : undefined;
-  } catch {
-    return undefined;
-  }
+/** A best-effort metadata.name of a manifest that did not validate, from its already parsed plain data. */
+function looseName(value: unknown): string | undefined {
+  const meta = (value as { metadata?: unknown } | null | undefined)?.metadata;
+  const n = meta !== null && typeof meta === 'object' ? (meta as { name?: unknown }).name : undefined;
+  return typeof n === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63 ? n : undefined;
 }
 
 /**
@@ -389,10 +381,14 @@ export class Controller {
   private async reconcile(file: string): Promise<void> {
     const abs = join(this.options.jobsDir, file);
     const root = await realpath(this.options.jobsDir);
-    const read = await readManifest(root, file);
+    const read = await readManifestFile(root, file);
     if (read.kind === 'refused') {
-      this.log.warn({ file }, `Ignored ${read.reason}`);
+      // Reported once per reason: relists list links and special files again and again.
+      const key = `refused:${read.reason}`;
+      const reported = this.seen.get(file) === key;
       this.handleGone(file);
+      if (!reported) this.log.warn({ file }, `Ignored ${read.reason}`);
+      this.seen.set(file, key);
       return;
     }
     if (read.kind === 'gone') {
@@ -405,7 +401,10 @@ export class Controller {
       const key = `size:${bytes.length}:${contentHash(bytes)}`;
       const reported = this.seen.get(file) === key;
       this.handleGone(file);
-      if (!reported) this.log.warn({ file, error: `${file} is larger than ${MAX_MANIFEST_BYTES} bytes; manifests are limited to 1 MiB` }, 'Manifest is invalid');
+      if (!reported) {
+        const result = parseManifestRead(read, file);
+        this.log.warn({ file, error: result.ok ? '' : result.errors.map((e) => e.message).join('; ') }, 'Manifest is invalid');
+      }
       this.seen.set(file, key);
       return;
     }
@@ -417,10 +416,11 @@ export class Controller {
       return;
     }
 
-    const parsed = parseManifestBytes(bytes, file);
+    // The one parse of this content: everything below (name, status, errors) comes from it.
+    const parsed = parseManifestRead(read, file);
     if (!parsed.ok) {
       const message = redactSecrets(parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; '), parsed.secrets ?? []);
-      await this.handleInvalid(file, abs, bytes, message);
+      await this.handleInvalid(file, abs, bytes, message, parsed.value, parsed.doc);
       return;
     }
     const job = parsed.job;
@@ -431,9 +431,9 @@ export class Controller {
     if (entry0 && entry0.name === name) this.endGrace(entry0, file);
     if (entry && entry.file === file && entry.invalidRevision !== undefined) this.setInvalidRevision(entry, undefined);
     if (entry && entry.file !== file) {
-      const other = await readManifest(root, entry.file).catch(() => undefined);
-      if (other?.kind === 'file' && looseName(other.bytes) === name) {
-        await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`);
+      if (await this.stillNames(root, entry.file, name)) {
+        const current = readStatusFromDoc(parsed.doc);
+        await this.writeInvalidStatus(file, abs, bytes, `metadata.name ${name} is already used by ${entry.file}; names must be unique in the jobs folder`, current, parsed.doc);
         return;
       }
       // Moved or renamed (git mv, a new folder): the same job, now in this file; a same spec keeps its run.
@@ -457,7 +457,7 @@ export class Controller {
     const wantKey = statusKey(want);
     if (want && statusKey(fileStatus) !== wantKey) {
       // Written only onto the content just reconciled: a newer edit is reconciled first, never skipped.
-      const res = await writeStatus(abs, want, { within: root, expectedHash: hash });
+      const res = await writeStatus(abs, want, { within: root, expectedHash: hash, parsed: { hash, doc: parsed.doc } });
       if (res.reason === 'conflict') {
         this.queue.add(file);
         return;
@@ -507,8 +507,17 @@ export class Controller {
     if (rerun !== undefined && rerun !== ctx().lastHandledRerunAt && !job.spec.suspend) actor.send({ type: 'job.rerun', requestedAt: rerun });
   }
 
-  private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string): Promise<void> {
-    const name = looseName(bytes) ?? this.fileToName.get(file);
+  /** Whether `file` still holds job `name`: known without parsing when its content is the one last reconciled. */
+  private async stillNames(root: string, file: string, name: string): Promise<boolean> {
+    const read = await readManifestFile(root, file).catch(() => undefined);
+    if (read?.kind !== 'file') return false;
+    if (this.seen.get(file) === contentHash(read.bytes)) return this.fileToName.get(file) === name;
+    const other = parseManifestRead(read, file);
+    return (other.ok ? other.job.metadata.name : looseName(other.value)) === name;
+  }
+
+  private async handleInvalid(file: string, abs: string, bytes: Buffer, message: string, value: unknown, doc: Document | undefined): Promise<void> {
+    const name = looseName(value) ?? this.fileToName.get(file);
     const entry = name ? this.entries.get(name) : undefined;
     const hadValidSpec = entry !== undefined && entry.file === file && phaseOf(entry.actor.getSnapshot().value) !== 'Invalid';
     // A save in progress (truncated, half written) is not a new spec: wait, then look again.
@@ -518,7 +527,7 @@ export class Controller {
       entry.graceUntil = undefined;
       this.setInvalidRevision(entry, message);
       this.log.warn({ file, job: entry.name, error: message }, 'Manifest is invalid; the job keeps its last valid spec');
-      await this.writeKeptStatus(entry, file, abs, bytes);
+      await this.writeKeptStatus(entry, file, abs, bytes, doc);
       this.checkIdle();
       return;
     }
@@ -527,7 +536,7 @@ export class Controller {
       if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
     }
     this.log.warn({ file, error: message }, 'Manifest is invalid');
-    await this.writeInvalidStatus(file, abs, bytes, message);
+    await this.writeInvalidStatus(file, abs, bytes, message, looseStatus(value), doc);
   }
 
   /** Records (or clears) that a job's manifest no longer validates; its status is projected again and saved. */
@@ -541,12 +550,12 @@ export class Controller {
   }
 
   /** Writes a kept job's status (with its InvalidSpec condition) into the invalid content, when that content can carry one. */
-  private async writeKeptStatus(entry: JobEntry, file: string, abs: string, bytes: Buffer): Promise<void> {
+  private async writeKeptStatus(entry: JobEntry, file: string, abs: string, bytes: Buffer, doc: Document | undefined): Promise<void> {
     const want = entry.status;
     const hash = contentHash(bytes);
     if (!want) return;
     try {
-      const res = await writeStatus(abs, want, { expectedHash: hash, within: await realpath(this.options.jobsDir) });
+      const res = await writeStatus(abs, want, { expectedHash: hash, within: await realpath(this.options.jobsDir), ...(doc ? { parsed: { hash, doc } } : {}) });
       if (res.reason === 'conflict') {
         this.queue.add(file);
         return;
@@ -561,7 +570,14 @@ export class Controller {
   }
 
   /** Writes an Invalid status into the very content that was judged invalid; a file changed since is looked at again. */
-  private async writeInvalidStatus(file: string, abs: string, bytes: Buffer, message: string): Promise<void> {
+  private async writeInvalidStatus(
+    file: string,
+    abs: string,
+    bytes: Buffer,
+    message: string,
+    current: { phase?: unknown; message?: unknown } | undefined,
+    doc: Document | undefined,
+  ): Promise<void> {
     const now = new Date().toISOString();
     const status: SparkJobStatus = {
       phase: 'Invalid',
@@ -575,13 +591,12 @@ export class Controller {
     };
     const hash = contentHash(bytes);
     if (this.seen.get(file) === hash) return;
-    const current = looseStatus(bytes);
     if (current?.phase === 'Invalid' && current.message === message) {
       this.seen.set(file, hash);
       return;
     }
     try {
-      const res = await writeStatus(abs, status, { expectedHash: hash, within: await realpath(this.options.jobsDir) });
+      const res = await writeStatus(abs, status, { expectedHash: hash, within: await realpath(this.options.jobsDir), ...(doc ? { parsed: { hash, doc } } : {}) });
       if (res.reason === 'conflict') {
         this.queue.add(file);
         return;

@@ -1,56 +1,8 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-
-/** How deep below the jobs folder manifests are found and watched. */
-export const MAX_DEPTH = 8;
-
-/** Whether a path names a manifest (a visible .yaml or .yml file). */
-export function isManifestPath(rel: string): boolean {
-  if (!/\.ya?ml$/i.test(rel)) return false;
-  return !rel.split(/[\\/]/).some((part) => part.startsWith('.'));
-}
+import { join, sep } from 'node:path';
+import { isManifestPath, listFolders } from '../manifest/find-manifest-files.js';
 
 const toPosix = (rel: string) => rel.split(sep).join('/');
-
-/** Lists the visible folders under the jobs folder (relative, '' for the folder itself); links are not followed. */
-async function listFolders(jobsDir: string, maxDepth = MAX_DEPTH): Promise<string[]> {
-  const out: string[] = [''];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    if (depth >= maxDepth) return;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (e.name.startsWith('.') || !e.isDirectory()) continue;
-      const abs = join(dir, e.name);
-      out.push(toPosix(relative(jobsDir, abs)));
-      await walk(abs, depth + 1);
-    }
-  };
-  await walk(jobsDir, 0);
-  return out;
-}
-
-/** Lists manifests under the jobs folder (relative paths, sorted); symlinks are not followed. */
-export async function listManifests(jobsDir: string, maxDepth = MAX_DEPTH): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if (depth === 0) throw err;
-      return;
-    }
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const abs = join(dir, e.name);
-      if (e.isDirectory() && depth < maxDepth) await walk(abs, depth + 1);
-      else if (e.isFile() && isManifestPath(e.name)) out.push(toPosix(relative(jobsDir, abs)));
-    }
-  };
-  await walk(jobsDir, 0);
-  return out.sort();
-}
 
 /** A running watch of the jobs folder. */
 export interface FolderWatcher {

@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { parseDocument } from 'yaml';
-import { listManifests } from '../controller/watch-folder.js';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import type { Document } from 'yaml';
 import { applyStatus } from '../manifest/apply-status.js';
-import { MAX_ALIAS_COUNT, parseManifestBytes, YAML_PARSE_OPTIONS } from '../manifest/parse-manifest.js';
+import { listManifests } from '../manifest/find-manifest-files.js';
+import { MAX_ALIAS_COUNT, parseManifestRead } from '../manifest/parse-manifest.js';
+import { parseDocumentBounded } from '../manifest/parse-yaml-bounded.js';
+import { readManifestFile } from '../manifest/read-manifest-file.js';
+import { decodeManifest } from '../manifest/read-limits.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
+import { GitCommandError } from './errors.js';
 import type { LocalClone } from './local-clone.js';
 
 /** An annotation that keeps a manifest removed from git even under --prune (as Argo CD's `Prune=false`). */
@@ -32,16 +37,22 @@ export interface MaterialisedRevision {
   readonly invalid: string[];
 }
 
-const loadDoc = async (path: string) => {
-  try {
-    return parseDocument(await readFile(path, 'utf8'), YAML_PARSE_OPTIONS);
-  } catch {
-    return undefined;
-  }
+/** A manifest's bytes and text, read with the controller's rules (regular file inside `root`, size cap); undefined otherwise. */
+async function loadText(root: string, file: string): Promise<{ bytes: Buffer; text: string } | undefined> {
+  const read = await readManifestFile(root, file).catch(() => undefined);
+  if (read?.kind !== 'file' || read.truncated) return undefined;
+  const decoded = decodeManifest(file, read.bytes);
+  return 'issue' in decoded ? undefined : { bytes: read.bytes, text: decoded.text };
+}
+
+/** The parsed document of a manifest, only when it is within the read limits (checked before parsing). */
+const loadDoc = async (root: string, file: string): Promise<Document | undefined> => {
+  const loaded = await loadText(root, file);
+  return loaded === undefined ? undefined : parseDocumentBounded(loaded.text);
 };
 
 /** A manifest's metadata.name, best effort (the job's identity across moves). */
-function nameOf(doc: ReturnType<typeof parseDocument> | undefined): string | undefined {
+function nameOf(doc: Document | undefined): string | undefined {
   try {
     const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { name?: unknown } } | null | undefined;
     return typeof js?.metadata?.name === 'string' ? js.metadata.name : undefined;
@@ -50,7 +61,7 @@ function nameOf(doc: ReturnType<typeof parseDocument> | undefined): string | und
   }
 }
 
-function keepsOnPrune(doc: ReturnType<typeof parseDocument> | undefined): boolean {
+function keepsOnPrune(doc: Document | undefined): boolean {
   try {
     const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { annotations?: Record<string, unknown> } } | null | undefined;
     return String(js?.metadata?.annotations?.[PRUNE_ANNOTATION]) === 'false';
@@ -58,6 +69,10 @@ function keepsOnPrune(doc: ReturnType<typeof parseDocument> | undefined): boolea
     return false;
   }
 }
+
+/** Writes into the revision folder being built, never through a link git checked out there. */
+const writeNoFollow = (path: string, data: string | Uint8Array) =>
+  writeFile(path, data, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
 
 /**
  * Builds the folder of one commit off to the side, ready for an atomic link flip: the files
@@ -73,46 +88,58 @@ export async function materialiseRevision(input: MaterialiseInput): Promise<Mate
     const rel = input.gitPath === '' || input.gitPath === '.' ? '' : input.gitPath;
     const view = join(build, rel);
     await mkdir(view, { recursive: true });
-    const fromGit = await listManifests(view);
-    const previous = input.previousView ? await listManifests(input.previousView).catch(() => [] as string[]) : [];
+    const viewRoot = await realpath(view);
+    const buildRoot = await realpath(build);
+    if (viewRoot !== buildRoot && !viewRoot.startsWith(`${buildRoot}${sep}`)) {
+      throw new GitCommandError('PathNotFound', `--git-path ${input.gitPath} is a link out of the repository in commit ${input.sha}; it must be a folder`);
+    }
+    const fromGit = await listManifests(viewRoot);
+    const previousRoot = input.previousView ? await realpath(input.previousView).catch(() => undefined) : undefined;
+    const previous = previousRoot ? await listManifests(previousRoot).catch(() => [] as string[]) : [];
     const inGit = new Set(fromGit);
     // A job's identity is its metadata.name: a manifest moved to another path (git mv) is the
     // same job, never an orphan beside a duplicate.
     const fileOfName = new Map<string, string>();
     for (const file of fromGit) {
-      const name = nameOf(await loadDoc(join(view, file)));
+      const name = nameOf(await loadDoc(viewRoot, file));
       if (name !== undefined && !fileOfName.has(name)) fileOfName.set(name, file);
     }
-    const carryStatus = async (prevDoc: ReturnType<typeof parseDocument> | undefined, file: string) => {
+    // Previous copies are read and parsed only within the read limits: a huge or deep file keeps git's bytes.
+    const carryStatus = async (prevDoc: Document | undefined, file: string) => {
       const status = prevDoc ? readStatusFromDoc(prevDoc) : undefined;
       if (!status) return;
-      const target = join(view, file);
+      const target = await loadText(viewRoot, file);
+      if (!target) return;
       try {
-        await writeFile(target, applyStatus(await readFile(target, 'utf8'), status, file));
+        await writeNoFollow(join(viewRoot, file), applyStatus(target.text, status, file));
       } catch {
         // A file whose layout cannot take a status keeps git's bytes; the controller reports it.
       }
     };
     const orphaned: string[] = [];
     for (const file of previous) {
-      const prevPath = join(input.previousView!, file);
+      const prevDoc = await loadDoc(previousRoot!, file);
       if (inGit.has(file)) {
-        await carryStatus(await loadDoc(prevPath), file);
+        await carryStatus(prevDoc, file);
         continue;
       }
-      const prevDoc = await loadDoc(prevPath);
       const movedTo = fileOfName.get(nameOf(prevDoc) ?? '');
       if (movedTo !== undefined) {
         if (!previous.includes(movedTo)) await carryStatus(prevDoc, movedTo);
       } else if (!input.prune || keepsOnPrune(prevDoc)) {
-        await mkdir(dirname(join(view, file)), { recursive: true });
-        await copyFile(prevPath, join(view, file));
+        // Only a regular file is carried over (an oversized one byte for byte, unread), never what a link points at.
+        const kept = await readManifestFile(previousRoot!, file).catch(() => undefined);
+        if (kept?.kind !== 'file') continue;
+        await mkdir(dirname(join(viewRoot, file)), { recursive: true });
+        if (kept.truncated) await copyFile(join(previousRoot!, file), join(viewRoot, file), constants.COPYFILE_EXCL);
+        else await writeNoFollow(join(viewRoot, file), kept.bytes);
         orphaned.push(file);
       }
     }
     const invalid: string[] = [];
-    for (const file of await listManifests(view)) {
-      if (!parseManifestBytes(await readFile(join(view, file)), file).ok) invalid.push(file);
+    for (const file of await listManifests(viewRoot)) {
+      const read = await readManifestFile(viewRoot, file).catch(() => undefined);
+      if (read?.kind !== 'file' || !parseManifestRead(read, file).ok) invalid.push(file);
     }
     const dir = join(input.revsDir, input.folderName);
     await rm(dir, { recursive: true, force: true });

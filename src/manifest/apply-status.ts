@@ -1,29 +1,29 @@
 import { isDeepStrictEqual } from 'node:util';
-import { parseDocument } from 'yaml';
+import type { Document } from 'yaml';
 import type { SparkJobStatus } from '../api/status.js';
 import { StatusWriteError } from './errors.js';
 import { findStatusRange } from './find-status-range.js';
-import { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './parse-manifest.js';
+import { MAX_ALIAS_COUNT, parsePlainBounded } from './parse-yaml-bounded.js';
 import { renderStatusBlock, renderStatusFlow } from './render-status.js';
 
-function toPlain(text: string): Record<string, unknown> | undefined {
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
-  if (doc.errors.length > 0) return undefined;
+function toPlain(text: string, doc?: Document): Record<string, unknown> | undefined {
+  let value: unknown;
   try {
-    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    value = doc ? (doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })) : parsePlainBounded(text);
   } catch {
-    return undefined;
+    value = undefined;
   }
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
 }
 
 /**
  * Returns the manifest text with its top-level `status:` block replaced (or appended), every
  * other byte unchanged. Throws StatusWriteError when the file's layout does not allow that, or
- * when the result would read back differently anywhere but in `status`.
+ * when the result would read back differently anywhere but in `status`. `parsedDoc`, when
+ * given, is `text` already parsed: only the result is parsed (to check it).
  */
-export function applyStatus(text: string, status: SparkJobStatus, file = 'manifest'): string {
-  const range = findStatusRange(text);
+export function applyStatus(text: string, status: SparkJobStatus, file = 'manifest', parsedDoc?: Document): string {
+  const range = findStatusRange(text, parsedDoc);
   if (range.kind === 'unsupported') throw new StatusWriteError(`cannot write status into ${file}: ${range.reason}`);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   let next: string;
@@ -37,7 +37,7 @@ export function applyStatus(text: string, status: SparkJobStatus, file = 'manife
     const block = (range.needsNewline ? eol : '') + renderStatusBlock(status, range.indent, eol);
     next = text.slice(0, range.insertAt) + block + text.slice(range.insertAt);
   }
-  const before = toPlain(text);
+  const before = toPlain(text, parsedDoc);
   const after = toPlain(next);
   const { status: _old, ...restBefore } = before ?? {};
   const { status: written, ...restAfter } = after ?? {};

@@ -1,11 +1,9 @@
 import { isAlias, isMap, isPair, isSeq, Parser, type Document, type LineCounter, type Node } from 'yaml';
 import { issueAt, type ManifestIssue } from './manifest-issue.js';
+import { depthMessage, MAX_DEPTH } from './scan-yaml-limits.js';
 
 /** Nodes that aliases may add to a document when expanded; a billion-laughs file needs far more. */
 export const MAX_ALIAS_EXPANSION = 10_000;
-/** Nesting depth beyond which a manifest is rejected (a SparkJob needs fewer than 10 levels). */
-export const MAX_DEPTH = 64;
-
 /** The only explicit tags a manifest may use: YAML 1.2 core types. */
 const CORE_TAGS = new Set(
   ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
@@ -55,8 +53,9 @@ export function checkYamlSafety(doc: Document, text: string, file: string, lineC
     if (isPair(node)) return visit(node.key, depth) + visit(node.value, depth);
     if (node === null || node === undefined || typeof node !== 'object') return 0;
     const n = node as Node;
-    if (depth > MAX_DEPTH) {
-      issues.push(issueAt(file, lineCounter, n.range?.[0] ?? 0, '', `nesting deeper than ${MAX_DEPTH} levels is not allowed`));
+    // A second guard behind scanYamlLimits, which refuses deep text before it is built: `depth` counts collections.
+    if ((isMap(n) || isSeq(n)) && depth > MAX_DEPTH) {
+      issues.push(issueAt(file, lineCounter, n.range?.[0] ?? 0, '', depthMessage()));
       return 1;
     }
     if (isAlias(n)) {
@@ -91,6 +90,6 @@ export function checkYamlSafety(doc: Document, text: string, file: string, lineC
     sizes.set(n, size);
     return size;
   };
-  visit(doc.contents, 0);
+  visit(doc.contents, 1);
   return issues;
 }

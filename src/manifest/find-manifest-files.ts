@@ -1,44 +1,106 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+
+/** How deep below a jobs folder manifests are found and watched. */
+export const MAX_FOLDER_DEPTH = 8;
 
 /** Whether a file name is a manifest a jobs folder may hold: `.yaml` or `.yml`, not hidden. */
 export function isManifestFileName(name: string): boolean {
   return /\.ya?ml$/i.test(name) && !name.startsWith('.');
 }
 
-/** What a list of paths expands to: manifest files, and the paths that do not exist. */
+/** Whether a relative path names a manifest: a visible .yaml or .yml file in visible folders. */
+export function isManifestPath(rel: string): boolean {
+  return isManifestFileName(rel) && !rel.split(/[\\/]/).some((part) => part.startsWith('.'));
+}
+
+const toPosix = (rel: string) => rel.split(sep).join('/');
+
+/**
+ * The one walker of a jobs folder: relative paths (POSIX, sorted) of every visible `.yaml`/`.yml`
+ * entry that is not a folder, down to `maxDepth`. Links are listed but never followed (not even
+ * linked folders): what an entry may be is decided by readManifestFile, which refuses all but
+ * regular files inside the folder. Throws only when the folder itself cannot be read.
+ */
+export async function listManifests(root: string, maxDepth = MAX_FOLDER_DEPTH): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (depth === 0) throw err;
+      return;
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const abs = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < maxDepth) await walk(abs, depth + 1);
+      } else if (isManifestFileName(e.name)) out.push(toPosix(relative(root, abs)));
+    }
+  };
+  await walk(root, 0);
+  return out.sort();
+}
+
+/** Lists the visible folders under a jobs folder (relative, '' for the folder itself); links are not followed. */
+export async function listFolders(root: string, maxDepth = MAX_FOLDER_DEPTH): Promise<string[]> {
+  const out: string[] = [''];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth >= maxDepth) return;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (e.name.startsWith('.') || !e.isDirectory()) continue;
+      const abs = join(dir, e.name);
+      out.push(toPosix(relative(root, abs)));
+      await walk(abs, depth + 1);
+    }
+  };
+  await walk(root, 0);
+  return out;
+}
+
+/** One manifest to read: `rel` inside the folder `root` (a real path), shown to the user as `path`. */
+export interface ManifestPath {
+  readonly root: string;
+  readonly rel: string;
+  readonly path: string;
+}
+
+/** What a list of paths expands to: manifests to read, and the paths that do not exist. */
 export interface ManifestFiles {
-  files: string[];
+  files: ManifestPath[];
   missing: string[];
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(path, out);
-    else if ((entry.isFile() || entry.isSymbolicLink()) && isManifestFileName(entry.name)) out.push(path);
-  }
-}
-
 /**
- * Expands files and folders into manifest files: a file named on its own is taken whatever its
- * extension; folders are searched recursively for `.yaml`/`.yml`, skipping hidden entries.
+ * Expands command-line paths into manifests: a file named on its own is taken whatever its
+ * extension (and read inside its own folder, so a link is refused there too); folders are
+ * walked with listManifests, the controller's walker.
  */
 export async function findManifestFiles(paths: readonly string[]): Promise<ManifestFiles> {
-  const files: string[] = [];
+  const files: ManifestPath[] = [];
   const missing: string[] = [];
+  const seen = new Set<string>();
+  const add = (f: ManifestPath) => {
+    const key = join(f.root, f.rel);
+    if (seen.has(key)) return;
+    seen.add(key);
+    files.push(f);
+  };
   for (const path of paths) {
     try {
       const info = await stat(path);
-      if (info.isDirectory()) await walk(path, files);
-      else files.push(path);
+      if (info.isDirectory()) {
+        const root = await realpath(path);
+        for (const rel of await listManifests(root)) add({ root, rel, path: join(path, rel) });
+      } else add({ root: await realpath(dirname(path)), rel: basename(path), path });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') throw err;
       missing.push(path);
     }
   }
-  return { files: [...new Set(files)], missing };
+  return { files, missing };
 }

@@ -1,5 +1,5 @@
-import { isMap, isScalar, Parser, parseDocument, type Node } from 'yaml';
-import { YAML_PARSE_OPTIONS } from './parse-manifest.js';
+import { isMap, isScalar, Parser, type Document, type Node } from 'yaml';
+import { parseYamlBounded } from './parse-yaml-bounded.js';
 
 /** Where the top-level `status:` block is (or would go) in a manifest's text. */
 export type StatusRange =
@@ -44,18 +44,26 @@ function flowRange(text: string, items: ReadonlyArray<{ key: unknown; value: unk
  * Finds the byte range of the top-level `status:` block: its key line, the line where its value
  * ends, and any following lines indented deeper than the key (trailing blank lines excluded).
  * Comments and blank lines at the key's own indentation belong to the rest of the file.
+ * `parsedDoc`, when given, is `text` already parsed (with YAML_PARSE_OPTIONS): it is not parsed again.
  */
-export function findStatusRange(text: string): StatusRange {
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
-  if (doc.errors.length > 0) return { kind: 'unsupported', reason: `the manifest is not valid YAML (${doc.errors[0]!.message})` };
-  const root = doc.contents;
+export function findStatusRange(text: string, parsedDoc?: Document): StatusRange {
+  let doc = parsedDoc;
+  if (doc === undefined) {
+    const parsed = parseYamlBounded(text);
+    if (!parsed.ok) return { kind: 'unsupported', reason: parsed.breach.message };
+    if (parsed.docs.length > 1) return { kind: 'unsupported', reason: 'the manifest is not valid YAML (it holds more than one document)' };
+    doc = parsed.docs[0];
+  }
+  if (doc && doc.errors.length > 0) return { kind: 'unsupported', reason: `the manifest is not valid YAML (${doc.errors[0]!.message})` };
+  const root = doc?.contents;
   if (!isMap(root)) return { kind: 'unsupported', reason: 'the manifest is not a mapping' };
   if (root.flow) return flowRange(text, root.items, root.range);
   const first = root.items[0]?.key as Node | undefined;
   const rootIndent = first?.range ? first.range[0] - lineStart(text, first.range[0]) : 0;
   const pair = root.items.find((p) => isScalar(p.key) && p.key.value === 'status');
   if (!pair) {
-    const insertAt = docEndMarker(text) ?? text.length;
+    // The CST is walked for the `...` marker only when the document has one.
+    const insertAt = (doc?.directives?.docEnd ? docEndMarker(text) : undefined) ?? text.length;
     const needsNewline = insertAt > 0 && text[insertAt - 1] !== '\n';
     return { kind: 'absent', insertAt, indent: rootIndent, needsNewline };
   }

@@ -1,13 +1,16 @@
-import { readFile, stat } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isSeq, type Document } from 'yaml';
 import { SparkJobSchema, type SparkJob } from '../api/spark-job.js';
 import { checkYamlSafety } from './check-yaml-safety.js';
 import { ManifestReadError } from './errors.js';
-import { issueAt, type ManifestIssue } from './manifest-issue.js';
-import { checkBinary, checkSize, decodeManifest, MAX_MANIFEST_BYTES } from './read-limits.js';
+import { issueAt, positionOf, type ManifestIssue } from './manifest-issue.js';
+import { MAX_ALIAS_COUNT, parseYamlBounded } from './parse-yaml-bounded.js';
+import { oversizeMessage, readNamedManifest, type ManifestRead } from './read-manifest-file.js';
+import { checkBinary, checkSize, decodeManifest } from './read-limits.js';
 import { specHash } from './spec-hash.js';
 import { looseSecretValues } from '../secrets/redact.js';
 import { zodIssuesToManifestIssues } from './zod-issues.js';
+
+export { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './parse-yaml-bounded.js';
 
 /** A manifest that parsed and validated: the job (defaults applied), its spec hash (secret values left out: no key here) and the source it came from. */
 export interface ParsedManifest {
@@ -24,14 +27,16 @@ export interface InvalidManifest {
   errors: ManifestIssue[];
   /** The values of env entries marked secret, when the document could be read: whoever shows the errors masks them. */
   secrets?: string[];
+  /**
+   * The document as plain data when it is YAML within the read limits (for a best-effort name
+   * or status of a file that did not validate, without parsing it again).
+   */
+  value?: unknown;
+  /** The parsed document, when `value` is set (so an Invalid status can be written without parsing again). */
+  doc?: Document;
 }
 
 export type ManifestParseResult = ParsedManifest | InvalidManifest;
-
-/** Options yaml reads a manifest with: YAML 1.2 core schema, duplicate keys are errors. */
-export const YAML_PARSE_OPTIONS = { version: '1.2', schema: 'core', uniqueKeys: true, strict: true, prettyErrors: false } as const;
-/** Passed to yaml's toJS as a second guard behind the alias-expansion check. */
-export const MAX_ALIAS_COUNT = 100;
 
 /** Fixes to add to yaml's own messages, by its error code. */
 const YAML_HINTS: Partial<Record<string, string>> = {
@@ -39,18 +44,19 @@ const YAML_HINTS: Partial<Record<string, string>> = {
   TAB_AS_INDENT: 'indent with spaces',
 };
 
-const invalid = (errors: ManifestIssue[]): InvalidManifest => ({
+const invalid = (errors: ManifestIssue[], parsed?: { value: unknown; doc: Document; secrets?: string[] }): InvalidManifest => ({
   ok: false,
   errors: [...errors].sort((a, b) => a.line - b.line || a.col - b.col),
+  ...(parsed === undefined ? {} : parsed),
 });
 
 /** Parses and validates manifest text; `file` is the name used in error lines. */
 export function parseManifestText(text: string, file: string): ManifestParseResult {
   const limit = checkSize(file, Buffer.byteLength(text, 'utf8')) ?? checkBinary(file, text);
   if (limit) return invalid([limit]);
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { ...YAML_PARSE_OPTIONS, lineCounter });
-  const docs = Array.isArray(parsed) ? parsed : [];
+  const parsed = parseYamlBounded(text);
+  if (!parsed.ok) return invalid([{ file, ...positionOf(text, parsed.breach.offset), path: '', message: parsed.breach.message }]);
+  const { docs, lineCounter } = parsed;
   const doc = docs[0];
   if (doc === undefined) return invalid([{ file, line: 1, col: 1, path: '', message: 'file has no SparkJob: it is empty or only comments' }]);
   const at = (offset: number, message: string, path = ''): ManifestIssue => issueAt(file, lineCounter, offset, path, message);
@@ -81,7 +87,7 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   const result = SparkJobSchema.safeParse(input);
   if (!result.success) {
     const secrets = looseSecretValues(input);
-    return { ...invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file })), ...(secrets.length > 0 ? { secrets } : {}) };
+    return invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file }), { value: input, doc, ...(secrets.length > 0 ? { secrets } : {}) });
   }
   return { ok: true, job: result.data, specHash: specHash(result.data.spec), doc, text };
 }
@@ -92,16 +98,22 @@ export function parseManifestBytes(bytes: Uint8Array, file: string): ManifestPar
   return 'issue' in decoded ? invalid([decoded.issue]) : parseManifestText(decoded.text, file);
 }
 
-/** Reads, parses and validates a manifest file; errors name the file as `displayName` (default: the path). */
+/** Parses what readManifestFile read: a file cut at the size cap is reported by its size, never parsed. */
+export function parseManifestRead(read: Extract<ManifestRead, { kind: 'file' }>, file: string): ManifestParseResult {
+  if (!read.truncated) return parseManifestBytes(read.bytes, file);
+  return invalid([{ file, line: 1, col: 1, path: '', message: oversizeMessage(read) }]);
+}
+
+/** Reads (regular files only, at most the size cap), parses and validates a manifest file; errors name it as `displayName`. */
 export async function parseManifestFile(path: string, displayName: string = path): Promise<ManifestParseResult> {
+  let read: ManifestRead;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new ManifestReadError(`${displayName} is a directory, not a manifest file`);
-    if (info.size > MAX_MANIFEST_BYTES) return invalid([checkSize(displayName, info.size)!]);
-    return parseManifestBytes(await readFile(path), displayName);
+    read = await readNamedManifest(path, displayName);
   } catch (err) {
-    if (err instanceof ManifestReadError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     throw new ManifestReadError(`cannot read manifest ${displayName} (${code}): check that the file exists and is readable`, { cause: err });
   }
+  if (read.kind === 'gone') throw new ManifestReadError(`cannot read manifest ${displayName}: it does not exist or is a directory`);
+  if (read.kind === 'refused') return invalid([{ file: displayName, line: 1, col: 1, path: '', message: read.reason }]);
+  return parseManifestRead(read, displayName);
 }

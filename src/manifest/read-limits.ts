@@ -33,16 +33,16 @@ function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** The message for a file over MAX_MANIFEST_BYTES (`byteLength`: its size, or a lower bound when reading stopped at the cap). */
+export function sizeMessage(byteLength: number, atLeast = false): string {
+  const size = atLeast ? `more than ${formatSize(MAX_MANIFEST_BYTES)}` : `${formatSize(byteLength)} (${byteLength} bytes)`;
+  return `file is ${size}; manifests are limited to ${formatSize(MAX_MANIFEST_BYTES)}: split it or move data out of the manifest`;
+}
+
 /** Size check shared by the byte and text entry points. */
 export function checkSize(file: string, byteLength: number): ManifestIssue | undefined {
   if (byteLength <= MAX_MANIFEST_BYTES) return undefined;
-  return {
-    file,
-    line: 1,
-    col: 1,
-    path: '',
-    message: `file is ${formatSize(byteLength)} (${byteLength} bytes); manifests are limited to ${formatSize(MAX_MANIFEST_BYTES)}: split it or move data out of the manifest`,
-  };
+  return { file, line: 1, col: 1, path: '', message: sizeMessage(byteLength) };
 }
 
 /** Rejects text that is not a text manifest: a NUL anywhere means a binary file. */

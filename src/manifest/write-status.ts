@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { link, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { link, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
+import type { Document } from 'yaml';
 import type { SparkJobStatus } from '../api/status.js';
 import { applyStatus } from './apply-status.js';
 import { fsyncDir, writeTempFile } from '../fs/write-file-atomic.js';
 import { StatusWriteError } from './errors.js';
 import { decodeManifest } from './read-limits.js';
+import { oversizeMessage, readManifestFile } from './read-manifest-file.js';
 
 /** sha256 (hex) of a file's exact content: how a writer recognises its own write. */
 export function contentHash(content: string | Uint8Array): string {
@@ -29,6 +31,8 @@ export interface WriteStatusOptions {
   beforeRename?: (info: { path: string; tempPath: string; attempt: number }) => void | Promise<void>;
   /** A folder (its real path) the file must resolve inside; a file that resolves elsewhere is refused. */
   within?: string;
+  /** The content the caller already parsed (its contentHash and document): reused, not parsed again, while the file still holds it. */
+  parsed?: { readonly hash: string; readonly doc: Document };
   /** Called after the last check, right before the rename: lets tests land an edit in that instant. */
   beforeSwap?: (info: { path: string; attempt: number }) => void | Promise<void>;
 }
@@ -38,13 +42,13 @@ const hasBom = (bytes: Uint8Array): boolean => bytes[0] === 0xef && bytes[1] ===
 
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
+/** The file's bytes read with the manifest reader's rules (regular file, no link, size cap); undefined when it is gone. */
 async function readIfPresent(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if (isMissing(err)) return undefined;
-    throw err;
-  }
+  const read = await readManifestFile(dirname(path), basename(path), path);
+  if (read.kind === 'gone') return undefined;
+  if (read.kind === 'refused') throw new StatusWriteError(`refused to write status: ${read.reason}`);
+  if (read.truncated) throw new StatusWriteError(`refused to write status into ${path}: ${oversizeMessage(read)}`);
+  return read.bytes;
 }
 
 /**
@@ -86,7 +90,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
     }
     const decoded = decodeManifest(path, bytes);
     if ('issue' in decoded) throw new StatusWriteError(`cannot write status into ${path}: ${decoded.issue.message}`);
-    const next = applyStatus(decoded.text, status, path);
+    const next = applyStatus(decoded.text, status, path, opts.parsed?.hash === readHash ? opts.parsed.doc : undefined);
     if (next === decoded.text) return { written: false, reason: 'unchanged', contentHash: readHash, attempts: attempt };
 
     // The replacement keeps the manifest's owner, group, mode and UTF-8 byte order mark.
@@ -114,7 +118,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
       await rename(tempPath, target);
       renamed = true;
       if (linked) {
-        const replaced = await readFile(basePath);
+        const replaced = (await readIfPresent(basePath)) ?? Buffer.alloc(0);
         if (contentHash(replaced) !== readHash) {
           // The user saved in the instant before the rename: restore their content, then apply again on it.
           await rename(basePath, target);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -107,6 +107,22 @@ describe('sparkctl validate', () => {
     const result = await run('validate', join(root, 'manifests'));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/5 manifests checked: 5 valid, 0 invalid\n$/);
+  });
+
+  it('refuses files named on their own that are links (to a device, or out of their folder), reading neither', async () => {
+    await mkdir(join(dir, 'named'), { recursive: true });
+    await writeFile(join(dir, 'outside-job.yaml'), VALID.replace('spark-pi', 'outside-job'));
+    await symlink('/dev/zero', join(dir, 'named', 'zero.yaml'));
+    await symlink(join(dir, 'outside-job.yaml'), join(dir, 'named', 'out.yaml'));
+    const result = await run('validate', 'named/zero.yaml', 'named/out.yaml');
+    expect(result).toEqual({
+      code: 1,
+      stdout:
+        'named/zero.yaml:1:1: refused: named/zero.yaml is a link; manifests must be regular files inside the jobs folder\n' +
+        'named/out.yaml:1:1: refused: named/out.yaml is a link; manifests must be regular files inside the jobs folder\n' +
+        '2 manifests checked: 0 valid, 2 invalid\n',
+      stderr: '',
+    });
   });
 
   it('shows an example in --help', async () => {

@@ -65,6 +65,9 @@ const bad: Array<[string, Uint8Array, string]> = [
   ['a yaml-1.1 tag outside the core schema', utf8(`${VALID}  arguments: [!!binary aGk=]\n`), 'job.yaml:9:15: custom tag tag:yaml.org,2002:binary is not allowed: remove it (manifests use plain YAML types only)'],
   ['a root that is a list', utf8('- apiVersion: sparkctl.io/v1alpha1\n'), 'job.yaml:1:1: a manifest must be a mapping with apiVersion, kind, metadata and spec, not a list'],
   ['an empty file', utf8('# nothing here\n'), 'job.yaml:1:1: file has no SparkJob: it is empty or only comments'],
+  ['900 KB of nested [ (under the size cap)', utf8(`${VALID}  arguments: ${'['.repeat(900_000)}\n`), 'job.yaml:9:76: nesting deeper than 64 levels is not allowed: flatten the lists and mappings (a SparkJob needs fewer than 10 levels)'],
+  ['block mappings nested by indentation past the depth limit', utf8(`${VALID}  sparkConf:\n${Array.from({ length: 70 }, (_, i) => `${' '.repeat(4 + 2 * i)}k${i}:`).join('\n')}\n`), 'job.yaml:72:129: nesting deeper than 64 levels is not allowed: flatten the lists and mappings (a SparkJob needs fewer than 10 levels)'],
+  ['more YAML items than the limit', utf8(`${VALID}  arguments: [${'0, '.repeat(6000)}0]\n`), 'job.yaml:9:14977: more than 10000 YAML items (keys, values, list entries, punctuation) is not allowed: a SparkJob needs a few hundred; move data out of the manifest'],
   ['a self-referencing alias', utf8(`${VALID}  arguments: &x [*x]\n`), 'job.yaml:9:18: alias *x refers to a node that contains it'],
 ];
 

@@ -1,11 +1,13 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../fs/write-file-atomic.js';
 import { applyStatus } from '../../manifest/apply-status.js';
-import { YAML_PARSE_OPTIONS } from '../../manifest/parse-manifest.js';
+import { parseDocumentBounded } from '../../manifest/parse-yaml-bounded.js';
+import { readManifestFile } from '../../manifest/read-manifest-file.js';
+import { decodeManifest } from '../../manifest/read-limits.js';
 import { readStatusFromDoc } from '../../manifest/read-status.js';
 import { cliContext, write, type CliContext } from '../cli-context.js';
 import { ApplyInvalidError, CliUsageError } from '../errors.js';
@@ -20,11 +22,14 @@ export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-async function existingText(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
+/** The text of the file a job goes to, read with the controller's rules; undefined when there is none yet. */
+async function existingText(ctx: CliContext, file: string): Promise<string | undefined> {
+  const read = await readManifestFile(await realpath(ctx.jobsDir), file);
+  if (read.kind === 'gone') return undefined;
+  if (read.kind === 'refused') throw new ApplyInvalidError(`cannot apply over ${join(ctx.jobsDir, file)}: ${read.reason}; remove it first`);
+  if (read.truncated) return '';
+  const decoded = decodeManifest(file, read.bytes);
+  return 'issue' in decoded ? '' : decoded.text;
 }
 
 /** The file a job goes to: the file already holding that name, else `<jobs>/<name>.yaml`. */
@@ -40,9 +45,9 @@ function targetFile(ctx: CliContext, name: string, views: readonly JobView[]): s
 /** Writes one validated job into the jobs folder, keeping the status an existing file carries. */
 async function applyOne(ctx: CliContext, item: ApplyItem, file: string): Promise<ApplyOutcome> {
   const path = join(ctx.jobsDir, file);
-  const current = await existingText(path);
-  let doc = current === undefined ? undefined : parseDocument(current, YAML_PARSE_OPTIONS);
-  if (doc && doc.errors.length > 0) doc = undefined;
+  const current = await existingText(ctx, file);
+  // Parsed within the read limits only: an oversized, binary or deep file is replaced without being parsed.
+  const doc = current === undefined ? undefined : parseDocumentBounded(current);
   const currentRaw = doc?.toJS() as Record<string, unknown> | undefined;
   const { status: _s, ...currentWithoutStatus } = currentRaw ?? {};
   const raw = structuredClone(item.raw);

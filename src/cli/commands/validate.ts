@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { checkUniqueNames } from '../../manifest/check-unique-names.js';
 import { findManifestFiles } from '../../manifest/find-manifest-files.js';
 import { formatIssue, type ManifestIssue } from '../../manifest/manifest-issue.js';
-import { parseManifestFile, type ParsedManifest } from '../../manifest/parse-manifest.js';
+import { parseManifestRead, type ParsedManifest } from '../../manifest/parse-manifest.js';
+import { readManifestFile } from '../../manifest/read-manifest-file.js';
 import { escapeLines } from '../printers/escape-text.js';
 import type { SetExit } from './index.js';
 
@@ -28,18 +29,23 @@ export async function validatePaths(paths: readonly string[], opts: { quiet: boo
   }
   const issues = new Map<string, ManifestIssue[]>();
   const parsed: Array<{ file: string; parsed: ParsedManifest }> = [];
-  for (const path of files) {
+  for (const { root, rel, path } of files) {
     const file = displayName(path);
+    const fileIssue = (message: string) => issues.set(file, [{ file, line: 1, col: 1, path: '', message }]);
     try {
-      const result = await parseManifestFile(path, file);
-      if (result.ok) parsed.push({ file, parsed: result });
-      else issues.set(file, result.errors);
+      // The controller's reader: regular files inside the folder only, never more than the size cap.
+      const read = await readManifestFile(root, rel, file);
+      if (read.kind === 'file') {
+        const result = parseManifestRead(read, file);
+        if (result.ok) parsed.push({ file, parsed: result });
+        else issues.set(file, result.errors);
+      } else fileIssue(read.kind === 'refused' ? `refused: ${read.reason}` : 'the file disappeared while it was being checked');
     } catch (e) {
-      issues.set(file, [{ file, line: 1, col: 1, path: '', message: e instanceof Error ? e.message : String(e) }]);
+      fileIssue(e instanceof Error ? e.message : String(e));
     }
   }
   for (const issue of checkUniqueNames(parsed)) issues.set(issue.file, [...(issues.get(issue.file) ?? []), issue]);
-  for (const path of files) {
+  for (const { path } of files) {
     const file = displayName(path);
     const found = issues.get(file);
     if (found) for (const issue of found) out(formatIssue(issue));

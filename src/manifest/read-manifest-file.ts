@@ -1,0 +1,86 @@
+import { constants } from 'node:fs';
+import { open, readlink, realpath, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
+import { MAX_MANIFEST_BYTES, sizeMessage } from './read-limits.js';
+
+/** What reading a manifest path found. */
+export type ManifestRead =
+  | {
+      readonly kind: 'file';
+      readonly bytes: Buffer;
+      /** Over the size limit: only MAX_MANIFEST_BYTES + 1 bytes were read. */
+      readonly truncated: boolean;
+      /** The size fstat reported when the file was opened. */
+      readonly size: number;
+    }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+/** Reads at most `limit` bytes from an open file, whatever size fstat claimed (a file may grow, /proc files claim 0). */
+async function readBounded(fh: FileHandle, sizeHint: number, limit: number): Promise<Buffer> {
+  let buf = Buffer.alloc(Math.min(Math.max(sizeHint, 4096), limit));
+  let off = 0;
+  for (;;) {
+    if (off === buf.length) {
+      if (buf.length >= limit) break;
+      const grown = Buffer.alloc(Math.min(buf.length * 2, limit));
+      buf.copy(grown, 0, 0, off);
+      buf = grown;
+    }
+    const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
+  }
+  return buf.subarray(0, off);
+}
+
+/**
+ * Reads a manifest the one way sparkctl reads manifests: the last component is opened without
+ * following links and without blocking (a FIFO never stalls the reader), it must be a regular
+ * file whose real path lies inside `root`, and at most one byte past the size cap is read, so a
+ * device, a huge file or a link out of the folder costs nothing. `display` names the file in reasons.
+ */
+export async function readManifestFile(root: string, rel: string, display: string = rel): Promise<ManifestRead> {
+  let fh;
+  try {
+    fh = await open(join(root, rel), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' };
+    if (code === 'ELOOP') return { kind: 'refused', reason: `${display} is a link; manifests must be regular files inside the jobs folder` };
+    if (code === 'ENXIO') return { kind: 'refused', reason: `${display} is not a regular file (a socket or FIFO); manifests must be regular files` };
+    throw err;
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) return { kind: 'gone' };
+    if (!st.isFile()) return { kind: 'refused', reason: `${display} is not a regular file (a device, FIFO or socket); manifests must be regular files` };
+    const real = await readlink(`/proc/self/fd/${fh.fd}`).catch(() => undefined);
+    const inside = root.endsWith(sep) ? root : root + sep;
+    if (real !== undefined && !real.startsWith(inside)) {
+      return { kind: 'refused', reason: `${display} resolves outside the jobs folder (through a linked folder); manifests must be regular files inside it` };
+    }
+    const bytes = await readBounded(fh, st.size, MAX_MANIFEST_BYTES + 1);
+    return { kind: 'file', bytes, truncated: bytes.length > MAX_MANIFEST_BYTES, size: st.size };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads a file named on its own (a command-line argument) with the same rules, inside its own folder. */
+export async function readNamedManifest(path: string, display: string = path): Promise<ManifestRead> {
+  let root: string;
+  try {
+    root = await realpath(dirname(path));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' };
+    throw err;
+  }
+  return readManifestFile(root, basename(path), display);
+}
+
+/** Why a read cut at the size cap is refused: its size when fstat knew it, else "more than" the cap. */
+export function oversizeMessage(read: Extract<ManifestRead, { kind: 'file' }>): string {
+  return read.size > MAX_MANIFEST_BYTES ? sizeMessage(read.size) : sizeMessage(read.bytes.length, true);
+}
