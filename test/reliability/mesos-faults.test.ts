@@ -47,10 +47,10 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
     for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
   });
   afterAll(() => {
-    process.stdout.write(`mesos-faults: ${faults} faults injected (stream drop, failover, agent lost, task killed) over ${jobs} jobs, jobs lost or run twice: 0\n`);
+    process.stdout.write(`mesos-faults: ${faults} faults injected (stream drop, failover, agent lost, agent partitioned, task killed) over ${jobs} jobs, jobs lost or run twice: 0\n`);
   });
 
-  const setUp = async (master: () => MesosMaster) => {
+  const setUp = async (master: () => MesosMaster, overrides: { unreachableGraceMs?: number } = {}) => {
     let backend: Backend | undefined;
     const stopController = async () => {
       await h.controller.stop();
@@ -59,7 +59,7 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
       backend = undefined;
     };
     const h: Harness = await createHarness({
-      mesos: () => (backend ??= testBackend({ stateDir: join(h.stateDir, 'mesos'), instance: h.instance }).backend),
+      mesos: () => (backend ??= testBackend({ stateDir: join(h.stateDir, 'mesos'), instance: h.instance, ...overrides }).backend),
     });
     closers.push(async () => {
       await h.close();
@@ -196,5 +196,25 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
     it('healed while the controller runs: the agent\'s re-registration update gets the old task killed; one successful execution', () => partitioned(false));
 
     it('healed while the controller is down: the restarted controller kills the old task from its reconciliation answer; one successful execution', () => partitioned(true));
+
+    it('with unreachableGraceMs, a partition that heals within the grace keeps the run: one task, one attempt', async () => {
+      const m = await startMesosMaster(EMULATOR);
+      closers.push(() => m.close());
+      const { h, at, running } = await setUp(() => m, { unreachableGraceMs: 30_000 });
+      await h.write('part-grace.yaml', clusterJob('part-grace', m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n').replace('sleepSeconds: "3"', 'sleepSeconds: "6"'));
+      await h.start();
+      await running('part-grace.yaml', 'part-grace');
+      const task = tasksOf(m, 'part-grace')[0]!;
+      m.faults.partitionAgent(task.agentId);
+      faults += 1;
+      jobs += 1;
+      const unreachableSent = () => m.events().some((e) => e.type === 'UPDATE' && (e.update as { status: { task_id: { value: string }; state: string } }).status.task_id.value === task.id
+        && (e.update as { status: { state: string } }).status.state === 'TASK_UNREACHABLE');
+      await expect.poll(unreachableSent).toBe(true);
+      m.faults.healAgent(task.agentId);
+      const s = await waitForStatus(at('part-grace.yaml'), done, 60_000);
+      expect(s).toMatchObject({ phase: 'Succeeded', executionAttempts: 1, exitCode: 0 });
+      expect(tasksOf(m, 'part-grace').map((t) => t.state)).toEqual(['TASK_FINISHED']);
+    });
   });
 });
