@@ -17,6 +17,10 @@ export interface AbandonedTasksHost {
   readonly log: MesosLogger;
   /** Sends KILL for a task (with the agent id when known). */
   readonly kill: (taskId: string, agentId: string | undefined) => Promise<void>;
+  /** Reconciles one task explicitly: used when a KILL brought no final state within `recheckMs`. */
+  readonly reconcile: (taskId: string, agentId: string | undefined) => Promise<void>;
+  /** Default 30 s. */
+  readonly recheckMs?: number;
 }
 
 /**
@@ -57,12 +61,23 @@ export class AbandonedTasks {
       void this.host
         .kill(taskId, agentId)
         .catch((e: unknown) => this.host.log.warn({ master: this.host.master, taskId, err: messageOf(e) }, 'KILL of a returned task failed; it is sent again on its next status'))
-        .finally(() => this.killing.delete(taskId));
+        .finally(() => {
+          this.killing.delete(taskId);
+          this.recheck(taskId, agentId);
+        });
     } else if (!MAY_RETURN.has(status.state) && status.state !== 'TASK_KILLING') {
       this.host.store.forgetAbandoned(this.host.key, taskId);
       const level = status.state === 'TASK_KILLED' || status.state === 'TASK_GONE' ? 'info' : 'warn';
       this.host.log[level]({ master: this.host.master, taskId, state: status.state }, 'A driver task the job gave up on has ended');
     }
     return true;
+  }
+
+  /** Asks the master again later if the task has not ended by then: its answer (still alive) brings another KILL. */
+  private recheck(taskId: string, agentId: string | undefined): void {
+    setTimeout(() => {
+      if (!this.has(taskId)) return;
+      this.host.reconcile(taskId, agentId).catch((e: unknown) => this.host.log.debug({ master: this.host.master, taskId, err: messageOf(e) }, 'Reconciling a returned task failed'));
+    }, this.host.recheckMs ?? 30_000).unref();
   }
 }

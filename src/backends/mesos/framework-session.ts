@@ -85,6 +85,7 @@ export class FrameworkSession {
     this.abandoned = new AbandonedTasks({
       store: options.store, key: options.key, master: this.master, log: options.logger,
       kill: (taskId, agentId) => this.call({ type: 'KILL', kill: { task_id: { value: taskId }, ...(agentId ? { agent_id: { value: agentId } } : {}) } }),
+      reconcile: (taskId, agentId) => this.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }]),
     });
     const c = options.connection;
     this.secret = c.secretRef ? resolveSecret(c.secretRef, options.env) : undefined;

@@ -15,8 +15,14 @@ function book() {
   const store = new FrameworkStore(dir);
   store.update(KEY, () => ({ master: 'mesos://m:5050', connection: {}, failoverTimeout: 1, roles: ['*'], tasks: {}, updatedAt: '' }));
   const kills: Array<[string, string | undefined]> = [];
-  const make = () => new AbandonedTasks({ store: new FrameworkStore(dir), key: KEY, master: 'mesos://m:5050', log: memoryLogger(), kill: async (t, a) => void kills.push([t, a]) });
-  return { make, kills, store };
+  const rechecks: string[] = [];
+  const make = () =>
+    new AbandonedTasks({
+      store: new FrameworkStore(dir), key: KEY, master: 'mesos://m:5050', log: memoryLogger(), recheckMs: 50,
+      kill: async (t, a) => void kills.push([t, a]),
+      reconcile: async (t) => void rechecks.push(t),
+    });
+  return { make, kills, rechecks, store };
 }
 
 describe('AbandonedTasks', () => {
@@ -43,5 +49,17 @@ describe('AbandonedTasks', () => {
     b.onStatus(status('TASK_KILLED'));
     expect(make().has('sparkctl.j.1.abc')).toBe(false);
     expect(b.onStatus(status('TASK_RUNNING'))).toBe(false);
+  });
+
+  it('reconciles a killed task again when no final state followed the KILL, and not once it ended', async () => {
+    const { make, rechecks } = book();
+    const b = make();
+    b.abandon('sparkctl.j.1.abc', 'S0', 'TASK_UNREACHABLE');
+    b.onStatus(status('TASK_RUNNING'));
+    await expect.poll(() => rechecks).toEqual(['sparkctl.j.1.abc']);
+    b.onStatus(status('TASK_RUNNING'));
+    b.onStatus(status('TASK_KILLED'));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rechecks).toEqual(['sparkctl.j.1.abc']);
   });
 });
