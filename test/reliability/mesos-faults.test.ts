@@ -1,9 +1,10 @@
 import { join } from 'node:path';
+import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SparkJobStatus } from '../../src/api/status.js';
 import type { Backend } from '../../src/backends/ports.js';
 import { readJobEvents } from '../../src/controller/journal.js';
-import { ensureFakeImage, testBackend } from '../backends/mesos/backend-harness.js';
+import { callsOf, ensureFakeImage, testBackend } from '../backends/mesos/backend-harness.js';
 import { createHarness, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 import { startMesosMaster, startMesosPair, type MesosMaster, type MesosPair } from '../support/mesos-emulator/index.js';
 
@@ -31,6 +32,11 @@ spec:
 ${extra}`;
 }
 
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+
+/** Whether a task's container is running on the engine now. */
+const containerRuns = async (containerId: string) => (await docker.getContainer(`mesos-${containerId}`).inspect().catch(() => undefined))?.State.Running === true;
+
 /** Tasks the master launched for one job (every attempt). */
 const tasksOf = (m: MesosMaster, job: string) => m.tasks().filter((t) => t.id.startsWith(`sparkctl.${job}.`));
 
@@ -41,14 +47,20 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
     for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
   });
   afterAll(() => {
-    process.stdout.write(`mesos-faults: ${faults} faults injected (stream drop, failover, agent lost, task killed) over ${jobs} jobs, jobs lost or run twice: 0\n`);
+    process.stdout.write(`mesos-faults: ${faults} faults injected (stream drop, failover, agent lost, agent partitioned, task killed) over ${jobs} jobs, jobs lost or run twice: 0\n`);
   });
 
-  const setUp = async (master: () => MesosMaster) => {
+  const setUp = async (master: () => MesosMaster, overrides: { unreachableGraceMs?: number } = {}) => {
     let backend: Backend | undefined;
+    const stopController = async () => {
+      await h.controller.stop();
+      await h.docker.close();
+      await backend?.close();
+      backend = undefined;
+    };
     const h: Harness = await createHarness({
       policy: { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] },
-      mesos: () => (backend ??= testBackend({ stateDir: join(h.stateDir, 'mesos'), instance: h.instance }).backend),
+      mesos: () => (backend ??= testBackend({ stateDir: join(h.stateDir, 'mesos'), instance: h.instance, ...overrides }).backend),
     });
     closers.push(async () => {
       await h.close();
@@ -60,7 +72,7 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
       // Running in status means launched; wait for the task's own RUNNING before faulting it.
       for (let i = 0; i < 200 && !tasksOf(master(), job).some((t) => t.state === 'TASK_RUNNING'); i++) await new Promise((r) => setTimeout(r, 50));
     };
-    return { h, at, running };
+    return { h, at, running, stopController };
   };
   const done = (s: SparkJobStatus) => s.phase === 'Succeeded' || s.phase === 'Failed';
 
@@ -143,5 +155,67 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
     const retry = await waitForStatus(at('kill-retry.yaml'), done, 60_000);
     expect(retry).toMatchObject({ phase: 'Succeeded', executionAttempts: 2 });
     expect(tasksOf(m, 'kill-retry').map((t) => t.state)).toEqual(['TASK_FAILED', 'TASK_FINISHED']);
+  });
+
+  describe('an agent partitioned mid-run and healed (OnFailure): the replaced task is killed when it comes back', () => {
+    const partitioned = async (restartBetween: boolean) => {
+      const m = await startMesosMaster(EMULATOR);
+      closers.push(() => m.close());
+      const { h, at, running, stopController } = await setUp(() => m);
+      const job = restartBetween ? 'part-restart' : 'part-heal';
+      await h.write(`${job}.yaml`, clusterJob(job, m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n').replace('sleepSeconds: "3"', 'sleepSeconds: "12"'));
+      await h.start();
+      await running(`${job}.yaml`, job);
+      const old = tasksOf(m, job)[0]!;
+      m.faults.partitionAgent(old.agentId);
+      faults += 1;
+      jobs += 1;
+      // Attempt 2 runs on the other agent while the old container runs on behind the partition.
+      await expect.poll(() => tasksOf(m, job).some((t) => t.id !== old.id && t.state === 'TASK_RUNNING'), { timeout: 40_000, interval: 100 }).toBe(true);
+      const rerun = tasksOf(m, job).find((t) => t.id !== old.id)!;
+      expect(rerun.agentId).not.toBe(old.agentId);
+      expect(await containerRuns(old.containerId)).toBe(true);
+      if (restartBetween) {
+        await stopController();
+        m.faults.healAgent(old.agentId);
+        expect(m.tasks().find((t) => t.id === old.id)?.state).toBe('TASK_RUNNING');
+        await h.start();
+      } else {
+        m.faults.healAgent(old.agentId);
+      }
+      // Killed at once (KILL with its agent id), long before its own 12 s of work could end.
+      await expect.poll(() => m.tasks().find((t) => t.id === old.id)?.state, { timeout: 8_000, interval: 100 }).toBe('TASK_KILLED');
+      const kill = callsOf(m.calls(), 'KILL').find((c) => (c.kill as { task_id: { value: string } }).task_id.value === old.id);
+      expect(kill?.kill).toMatchObject({ agent_id: { value: old.agentId } });
+      expect(await containerRuns(old.containerId)).toBe(false);
+      const s = await waitForStatus(at(`${job}.yaml`), done, 60_000);
+      expect(s).toMatchObject({ phase: 'Succeeded', executionAttempts: 2, exitCode: 0 });
+      expect(s.driver?.taskId).toBe(rerun.id);
+      expect(tasksOf(m, job).map((t) => [t.id, t.state])).toEqual([[old.id, 'TASK_KILLED'], [rerun.id, 'TASK_FINISHED']]);
+    };
+
+    it('healed while the controller runs: the agent\'s re-registration update gets the old task killed; one successful execution', () => partitioned(false));
+
+    it('healed while the controller is down: the restarted controller kills the old task from its reconciliation answer; one successful execution', () => partitioned(true));
+
+    it('with unreachableGraceMs, a partition that heals within the grace keeps the run: one task, one attempt', async () => {
+      const m = await startMesosMaster(EMULATOR);
+      closers.push(() => m.close());
+      const { h, at, running } = await setUp(() => m, { unreachableGraceMs: 30_000 });
+      await h.write('part-grace.yaml', clusterJob('part-grace', m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n').replace('sleepSeconds: "3"', 'sleepSeconds: "6"'));
+      await h.start();
+      await running('part-grace.yaml', 'part-grace');
+      const task = tasksOf(m, 'part-grace')[0]!;
+      m.faults.partitionAgent(task.agentId);
+      faults += 1;
+      jobs += 1;
+      const unreachableSent = () => m.events().some((e) => e.type === 'UPDATE' && (e.update as { status: { task_id: { value: string }; state: string } }).status.task_id.value === task.id
+        && (e.update as { status: { state: string } }).status.state === 'TASK_UNREACHABLE');
+      await expect.poll(unreachableSent).toBe(true);
+      m.faults.healAgent(task.agentId);
+      const s = await waitForStatus(at('part-grace.yaml'), done, 60_000);
+      expect(s).toMatchObject({ phase: 'Succeeded', executionAttempts: 1, exitCode: 0 });
+      expect(tasksOf(m, 'part-grace').map((t) => t.state)).toEqual(['TASK_FINISHED']);
+    });
   });
 });

@@ -58,6 +58,12 @@ export interface MesosBackendOptions {
   readonly logPollMs?: number;
   /** Bound on waiting for a terminal state after KILL (default 30 s). */
   readonly killTimeoutMs?: number;
+  /**
+   * How long a driver task reported TASK_UNREACHABLE may take to come back before the job treats it
+   * as lost and its restartPolicy decides (default 0: at once; the master has already waited
+   * agent_ping_timeout × max_agent_ping_timeouts, 75 s by default). A replaced task that comes back later is killed.
+   */
+  readonly unreachableGraceMs?: number;
   /** Bound on waiting for a reconciliation answer (default 10 s). */
   readonly reconcileTimeoutMs?: number;
   /** Quiet period that ends the collection of implicit reconciliation answers (default 1 s). */
@@ -211,6 +217,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
         secrets: envSecretValues(run.spec),
         logPollMs: options.logPollMs ?? 1000,
         reconcileTimeoutMs,
+        unreachableGraceMs: options.unreachableGraceMs ?? 0,
       });
     },
 

@@ -2,6 +2,7 @@ import { messageOf } from '../../errors.js';
 import type { RunExit } from '../ports.js';
 import { sleep } from './backoff.js';
 import type { FrameworkSession } from './framework-session.js';
+import type { TaskStatus } from './mesos-types.js';
 import { FINISHED_FOR_US, runExitOf } from './map-task-state.js';
 import { redactSecrets } from '../../secrets/redact.js';
 import { readChunk, sandboxFilePath } from './sandbox-files.js';
@@ -16,6 +17,8 @@ export interface FollowOptions {
   readonly logPollMs: number;
   /** How long to wait for a reconciliation answer about a task this process has not heard of. */
   readonly reconcileTimeoutMs: number;
+  /** How long a TASK_UNREACHABLE driver may take to come back before it counts as lost (0: at once). */
+  readonly unreachableGraceMs?: number;
 }
 
 /**
@@ -31,10 +34,14 @@ export async function followDriver(session: FrameworkSession, taskId: string, ag
   const stopLogs = new AbortController();
   const logs = options.onLog ? pollLog(session, info.frameworkId, taskId, agentId, masked(options.onLog, options.secrets), options.logPollMs, AbortSignal.any([stopLogs.signal, options.signal])) : Promise.resolve();
   try {
-    let end = await session.tasks.until(taskId, (s) => FINISHED_FOR_US.has(s.state), { signal: options.signal, timeoutMs: options.reconcileTimeoutMs });
+    let end: TaskStatus | undefined;
     while (!end) {
-      if (!session.tasks.get(taskId)) await session.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }], options.signal);
       end = await session.tasks.until(taskId, (s) => FINISHED_FOR_US.has(s.state), { signal: options.signal, timeoutMs: options.reconcileTimeoutMs });
+      if (!end) {
+        if (!session.tasks.get(taskId)) await session.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }], options.signal);
+      } else if (end.state === 'TASK_UNREACHABLE' && (options.unreachableGraceMs ?? 0) > 0) {
+        end = await unreachableGrace(session, taskId, end, options.unreachableGraceMs ?? 0, options.signal);
+      }
     }
     stopLogs.abort();
     await logs;
@@ -47,6 +54,16 @@ export async function followDriver(session: FrameworkSession, taskId: string, ag
 
 /** An onLog that masks the job's own secrets too (whole lines arrive, so none is split). */
 const masked = (onLog: (chunk: string) => void, secrets: readonly string[] = []) => (chunk: string) => onLog(redactSecrets(chunk, secrets));
+
+/** Waits up to `graceMs` for an unreachable task to report again: undefined when it runs on, else its (final) status. */
+async function unreachableGrace(session: FrameworkSession, taskId: string, unreachable: TaskStatus, graceMs: number, signal: AbortSignal): Promise<TaskStatus | undefined> {
+  session.log.warn({ master: session.master, taskId, graceMs }, 'The driver task is unreachable; waiting for its agent before counting it lost');
+  const back = await session.tasks.until(taskId, (s) => s.state !== 'TASK_UNREACHABLE', { signal, timeoutMs: graceMs, includeCurrent: false });
+  if (!back) return unreachable;
+  if (FINISHED_FOR_US.has(back.state)) return back;
+  session.log.info({ master: session.master, taskId, state: back.state }, 'The unreachable driver task is back');
+  return undefined;
+}
 
 /** Polls the sandbox stdout and stderr and passes whole new lines on (the secret redacted); ends with one last read after the stop signal. */
 async function pollLog(session: FrameworkSession, frameworkId: string, taskId: string, agentId: string | undefined, onLog: (chunk: string) => void, pollMs: number, stop: AbortSignal): Promise<void> {

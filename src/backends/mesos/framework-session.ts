@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { classOf, messageOf } from '../../errors.js';
 import { LABELS } from '../ports.js';
+import { AbandonedTasks } from './abandoned-tasks.js';
 import type { BackoffOptions } from './backoff.js';
 import { sleep } from './backoff.js';
 import { parseTaskId } from './build-task-info.js';
@@ -68,6 +69,8 @@ export class FrameworkSession {
   readonly subscription: Subscription;
   readonly offers = new OfferBook();
   readonly tasks = new TaskTracker();
+  /** Tasks given up on while unreachable: killed when seen alive again. */
+  readonly abandoned: AbandonedTasks;
   readonly master: string;
   /** The resolved secret (passed to the driver as SPARK_MESOS_SECRET); never logged. */
   readonly secret: string | undefined;
@@ -80,6 +83,11 @@ export class FrameworkSession {
   constructor(private readonly options: FrameworkSessionOptions) {
     this.master = options.candidates.url;
     this.log = options.logger;
+    this.abandoned = new AbandonedTasks({
+      store: options.store, key: options.key, master: this.master, log: options.logger,
+      kill: (taskId, agentId) => this.call({ type: 'KILL', kill: { task_id: { value: taskId }, ...(agentId ? { agent_id: { value: agentId } } : {}) } }),
+      reconcile: (taskId, agentId) => this.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }]),
+    });
     const c = options.connection;
     this.secret = options.secret;
     const authorization = c.principal !== undefined && this.secret !== undefined ? basicAuthorization(c.principal, this.secret) : undefined;
@@ -244,7 +252,7 @@ export class FrameworkSession {
   private onRefused(message: string): 'resubscribe' | 'stop' {
     if (!/has been removed/i.test(message) || this.stored.frameworkId === undefined) return 'stop';
     this.log.warn({ master: this.master, frameworkId: this.stored.frameworkId }, 'The master removed the framework; registering a new one');
-    this.options.store.update(this.options.key, (cur) => ({ ...(cur ?? this.stored), frameworkId: undefined, tasks: {} }));
+    this.options.store.update(this.options.key, (cur) => ({ ...(cur ?? this.stored), frameworkId: undefined, tasks: {}, abandoned: {} }));
     return 'resubscribe';
   }
 
@@ -268,7 +276,7 @@ export class FrameworkSession {
     }
     for (const role of this.offers.waitingRoles()) this.revive(role);
     const known = new Map<string, string | undefined>();
-    for (const t of Object.values(this.stored.tasks)) known.set(t.taskId, t.agentId);
+    for (const t of [...Object.values(this.stored.tasks), ...this.abandoned.list()]) known.set(t.taskId, t.agentId);
     for (const t of this.options.knownTasks?.() ?? []) if (t.master === this.master && !known.has(t.taskId)) known.set(t.taskId, t.agentId);
     const explicit = [...known].filter(([id]) => !TERMINAL_TASK_STATES.has(this.tasks.get(id)?.state ?? '')).map(([taskId, agentId]) => ({ taskId, ...(agentId ? { agentId } : {}) }));
     if (explicit.length > 0) await this.reconcile(explicit);
@@ -330,6 +338,7 @@ export class FrameworkSession {
         this.log.warn({ master: this.master, taskId, err: messageOf(e) }, 'ACKNOWLEDGE failed; the agent will resend the update'),
       );
     }
+    if (this.abandoned.onStatus(status)) return;
     if (status.reason === 'REASON_RECONCILIATION' && parseTaskId(taskId) && !TERMINAL_TASK_STATES.has(status.state) && !this.isKnown(taskId) && !this.reported.has(taskId)) {
       this.reported.add(taskId);
       const unknown: UnknownTask = { master: this.master, frameworkId: info.frameworkId, taskId, state: status.state, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) };

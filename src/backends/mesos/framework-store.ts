@@ -15,6 +15,21 @@ export interface StoredTask {
   readonly launchedAt: string;
 }
 
+/**
+ * A task the job gave up on while its agent could not be reached (TASK_UNREACHABLE, LOST, UNKNOWN,
+ * GONE_BY_OPERATOR): it may come back, and is killed as soon as it is seen alive again.
+ */
+export interface AbandonedTask {
+  readonly taskId: string;
+  readonly agentId?: string;
+  /** The state it had when the job gave up on it. */
+  readonly state: string;
+  readonly abandonedAt: string;
+}
+
+/** How long an abandoned task is remembered: the master's default registry_max_agent_age (2 weeks). */
+export const ABANDONED_RETENTION_MS = 14 * 24 * 3600 * 1000;
+
 /** How to reach one master again without a spec at hand (references only, never the secret). */
 export interface StoredConnection {
   readonly principal?: string;
@@ -30,6 +45,8 @@ export interface StoredFramework {
   readonly failoverTimeout: number;
   readonly roles: readonly string[];
   readonly tasks: Readonly<Record<string, StoredTask>>;
+  /** Tasks given up on that may return; absent in files written before partition awareness. */
+  readonly abandoned?: Readonly<Record<string, AbandonedTask>>;
   readonly updatedAt: string;
 }
 
@@ -80,6 +97,26 @@ export class FrameworkStore {
     const fw = this.data.frameworks[key];
     if (!fw) return;
     this.update(key, () => ({ ...fw, tasks: { ...fw.tasks, [task.taskId]: task } }));
+  }
+
+  /** Moves a task from the launched ones to the abandoned ones in one write (older abandoned entries expire). */
+  abandonTask(key: string, task: AbandonedTask, now = Date.now()): void {
+    const fw = this.data.frameworks[key];
+    if (!fw) return;
+    const tasks = { ...fw.tasks };
+    delete tasks[task.taskId];
+    const abandoned = Object.fromEntries(Object.entries(fw.abandoned ?? {}).filter(([, t]) => now - Date.parse(t.abandonedAt) < ABANDONED_RETENTION_MS));
+    abandoned[task.taskId] = task;
+    this.update(key, () => ({ ...fw, tasks, abandoned }));
+  }
+
+  /** Forgets an abandoned task that has ended for good. */
+  forgetAbandoned(key: string, taskId: string): void {
+    const fw = this.data.frameworks[key];
+    if (!fw?.abandoned || !(taskId in fw.abandoned)) return;
+    const abandoned = { ...fw.abandoned };
+    delete abandoned[taskId];
+    this.update(key, () => ({ ...fw, abandoned }));
   }
 
   /** Forgets a released task. */

@@ -36,7 +36,8 @@ export async function listSessionDrivers(session: FrameworkSession, known: reado
   const drivers: OwnedDriver[] = [];
   for (const [taskId, s] of answers) {
     const parsed = parseTaskId(taskId);
-    if (!parsed) continue;
+    // A task the job gave up on is never the job's driver again: the session kills it when it is alive.
+    if (!parsed || session.abandoned.has(taskId)) continue;
     const stored = session.stored.tasks[taskId];
     if (!stored && (s.state === 'TASK_GONE' || s.state === 'TASK_UNKNOWN' || s.state === 'TASK_LOST')) continue;
     drivers.push({

@@ -28,4 +28,20 @@ describe('FrameworkStore', () => {
     writeFileSync(path.join(dir, FRAMEWORK_STORE_FILE), '{not json');
     expect(() => new FrameworkStore(dir)).toThrow(/mesos-frameworks\.json is not valid JSON; restore it/);
   });
+
+  it('abandonTask moves a task from the launched ones to the abandoned ones durably; entries older than two weeks expire', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mesos-store-'));
+    const key = 'mesos://m:5050|';
+    const a = new FrameworkStore(dir);
+    a.update(key, () => ({ master: 'mesos://m:5050', connection: {}, failoverTimeout: 604800, roles: ['*'], tasks: {}, updatedAt: '' }));
+    a.addTask(key, { taskId: 'old', agentId: 'S0', job: 'j', attempt: 1, specHash: 'h', launchedAt: 'now' });
+    a.abandonTask(key, { taskId: 'ancient', state: 'TASK_UNREACHABLE', abandonedAt: new Date(Date.now() - 15 * 24 * 3600 * 1000).toISOString() });
+    a.abandonTask(key, { taskId: 'old', agentId: 'S0', state: 'TASK_UNREACHABLE', abandonedAt: new Date().toISOString() });
+    const b = new FrameworkStore(dir);
+    expect(b.get(key)!.tasks).toEqual({});
+    expect(Object.keys(b.get(key)!.abandoned ?? {})).toEqual(['old']);
+    expect(b.get(key)!.abandoned!.old).toMatchObject({ agentId: 'S0', state: 'TASK_UNREACHABLE' });
+    b.forgetAbandoned(key, 'old');
+    expect(new FrameworkStore(dir).get(key)!.abandoned).toEqual({});
+  });
 });

@@ -10,7 +10,7 @@ import { StatusUpdateManager, type PendingUpdate } from './status-updates.js';
 import { TaskRunner } from './task-runner.js';
 import { taskStatus, TERMINAL_STATES, type StatusFields } from './task-status.js';
 import type { EmulatedTask, EmulatorOptions } from './types.js';
-import { double, type JsonObject } from './wire-json.js';
+import { double, isObject, type JsonObject } from './wire-json.js';
 
 /** One emulated master process: its identity on the wire. */
 export interface MasterIdentity {
@@ -39,6 +39,8 @@ export class Cluster {
   readonly tasks = new Map<string, EmulatedTask>();
   readonly completedTasks: EmulatedTask[] = [];
   readonly unreachableTasks = new Map<string, EmulatedTask>();
+  /** Tasks a partitioned agent still runs after the master forgot them (registry_max_agent_age), by agent id. */
+  readonly forgottenTasks = new Map<string, EmulatedTask[]>();
   readonly masters: MasterIdentity[] = [];
   leader: MasterIdentity | null = null;
   heartbeatsPaused = false;
@@ -199,8 +201,9 @@ export class Cluster {
   }
 
   #forward(update: PendingUpdate): void {
-    const task = this.tasks.get(taskKey(update.frameworkId, update.taskId));
-    if (task && this.agents.some((a) => a.id === task.agentId && a.recovering)) return;
+    const agentId = isObject(update.status.agent_id) ? String(update.status.agent_id.value) : undefined;
+    // A re-registering or partitioned agent keeps its updates until it reaches the master again.
+    if (this.agents.some((a) => a.id === agentId && (a.recovering || a.partitioned === true))) return;
     const framework = this.frameworks.get(update.frameworkId);
     if (framework) this.send(framework, { type: 'UPDATE', update: { status: update.status } });
   }

@@ -1,4 +1,5 @@
 import { taskKey, type Cluster } from './cluster.js';
+import { healAgent, partitionAgent } from './partition.js';
 import { taskStatus, TERMINAL_STATES } from './task-status.js';
 
 /** Faults a test can inject into a running emulator. */
@@ -17,6 +18,13 @@ export interface MesosFaults {
   noLeader(): void;
   /** Removes an agent: RESCIND of its offers, TASK_LOST (or TASK_UNREACHABLE for PARTITION_AWARE) per task, FAILURE. */
   loseAgent(agentId: string): void;
+  /**
+   * Cuts an agent off from the master while its containers keep running: its tasks become
+   * TASK_UNREACHABLE (PARTITION_AWARE) or TASK_LOST, offers are rescinded, FAILURE is sent; the agent holds its updates.
+   */
+  partitionAgent(agentId: string): void;
+  /** Ends a partition: the agent re-registers, the master sends each task's latest state (REASON_AGENT_REREGISTERED), held updates follow. */
+  healAgent(agentId: string): void;
   /** Kills a running task's container with SIGKILL: the executor reports TASK_FAILED (exit status 137). */
   failTask(taskId: string): Promise<void>;
 }
@@ -78,6 +86,12 @@ export function createFaults(cluster: Cluster, leader: LeaderControls): MesosFau
         }));
       }
       for (const f of cluster.frameworks.values()) f.send({ type: 'FAILURE', failure: { agent_id: { value: agentId } } });
+    },
+    partitionAgent(agentId) {
+      partitionAgent(cluster, agentId);
+    },
+    healAgent(agentId) {
+      healAgent(cluster, agentId);
     },
     async failTask(taskId) {
       const task = [...cluster.tasks.values()].find((t) => t.id === taskId && !TERMINAL_STATES.has(t.state));

@@ -12,7 +12,8 @@
  *   master.calls()        // call bodies received; master.events(): events sent; master.messages(): both, in order
  *   master.pendingUpdates() // updates sent with a uuid and not yet acknowledged
  *   master.faults.dropStream({ frameworkId?, abrupt? }) / stopHeartbeats() / resumeHeartbeats()
- *                 / loseAgent(agentId) / failTask(taskId) / failover() and noLeader() (pairs only)
+ *                 / loseAgent(agentId) / partitionAgent(agentId) / healAgent(agentId) / failTask(taskId)
+ *                 / failover() and noLeader() (pairs only)
  *   await master.close()  // servers, timers, task containers, temp work dir
  *
  *   const pair = await startMesosPair(options); pair.masters[0|1], pair.leader(), pair.faults.failover()
@@ -29,6 +30,8 @@
  *   killGraceSeconds          docker stop grace when KILL and the task give no kill_policy (3).
  *   agentReregisterDelaySeconds after failover(), how long the new leader knows no agent, task or
  *                             update of them (reconcile answers nothing for them meanwhile) (0).
+ *   unreachableAgentMaxAgeSeconds registry_max_agent_age: a partitioned agent and its tasks are forgotten
+ *                             after this (reconcile: TASK_UNKNOWN; healing then reads "Unknown agent reregistered") (never).
  *   docker                    dockerode instance or socket path (/var/run/docker.sock): tasks run as real
  *                             containers, network host|none, named mesos-<containerId>, labelled with
  *                             CONTAINER_LABELS only (task labels stay in Mesos); the sandbox is mounted at /mnt/mesos/sandbox

@@ -13,6 +13,10 @@ export interface AgentState {
   /** Static reservation: only these roles get its resources. */
   readonly roles: readonly string[] | undefined;
   unreachable: boolean;
+  /** Cut off from the master but still running its tasks (partitionAgent); heals with healAgent. */
+  partitioned?: boolean;
+  /** Unreachable longer than `unreachableAgentMaxAgeSeconds`: the master's registry no longer knows it. */
+  forgotten?: boolean;
   /** Not yet re-registered with a newly elected master: invisible to it. */
   recovering: boolean;
 }

@@ -16,7 +16,8 @@ function known(cluster: Cluster, framework: Framework, task: EmulatedTask): Json
 }
 
 function unknown(cluster: Cluster, framework: Framework, taskId: string, agentId: string | undefined): JsonObject {
-  const agent = agentId !== undefined ? cluster.agents.find((a) => a.id === agentId) : undefined;
+  // An agent the registry forgot (unreachable past registry_max_agent_age) is unknown to the master.
+  const agent = agentId !== undefined ? cluster.agents.find((a) => a.id === agentId && a.forgotten !== true) : undefined;
   const pa = framework.partitionAware;
   let state = 'TASK_LOST';
   let message = 'Reconciliation: Task is unknown';

@@ -68,6 +68,11 @@ export interface EmulatorOptions {
    * standing in for a driver that could never register. Default false.
    */
   readonly requireLibprocessSsl?: boolean;
+  /**
+   * `--registry_max_agent_age`: seconds after which the master forgets an agent partitioned with
+   * `faults.partitionAgent` and its unreachable tasks (reconciliation then answers TASK_UNKNOWN). Default never (Mesos: 2 weeks).
+   */
+  readonly unreachableAgentMaxAgeSeconds?: number;
   /** Seconds a killed container gets between SIGTERM and SIGKILL when no kill_policy says. Default 3. */
   readonly killGraceSeconds?: number;
 }
