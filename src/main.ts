@@ -9,7 +9,7 @@ import { Controller } from './controller/controller.js';
 import { createControllerMetrics } from './controller/metrics.js';
 import { serveHealth, type HealthServer } from './controller/serve-health.js';
 import type { Policy } from './controller/check-policy.js';
-import { prepareGitSync, type GitSyncConfig } from './gitops/start-git-sync.js';
+import { prepareGitSync, type GitSyncConfig, type RunningGitSync } from './gitops/start-git-sync.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** Everything `sparkctl controller` needs, already validated by the CLI. */
@@ -61,10 +61,24 @@ export async function runController(config: ControllerConfig): Promise<number> {
       mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger })),
     },
   });
-  const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
-  // SIGHUP (what `sparkctl sync` sends): sync from git now, or relist a plain jobs folder.
-  const onHangup = () => (gitSync ? gitSync.requestSync() : void controller.relist());
+  // Signal handlers come first: a SIGHUP or SIGTERM during start-up is handled, never fatal.
+  let running = false;
+  // SIGHUP (what `sparkctl sync` sends): sync from git now, or relist a plain jobs folder (start-up syncs and lists anyway).
+  const onHangup = () => {
+    if (running) void (gitSync ? gitSync.requestSync() : controller.relist());
+  };
   process.on('SIGHUP', onHangup);
+  const stopped = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'Received signal; shutting down');
+      resolve(0);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    if (config.exitWhenIdle) void controller.whenIdle().then(() => resolve(0));
+  });
+  // With --git: take over the jobs path without waiting for the remote; the first sync runs in the background.
+  const gitSync: RunningGitSync | undefined = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
   await controller.start();
   let started = true;
   let health: HealthServer | undefined;
@@ -88,15 +102,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
     }
   }
   gitSync?.start(() => controller.relist());
-  const stopped = new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'Received signal; shutting down');
-      resolve(0);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    if (config.exitWhenIdle) void controller.whenIdle().then(() => resolve(0));
-  });
+  running = true;
   const code = await stopped;
   started = false;
   process.off('SIGHUP', onHangup);

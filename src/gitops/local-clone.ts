@@ -2,7 +2,7 @@ import { access, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitCommandError } from './errors.js';
 import { redactUrl } from './redact-url.js';
-import { runGit } from './run-git.js';
+import { runGit, type GitContext } from './run-git.js';
 
 const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
 const SHORT_SHA = /^[0-9a-f]{4,64}$/i;
@@ -18,10 +18,11 @@ export class LocalClone {
   constructor(
     readonly dir: string,
     private readonly url: string,
+    readonly context: GitContext,
   ) {}
 
   private git(args: readonly string[], failure: GitCommandError['reason'], env?: Record<string, string>): Promise<string> {
-    return runGit(['--git-dir', this.dir, ...args], { failure, ...(env ? { env } : {}) });
+    return runGit(['--git-dir', this.dir, ...args], { failure, context: this.context, ...(env ? { env } : {}) });
   }
 
   /** Creates the bare repository when missing and points `origin` at the URL. */
@@ -30,7 +31,7 @@ export class LocalClone {
       () => true,
       () => false,
     );
-    if (!exists) await runGit(['init', '--bare', '--quiet', this.dir], { failure: 'CloneFailed' });
+    if (!exists) await runGit(['init', '--bare', '--quiet', this.dir], { failure: 'CloneFailed', context: this.context });
     await this.git(['config', 'remote.origin.url', this.url], 'CloneFailed');
     await this.git(['config', 'gc.autoDetach', 'false'], 'CloneFailed');
   }
@@ -80,6 +81,7 @@ export class LocalClone {
     try {
       await runGit(['--git-dir', this.dir, '--work-tree', dest, '-c', 'core.symlinks=false', 'checkout', '--quiet', sha, '--', path === '' ? '.' : path], {
         failure: 'CheckoutFailed',
+        context: this.context,
         env: { GIT_INDEX_FILE: index },
       });
     } finally {

@@ -46,13 +46,15 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--git-path <path>', 'folder of the repository holding the manifests (default: the root)')
     .option('--interval <duration>', 'fetch from git this often, ±10% jitter (default: 60s)')
     .option('--prune', 'release the jobs whose manifests were removed from git (default: keep them, reported as orphaned)')
-    .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (never the synced branch)')
+    .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (a branch sparkctl created; never the synced branch)')
+    .option('--git-timeout <duration>', 'how long one git command (fetch, push) may take before it is killed (default: 60s)')
+    .option('--git-credentials-file <path>', 'USER:TOKEN for an HTTP(S) remote, mode 600 (keeps credentials out of the URL and every command line)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
     .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; missingGrace: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; dockerSocket?: string; advertiseAddress?: string } & GitFlags) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
-      const git = gitSyncConfigFromFlags(opts, program);
+      const git = gitSyncConfigFromFlags(opts, program, stateDir);
       // Loaded on demand: the engine adapters are heavy and the other verbs never need them.
       const { runController } = await import('../../main.js');
       const code = await runController({
