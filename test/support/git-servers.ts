@@ -126,11 +126,14 @@ export async function startSmartHttp(options: SmartHttpOptions): Promise<Loopbac
 }
 
 /** A server that accepts connections and never answers: a hung remote. */
-export async function startBlackHole(): Promise<LoopbackServer & { accepted: () => number }> {
+export async function startBlackHole(): Promise<LoopbackServer & { accepted: () => number; nextAccept: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   let accepted = 0;
+  let waiters: (() => void)[] = [];
   const server: Server = createTcpServer((s) => {
     accepted++;
+    for (const w of waiters) w();
+    waiters = [];
     sockets.add(s);
     s.on('error', () => undefined);
     s.on('close', () => sockets.delete(s));
@@ -139,6 +142,7 @@ export async function startBlackHole(): Promise<LoopbackServer & { accepted: () 
   return {
     port: (server.address() as AddressInfo).port,
     accepted: () => accepted,
+    nextAccept: () => new Promise<void>((r) => waiters.push(r)),
     close: () =>
       new Promise((r) => {
         for (const s of sockets) s.destroy();
