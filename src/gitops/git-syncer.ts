@@ -98,7 +98,7 @@ export class GitSyncer {
    * Takes over the --jobs path without touching the network, so the controller can start at once
    * on the revision already checked out (or an empty folder on a first start); syncs come after.
    */
-  async takeOver(): Promise<SyncStatus | undefined> {
+  async takeOver(): Promise<SyncStatus> {
     const holder = await readLiveLock(this.options.stateDir);
     if (holder && holder.pid !== process.pid) {
       throw new ControllerLockedError(`another controller (pid ${holder.pid}) already runs on ${holder.jobsDir}; stop it before starting one with --git`);
@@ -130,7 +130,9 @@ export class GitSyncer {
       this.view = empty;
       this.log.warn({ jobsDir: this.jobsDir }, 'Started with an empty jobs folder until a first sync succeeds');
     }
-    return this.lastStatus;
+    // Recorded under this process at once, so `sparkctl sync` finds a syncing controller before the first sync ends.
+    const { inProgress: _stale, ...last } = this.lastStatus ?? { ...this.base(new Date(0).toISOString()), orphaned: [], invalid: [] };
+    return this.record({ ...last, ...this.source, pid: process.pid, jobsDir: this.jobsDir, gitTimeoutMs: this.context.timeoutMs });
   }
 
   /** Starts syncing at once in the background, then on the interval (±10% jitter); `onApplied` runs after every new revision (the controller's relist). */
