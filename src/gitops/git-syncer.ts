@@ -8,6 +8,7 @@ import type { SyncFailureReason } from './errors.js';
 import { readGitCredentialsFile, splitUrlCredentials, type GitCredentials } from './git-credentials.js';
 import { clearJobsPath, flipJobsLink, inspectJobsPath } from './jobs-link.js';
 import { LocalClone } from './local-clone.js';
+import { materialiseChanges } from './materialise-changes.js';
 import { materialiseRevision } from './materialise-revision.js';
 import { redactText, redactUrl } from './redact-url.js';
 import { DEFAULT_GIT_TIMEOUT_MS, type GitContext } from './run-git.js';
@@ -251,22 +252,23 @@ export class GitSyncer {
   private async apply(sha: string, at: string, before: SyncStatus | undefined): Promise<SyncStatus> {
     const inUse = this.view ? relative(this.revsDir, this.view).split(sep)[0] : undefined;
     const folderName = inUse === sha ? `${sha}-b` : sha;
-    const rev = await materialiseRevision({
-      clone: this.clone,
-      sha,
-      gitPath: this.options.path,
-      revsDir: this.revsDir,
-      folderName,
-      prune: this.options.prune,
-      ...(this.view ? { previousView: this.view } : {}),
-    });
+    const input = { clone: this.clone, sha, gitPath: this.options.path, revsDir: this.revsDir, folderName, prune: this.options.prune, ...(this.view ? { previousView: this.view } : {}) };
+    const previousSha = inUse?.replace(/-b$/, '');
+    // Only what changed since the revision in use, when that folder is a revision of the same path and prune setting.
+    const incremental = this.view && previousSha && /^[0-9a-f]{40,64}$/.test(previousSha) && before?.revision === previousSha && before.path === this.source.path && before.prune === this.source.prune && !before.appliedFrom;
+    const rev = incremental
+      ? await materialiseChanges({ ...input, previousView: this.view!, previousSha, previousOrphaned: before.orphaned, previousInvalid: before.invalid }).catch((err: unknown) => {
+          this.log.warn({ err: messageOf(err), from: previousSha.slice(0, 7) }, 'Could not build the revision from the changes alone; building it whole');
+          return materialiseRevision(input);
+        })
+      : await materialiseRevision(input);
     await flipJobsLink(this.jobsDir, rev.view);
     this.view = rev.view;
     this.appliedThisRun = true;
     const old = before?.revision;
     const rewritten = old !== undefined && old !== sha && !(await this.clone.isAncestor(old, sha));
     this.log.info(
-      { revision: sha.slice(0, 7), url: this.source.url, ref: this.source.ref, orphaned: rev.orphaned.length, invalid: rev.invalid.length, ...(rewritten ? { historyRewrittenFrom: old.slice(0, 7) } : {}) },
+      { revision: sha.slice(0, 7), url: this.source.url, ref: this.source.ref, written: rev.written, orphaned: rev.orphaned.length, invalid: rev.invalid.length, ...(rewritten ? { historyRewrittenFrom: old.slice(0, 7) } : {}) },
       rewritten ? 'Synced a revision that rewrote history' : 'Synced revision',
     );
     try {

@@ -1,4 +1,4 @@
-import { access, rm } from 'node:fs/promises';
+import { access, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitCommandError } from './errors.js';
 import { redactUrl } from './redact-url.js';
@@ -86,6 +86,38 @@ export class LocalClone {
       });
     } finally {
       await rm(index, { force: true });
+    }
+  }
+
+  /** The files under `path` that differ between two commits (paths relative to `path`): 'D' deleted, 'W' to write (added, modified, type changed). */
+  async changedFiles(from: string, to: string, path: string): Promise<{ kind: 'D' | 'W'; file: string }[]> {
+    const rel = path === '' || path === '.' ? '' : `${path}/`;
+    const out = await this.git(['diff', '--name-status', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', from, to, '--', rel || '.'], 'CheckoutFailed', { GIT_LITERAL_PATHSPECS: '1' });
+    const parts = out.split('\0');
+    const changes: { kind: 'D' | 'W'; file: string }[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const file = parts[i + 1]!;
+      if (!file.startsWith(rel)) continue;
+      changes.push({ kind: parts[i] === 'D' ? 'D' : 'W', file: file.slice(rel.length) });
+    }
+    return changes;
+  }
+
+  /** Writes only the listed repository paths of commit `sha` under `dest` (symlinks become plain files). */
+  async checkoutPaths(sha: string, paths: readonly string[], dest: string): Promise<void> {
+    if (paths.length === 0) return;
+    const index = `${dest}.index`;
+    const list = `${dest}.paths`;
+    await writeFile(list, paths.join('\0'));
+    try {
+      await runGit(['--git-dir', this.dir, '--work-tree', dest, '-c', 'core.symlinks=false', 'checkout', '--quiet', sha, `--pathspec-from-file=${list}`, '--pathspec-file-nul'], {
+        failure: 'CheckoutFailed',
+        context: this.context,
+        env: { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' },
+      });
+    } finally {
+      await rm(index, { force: true });
+      await rm(list, { force: true });
     }
   }
 

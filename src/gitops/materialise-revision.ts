@@ -30,9 +30,12 @@ export interface MaterialisedRevision {
   readonly view: string;
   readonly orphaned: string[];
   readonly invalid: string[];
+  /** How many files were written from git (all of them, or only the changed ones). */
+  readonly written: number;
 }
 
-const loadDoc = async (path: string) => {
+/** Reads and parses one manifest of a revision folder (undefined when it does not parse); the one place materialisation reads a manifest. */
+export const loadDoc = async (path: string) => {
   try {
     return parseDocument(await readFile(path, 'utf8'), YAML_PARSE_OPTIONS);
   } catch {
@@ -40,7 +43,8 @@ const loadDoc = async (path: string) => {
   }
 };
 
-function keepsOnPrune(doc: ReturnType<typeof parseDocument> | undefined): boolean {
+/** Whether a manifest removed from git is kept even under --prune (annotated `sparkctl.io/prune: "false"`). */
+export function keepsOnPrune(doc: ReturnType<typeof parseDocument> | undefined): boolean {
   try {
     const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { annotations?: Record<string, unknown> } } | null | undefined;
     return String(js?.metadata?.annotations?.[PRUNE_ANNOTATION]) === 'false';
@@ -91,7 +95,7 @@ export async function materialiseRevision(input: MaterialiseInput): Promise<Mate
     const dir = join(input.revsDir, input.folderName);
     await rm(dir, { recursive: true, force: true });
     await rename(build, dir);
-    return { dir, view: join(dir, rel), orphaned, invalid };
+    return { dir, view: join(dir, rel), orphaned, invalid, written: fromGit.length };
   } catch (err) {
     await rm(build, { recursive: true, force: true });
     throw err;
