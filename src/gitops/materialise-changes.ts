@@ -33,8 +33,10 @@ export async function materialiseChanges(input: ChangesInput): Promise<Materiali
   const view = join(build, rel);
   try {
     await mkdir(join(view, '..'), { recursive: true, mode: 0o755 });
-    // cp keeps the bytes the controller wrote (statuses) for every unchanged file, at disk speed.
-    await run('cp', ['-a', '--', input.previousView, view]);
+    // Unchanged files are hard links to the folder in use: the bytes the controller wrote (statuses)
+    // at no copy cost. Safe because every writer of the jobs folder replaces a file (temp + rename)
+    // and the changed files below are removed and written anew, never written through a link.
+    await run('cp', ['-al', '--', input.previousView, view]);
     await removeStaleTemporaries(view);
     const orphaned = new Set(input.previousOrphaned);
     const invalid = new Set(input.previousInvalid);

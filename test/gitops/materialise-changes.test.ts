@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GitSyncer } from '../../src/gitops/git-syncer.js';
 import { LocalClone } from '../../src/gitops/local-clone.js';
 import { materialiseRevision } from '../../src/gitops/materialise-revision.js';
+import { writeStatus } from '../../src/manifest/write-status.js';
 import { createLogger } from '../../src/logger.js';
 import { fakeJob } from '../support/controller-harness.js';
 import { startGitDaemon, type LoopbackServer } from '../support/git-servers.js';
@@ -44,7 +45,7 @@ describe('a new revision is built from what changed since the one in use (git da
     const stateDir = join(root, 'state');
     let log = '';
     syncer = new GitSyncer({ url: `git://127.0.0.1:${daemon.port}/remote.git`, ref: 'main', path: 'jobs', intervalMs: 60_000, prune: false, jobsDir, stateDir, logger: createLogger({ level: 'info', destination: { write: (l: string) => void (log += l) } }) });
-    await syncer.prepare();
+    const first = await syncer.prepare();
     // The controller wrote statuses; one of them belongs to a file about to change in git.
     await writeFile(join(jobsDir, 'job-1.yaml'), withStatus(fakeJob('job-1'), 'Running'));
     await writeFile(join(jobsDir, 'job-2.yaml'), withStatus(fakeJob('job-2'), 'Succeeded'));
@@ -68,6 +69,13 @@ describe('a new revision is built from what changed since the one in use (git da
     expect(status.invalid).toEqual(['new/job-99.yaml']);
     expect(await readFile(join(jobsDir, 'job-1.yaml'), 'utf8')).toContain('phase: Running');
     expect(await readFile(join(jobsDir, 'job-1.yaml'), 'utf8')).toContain('arguments: ["20"]');
+
+    // Unchanged files share storage with the previous folder, but a status write replaces the file: the old folder keeps its bytes.
+    const previousFolder = join(stateDir, 'gitops', 'revs', first.revision!, 'jobs');
+    await writeStatus(join(jobsDir, 'job-2.yaml'), { phase: 'Failed', conditions: [], submissionAttempts: 1, executionAttempts: 1 });
+    expect(await readFile(join(jobsDir, 'job-2.yaml'), 'utf8')).toContain('phase: Failed');
+    expect(await readFile(join(previousFolder, 'job-2.yaml'), 'utf8')).toBe(withStatus(fakeJob('job-2'), 'Succeeded'));
+    await writeFile(join(jobsDir, 'job-2.yaml'), withStatus(fakeJob('job-2'), 'Succeeded'));
 
     // The same revision built whole from the same starting folder.
     const clone = new LocalClone(join(stateDir, 'gitops', 'repo'), 'unused', { timeoutMs: 60_000, remote: 'test' });
