@@ -68,14 +68,15 @@ export async function runController(config: ControllerConfig): Promise<number> {
     if (running) void (gitSync ? gitSync.requestSync() : controller.relist());
   };
   process.on('SIGHUP', onHangup);
+  let finish: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((resolve) => {
+    finish = resolve;
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'Received signal; shutting down');
       resolve(0);
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
-    if (config.exitWhenIdle) void controller.whenIdle().then(() => resolve(0));
   });
   // With --git: take over the jobs path without waiting for the remote; the first sync runs in the background.
   const gitSync: RunningGitSync | undefined = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
@@ -101,8 +102,10 @@ export async function runController(config: ControllerConfig): Promise<number> {
       throw err;
     }
   }
-  gitSync?.start(() => controller.relist());
+  // With --exit-when-idle and --git, idle counts only once the first sync attempt is over.
+  const firstSync = gitSync ? gitSync.start(() => controller.relist()) : Promise.resolve();
   running = true;
+  if (config.exitWhenIdle) void firstSync.then(() => controller.whenIdle()).then(() => finish(0));
   const code = await stopped;
   started = false;
   process.off('SIGHUP', onHangup);

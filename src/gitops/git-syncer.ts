@@ -137,10 +137,10 @@ export class GitSyncer {
   }
 
   /** Starts syncing at once in the background, then on the interval (±10% jitter); `onApplied` runs after every new revision (the controller's relist). */
-  start(onApplied: () => void | Promise<void>): void {
+  start(onApplied: () => void | Promise<void>): Promise<SyncStatus> {
     this.onApplied = onApplied;
     this.started = true;
-    this.requestSync();
+    return this.syncNow();
   }
 
   /** Asks for a sync now (e.g. on SIGHUP); a request during a sync runs once more right after it. */

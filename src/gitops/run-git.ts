@@ -49,11 +49,18 @@ function operationOf(args: readonly string[]): string {
  */
 export function runGit(args: readonly string[], options: RunGitOptions): Promise<string> {
   const context = options.context;
-  const credentials = context?.credentials?.();
-  const helper = credentialHelper(credentials);
-  const secrets = credentials ? [credentials.password, credentials.username].filter((s) => s.length >= 3) : [];
-  const clean = (text: string) => secrets.reduce((t, s) => t.split(s).join('***'), redactText(text));
   const op = operationOf(args);
+  // Only commands that talk to the remote get the login (and read a rotated credentials file).
+  let credentials: GitCredentials | undefined;
+  try {
+    credentials = NETWORK_OPS.has(op) ? context?.credentials?.() : undefined;
+  } catch (err) {
+    return Promise.reject(new GitCommandError('AuthFailed', err instanceof Error ? err.message : String(err), { cause: err }));
+  }
+  const helper = credentialHelper(credentials);
+  // The password is masked wherever git might echo it; short ones are left alone (masking them would garble the text).
+  const secret = credentials && credentials.password.length >= 4 ? credentials.password : undefined;
+  const clean = (text: string) => (secret ? redactText(text).split(secret).join('***') : redactText(text));
   const what = `git ${op}${NETWORK_OPS.has(op) && context ? ` ${op === 'push' ? 'to' : 'from'} ${context.remote}` : ''}`;
   const timeoutMs = context?.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
@@ -62,7 +69,7 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
       return;
     }
     const child = spawn('git', [...helper.args, ...args], {
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', SSH_ASKPASS: '', LC_ALL: 'C', ...helper.env, ...options.env },
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...helper.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -20,8 +20,8 @@ export interface GitSyncConfig {
 
 /** A git sync bound to one controller: started after it, stopped before it. */
 export interface RunningGitSync {
-  /** Starts syncing in the background (a first sync at once, then the interval); `relist` is the controller's, called after each new revision. */
-  start(relist: () => Promise<void>): void;
+  /** Starts syncing in the background (a first sync at once, then the interval); `relist` is the controller's, called after each new revision. Resolves when the first attempt ends. */
+  start(relist: () => Promise<void>): Promise<unknown>;
   /** Asks for a sync now (what SIGHUP does). */
   requestSync(): void;
   /** Kills any git command in flight and waits for the sync to wind up. */

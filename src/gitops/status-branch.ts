@@ -79,8 +79,8 @@ export function statusBranchPusher(target: StatusBranchTarget): (status: SyncSta
     try {
       const remoteTip = await tip(tracking);
       if (remoteTip && !isMarked(await git(['cat-file', 'commit', remoteTip]))) throw new StatusBranchNotOwnedError(notOwned(target.branch, remoteTip));
-      const localTip = remoteTip ? '' : await tip(local);
-      const parent = remoteTip || (localTip && isMarked(await git(['cat-file', 'commit', localTip])) ? localTip : '');
+      // Built on the remote's tip as last fetched, so a rejected push is tried again until it lands.
+      const parent = remoteTip;
       // The synced revision's whole tree, then only --git-path replaced by the folder as the controller wrote it.
       await git(['read-tree', status.revision], { GIT_INDEX_FILE: index });
       await git(['--work-tree', workTree, 'add', '--all', '--force', '--', rel || '.', ':(exclude,glob)**/.*.tmp'], { GIT_INDEX_FILE: index });
@@ -90,9 +90,9 @@ export function statusBranchPusher(target: StatusBranchTarget): (status: SyncSta
       }
       const message = `Status of ${status.shortRevision ?? status.revision.slice(0, 7)} (${status.ref}) at ${new Date().toISOString()}\n\n${STATUS_BRANCH_TRAILER}\n`;
       const commit = (await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
-      await git(['update-ref', local, commit]);
       await git(['push', '--quiet', '--no-verify', 'origin', `${commit}:refs/heads/${target.branch}`]);
       await git(['update-ref', tracking, commit]);
+      await git(['update-ref', local, commit]);
       log.info({ branch: target.branch, commit: commit.slice(0, 7) }, 'Pushed job statuses to the status branch');
       return { statusBranch: { name: target.branch, pushedAt: new Date().toISOString() } };
     } catch (err) {

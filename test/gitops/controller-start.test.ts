@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,5 +72,33 @@ describe('a controller whose remote hangs starts, syncs in the background and st
     expect(waited.stdout).toContain(`git fetch from http://127.0.0.1:${hole.port}/org/jobs.git timed out after 2s`);
     expect(waited.stdout).toContain(`Synced ${first.slice(0, 7)}`);
     expect(waited.stdout).not.toContain('argv-secret-42');
+  });
+
+  it('with --exit-when-idle, runs what the first background sync brings before it exits', async () => {
+    remote = await createTestRemote();
+    const sha = await remote.commit({ 'jobs/a.yaml': suspended('a') });
+    root = await mkdtemp(join(tmpdir(), 'sparkctl-start-'));
+    const jobs = join(root, 'jobs');
+    const state = join(root, 'state');
+    const res = await sparkctl(['--jobs', jobs, '--state-dir', state, 'controller', '--git', remote.url, '--git-path', 'jobs', '--exit-when-idle']);
+    expect(res.code).toBe(0);
+    expect((await readSyncStatus(state))?.revision).toBe(sha);
+    expect(await readFile(join(jobs, 'a.yaml'), 'utf8')).toMatch(/^status:\n {2}phase: Suspended$/m);
+  });
+
+  it('sync --wait waits for the status-branch push and exits 1 when the remote rejects it', async () => {
+    remote = await createTestRemote();
+    await remote.commit({ 'jobs/a.yaml': suspended('a') });
+    const hook = join(remote.bare, 'hooks', 'pre-receive');
+    await writeFile(hook, '#!/bin/sh\necho "protected: no pushes" >&2\nexit 1\n');
+    await chmod(hook, 0o755);
+    root = await mkdtemp(join(tmpdir(), 'sparkctl-start-'));
+    const state = join(root, 'state');
+    const where = ['--jobs', join(root, 'jobs'), '--state-dir', state];
+    controller = await startController(where, state, ['--git', remote.url, '--git-path', 'jobs', '--interval', '10m', '--status-branch', 'sparkctl-status']);
+    const res = await sparkctl([...where, 'sync', '--wait', '--timeout', '60s']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('status branch sparkctl-status not pushed: ');
+    expect(res.stdout).toContain('protected: no pushes');
   });
 });
