@@ -9,7 +9,7 @@ import { Controller } from './controller/controller.js';
 import { createControllerMetrics } from './controller/metrics.js';
 import { serveHealth, type HealthServer } from './controller/serve-health.js';
 import { preparePolicy, type Policy } from './policy/policy.js';
-import { prepareGitSync, type GitSyncConfig } from './gitops/start-git-sync.js';
+import { prepareGitSync, type GitSyncConfig, type RunningGitSync } from './gitops/start-git-sync.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** Everything `sparkctl controller` needs, already validated by the CLI. */
@@ -65,11 +65,26 @@ export async function runController(config: ControllerConfig): Promise<number> {
       mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger, policy, ...config.mesos })),
     },
   });
-  const gitSync = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
+  // Signal handlers come first: a SIGHUP or SIGTERM during start-up is handled, never fatal.
+  let running = false;
   // SIGHUP, and `sparkctl sync` over the control socket (state-lock.ts hands it to these same
-  // listeners in-process): sync from git now, or relist a plain jobs folder.
-  const onHangup = () => (gitSync ? gitSync.requestSync() : void controller.relist());
+  // listeners in-process): sync from git now, or relist a plain jobs folder (start-up syncs and lists anyway).
+  const onHangup = () => {
+    if (running) void (gitSync ? gitSync.requestSync() : controller.relist());
+  };
   process.on('SIGHUP', onHangup);
+  let finish: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => {
+    finish = resolve;
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'Received signal; shutting down');
+      resolve(0);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  // With --git: take over the jobs path without waiting for the remote; the first sync runs in the background.
+  const gitSync: RunningGitSync | undefined = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
   await controller.start();
   let started = true;
   let health: HealthServer | undefined;
@@ -92,16 +107,10 @@ export async function runController(config: ControllerConfig): Promise<number> {
       throw err;
     }
   }
-  gitSync?.start(() => controller.relist());
-  const stopped = new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'Received signal; shutting down');
-      resolve(0);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    if (config.exitWhenIdle) void controller.whenIdle().then(() => resolve(0));
-  });
+  // With --exit-when-idle and --git, idle counts only once the first sync attempt is over.
+  const firstSync = gitSync ? gitSync.start(() => controller.relist()) : Promise.resolve();
+  running = true;
+  if (config.exitWhenIdle) void firstSync.then(() => controller.whenIdle()).then(() => finish(0));
   const code = await stopped;
   started = false;
   process.off('SIGHUP', onHangup);

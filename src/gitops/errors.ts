@@ -34,3 +34,17 @@ export class SyncTimeoutError extends SparkctlError {
   override readonly errorClass = 'retryable' as const;
   override readonly reason = 'SyncTimeout';
 }
+
+/** --git-credentials-file cannot be used: missing, not a plain file, or readable by others. */
+export class GitCredentialsFileError extends SparkctlError {
+  override readonly code = 'SPARKCTL_GITOPS_CREDENTIALS_FILE';
+  override readonly errorClass = 'terminal' as const;
+  override readonly reason = 'CredentialsFileUnusable';
+}
+
+/** --status-branch names a branch of the remote that sparkctl did not create; it refuses to write to it. */
+export class StatusBranchNotOwnedError extends SparkctlError {
+  override readonly code = 'SPARKCTL_GITOPS_STATUS_BRANCH_NOT_OWNED';
+  override readonly errorClass = 'terminal' as const;
+  override readonly reason = 'StatusBranchNotOwned';
+}

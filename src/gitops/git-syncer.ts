@@ -1,14 +1,17 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { ControllerLockedError } from '../controller/errors.js';
 import { readLiveLock } from '../controller/state-lock.js';
 import { isSparkctlError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SyncFailureReason } from './errors.js';
+import { readGitCredentialsFile, splitUrlCredentials, type GitCredentials } from './git-credentials.js';
 import { clearJobsPath, flipJobsLink, inspectJobsPath } from './jobs-link.js';
 import { LocalClone } from './local-clone.js';
+import { materialiseChanges } from './materialise-changes.js';
 import { materialiseRevision } from './materialise-revision.js';
 import { redactText, redactUrl } from './redact-url.js';
+import { DEFAULT_GIT_TIMEOUT_MS, type GitContext } from './run-git.js';
 import { readSyncStatus, writeSyncStatus, type SyncStatus } from './sync-status.js';
 
 /** What to sync and where: the CLI fills it from --git, --git-ref, --git-path, --interval, --prune. */
@@ -22,8 +25,12 @@ export interface GitSyncOptions {
   readonly jobsDir: string;
   readonly stateDir: string;
   readonly logger: Logger;
-  /** Called after each status change, e.g. to commit statuses back to a branch. */
-  readonly afterAttempt?: (status: SyncStatus) => Promise<Partial<Pick<SyncStatus, 'statusBranch'>> | void>;
+  /** How long one git command may take (--git-timeout); default DEFAULT_GIT_TIMEOUT_MS. */
+  readonly gitTimeoutMs?: number;
+  /** --git-credentials-file: `USER:TOKEN` for an HTTP(S) remote, read before every sync (mode checked). */
+  readonly credentialsFile?: string;
+  /** Called after each status change, e.g. to commit statuses back to a branch; git runs in `context`. */
+  readonly afterAttempt?: (status: SyncStatus, context: GitContext) => Promise<Partial<Pick<SyncStatus, 'statusBranch'>> | void>;
   /** Jitter source in [0, 1); injectable for tests. */
   readonly random?: () => number;
 }
@@ -53,11 +60,20 @@ export class GitSyncer {
   private onApplied: () => void | Promise<void> = () => undefined;
   private stopped = false;
   private started = false;
+  private readonly abort = new AbortController();
+  /** The git settings every command of this syncer shares (timeout, stop signal, login). */
+  readonly context: GitContext;
 
   constructor(private readonly options: GitSyncOptions) {
     if (options.url.startsWith('-')) throw new TypeError(`--git ${redactUrl(options.url)} is not a repository URL`);
     const stateDir = resolve(options.stateDir);
-    this.clone = new LocalClone(join(stateDir, 'gitops', 'repo'), options.url);
+    const split = splitUrlCredentials(options.url);
+    const file = options.credentialsFile;
+    // The file is checked now (a bad one refuses the start) and read again before each command (rotation).
+    if (file) readGitCredentialsFile(file);
+    const credentials = (): GitCredentials | undefined => (file ? readGitCredentialsFile(file) : split.credentials);
+    this.context = { timeoutMs: options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS, signal: this.abort.signal, remote: redactUrl(split.url), credentials };
+    this.clone = new LocalClone(join(stateDir, 'gitops', 'repo'), split.url, this.context);
     this.revsDir = join(stateDir, 'gitops', 'revs');
     this.jobsDir = resolve(options.jobsDir);
     this.log = options.logger.child({ module: 'gitops' });
@@ -70,11 +86,20 @@ export class GitSyncer {
   }
 
   /**
-   * Takes over the --jobs path and applies the first revision; call before the controller starts.
+   * Takes over the --jobs path and applies the first revision (what tests and one-shot callers use).
    * When the remote cannot be reached and nothing was synced before, the jobs folder starts empty
    * and later attempts fill it. Throws only when the --jobs path is not sparkctl's to manage.
    */
   async prepare(): Promise<SyncStatus> {
+    await this.takeOver();
+    return this.syncNow();
+  }
+
+  /**
+   * Takes over the --jobs path without touching the network, so the controller can start at once
+   * on the revision already checked out (or an empty folder on a first start); syncs come after.
+   */
+  async takeOver(): Promise<SyncStatus> {
     const holder = await readLiveLock(this.options.stateDir);
     if (holder && holder.pid !== process.pid) {
       throw new ControllerLockedError(`another controller (pid ${holder.pid}) already runs on ${holder.jobsDir}; stop it before starting one with --git`);
@@ -84,8 +109,21 @@ export class GitSyncer {
     if (state.kind === 'managed-link') this.view = state.target;
     else await clearJobsPath(this.jobsDir, state);
     const previous = await readSyncStatus(this.options.stateDir);
+    const shown = this.view ? relative(this.revsDir, this.view).split(sep)[0]!.replace(/-b$/, '') : undefined;
     if (previous && previous.url === this.source.url && previous.ref === this.source.ref && previous.path === this.source.path) this.lastStatus = previous;
-    const status = await this.syncNow();
+    else if (shown && /^[0-9a-f]{40,64}$/.test(shown)) {
+      // Another ref, URL or path than last time: until a sync succeeds, the folder still shows the old revision; say so.
+      const from = previous?.revision === shown ? previous : undefined;
+      this.lastStatus = {
+        ...this.base(new Date().toISOString()),
+        revision: shown,
+        shortRevision: shown.slice(0, 7),
+        syncedAt: from?.syncedAt ?? new Date().toISOString(),
+        ...(from ? { appliedFrom: { url: from.url, ref: from.ref, path: from.path } } : { appliedFrom: { url: '(unknown)', ref: '(earlier run)', path: '.' } }),
+        orphaned: [],
+        invalid: [],
+      };
+    }
     if (this.view === undefined) {
       const empty = join(this.revsDir, 'empty');
       await mkdir(empty, { recursive: true });
@@ -93,14 +131,16 @@ export class GitSyncer {
       this.view = empty;
       this.log.warn({ jobsDir: this.jobsDir }, 'Started with an empty jobs folder until a first sync succeeds');
     }
-    return status;
+    // Recorded under this process at once, so `sparkctl sync` finds a syncing controller before the first sync ends.
+    const { inProgress: _stale, ...last } = this.lastStatus ?? { ...this.base(new Date(0).toISOString()), orphaned: [], invalid: [] };
+    return this.record({ ...last, ...this.source, pid: process.pid, jobsDir: this.jobsDir, gitTimeoutMs: this.context.timeoutMs });
   }
 
-  /** Starts syncing on the interval (±10% jitter); `onApplied` runs after every new revision (the controller's relist). */
-  start(onApplied: () => void | Promise<void>): void {
+  /** Starts syncing at once in the background, then on the interval (±10% jitter); `onApplied` runs after every new revision (the controller's relist). */
+  start(onApplied: () => void | Promise<void>): Promise<SyncStatus> {
     this.onApplied = onApplied;
     this.started = true;
-    this.schedule();
+    return this.syncNow();
   }
 
   /** Asks for a sync now (e.g. on SIGHUP); a request during a sync runs once more right after it. */
@@ -125,10 +165,11 @@ export class GitSyncer {
     return this.queued;
   }
 
-  /** Stops the interval and waits for a sync in progress. */
+  /** Stops the interval, kills any git command in flight (its whole process group) and waits for the sync to wind up. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.abort.abort();
     await this.queued?.catch(() => undefined);
     await this.current?.catch(() => undefined);
   }
@@ -152,7 +193,7 @@ export class GitSyncer {
       const sha = await this.clone.resolve(this.options.ref);
       await this.clone.checkPath(sha, this.options.path);
       if (sha === before?.revision && this.appliedThisRun) {
-        next = { ...this.base(lastAttemptAt), revision: sha, shortRevision: sha.slice(0, 7), syncedAt: before.syncedAt ?? lastAttemptAt, orphaned: before.orphaned, invalid: before.invalid, ...(before.historyRewritten ? { historyRewritten: before.historyRewritten } : {}) };
+        next = { ...this.base(lastAttemptAt), revision: sha, shortRevision: sha.slice(0, 7), syncedAt: before.syncedAt ?? lastAttemptAt, orphaned: await this.stillThere(before.orphaned), invalid: before.invalid, ...(before.historyRewritten ? { historyRewritten: before.historyRewritten } : {}) };
       } else {
         next = await this.apply(sha, lastAttemptAt, before);
       }
@@ -162,27 +203,39 @@ export class GitSyncer {
       next = {
         ...this.base(lastAttemptAt),
         ...(before?.revision ? { revision: before.revision, shortRevision: before.shortRevision ?? before.revision.slice(0, 7), syncedAt: before.syncedAt ?? lastAttemptAt } : {}),
-        orphaned: before?.orphaned ?? [],
+        ...(before?.appliedFrom ? { appliedFrom: before.appliedFrom } : {}),
+        ...(before?.historyRewritten ? { historyRewritten: before.historyRewritten } : {}),
+        orphaned: await this.stillThere(before?.orphaned ?? []),
         invalid: before?.invalid ?? [],
         error: { reason, message },
       };
       this.log.error({ reason, error: message, url: this.source.url, ref: this.source.ref, kept: before?.shortRevision }, 'Sync failed; kept the current revision');
     }
     if (before?.statusBranch) next = { ...next, statusBranch: before.statusBranch };
-    next = await this.record(next);
-    if (this.options.afterAttempt) {
-      try {
-        const extra = await this.options.afterAttempt(next);
-        if (extra) next = await this.record({ ...next, ...extra });
-      } catch (err) {
-        this.log.error({ err: messageOf(err) }, 'Status commit-back failed');
-      }
+    if (!this.options.afterAttempt) return this.record(next);
+    // Recorded twice: at once (the jobs folder is current), then with the status branch's outcome;
+    // `inProgress` tells `sparkctl sync --wait` the attempt is not over yet.
+    next = await this.record({ ...next, inProgress: true });
+    try {
+      const extra = await this.options.afterAttempt(next, this.context);
+      if (extra) next = { ...next, ...extra };
+    } catch (err) {
+      this.log.error({ err: messageOf(err) }, 'Status commit-back failed');
     }
-    return next;
+    const { inProgress: _done, ...finished } = next;
+    return this.record(finished);
   }
 
-  private base(lastAttemptAt: string): Pick<SyncStatus, 'url' | 'ref' | 'path' | 'prune' | 'lastAttemptAt' | 'pid'> {
-    return { ...this.source, lastAttemptAt, pid: process.pid };
+  private base(lastAttemptAt: string): Pick<SyncStatus, 'url' | 'ref' | 'path' | 'prune' | 'lastAttemptAt' | 'pid' | 'jobsDir' | 'gitTimeoutMs'> {
+    return { ...this.source, lastAttemptAt, pid: process.pid, jobsDir: this.jobsDir, gitTimeoutMs: this.context.timeoutMs };
+  }
+
+  /** The orphans still in the jobs folder (one removed by hand is gone for good). */
+  private async stillThere(orphans: readonly string[]): Promise<string[]> {
+    if (!this.view) return [...orphans];
+    const out: string[] = [];
+    for (const file of orphans) if (await access(join(this.view, file)).then(() => true, () => false)) out.push(file);
+    return out;
   }
 
   private async record(status: SyncStatus): Promise<SyncStatus> {
@@ -199,22 +252,23 @@ export class GitSyncer {
   private async apply(sha: string, at: string, before: SyncStatus | undefined): Promise<SyncStatus> {
     const inUse = this.view ? relative(this.revsDir, this.view).split(sep)[0] : undefined;
     const folderName = inUse === sha ? `${sha}-b` : sha;
-    const rev = await materialiseRevision({
-      clone: this.clone,
-      sha,
-      gitPath: this.options.path,
-      revsDir: this.revsDir,
-      folderName,
-      prune: this.options.prune,
-      ...(this.view ? { previousView: this.view } : {}),
-    });
+    const input = { clone: this.clone, sha, gitPath: this.options.path, revsDir: this.revsDir, folderName, prune: this.options.prune, ...(this.view ? { previousView: this.view } : {}) };
+    const previousSha = inUse?.replace(/-b$/, '');
+    // Only what changed since the revision in use, when that folder is a revision of the same path and prune setting.
+    const incremental = this.view && previousSha && /^[0-9a-f]{40,64}$/.test(previousSha) && before?.revision === previousSha && before.path === this.source.path && before.prune === this.source.prune && !before.appliedFrom;
+    const rev = incremental
+      ? await materialiseChanges({ ...input, previousView: this.view!, previousSha, previousOrphaned: before.orphaned, previousInvalid: before.invalid }).catch((err: unknown) => {
+          this.log.warn({ err: messageOf(err), from: previousSha.slice(0, 7) }, 'Could not build the revision from the changes alone; building it whole');
+          return materialiseRevision(input);
+        })
+      : await materialiseRevision(input);
     await flipJobsLink(this.jobsDir, rev.view);
     this.view = rev.view;
     this.appliedThisRun = true;
     const old = before?.revision;
     const rewritten = old !== undefined && old !== sha && !(await this.clone.isAncestor(old, sha));
     this.log.info(
-      { revision: sha.slice(0, 7), url: this.source.url, ref: this.source.ref, orphaned: rev.orphaned.length, invalid: rev.invalid.length, ...(rewritten ? { historyRewrittenFrom: old.slice(0, 7) } : {}) },
+      { revision: sha.slice(0, 7), url: this.source.url, ref: this.source.ref, written: rev.written, orphaned: rev.orphaned.length, invalid: rev.invalid.length, ...(rewritten ? { historyRewrittenFrom: old.slice(0, 7) } : {}) },
       rewritten ? 'Synced a revision that rewrote history' : 'Synced revision',
     );
     try {

@@ -1,8 +1,8 @@
-import { access, rm } from 'node:fs/promises';
+import { access, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitCommandError } from './errors.js';
 import { redactUrl } from './redact-url.js';
-import { runGit } from './run-git.js';
+import { runGit, type GitContext } from './run-git.js';
 
 const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
 const SHORT_SHA = /^[0-9a-f]{4,64}$/i;
@@ -18,10 +18,11 @@ export class LocalClone {
   constructor(
     readonly dir: string,
     private readonly url: string,
+    readonly context: GitContext,
   ) {}
 
   private git(args: readonly string[], failure: GitCommandError['reason'], env?: Record<string, string>): Promise<string> {
-    return runGit(['--git-dir', this.dir, ...args], { failure, ...(env ? { env } : {}) });
+    return runGit(['--git-dir', this.dir, ...args], { failure, context: this.context, ...(env ? { env } : {}) });
   }
 
   /** Creates the bare repository when missing and points `origin` at the URL. */
@@ -30,7 +31,7 @@ export class LocalClone {
       () => true,
       () => false,
     );
-    if (!exists) await runGit(['init', '--bare', '--quiet', this.dir], { failure: 'CloneFailed' });
+    if (!exists) await runGit(['init', '--bare', '--quiet', this.dir], { failure: 'CloneFailed', context: this.context });
     await this.git(['config', 'remote.origin.url', this.url], 'CloneFailed');
     await this.git(['config', 'gc.autoDetach', 'false'], 'CloneFailed');
   }
@@ -80,10 +81,43 @@ export class LocalClone {
     try {
       await runGit(['--git-dir', this.dir, '--work-tree', dest, '-c', 'core.symlinks=false', 'checkout', '--quiet', sha, '--', path === '' ? '.' : path], {
         failure: 'CheckoutFailed',
+        context: this.context,
         env: { GIT_INDEX_FILE: index },
       });
     } finally {
       await rm(index, { force: true });
+    }
+  }
+
+  /** The files under `path` that differ between two commits (paths relative to `path`): 'D' deleted, 'W' to write (added, modified, type changed). */
+  async changedFiles(from: string, to: string, path: string): Promise<{ kind: 'D' | 'W'; file: string }[]> {
+    const rel = path === '' || path === '.' ? '' : `${path}/`;
+    const out = await this.git(['diff', '--name-status', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', from, to, '--', rel || '.'], 'CheckoutFailed', { GIT_LITERAL_PATHSPECS: '1' });
+    const parts = out.split('\0');
+    const changes: { kind: 'D' | 'W'; file: string }[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const file = parts[i + 1]!;
+      if (!file.startsWith(rel)) continue;
+      changes.push({ kind: parts[i] === 'D' ? 'D' : 'W', file: file.slice(rel.length) });
+    }
+    return changes;
+  }
+
+  /** Writes only the listed repository paths of commit `sha` under `dest` (symlinks become plain files). */
+  async checkoutPaths(sha: string, paths: readonly string[], dest: string): Promise<void> {
+    if (paths.length === 0) return;
+    const index = `${dest}.index`;
+    const list = `${dest}.paths`;
+    await writeFile(list, paths.join('\0'));
+    try {
+      await runGit(['--git-dir', this.dir, '--work-tree', dest, '-c', 'core.symlinks=false', 'checkout', '--quiet', sha, `--pathspec-from-file=${list}`, '--pathspec-file-nul'], {
+        failure: 'CheckoutFailed',
+        context: this.context,
+        env: { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' },
+      });
+    } finally {
+      await rm(index, { force: true });
+      await rm(list, { force: true });
     }
   }
 

@@ -35,6 +35,8 @@ export interface MaterialisedRevision {
   readonly view: string;
   readonly orphaned: string[];
   readonly invalid: string[];
+  /** How many files were written from git (all of them, or only the changed ones). */
+  readonly written: number;
 }
 
 /** A manifest's bytes and text, read with the controller's rules (regular file inside `root`, size cap); undefined otherwise. */
@@ -45,14 +47,14 @@ async function loadText(root: string, file: string): Promise<{ bytes: Buffer; te
   return 'issue' in decoded ? undefined : { bytes: read.bytes, text: decoded.text };
 }
 
-/** The parsed document of a manifest, only when it is within the read limits (checked before parsing). */
-const loadDoc = async (root: string, file: string): Promise<Document | undefined> => {
+/** The parsed document of a manifest, only when it is within the read limits (checked before parsing); the one place materialisation parses a manifest. */
+export const loadDoc = async (root: string, file: string): Promise<Document | undefined> => {
   const loaded = await loadText(root, file);
   return loaded === undefined ? undefined : parseDocumentBounded(loaded.text);
 };
 
 /** A manifest's metadata.name, best effort (the job's identity across moves). */
-function nameOf(doc: Document | undefined): string | undefined {
+export function nameOf(doc: Document | undefined): string | undefined {
   try {
     const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { name?: unknown } } | null | undefined;
     return typeof js?.metadata?.name === 'string' ? js.metadata.name : undefined;
@@ -61,7 +63,8 @@ function nameOf(doc: Document | undefined): string | undefined {
   }
 }
 
-function keepsOnPrune(doc: Document | undefined): boolean {
+/** Whether a manifest removed from git is kept even under --prune (annotated `sparkctl.io/prune: "false"`). */
+export function keepsOnPrune(doc: Document | undefined): boolean {
   try {
     const js = doc?.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { annotations?: Record<string, unknown> } } | null | undefined;
     return String(js?.metadata?.annotations?.[PRUNE_ANNOTATION]) === 'false';
@@ -144,7 +147,7 @@ export async function materialiseRevision(input: MaterialiseInput): Promise<Mate
     const dir = join(input.revsDir, input.folderName);
     await rm(dir, { recursive: true, force: true });
     await rename(build, dir);
-    return { dir, view: join(dir, rel), orphaned, invalid };
+    return { dir, view: join(dir, rel), orphaned, invalid, written: fromGit.length };
   } catch (err) {
     await rm(build, { recursive: true, force: true });
     throw err;

@@ -229,8 +229,8 @@ describe('GitSyncer (local bare remote, no controller)', () => {
     root = await mkdtemp(join(tmpdir(), 'sparkctl-sync-'));
     const jobsDir = join(root, 'jobs');
     const stateDir = join(root, 'state');
-    expect(() => statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), url: remote!.url, branch: 'main', syncedRef: 'main' })).toThrow(/is the branch being synced/);
-    const { syncer } = await setup({ afterAttempt: statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), url: remote.url, branch: 'sparkctl-status', syncedRef: 'main' }) });
+    expect(() => statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch: 'main', syncedRef: 'main' })).toThrow(/is the branch being synced/);
+    const { syncer } = await setup({ afterAttempt: statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch: 'sparkctl-status', syncedRef: 'main' }) });
     await syncer.prepare();
     await writeFile(join(jobsDir, 'a.yaml'), withStatus(fakeJob('a'), 'Succeeded'));
     const status = await syncer.syncNow();

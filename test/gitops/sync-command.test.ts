@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLiveLock } from '../../src/controller/state-lock.js';
 import { readSyncStatus } from '../../src/gitops/sync-status.js';
@@ -10,27 +9,7 @@ import { instanceId } from '../../src/main.js';
 import { fakeJob } from '../support/controller-harness.js';
 import { removeInstanceContainers } from '../support/docker.js';
 import { createTestRemote, type TestRemote } from './git-remote.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'test', 'gitops', 'support', 'sparkctl.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function sparkctl(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPARKCTL_LOG_LEVEL: 'warn' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { CLI, ROOT, sparkctl } from './support/run-sparkctl.js';
 
 const suspended = (name: string) => fakeJob(name, '  suspend: true\n');
 
@@ -77,7 +56,11 @@ describe('sparkctl sync against a running controller', () => {
       if (Date.now() > deadline || controller.exitCode !== null) throw new Error(`controller did not start: ${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect((await readSyncStatus(state))?.revision).toBe(first);
+    // The first sync runs in the background once the controller supervises.
+    while ((await readSyncStatus(state))?.revision !== first) {
+      if (Date.now() > deadline) throw new Error(`first sync did not land: ${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
 
     const second = await remote.commit({ 'jobs/b.yaml': suspended('b') });
     const ok = await sparkctl([...where, 'sync', '--wait', '--timeout', '30s']);

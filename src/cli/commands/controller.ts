@@ -59,13 +59,15 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--git-path <path>', 'folder of the repository holding the manifests (default: the root)')
     .option('--interval <duration>', 'fetch from git this often, ±10% jitter (default: 60s)')
     .option('--prune', 'release the jobs whose manifests were removed from git (default: keep them, reported as orphaned)')
-    .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (never the synced branch)')
+    .option('--status-branch <name>', 'commit the manifests with their status to this branch and push it (a branch sparkctl created; never the synced branch)')
+    .option('--git-timeout <duration>', 'how long one git command (fetch, push) may take before it is killed (default: 60s)')
+    .option('--git-credentials-file <path>', 'USER:TOKEN for an HTTP(S) remote, mode 600 (keeps credentials out of the URL and every command line)')
     .addHelpText('after', '\nExample:\n  sparkctl --jobs ./manifests controller --exit-when-idle\n')
     .action(async (opts: { workers: number; exitWhenIdle: boolean; relistInterval: string; missingGrace: string; metricsAddr?: string | true; allowHostNetwork: boolean; allowHostPath: string[]; allowSecretEnv: string[]; dockerSocket?: string; advertiseAddress?: string; mesosUser?: string; mesosSingleHost: boolean } & GitFlags) => {
       const globals = program.opts<{ jobs?: string; stateDir?: string }>();
       const jobsDir = resolveJobsDir(globals.jobs);
       const stateDir = resolveStateDir(jobsDir, globals.stateDir);
-      const git = gitSyncConfigFromFlags(opts, program);
+      const git = gitSyncConfigFromFlags(opts, program, stateDir);
       // Prefixes are resolved once, here: one that cannot be is a usage error (exit 2) naming the flag.
       const policy = await preparePolicy({ allowHostNetwork: opts.allowHostNetwork, allowedHostPaths: opts.allowHostPath, allowedSecretEnv: opts.allowSecretEnv }).catch(
         (err: unknown) => program.error(`error: ${(err as Error).message}`, { exitCode: 2, code: 'sparkctl.policy' }),
