@@ -10,7 +10,7 @@ import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { phaseOf, projectStatus, reasonOf, withInvalidRevision } from '../machines/project-status.js';
 import type { JobContext } from '../machines/types.js';
-import { listManifests } from '../manifest/find-manifest-files.js';
+import { listManifests, MAX_FOLDER_DEPTH } from '../manifest/find-manifest-files.js';
 import { parseManifestRead } from '../manifest/parse-manifest.js';
 import { readManifestFile } from '../manifest/read-manifest-file.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
@@ -136,6 +136,14 @@ export class Controller {
   private stopped = false;
   private readonly machine: JobMachine;
   private readonly missingGraceMs: number;
+  /** Manifests already reported as too deep to read (each is said once, not on every relist). */
+  private readonly reportedTooDeep = new Set<string>();
+  /** Says, once per file, that a manifest lies below the depth the controller reads and watches. */
+  private readonly reportTooDeep = (file: string): void => {
+    if (this.reportedTooDeep.has(file)) return;
+    this.reportedTooDeep.add(file);
+    this.log.warn({ file, limit: MAX_FOLDER_DEPTH }, `Ignored a manifest more than ${MAX_FOLDER_DEPTH} folders deep; move it up to have it run`);
+  };
   /** The state dir's key for hashing secret values; loaded (or created) by start(). */
   private hashKey?: HashKey;
 
@@ -158,7 +166,7 @@ export class Controller {
       this.hashKey = loadHashKey(this.options.stateDir);
       await this.restoreFromJournal();
       await this.reportOrphans();
-      const files = await listManifests(this.options.jobsDir);
+      const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
       await this.watchJobsFolder();
       for (const f of new Set([...files, ...this.fileToName.keys()])) this.queue.add(f);
       this.running = this.queue.run(this.options.workers ?? 4, (key) => this.reconcileSafely(key));
@@ -246,7 +254,7 @@ export class Controller {
   async relist(): Promise<void> {
     try {
       if (!this.stopped) await this.watchJobsFolder();
-      const files = await listManifests(this.options.jobsDir);
+      const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
       for (const f of new Set([...files, ...this.fileToName.keys()])) this.queue.add(f);
       const swept = await sweepTempFiles(this.options.jobsDir);
       if (swept.length > 0) this.log.warn({ files: swept }, 'Removed temp files a crashed writer left in the jobs folder');

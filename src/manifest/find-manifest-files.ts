@@ -3,6 +3,8 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 
 /** How deep below a jobs folder manifests are found and watched. */
 export const MAX_FOLDER_DEPTH = 8;
+/** How deep the walker still looks, only to report manifests it will not read. */
+const REPORT_DEPTH = 32;
 
 /** Whether a file name is a manifest a jobs folder may hold: `.yaml` or `.yml`, not hidden. */
 export function isManifestFileName(name: string): boolean {
@@ -22,7 +24,7 @@ const toPosix = (rel: string) => rel.split(sep).join('/');
  * linked folders): what an entry may be is decided by readManifestFile, which refuses all but
  * regular files inside the folder. Throws only when the folder itself cannot be read.
  */
-export async function listManifests(root: string, maxDepth = MAX_FOLDER_DEPTH): Promise<string[]> {
+export async function listManifests(root: string, maxDepth = MAX_FOLDER_DEPTH, onTooDeep?: (rel: string) => void): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     let entries;
@@ -36,8 +38,12 @@ export async function listManifests(root: string, maxDepth = MAX_FOLDER_DEPTH): 
       if (e.name.startsWith('.')) continue;
       const abs = join(dir, e.name);
       if (e.isDirectory()) {
-        if (depth < maxDepth) await walk(abs, depth + 1);
-      } else if (isManifestFileName(e.name)) out.push(toPosix(relative(root, abs)));
+        if (depth < maxDepth || (onTooDeep && depth < REPORT_DEPTH)) await walk(abs, depth + 1);
+      } else if (isManifestFileName(e.name)) {
+        // Past the limit a manifest is never read, only reported (when asked), so nobody thinks it runs.
+        if (depth <= maxDepth) out.push(toPosix(relative(root, abs)));
+        else onTooDeep?.(toPosix(relative(root, abs)));
+      }
     }
   };
   await walk(root, 0);
@@ -68,10 +74,12 @@ export interface ManifestPath {
   readonly path: string;
 }
 
-/** What a list of paths expands to: manifests to read, and the paths that do not exist. */
+/** What a list of paths expands to: manifests to read, the paths that do not exist, and manifests below the depth limit. */
 export interface ManifestFiles {
   files: ManifestPath[];
   missing: string[];
+  /** Manifests in a walked folder deeper than MAX_FOLDER_DEPTH folders: the controller would not read them. */
+  tooDeep: string[];
 }
 
 /**
@@ -82,6 +90,7 @@ export interface ManifestFiles {
 export async function findManifestFiles(paths: readonly string[]): Promise<ManifestFiles> {
   const files: ManifestPath[] = [];
   const missing: string[] = [];
+  const tooDeep: string[] = [];
   const seen = new Set<string>();
   const add = (f: ManifestPath) => {
     const key = join(f.root, f.rel);
@@ -94,7 +103,7 @@ export async function findManifestFiles(paths: readonly string[]): Promise<Manif
       const info = await stat(path);
       if (info.isDirectory()) {
         const root = await realpath(path);
-        for (const rel of await listManifests(root)) add({ root, rel, path: join(path, rel) });
+        for (const rel of await listManifests(root, MAX_FOLDER_DEPTH, (deep) => tooDeep.push(join(path, deep)))) add({ root, rel, path: join(path, rel) });
       } else add({ root: await realpath(dirname(path)), rel: basename(path), path });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -102,5 +111,5 @@ export async function findManifestFiles(paths: readonly string[]): Promise<Manif
       missing.push(path);
     }
   }
-  return { files, missing };
+  return { files, missing, tooDeep };
 }

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { checkUniqueNames } from '../../manifest/check-unique-names.js';
-import { findManifestFiles } from '../../manifest/find-manifest-files.js';
+import { findManifestFiles, MAX_FOLDER_DEPTH } from '../../manifest/find-manifest-files.js';
 import { formatIssue, type ManifestIssue } from '../../manifest/manifest-issue.js';
 import { parseManifestRead, type ParsedManifest } from '../../manifest/parse-manifest.js';
 import { readManifestFile } from '../../manifest/read-manifest-file.js';
@@ -20,10 +20,10 @@ function displayName(path: string): string {
 
 /** Validates files and folders of manifests; exit 0 all valid, 1 any invalid, 2 usage error. */
 export async function validatePaths(paths: readonly string[], opts: { quiet: boolean }): Promise<number> {
-  const { files, missing } = await findManifestFiles(paths);
+  const { files, missing, tooDeep } = await findManifestFiles(paths);
   for (const path of missing) err(`sparkctl validate: ${path}: no such file or directory`);
   if (missing.length > 0) return 2;
-  if (files.length === 0) {
+  if (files.length === 0 && tooDeep.length === 0) {
     err(`sparkctl validate: no manifests (.yaml, .yml) found in ${paths.join(', ')}`);
     return 2;
   }
@@ -45,7 +45,13 @@ export async function validatePaths(paths: readonly string[], opts: { quiet: boo
     }
   }
   for (const issue of checkUniqueNames(parsed)) issues.set(issue.file, [...(issues.get(issue.file) ?? []), issue]);
-  for (const { path } of files) {
+  // The controller reads no deeper than it watches: such a file would never run, so it is not valid.
+  const deep = tooDeep.map((path) => ({ path }));
+  for (const { path } of deep) {
+    const file = displayName(path);
+    issues.set(file, [{ file, line: 1, col: 1, path: '', message: `more than ${MAX_FOLDER_DEPTH} folders deep: the controller does not read manifests below that depth; move it up` }]);
+  }
+  for (const { path } of [...files, ...deep]) {
     const file = displayName(path);
     const found = issues.get(file);
     if (found) for (const issue of found) out(formatIssue(issue));
@@ -53,7 +59,7 @@ export async function validatePaths(paths: readonly string[], opts: { quiet: boo
   }
   const invalid = issues.size;
   if (!opts.quiet || invalid > 0) {
-    const total = files.length;
+    const total = files.length + deep.length;
     out(`${total} manifest${total === 1 ? '' : 's'} checked: ${total - invalid} valid, ${invalid} invalid`);
   }
   return invalid > 0 ? 1 : 0;
