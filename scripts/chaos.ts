@@ -1,5 +1,5 @@
 /**
- * The long mode of the crash-safety suite: `npm run test:chaos -- --trials N [--seed S] [--kills K]`.
+ * The long mode of the crash-safety suite: `npm run test:chaos -- --trials N [--seed S] [--kills K]` (every fourth trial kills once with the state dir full).
  * Runs N kill -9 trials (three jobs each on the real engine), prints one line per trial and the
  * totals RELIABILITY.md quotes, and exits 1 when any job was lost, run twice or ended wrong, any
  * manifest read was torn, or a user's edit was lost.
@@ -25,7 +25,8 @@ await ensureTestImages();
 const results: CrashTrialResult[] = [];
 for (let i = 0; i < trials; i++) {
   const kills = values.kills ? Number(values.kills) : 1 + (i % 3);
-  const r = await runCrashTrial({ seed: seed + i, kills });
+  // Every fourth trial kills once while the state dir (a small tmpfs) is full, then frees it.
+  const r = await runCrashTrial({ seed: seed + i, kills, fullDisk: i % 4 === 3 });
   results.push(r);
   const bad = r.lostOrDoubled.length + r.tornReads.length + (r.userEditKept ? 0 : 1) + r.leftoverContainers;
   process.stdout.write(

@@ -14,7 +14,8 @@ describe('crash safety: kill -9 at random points', () => {
   it(`${TRIALS} trials of 3 jobs: each job runs exactly once and ends right; no torn file; the user's edit survives`, async () => {
     const results: CrashTrialResult[] = [];
     for (let i = 0; i < TRIALS; i++) {
-      const r = await runCrashTrial({ seed: SEED + i, kills: 1 + (i % 2) });
+      // The last trial kills once while the state dir is full (fail-stop across a crash).
+      const r = await runCrashTrial({ seed: SEED + i, kills: 1 + (i % 2), fullDisk: i === TRIALS - 1 && TRIALS > 1 });
       results.push(r);
       if (r.lostOrDoubled.length || r.tornReads.length || !r.userEditKept || r.leftoverContainers) {
         process.stdout.write(`crash trial failed (replay with SPARKCTL_CRASH_SEED=${r.seed} SPARKCTL_CRASH_TRIALS=1): ${JSON.stringify(r, null, 1)}\n`);

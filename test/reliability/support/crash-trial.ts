@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { watch } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,8 +27,19 @@ const JOBS: readonly TrialJob[] = [
   { name: 'ok-long', extra: `  sparkConf: {spark.fake.sleepSeconds: "2"}\n`, phase: 'Succeeded', exitCode: 0, runs: 1 },
 ];
 
-/** How a kill was timed. */
-export type KillMode = 'timer' | 'on-status-write';
+/** How a kill was timed: after a delay, right after a status rename, or while the state dir is full. */
+export type KillMode = 'timer' | 'on-status-write' | 'full-disk';
+
+/** Fills the file system of `dir` until it refuses more bytes; returns the filler's path. */
+function fillFileSystem(dir: string): string {
+  const filler = join(dir, '.filler');
+  try {
+    execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k'], { stdio: 'ignore' });
+  } catch {
+    // dd stops with ENOSPC: the point.
+  }
+  return filler;
+}
 
 /** What one trial did and found; every count is from ground truth (engine events, file reads). */
 export interface CrashTrialResult {
@@ -93,13 +105,20 @@ const terminal = (s: SparkJobStatus | undefined, job: TrialJob) => s?.phase === 
  * status into a manifest), restarted each time; a user edit lands mid-run; the files are read
  * continuously. Returns what happened; the caller asserts.
  */
-export async function runCrashTrial(options: { seed: number; kills: number; timeoutMs?: number }): Promise<CrashTrialResult> {
+export async function runCrashTrial(options: { seed: number; kills: number; timeoutMs?: number; fullDisk?: boolean }): Promise<CrashTrialResult> {
   const began = Date.now();
   const rand = seededRandom(options.seed);
   const root = await mkdtemp(join(tmpdir(), 'sparkctl-crash-'));
   const jobsDir = join(root, 'jobs');
   const stateDir = join(root, 'state');
   await mkdir(jobsDir);
+  // With fullDisk the state dir is a small tmpfs, filled before one kill and freed before the restart.
+  let mounted = false;
+  if (options.fullDisk) {
+    await mkdir(stateDir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0700', 'tmpfs', stateDir]);
+    mounted = true;
+  }
   const instance = uniqueId('k');
   const since = await recordContainerEvents(instance);
   for (const job of JOBS) await writeFile(join(jobsDir, `${job.name}.yaml`), fakeJob(job.name, job.extra));
@@ -130,9 +149,14 @@ export async function runCrashTrial(options: { seed: number; kills: number; time
   try {
     ctl = await startControllerChild(jobsDir, stateDir, instance);
     for (let k = 0; k < options.kills; k++) {
-      const mode: KillMode = rand() < 0.5 ? 'timer' : 'on-status-write';
+      const mode: KillMode = options.fullDisk && k === 0 ? 'full-disk' : rand() < 0.5 ? 'timer' : 'on-status-write';
       const t0 = Date.now();
-      if (mode === 'timer') {
+      let filler: string | undefined;
+      if (mode === 'full-disk') {
+        await new Promise((r) => setTimeout(r, Math.floor(rand() * 2500)));
+        filler = fillFileSystem(stateDir);
+        await new Promise((r) => setTimeout(r, Math.floor(rand() * 2000)));
+      } else if (mode === 'timer') {
         await new Promise((r) => setTimeout(r, Math.floor(rand() * 2500)));
       } else {
         // Skip a random number of status renames, then kill right after the next one.
@@ -148,6 +172,7 @@ export async function runCrashTrial(options: { seed: number; kills: number; time
       }
       await ctl.kill9();
       kills.push({ mode, afterMs: Date.now() - t0 });
+      if (filler) await rm(filler, { force: true });
       ctl = await startControllerChild(jobsDir, stateDir, instance);
     }
     const deadline = Date.now() + (options.timeoutMs ?? 40_000);
@@ -196,6 +221,7 @@ export async function runCrashTrial(options: { seed: number; kills: number; time
   const strayTemps = (await readdir(jobsDir)).filter((f) => f.endsWith('.tmp'));
   if (strayTemps.length > 0) torn.push(`temp files left in the jobs folder: ${strayTemps.join(', ')}`);
   await removeInstanceContainers(instance);
+  if (mounted) execFileSync('umount', ['-l', stateDir]);
   await rm(root, { recursive: true, force: true });
   return { seed: options.seed, kills, jobs, fileReads, tornReads: torn, userEditKept, leftoverContainers: leftover.length, lostOrDoubled, durationMs: Date.now() - began };
 }
@@ -204,13 +230,14 @@ export async function runCrashTrial(options: { seed: number; kills: number; time
 export function summariseCrashTrials(results: readonly CrashTrialResult[]): string {
   const kills = results.reduce((n, r) => n + r.kills.length, 0);
   const onWrite = results.reduce((n, r) => n + r.kills.filter((k) => k.mode === 'on-status-write').length, 0);
+  const fullDisk = results.reduce((n, r) => n + r.kills.filter((k) => k.mode === 'full-disk').length, 0);
   const jobs = results.reduce((n, r) => n + r.jobs.length, 0);
   const lost = results.reduce((n, r) => n + r.lostOrDoubled.length, 0);
   const reads = results.reduce((n, r) => n + r.fileReads, 0);
   const torn = results.reduce((n, r) => n + r.tornReads.length, 0);
   const edits = results.filter((r) => r.userEditKept).length;
   return (
-    `crash-safety: ${results.length} trials, ${kills} kill -9 (${onWrite} right after a status write), ${jobs} jobs, ` +
+    `crash-safety: ${results.length} trials, ${kills} kill -9 (${onWrite} right after a status write, ${fullDisk} with the state dir full), ${jobs} jobs, ` +
     `jobs ending wrong, lost or run twice: ${lost}, manifest reads during writes: ${reads}, torn reads: ${torn}, ` +
     `user edits kept: ${edits}/${results.length}, seeds: ${results.map((r) => r.seed).join(',')}`
   );
