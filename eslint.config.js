@@ -19,7 +19,7 @@ export default tseslint.config(
   {
     files: ['src/api/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|\\./|node:crypto$).*', message: 'api/ imports only zod.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|croner$|\\.\/|node:crypto$).*', message: 'api/ imports only zod (and croner, for cron syntax).' }] }],
     },
   },
   {
@@ -79,6 +79,20 @@ export default tseslint.config(
         {
           selector: "ImportDeclaration[source.value=/controller\\/(watch-folder|read-manifest)/]",
           message: 'List and read manifests with manifest/find-manifest-files.ts and manifest/read-manifest-file.ts (the one walker and reader).',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/schedules/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'dockerode', 'undici'], message: 'schedules/ decides what runs when; it does no I/O.' },
+            { group: ['**/controller/**', '**/backends/**', '**/cli/**', '**/gitops/**'], message: 'schedules/ sees only api/ (and croner).' },
+          ],
         },
       ],
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { stringify } from 'yaml';
+import { SCHEDULED_KIND, ScheduledSparkJobSchema, ScheduledSparkJobStatusSchema } from '../api/scheduled-spark-job.js';
 import { API_VERSION, KIND, SparkJobSchema } from '../api/spark-job.js';
 import { SparkJobStatusSchema } from '../api/status.js';
 
@@ -11,24 +12,45 @@ const STATUS_DESCRIPTION = 'Written by the controller; anything a user puts here
 
 /** Where the committed schema files live, relative to the repository root. */
 export const SCHEMA_FILES = { jsonSchema: 'crd-schemas/sparkjob.schema.json', crd: 'crd-schemas/sparkjob-crd.yaml' } as const;
+/** The same for ScheduledSparkJob. */
+export const SCHEDULE_SCHEMA_FILES = { jsonSchema: 'crd-schemas/scheduledsparkjob.schema.json', crd: 'crd-schemas/scheduledsparkjob-crd.yaml' } as const;
+
+function jsonSchemaOf(schema: z.ZodType, kind: string, file: string, description: string): Schema {
+  const generated = z.toJSONSchema(schema, { io: 'input', target: 'draft-7' }) as Schema;
+  const properties = generated.properties as Record<string, Schema>;
+  properties.status = { description: STATUS_DESCRIPTION };
+  return {
+    $schema: generated.$schema,
+    $id: `https://${GROUP}/schemas/${VERSION}/${file}`,
+    title: kind,
+    description,
+    ...Object.fromEntries(Object.entries(generated).filter(([k]) => k !== '$schema')),
+  };
+}
 
 /** The JSON Schema (draft-07) of a SparkJob manifest as a user writes it (defaults optional). */
 export function jsonSchema(): Schema {
-  const schema = z.toJSONSchema(SparkJobSchema, { io: 'input', target: 'draft-7' }) as Schema;
-  const properties = schema.properties as Record<string, Schema>;
-  properties.status = { description: STATUS_DESCRIPTION };
-  return {
-    $schema: schema.$schema,
-    $id: `https://${GROUP}/schemas/${VERSION}/sparkjob.schema.json`,
-    title: KIND,
-    description: `A Spark job for sparkctl (${API_VERSION}). Generated from src/api/spark-job.ts by npm run gen:schemas.`,
-    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
-  };
+  return jsonSchemaOf(SparkJobSchema, KIND, 'sparkjob.schema.json', `A Spark job for sparkctl (${API_VERSION}). Generated from src/api/spark-job.ts by npm run gen:schemas.`);
 }
 
 /** The JSON Schema file's exact text. */
 export function jsonSchemaText(): string {
   return `${JSON.stringify(jsonSchema(), null, 2)}\n`;
+}
+
+/** The JSON Schema of a ScheduledSparkJob manifest. */
+export function scheduleJsonSchema(): Schema {
+  return jsonSchemaOf(
+    ScheduledSparkJobSchema,
+    SCHEDULED_KIND,
+    'scheduledsparkjob.schema.json',
+    `A Spark job run on a cron schedule by sparkctl (${API_VERSION}). Generated from src/api/scheduled-spark-job.ts by npm run gen:schemas.`,
+  );
+}
+
+/** The ScheduledSparkJob JSON Schema file's exact text. */
+export function scheduleJsonSchemaText(): string {
+  return `${JSON.stringify(scheduleJsonSchema(), null, 2)}\n`;
 }
 
 /**
@@ -110,4 +132,54 @@ export function crdDocument(): Schema {
 export function crdText(): string {
   const header = '# Generated from src/api/spark-job.ts by `npm run gen:schemas`; do not edit by hand.\n';
   return header + stringify(crdDocument(), { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** The ScheduledSparkJob CustomResourceDefinition, generated from its schema. */
+export function scheduleCrdDocument(): Schema {
+  const openapi = (schema: z.ZodType) => toStructural(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' }) as Schema);
+  const properties = openapi(ScheduledSparkJobSchema).properties as Record<string, Schema>;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `scheduledsparkjobs.${GROUP}` },
+    spec: {
+      group: GROUP,
+      names: { kind: SCHEDULED_KIND, listKind: `${SCHEDULED_KIND}List`, plural: 'scheduledsparkjobs', singular: 'scheduledsparkjob', shortNames: ['ssj'] },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' },
+            { name: 'Suspend', type: 'boolean', jsonPath: '.spec.suspend' },
+            { name: 'Last Schedule', type: 'date', jsonPath: '.status.lastScheduleTime' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description: 'A Spark job run on a cron schedule by sparkctl: each run is a SparkJob named <name>-<scheduled unix time>.',
+              required: ['spec'],
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec: properties.spec,
+                status: { ...openapi(ScheduledSparkJobStatusSchema), description: STATUS_DESCRIPTION },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The ScheduledSparkJob CRD file's exact text. */
+export function scheduleCrdText(): string {
+  const header = '# Generated from src/api/scheduled-spark-job.ts by `npm run gen:schemas`; do not edit by hand.\n';
+  return header + stringify(scheduleCrdDocument(), { lineWidth: 0, aliasDuplicateObjects: false });
 }

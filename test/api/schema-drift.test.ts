@@ -2,7 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { crdDocument, crdText, jsonSchema, jsonSchemaText, SCHEMA_FILES } from '../../src/manifest/schema-documents.js';
+import {
+  crdDocument,
+  crdText,
+  jsonSchema,
+  jsonSchemaText,
+  SCHEDULE_SCHEMA_FILES,
+  SCHEMA_FILES,
+  scheduleCrdDocument,
+  scheduleCrdText,
+  scheduleJsonSchema,
+  scheduleJsonSchemaText,
+} from '../../src/manifest/schema-documents.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -34,6 +45,24 @@ describe('crd-schemas/', () => {
 
   it('holds the CRD generated from the zod schema (run npm run gen:schemas when this fails)', async () => {
     expect(await readFile(join(root, SCHEMA_FILES.crd), 'utf8')).toBe(crdText());
+  });
+
+  it('holds the ScheduledSparkJob JSON Schema and CRD generated from theirs (run npm run gen:schemas when this fails)', async () => {
+    expect(await readFile(join(root, SCHEDULE_SCHEMA_FILES.jsonSchema), 'utf8')).toBe(scheduleJsonSchemaText());
+    expect(await readFile(join(root, SCHEDULE_SCHEMA_FILES.crd), 'utf8')).toBe(scheduleCrdText());
+  });
+});
+
+describe('ScheduledSparkJob schema documents', () => {
+  it('require a schedule and a template, know the defaults, and have a structural CRD with a status subresource', () => {
+    const spec = (scheduleJsonSchema().properties as Record<string, Schema>).spec!;
+    expect(spec.required).toEqual(['schedule', 'template']);
+    expect((spec.properties as Record<string, Schema>).concurrencyPolicy!.default).toBe('Forbid');
+    const crd = parse(scheduleCrdText()) as Schema;
+    expect(crd).toEqual(scheduleCrdDocument());
+    expect(crd).toMatchObject({ metadata: { name: 'scheduledsparkjobs.sparkctl.io' }, spec: { names: { kind: 'ScheduledSparkJob' } } });
+    const version = ((scheduleCrdDocument().spec as Schema).versions as Schema[])[0]!;
+    expect(structuralProblems((version.schema as Schema).openAPIV3Schema as Schema, 'openAPIV3Schema')).toEqual([]);
   });
 });
 
