@@ -84,48 +84,64 @@ export function toStructural(node: Schema): Schema {
   return { ...out, description: `One of: ${types}.`, 'x-kubernetes-preserve-unknown-fields': true };
 }
 
-/** The SparkJob CustomResourceDefinition (apiextensions.k8s.io/v1) generated from the same schema. */
-export function crdDocument(): Schema {
-  const openapi = (schema: z.ZodType) => toStructural(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' }) as Schema);
-  const job = openapi(SparkJobSchema);
-  const properties = job.properties as Record<string, Schema>;
+/** What differs between the CRDs of sparkctl's kinds. */
+interface CrdKind {
+  readonly kind: string;
+  readonly plural: string;
+  readonly shortName: string;
+  readonly description: string;
+  readonly schema: z.ZodType;
+  readonly status: z.ZodType;
+  readonly columns: readonly Schema[];
+}
+
+const openapi = (schema: z.ZodType) => toStructural(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' }) as Schema);
+
+/** A CustomResourceDefinition (apiextensions.k8s.io/v1) of one kind, generated from its zod schema; status is a subresource. */
+function crdOf(k: CrdKind): Schema {
+  const properties = openapi(k.schema).properties as Record<string, Schema>;
   const openAPIV3Schema: Schema = {
     type: 'object',
-    description: `A Spark job run by sparkctl on Docker or Apache Mesos.`,
+    description: k.description,
     required: ['spec'],
     properties: {
       apiVersion: { type: 'string' },
       kind: { type: 'string' },
       metadata: { type: 'object' },
       spec: properties.spec,
-      status: { ...openapi(SparkJobStatusSchema), description: STATUS_DESCRIPTION },
+      status: { ...openapi(k.status), description: STATUS_DESCRIPTION },
     },
   };
+  const singular = k.kind.toLowerCase();
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `sparkjobs.${GROUP}` },
+    metadata: { name: `${k.plural}.${GROUP}` },
     spec: {
       group: GROUP,
-      names: { kind: KIND, listKind: `${KIND}List`, plural: 'sparkjobs', singular: 'sparkjob', shortNames: ['sj'] },
+      names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular, shortNames: [k.shortName] },
       scope: 'Namespaced',
-      versions: [
-        {
-          name: VERSION,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: [
-            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-            { name: 'Attempts', type: 'integer', jsonPath: '.status.executionAttempts' },
-            { name: 'Master', type: 'string', jsonPath: '.spec.master', priority: 1 },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
-          schema: { openAPIV3Schema },
-        },
-      ],
+      versions: [{ name: VERSION, served: true, storage: true, subresources: { status: {} }, additionalPrinterColumns: k.columns, schema: { openAPIV3Schema } }],
     },
   };
+}
+
+/** The SparkJob CustomResourceDefinition (apiextensions.k8s.io/v1) generated from the same schema. */
+export function crdDocument(): Schema {
+  return crdOf({
+    kind: KIND,
+    plural: 'sparkjobs',
+    shortName: 'sj',
+    description: 'A Spark job run by sparkctl on Docker or Apache Mesos.',
+    schema: SparkJobSchema,
+    status: SparkJobStatusSchema,
+    columns: [
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Attempts', type: 'integer', jsonPath: '.status.executionAttempts' },
+      { name: 'Master', type: 'string', jsonPath: '.spec.master', priority: 1 },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+  });
 }
 
 /** The CRD file's exact text. */
@@ -136,46 +152,20 @@ export function crdText(): string {
 
 /** The ScheduledSparkJob CustomResourceDefinition, generated from its schema. */
 export function scheduleCrdDocument(): Schema {
-  const openapi = (schema: z.ZodType) => toStructural(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' }) as Schema);
-  const properties = openapi(ScheduledSparkJobSchema).properties as Record<string, Schema>;
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `scheduledsparkjobs.${GROUP}` },
-    spec: {
-      group: GROUP,
-      names: { kind: SCHEDULED_KIND, listKind: `${SCHEDULED_KIND}List`, plural: 'scheduledsparkjobs', singular: 'scheduledsparkjob', shortNames: ['ssj'] },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: VERSION,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: [
-            { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' },
-            { name: 'Suspend', type: 'boolean', jsonPath: '.spec.suspend' },
-            { name: 'Last Schedule', type: 'date', jsonPath: '.status.lastScheduleTime' },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              description: 'A Spark job run on a cron schedule by sparkctl: each run is a SparkJob named <name>-<scheduled unix time>.',
-              required: ['spec'],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: properties.spec,
-                status: { ...openapi(ScheduledSparkJobStatusSchema), description: STATUS_DESCRIPTION },
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
+  return crdOf({
+    kind: SCHEDULED_KIND,
+    plural: 'scheduledsparkjobs',
+    shortName: 'ssj',
+    description: 'A Spark job run on a cron schedule by sparkctl: each run is a SparkJob named <name>-<scheduled unix time>.',
+    schema: ScheduledSparkJobSchema,
+    status: ScheduledSparkJobStatusSchema,
+    columns: [
+      { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' },
+      { name: 'Suspend', type: 'boolean', jsonPath: '.spec.suspend' },
+      { name: 'Last Schedule', type: 'date', jsonPath: '.status.lastScheduleTime' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+  });
 }
 
 /** The ScheduledSparkJob CRD file's exact text. */
