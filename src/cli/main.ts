@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { registerCommands } from './commands/index.js';
 
 /** Runs the sparkctl CLI on an argv and resolves with its exit code (0 ok, 1 check failed, 2 usage). */
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnBrokenPipe();
   const program = new Command('sparkctl')
     .description('Run Apache Spark jobs declared as SparkJob manifests, on Docker and Mesos.')
     .option('--jobs <dir>', 'jobs folder (default: $SPARKCTL_JOBS, else ./manifests)')
