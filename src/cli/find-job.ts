@@ -54,9 +54,13 @@ function looseName(manifest: Record<string, unknown> | undefined): string | unde
   return typeof meta?.name === 'string' && DNS1123.test(meta.name) && meta.name.length <= 63 ? meta.name : undefined;
 }
 
-/** The status of a job the controller has not recorded: Invalid with the first problem, else Pending. */
-export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, message?: string): SparkJobStatus {
-  const now = new Date().toISOString();
+/**
+ * The status of a job the controller has not recorded: Invalid with the first problem, else Pending.
+ * `since` (the manifest's modification time) is the Invalid condition's transition time, so the
+ * same file always gives the same status (no new time on every read).
+ */
+export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, message?: string, since?: string): SparkJobStatus {
+  const now = since ?? new Date(0).toISOString();
   if (issues?.length || message) {
     const text = message ?? issues!.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
     return {
@@ -151,7 +155,7 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
     const base = { name: e.name, file: e.file, manifest: e.manifest, createdAt };
     if (e.job && owner.get(e.name) !== e.file) {
       const message = `metadata.name ${e.name} is already used by ${owner.get(e.name)}; names must be unique in the jobs folder`;
-      views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message), duplicateOf: owner.get(e.name)! });
+      views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message, e.mtime), duplicateOf: owner.get(e.name)! });
       continue;
     }
     if (e.issues) {
@@ -160,12 +164,12 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
       if (kept && kept.file === e.file && kept.snapshot !== undefined && kept.status.phase !== 'Invalid') {
         const problem = e.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
         const stalled = kept.status.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec');
-        views.push({ ...base, name: kept.name, issues: e.issues, record: kept, status: stalled ? kept.status : withInvalidRevision(kept.status, problem) });
+        views.push({ ...base, name: kept.name, issues: e.issues, record: kept, status: stalled ? kept.status : withInvalidRevision(kept.status, problem, e.mtime ? new Date(e.mtime) : undefined) });
         continue;
       }
     }
     const record = e.job ? records.get(e.name) : undefined;
-    const status = e.issues ? syntheticStatus(e.issues) : (record?.status ?? syntheticStatus(undefined));
+    const status = e.issues ? syntheticStatus(e.issues, undefined, e.mtime) : (record?.status ?? syntheticStatus(undefined));
     views.push({ ...base, ...(e.job ? { job: e.job } : {}), ...(e.issues ? { issues: e.issues } : {}), ...(record ? { record } : {}), status });
   }
   if (options.includeJournalOnly) {
