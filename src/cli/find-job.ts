@@ -196,7 +196,12 @@ export async function findJob(
   options: { includeJournalOnly?: boolean } = { includeJournalOnly: true },
 ): Promise<JobView> {
   const views = await loadJobViews(ctx, options);
-  const hit = views.find((v) => v.name === name && v.job !== undefined && v.duplicateOf === undefined) ?? views.find((v) => v.name === name) ?? views.find((v) => v.file === name);
+  const hit = pickView(views, name);
   if (hit) return hit;
   throw notFound(ctx, name, views.map((v) => v.name));
+}
+
+/** The view a name (or manifest file path) means among loaded views: the valid owner of the name first. */
+export function pickView(views: readonly JobView[], name: string): JobView | undefined {
+  return views.find((v) => v.name === name && v.job !== undefined && v.duplicateOf === undefined) ?? views.find((v) => v.name === name) ?? views.find((v) => v.file === name);
 }

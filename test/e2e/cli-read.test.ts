@@ -116,7 +116,8 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
     expect(far.stderr).not.toContain('did you mean');
     const usage = [
       ['get', '-o', 'xml'],
-      ['describe'],
+      ['describe', 'pi', '-l', 'team=geo'],
+      ['delete'],
       ['wait', 'pi'],
       ['wait', 'pi', '--for', 'ready'],
       ['wait', 'pi', '--for', 'phase=Done'],

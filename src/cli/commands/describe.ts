@@ -3,13 +3,14 @@ import type { SparkJob } from '../../api/spark-job.js';
 import { readJobEvents, type JobEventRecord } from '../../controller/journal.js';
 import { listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';
-import { findJob, type JobView } from '../find-job.js';
+import type { JobView } from '../find-job.js';
 import { eventColour, paint, phaseColour } from '../printers/colour.js';
 import { indentBlock, renderFields, type Field } from '../printers/fields.js';
 import { formatAge } from '../printers/format-age.js';
 import { backendName, driverName } from '../printers/job-row.js';
 import { cellText, renderTable } from '../printers/table.js';
 import { runAction } from '../run-action.js';
+import { parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
 import type { SetExit } from './index.js';
 
 function keyValues(map: Readonly<Record<string, string>> | undefined): string {
@@ -107,17 +108,25 @@ export function registerDescribe(program: Command, setExit: SetExit): void {
   program
     .command('describe')
     .description('Show one SparkJob in detail: spec, status, conditions, attempts and events')
-    .argument('<name>', 'the SparkJob metadata.name')
-    .addHelpText('after', '\nExample:\n  sparkctl describe spark-pi\n')
-    .action((name: string, _opts: unknown, command: Command) =>
+    .argument('[names...]', 'SparkJob metadata.names (default: every job)')
+    .option('-l, --selector <key=value>', 'only jobs whose labels match (key=value, key!=value, key, !key; comma-separated)')
+    .addHelpText('after', '\nExamples:\n  sparkctl describe spark-pi\n  sparkctl describe spark-pi wordcount\n  sparkctl describe -l team=geo\n')
+    .action((names: string[], opts: { selector?: string }, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
+        const targets = { names, selector: opts.selector };
+        const requirements = parseTargets('describe', targets, false);
         await requireJobsDir(ctx);
         await checkController(ctx);
-        const view = await findJob(ctx, name);
-        const [events, logs] = await Promise.all([readJobEvents(ctx.stateDir, view.name), listAttemptLogs(ctx.stateDir, view.name)]);
-        await write(ctx, renderDescribe(view, events, logs, ctx.colour));
-        return 0;
+        const { views, missing } = await selectJobs(ctx, targets, requirements, { includeJournalOnly: true });
+        let first = true;
+        for (const view of views) {
+          const [events, logs] = await Promise.all([readJobEvents(ctx.stateDir, view.name), listAttemptLogs(ctx.stateDir, view.name)]);
+          await write(ctx, `${first ? '' : '\n'}${renderDescribe(view, events, logs, ctx.colour)}`);
+          first = false;
+        }
+        if (views.length === 0 && missing.length === 0) ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
+        return reportMissing(ctx, missing);
       }),
     );
 }

@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { describeSyncStatus, readSyncStatus } from '../../gitops/sync-status.js';
-import { findJob, loadJobViews, type JobView } from '../find-job.js';
+import { loadJobViews, type JobView } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
-import { matchesLabels, parseLabelSelector, type LabelRequirement } from '../label-selector.js';
+import type { LabelRequirement } from '../label-selector.js';
+import { filterTargets, parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
 import { paint, phaseColour } from '../printers/colour.js';
 import { jobList, jobObject, toJson, toYaml } from '../printers/job-object.js';
 import { JOB_COLUMNS, jobRow, WIDE_COLUMNS } from '../printers/job-row.js';
@@ -20,17 +21,6 @@ interface GetOptions {
   output: Format;
   watch: boolean;
   selector?: string;
-}
-
-function labelsOf(view: JobView): Record<string, string> | undefined {
-  if (view.job) return view.job.metadata.labels;
-  const labels = (view.manifest?.metadata as { labels?: unknown } | undefined)?.labels;
-  return labels !== null && typeof labels === 'object' ? (labels as Record<string, string>) : undefined;
-}
-
-async function select(ctx: CliContext, name: string | undefined, requirements: readonly LabelRequirement[]): Promise<JobView[]> {
-  if (name !== undefined) return [await findJob(ctx, name, { includeJournalOnly: false })];
-  return (await loadJobViews(ctx)).filter((v) => matchesLabels(labelsOf(v), requirements));
 }
 
 function phaseStyle(ctx: CliContext, rows: readonly string[][]): CellStyle | undefined {
@@ -55,7 +45,7 @@ export function renderJobs(ctx: CliContext, views: readonly JobView[], format: F
   }
 }
 
-async function watch(ctx: CliContext, name: string | undefined, requirements: readonly LabelRequirement[], opts: GetOptions, first: readonly JobView[]): Promise<void> {
+async function watch(ctx: CliContext, names: readonly string[], requirements: readonly LabelRequirement[] | undefined, opts: GetOptions, first: readonly JobView[]): Promise<void> {
   const { signal, dispose } = interruptSignal();
   const wide = opts.output === 'wide';
   const table = opts.output === 'table' || wide;
@@ -86,7 +76,7 @@ async function watch(ctx: CliContext, name: string | undefined, requirements: re
     while (!signal.aborted) {
       await pause(POLL_MS, signal);
       if (signal.aborted) break;
-      const views = name !== undefined ? (await loadJobViews(ctx)).filter((v) => v.name === name) : await select(ctx, undefined, requirements);
+      const views = filterTargets(await loadJobViews(ctx), names, requirements);
       await emit(views);
     }
   } finally {
@@ -99,34 +89,35 @@ export function registerGet(program: Command, setExit: SetExit): void {
   program
     .command('get')
     .description('List SparkJobs (or one) with their phase, attempts, age and message')
-    .argument('[name]', 'a SparkJob metadata.name')
+    .argument('[names...]', 'SparkJob metadata.names (default: every job)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
     .option('-w, --watch', 'keep printing jobs as their status changes, until Ctrl-C', false)
     .option('-l, --selector <key=value>', 'only jobs whose labels match (key=value, key!=value, key, !key; comma-separated)')
     .addHelpText(
       'after',
-      '\nExamples:\n  sparkctl get\n  sparkctl get spark-pi -o yaml\n  sparkctl get -l team=geo -o wide\n  sparkctl get -w\n  sparkctl get -o json | sparkctl apply -f -\n',
+      '\nExamples:\n  sparkctl get\n  sparkctl get spark-pi wordcount -o yaml\n  sparkctl get -l team=geo -o wide\n  sparkctl get -w\n  sparkctl get -o json | sparkctl apply -f -\n',
     )
-    .action((name: string | undefined, opts: GetOptions, command: Command) =>
+    .action((names: string[], opts: GetOptions, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
-        const requirements = opts.selector !== undefined ? parseLabelSelector(opts.selector) : [];
+        const requirements = parseTargets('get', { names, selector: opts.selector }, false);
         await requireJobsDir(ctx);
         await checkController(ctx);
         // A git-synced jobs folder: one header line saying which revision it shows (tables only; machine formats stay clean).
         const sync = opts.output === 'table' || opts.output === 'wide' ? await readSyncStatus(ctx.stateDir) : undefined;
         if (sync) await write(ctx, `${cellText(describeSyncStatus(sync))}\n`);
-        const views = await select(ctx, name, requirements);
+        const { views, missing } = await selectJobs(ctx, { names, selector: opts.selector }, requirements, { includeJournalOnly: false });
         if (opts.watch) {
-          await watch(ctx, name, requirements, opts, views);
+          if (reportMissing(ctx, missing) !== 0 && views.length === 0) return 1;
+          await watch(ctx, names, requirements, opts, views);
           return 0;
         }
-        if (views.length === 0 && opts.output !== 'json' && opts.output !== 'yaml') {
-          ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements.length ? ` matching -l ${opts.selector}` : ''}.\n`);
+        if (views.length === 0 && missing.length === 0 && opts.output !== 'json' && opts.output !== 'yaml') {
+          ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
           return 0;
         }
-        await write(ctx, renderJobs(ctx, views, opts.output, name !== undefined));
-        return 0;
+        if (views.length > 0 || missing.length === 0) await write(ctx, renderJobs(ctx, views, opts.output, names.length === 1));
+        return reportMissing(ctx, missing);
       }),
     );
 }
