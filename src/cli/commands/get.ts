@@ -1,16 +1,15 @@
 import { Option, type Command } from 'commander';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { describeSyncStatus, readSyncStatus } from '../../gitops/sync-status.js';
-import { loadJobViews, type JobView } from '../find-job.js';
-import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
-import type { LabelRequirement } from '../label-selector.js';
-import { filterTargets, parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
+import type { JobView } from '../find-job.js';
+import { parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
 import { paint, phaseColour } from '../printers/colour.js';
 import { jobList, jobObject, toJson, toYaml } from '../printers/job-object.js';
 import { JOB_COLUMNS, jobRow, WIDE_COLUMNS } from '../printers/job-row.js';
 import { escapeText } from '../printers/escape-text.js';
-import { cellText, columnWidths, formatRow, renderTable, type CellStyle } from '../printers/table.js';
+import { cellText, renderTable, type CellStyle } from '../printers/table.js';
 import { runAction } from '../run-action.js';
+import { watchJobs } from '../watch-jobs.js';
 import type { SetExit } from './index.js';
 
 /** Output formats of `get`. */
@@ -20,6 +19,7 @@ type Format = (typeof GET_FORMATS)[number];
 interface GetOptions {
   output: Format;
   watch: boolean;
+  outputWatchEvents: boolean;
   selector?: string;
 }
 
@@ -45,45 +45,6 @@ export function renderJobs(ctx: CliContext, views: readonly JobView[], format: F
   }
 }
 
-async function watch(ctx: CliContext, names: readonly string[], requirements: readonly LabelRequirement[] | undefined, opts: GetOptions, first: readonly JobView[]): Promise<void> {
-  const { signal, dispose } = interruptSignal();
-  const wide = opts.output === 'wide';
-  const table = opts.output === 'table' || wide;
-  const headers = wide ? WIDE_COLUMNS : JOB_COLUMNS;
-  const seen = new Map<string, string>();
-  const key = (v: JobView) => JSON.stringify([v.status, v.file, v.manifest]);
-  let widths = columnWidths(headers, first.map((v) => jobRow(v, wide)));
-  widths = widths.map((w, i) => (i === headers.length - 1 ? w : Math.max(w, [12, 19, 8, 5][i] ?? 8)));
-  const emit = async (views: readonly JobView[]) => {
-    let text = '';
-    for (const v of views) {
-      const k = key(v);
-      const id = `${v.name}\u0000${v.file ?? ''}`;
-      if (seen.get(id) === k) continue;
-      seen.set(id, k);
-      if (table) {
-        const row = jobRow(v, wide);
-        text += `${formatRow(row, widths, 0, phaseStyle(ctx, [row]))}\n`;
-      } else {
-        text += renderJobs(ctx, [v], opts.output, true);
-      }
-    }
-    if (text) await write(ctx, text);
-  };
-  try {
-    if (table) await write(ctx, `${formatRow(headers, widths)}\n`);
-    await emit(first);
-    while (!signal.aborted) {
-      await pause(POLL_MS, signal);
-      if (signal.aborted) break;
-      const views = filterTargets(await loadJobViews(ctx), names, requirements);
-      await emit(views);
-    }
-  } finally {
-    dispose();
-  }
-}
-
 /** `sparkctl get [NAME]`: lists jobs from the jobs folder with the journal's status. */
 export function registerGet(program: Command, setExit: SetExit): void {
   program
@@ -92,6 +53,7 @@ export function registerGet(program: Command, setExit: SetExit): void {
     .argument('[names...]', 'SparkJob metadata.names (default: every job)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
     .option('-w, --watch', 'keep printing jobs as their status changes, until Ctrl-C', false)
+    .option('--output-watch-events', 'with -w: print ADDED, MODIFIED or DELETED before each row (each object as {type, object})', false)
     .option('-l, --selector <key=value>', 'only jobs whose labels match (key=value, key!=value, key, !key; comma-separated)')
     .addHelpText(
       'after',
@@ -109,7 +71,7 @@ export function registerGet(program: Command, setExit: SetExit): void {
         const { views, missing } = await selectJobs(ctx, { names, selector: opts.selector }, requirements, { includeJournalOnly: false });
         if (opts.watch) {
           if (reportMissing(ctx, missing) !== 0 && views.length === 0) return 1;
-          await watch(ctx, names, requirements, opts, views);
+          await watchJobs(ctx, names, requirements, { output: opts.output, watchEvents: opts.outputWatchEvents, style: (rows) => phaseStyle(ctx, rows) }, views);
           return 0;
         }
         if (views.length === 0 && missing.length === 0 && opts.output !== 'json' && opts.output !== 'yaml') {
