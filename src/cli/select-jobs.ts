@@ -15,6 +15,8 @@ export interface JobTargets {
 export interface SelectedJobs {
   readonly views: JobView[];
   readonly missing: JobNotFoundError[];
+  /** The names that matched nothing, in the order of `missing`. */
+  readonly missingNames: string[];
 }
 
 /** A job's labels, from the validated job or, for an invalid manifest, from its raw metadata. */
@@ -58,8 +60,9 @@ export async function selectJobs(
   options: { includeJournalOnly?: boolean } = {},
 ): Promise<SelectedJobs> {
   const all = await loadJobViews(ctx, options);
-  const missing = [...new Set(targets.names)].filter((n) => pickView(all, n) === undefined).map((n) => notFound(ctx, n, all.map((v) => v.name)));
-  return { views: filterTargets(all, targets.names, requirements), missing };
+  const missingNames = [...new Set(targets.names)].filter((n) => pickView(all, n) === undefined);
+  const missing = missingNames.map((n) => notFound(ctx, n, all.map((v) => v.name)));
+  return { views: filterTargets(all, targets.names, requirements), missing, missingNames };
 }
 
 /** Prints `Error: …` for each name that matched nothing (as runAction would) and returns the exit code: 1 if any. */

@@ -7,6 +7,7 @@ import type { JobView } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { parseDuration } from '../parse-duration.js';
 import { escapeText } from '../printers/escape-text.js';
+import { jobObject } from '../printers/job-object.js';
 import { describeCondition, judge, parseWaitCondition, type WaitVerdict, type WaitCondition } from '../wait-condition.js';
 import { runAction } from '../run-action.js';
 import { parseTargets, selectJobs } from '../select-jobs.js';
@@ -25,7 +26,17 @@ export function isStale(view: JobView): boolean {
 /** The verdict on a job now: stale statuses are still pending. */
 export function verdictOf(view: JobView, cond: WaitCondition): WaitVerdict {
   if (isStale(view)) return 'pending';
-  return judge(view.status, cond);
+  return judge(view.status, cond, () => jobObject(view));
+}
+
+/** `--timeout`: a duration; a negative one (`-1s`) waits forever, as kubectl; `0` checks once. */
+function parseWaitTimeout(text: string): number {
+  try {
+    if (/^\s*-/.test(text)) return parseDuration(text.trim().slice(1), '--timeout') > 0 ? Infinity : 0;
+    return parseDuration(text, '--timeout');
+  } catch (err) {
+    throw new CliUsageError((err as Error).message, { cause: err });
+  }
 }
 
 function neverMet(view: JobView, cond: WaitCondition): CheckFailedError {
@@ -54,20 +65,20 @@ export function registerWait(program: Command, setExit: SetExit): void {
         const targets = { names, selector: opts.selector, all: opts.all };
         const requirements = parseTargets('wait', targets, true);
         const cond = parseWaitCondition(opts.for);
-        let timeoutMs: number;
-        try {
-          timeoutMs = parseDuration(opts.timeout, '--timeout');
-        } catch (err) {
-          throw new CliUsageError((err as Error).message, { cause: err });
-        }
+        const timeoutMs = parseWaitTimeout(opts.timeout);
         await requireJobsDir(ctx);
         await checkController(ctx);
         const deadline = Date.now() + timeoutMs;
         const { signal, dispose } = interruptSignal();
         try {
-          const first = await selectJobs(ctx, targets, requirements, { includeJournalOnly: false });
+          // --for=delete: a job is gone once its manifest is removed and the controller has released it (no journal record).
+          const deleting = cond.kind === 'delete';
+          const load = { includeJournalOnly: deleting };
+          const first = await selectJobs(ctx, targets, requirements, load);
           const [missing] = first.missing;
-          if (missing) throw missing;
+          if (missing && !deleting) throw missing;
+          for (const gone of first.missingNames) await write(ctx, `sparkjob/${escapeText(gone)} deleted\n`);
+          if (first.views.length === 0 && deleting) return 0;
           if (first.views.length === 0) throw new CheckFailedError(`no SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}`);
           let pending = first.views.map((v) => v.name);
           let views = first.views;
@@ -75,6 +86,10 @@ export function registerWait(program: Command, setExit: SetExit): void {
             const left: string[] = [];
             for (const name of pending) {
               const view = views.find((v) => v.name === name);
+              if (!view && deleting) {
+                await write(ctx, `sparkjob/${escapeText(name)} deleted\n`);
+                continue;
+              }
               if (!view) throw new CheckFailedError(`SparkJob "${name}" was deleted while waiting for ${describeCondition(cond)}`);
               const verdict = verdictOf(view, cond);
               if (verdict === 'met') await write(ctx, `sparkjob/${escapeText(view.name)} ${describeCondition(cond)} met\n`);
@@ -88,7 +103,7 @@ export function registerWait(program: Command, setExit: SetExit): void {
             if (signal.aborted) throw new CheckFailedError(`interrupted while waiting for ${what} (phase ${phases})`);
             if (Date.now() >= deadline) throw new CheckFailedError(`timed out after ${opts.timeout} waiting for ${what} (phase ${phases})`);
             await pause(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
-            views = (await selectJobs(ctx, { names: pending }, undefined, { includeJournalOnly: false })).views;
+            views = (await selectJobs(ctx, { names: pending }, undefined, load)).views;
           }
         } finally {
           dispose();
