@@ -37,7 +37,7 @@ export async function checkController(ctx: CliContext): Promise<LockInfo | undef
 }
 
 /** Writes text to stdout, resolving once it is flushed (so a following exit loses nothing). */
-export function write(ctx: CliContext, text: string): Promise<void> {
+export function write(ctx: Pick<CliContext, 'out'>, text: string): Promise<void> {
   return new Promise((resolve) => {
     if (ctx.out.write(text)) resolve();
     else ctx.out.once('drain', () => resolve());

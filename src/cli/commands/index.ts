@@ -14,6 +14,7 @@ import { registerWait } from './wait.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 import { registerSync } from './sync.js';
+import { registerVersion } from './version.js';
 
 /** Sets the process exit code from a command. */
 export type SetExit = (code: number) => void;
@@ -36,4 +37,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerRerun(program, setExit);
   registerCompletion(program, setExit);
   registerSync(program, setExit);
+  registerVersion(program, setExit);
 }
