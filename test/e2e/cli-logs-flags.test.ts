@@ -38,4 +38,21 @@ describe('sparkctl logs --tail and -p/--previous', () => {
     expect(current).toBe(await readFile(journalPaths.log(ws.stateDir, 'quick', newer!), 'utf8'));
     expect((await ws.run(['logs', 'quick', '-p', '--attempt', '1'])).code).toBe(2);
   });
+
+  it('after a rerun, get, describe, events and logs use one attempt numbering', async () => {
+    ws = await createWorkspace();
+    await ws.write('quick.yaml', fakeJob('quick'));
+    await ws.startController();
+    expect((await ws.run(['wait', 'quick', '--for', 'condition=Succeeded', '--timeout', '45s'])).code).toBe(0);
+    expect((await ws.run(['rerun', 'quick'])).code).toBe(0);
+    expect((await ws.run(['wait', 'quick', '--for', 'condition=Succeeded', '--timeout', '45s'])).code).toBe(0);
+    const row = (await ws.run(['get', 'quick'])).stdout.split('\n')[1]!;
+    expect(row).toMatch(/^quick +Succeeded +2 /);
+    const describe = (await ws.run(['describe', 'quick'])).stdout;
+    expect(describe).toMatch(/^ {2}Attempts: +2 in all; this run: 1 submission, 1 execution$/m);
+    expect(describe).toMatch(/^ {2}2 +\S*attempt-2\.log/m);
+    const events = (await ws.run(['events', 'quick'])).stdout;
+    expect(events).toMatch(/Completed +2 +/);
+    expect((await ws.run(['logs', 'quick', '--attempt', '2'])).stdout).toBe((await ws.run(['logs', 'quick'])).stdout);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SparkJob } from '../../api/spark-job.js';
 import { readJobEvents, type JobEventRecord } from '../../controller/journal.js';
-import { listAttemptLogs, type AttemptLog } from '../attempts.js';
+import { currentAttempt, listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';
 import type { JobView } from '../find-job.js';
 import { eventColour, paint, phaseColour } from '../printers/colour.js';
@@ -68,7 +68,7 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
     [
       ['Phase', st.phase, phaseColour(st.phase)],
       ['Message', st.message ?? ''],
-      ['Attempts', `${st.submissionAttempts} submission, ${st.executionAttempts} execution`],
+      ['Attempts', attemptsLine(view)],
       ['Backend', backendName(view)],
       ['Driver', st.driver ? `${driverName(view)}${st.driver.containerId ? ` (container ${st.driver.containerId.slice(0, 12)})` : ''}${st.driver.agentId ? ` on agent ${st.driver.agentId}` : ''}` : ''],
       ['Start Time', when(st.startTime, now)],
@@ -101,6 +101,14 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
       )
     : '  <none>\n';
   return out;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The attempt count in the one numbering logs, containers and events use, with this run's submissions and executions. */
+function attemptsLine(view: JobView): string {
+  const st = view.status;
+  return `${currentAttempt(view) ?? 0} in all; this run: ${plural(st.submissionAttempts, 'submission')}, ${plural(st.executionAttempts, 'execution')}`;
 }
 
 /** `sparkctl describe NAME`: spec summary, status, conditions, attempts and events of one job. */

@@ -1,9 +1,10 @@
 import { backendFor } from '../../api/spark-job.js';
+import { currentAttempt } from '../attempts.js';
 import type { JobView } from '../find-job.js';
 import { formatAge } from './format-age.js';
 import { cellText } from './table.js';
 
-/** Columns of `get`; `-o wide` adds the last three. */
+/** Columns of `get`; `-o wide` adds the last three. ATTEMPTS is the newest attempt's number (the one logs, containers and events use). */
 export const JOB_COLUMNS = ['NAME', 'PHASE', 'ATTEMPTS', 'AGE', 'MESSAGE'] as const;
 export const WIDE_COLUMNS = [...JOB_COLUMNS, 'BACKEND', 'DRIVER', 'MASTER'] as const;
 
@@ -33,7 +34,7 @@ function clip(text: string, width: number): string {
 export function jobRow(view: JobView, wide: boolean, now: Date = new Date()): string[] {
   // Escaped before clipping, so the clip never cuts an escape in half.
   const message = cellText((view.status.message ?? '').replace(/\s+/g, ' '));
-  const cells = [view.name, view.status.phase, String(view.status.executionAttempts), formatAge(view.createdAt, now), wide ? message : clip(message, MESSAGE_WIDTH)];
+  const cells = [view.name, view.status.phase, String(currentAttempt(view) ?? 0), formatAge(view.createdAt, now), wide ? message : clip(message, MESSAGE_WIDTH)];
   if (!wide) return cells;
   return [...cells, backendName(view), driverName(view), view.job?.spec.master ?? NONE];
 }
