@@ -4,6 +4,7 @@ import { registerApply } from './apply.js';
 import { registerCompletion } from './completion.js';
 import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
+import { registerDiff } from './diff.js';
 import { registerEvents } from './events.js';
 import { registerGet } from './get.js';
 import { registerLogs } from './logs.js';
@@ -31,6 +32,7 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerEvents(program, setExit);
   registerWait(program, setExit);
   registerApply(program, setExit);
+  registerDiff(program, setExit);
   registerDelete(program, setExit);
   registerSuspend(program, setExit);
   registerResume(program, setExit);
