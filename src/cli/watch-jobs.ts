@@ -1,10 +1,13 @@
 import { write, type CliContext } from './cli-context.js';
 import { loadJobViews, type JobView } from './find-job.js';
 import { interruptSignal, pause, POLL_MS } from './interrupt.js';
+import { evaluate, scalarText } from './json-path.js';
 import type { LabelRequirement } from './label-selector.js';
-import { jobObject, toJson, toYaml } from './printers/job-object.js';
-import { JOB_COLUMNS, jobRow, WIDE_COLUMNS } from './printers/job-row.js';
+import type { OutputFormat } from './output-format.js';
 import { escapeText } from './printers/escape-text.js';
+import { jobObject, toJson, toYaml } from './printers/job-object.js';
+import { jobTableHeaders, jobTableRow, type JobTableOptions } from './printers/job-table.js';
+import { renderJsonPathTemplate } from './printers/jsonpath-template.js';
 import { columnWidths, formatRow, type CellStyle } from './printers/table.js';
 import { filterTargets } from './select-jobs.js';
 
@@ -13,32 +16,46 @@ export type WatchEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** How `get -w` prints. */
 export interface WatchOptions {
-  readonly output: 'table' | 'wide' | 'yaml' | 'json' | 'name';
+  readonly output: OutputFormat;
   /** Prefix each row (or wrap each object) with its event, as `kubectl get -w --output-watch-events`. */
   readonly watchEvents: boolean;
+  readonly table: JobTableOptions;
   readonly style?: (rows: readonly string[][]) => CellStyle | undefined;
 }
 
 /** The PHASE shown on the row of a job whose manifest is gone (a watch-only marker, not a phase). */
 export const DELETED_PHASE = 'Deleted';
 
-/** One printed change: a table row, or an object (wrapped as {type, object} with watch events). */
-function render(view: JobView, event: WatchEvent, opts: WatchOptions, widths: readonly number[]): string {
-  const table = opts.output === 'table' || opts.output === 'wide';
-  if (table) {
-    const cells = jobRow(view, opts.output === 'wide');
-    if (event === 'DELETED' && !opts.watchEvents) cells[1] = DELETED_PHASE;
-    const row = opts.watchEvents ? [event, ...cells] : cells;
-    const style = opts.style?.([cells]);
-    return `${formatRow(row, widths, 0, style && shiftStyle(style, opts.watchEvents))}\n`;
+/** The header and cells of a tabular format (table, wide, custom-columns); undefined for the others. */
+function tabular(opts: WatchOptions): { headers: string[]; cells: (v: JobView) => string[] } | undefined {
+  const out = opts.output;
+  if (out.kind === 'table' || out.kind === 'wide') return { headers: jobTableHeaders(opts.table), cells: (v) => jobTableRow(v, opts.table) };
+  if (out.kind === 'custom-columns') {
+    return { headers: out.columns.map((c) => c.header), cells: (v) => out.columns.map((c) => evaluate(c.path, jobObject(v)).map(scalarText).join(',') || '<none>') };
   }
-  if (opts.output === 'name') return `${opts.watchEvents ? `${event} ` : ''}sparkjob/${escapeText(view.name)}${event === 'DELETED' && !opts.watchEvents ? ' deleted' : ''}\n`;
-  const object = opts.watchEvents ? { type: event, object: jobObject(view) } : jobObject(view);
-  return opts.output === 'json' ? toJson(object) : toYaml(object);
+  return undefined;
 }
 
 function shiftStyle(style: CellStyle, shifted: boolean): CellStyle {
   return shifted ? (row, col, padded) => (col === 0 ? padded : style(row, col - 1, padded)) : style;
+}
+
+/** One printed change: a table row, or an object (wrapped as {type, object} with watch events). */
+function render(view: JobView, event: WatchEvent, opts: WatchOptions, widths: readonly number[]): string {
+  const grid = tabular(opts);
+  const out = opts.output;
+  if (grid) {
+    const cells = grid.cells(view);
+    const phased = out.kind === 'table' || out.kind === 'wide';
+    if (event === 'DELETED' && !opts.watchEvents && phased) cells[1] = DELETED_PHASE;
+    const row = opts.watchEvents ? [event, ...cells] : cells;
+    const style = phased ? opts.style?.([cells]) : undefined;
+    return `${formatRow(row, widths, 0, style && shiftStyle(style, opts.watchEvents))}\n`;
+  }
+  if (out.kind === 'name') return `${opts.watchEvents ? `${event} ` : ''}sparkjob/${escapeText(view.name)}${event === 'DELETED' && !opts.watchEvents ? ' deleted' : ''}\n`;
+  if (out.kind === 'jsonpath') return `${opts.watchEvents ? `${event} ` : ''}${renderJsonPathTemplate(out.template, jobObject(view))}\n`;
+  const object = opts.watchEvents ? { type: event, object: jobObject(view) } : jobObject(view);
+  return out.kind === 'json' ? toJson(object) : toYaml(object);
 }
 
 /**
@@ -47,14 +64,14 @@ function shiftStyle(style: CellStyle, shifted: boolean): CellStyle {
  */
 export async function watchJobs(ctx: CliContext, names: readonly string[], requirements: readonly LabelRequirement[] | undefined, opts: WatchOptions, first: readonly JobView[]): Promise<void> {
   const { signal, dispose } = interruptSignal();
-  const wide = opts.output === 'wide';
-  const table = opts.output === 'table' || wide;
-  const headers: string[] = [...(opts.watchEvents ? ['EVENT'] : []), ...(wide ? WIDE_COLUMNS : JOB_COLUMNS)];
+  const grid = tabular(opts);
+  const headers: string[] = grid ? [...(opts.watchEvents ? ['EVENT'] : []), ...grid.headers] : [];
   const seen = new Map<string, { key: string; view: JobView }>();
   const key = (v: JobView) => JSON.stringify([v.status, v.file, v.manifest]);
+  // Room for the values later rows are likely to hold (the longest phase, an age in days).
   const pad = [9, 12, 19, 8, 5];
-  let widths = columnWidths(headers, first.map((v) => [...(opts.watchEvents ? ['MODIFIED'] : []), ...jobRow(v, wide)]));
-  widths = widths.map((w, i) => (i === headers.length - 1 ? w : Math.max(w, pad[i + (opts.watchEvents ? 0 : 1)] ?? 8)));
+  let widths = grid ? columnWidths(headers, first.map((v) => [...(opts.watchEvents ? ['MODIFIED'] : []), ...grid.cells(v)])) : [];
+  if (opts.output.kind !== 'custom-columns') widths = widths.map((w, i) => (i === headers.length - 1 ? w : Math.max(w, pad[i + (opts.watchEvents ? 0 : 1)] ?? 8)));
   const emit = async (views: readonly JobView[]) => {
     let text = '';
     const now = new Set<string>();
@@ -75,7 +92,7 @@ export async function watchJobs(ctx: CliContext, names: readonly string[], requi
     if (text) await write(ctx, text);
   };
   try {
-    if (table) await write(ctx, `${formatRow(headers, widths)}\n`);
+    if (grid && !opts.table.noHeaders) await write(ctx, `${formatRow(headers, widths)}\n`);
     await emit(first);
     while (!signal.aborted) {
       await pause(POLL_MS, signal);

@@ -8,9 +8,6 @@ import { cellText } from './table.js';
 export const JOB_COLUMNS = ['NAME', 'PHASE', 'ATTEMPTS', 'AGE', 'MESSAGE'] as const;
 export const WIDE_COLUMNS = [...JOB_COLUMNS, 'BACKEND', 'DRIVER', 'MASTER'] as const;
 
-/** The widest MESSAGE a plain table shows (wide shows it all). */
-export const MESSAGE_WIDTH = 80;
-
 const NONE = '<none>';
 
 /** A short name of a job's driver: container name, short container id, or Mesos task id. */
@@ -30,11 +27,11 @@ function clip(text: string, width: number): string {
   return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
 }
 
-/** The cells of one `get` row. */
-export function jobRow(view: JobView, wide: boolean, now: Date = new Date()): string[] {
+/** The cells of one `get` row; MESSAGE is cut to `messageWidth` characters when given (never in wide). */
+export function jobRow(view: JobView, wide: boolean, now: Date = new Date(), messageWidth?: number): string[] {
   // Escaped before clipping, so the clip never cuts an escape in half.
   const message = cellText((view.status.message ?? '').replace(/\s+/g, ' '));
-  const cells = [view.name, view.status.phase, String(currentAttempt(view) ?? 0), formatAge(view.createdAt, now), wide ? message : clip(message, MESSAGE_WIDTH)];
+  const cells = [view.name, view.status.phase, String(currentAttempt(view) ?? 0), formatAge(view.createdAt, now), wide || messageWidth === undefined ? message : clip(message, Math.max(messageWidth, 1))];
   if (!wide) return cells;
   return [...cells, backendName(view), driverName(view), view.job?.spec.master ?? NONE];
 }
