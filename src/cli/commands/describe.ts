@@ -10,12 +10,21 @@ import { formatAge } from '../printers/format-age.js';
 import { backendName, driverName } from '../printers/job-row.js';
 import { cellText, renderTable } from '../printers/table.js';
 import { runAction } from '../run-action.js';
-import { parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
+import { labelsOf, parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
+import { humanizeRetryTime } from '../printers/retry-time.js';
 import type { SetExit } from './index.js';
 
 function keyValues(map: Readonly<Record<string, string>> | undefined): string {
   const entries = Object.entries(map ?? {});
   return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What runs the executors: none of their own in local mode (the driver runs the tasks). */
+function executorsLine(s: SparkJob['spec']): string {
+  if (/^local(\[|$)/.test(s.master)) return `none: local mode (${s.master}) runs the tasks in the driver`;
+  return `${s.executor.instances} × ${plural(s.executor.cores, 'core')}, ${s.executor.memory} memory${s.executor.totalCores ? `, ${plural(s.executor.totalCores, 'core')} max` : ''}`;
 }
 
 function specLines(job: SparkJob): Field[] {
@@ -29,8 +38,8 @@ function specLines(job: SparkJob): Field[] {
     ['Application', s.mainApplicationFile],
     ['Main Class', s.mainClass ?? ''],
     ['Arguments', s.arguments.length ? s.arguments.join(' ') : '<none>'],
-    ['Driver', `${s.driver.cores} cores, ${s.driver.memory} memory${s.driver.memoryOverhead ? ` + ${s.driver.memoryOverhead} overhead` : ''}`],
-    ['Executors', `${s.executor.instances} × ${s.executor.cores} cores, ${s.executor.memory} memory${s.executor.totalCores ? `, ${s.executor.totalCores} cores max` : ''}`],
+    ['Driver', `${plural(s.driver.cores, 'core')}, ${s.driver.memory} memory${s.driver.memoryOverhead ? ` + ${s.driver.memoryOverhead} overhead` : ''}`],
+    ['Executors', executorsLine(s)],
     ['Driver Env', env],
     ['Spark Conf', Object.entries(s.sparkConf).map(([k, v]) => `${k}=${String(v)}`).join(', ')],
     ['Network', s.network],
@@ -50,7 +59,9 @@ const when = (iso: string | undefined, now: Date) => (iso ? `${iso} (${formatAge
 /** The whole `describe` text of one job. */
 export function renderDescribe(view: JobView, events: readonly JobEventRecord[], logs: readonly AttemptLog[], colour: boolean, now: Date = new Date()): string {
   const st = view.status;
-  const meta = view.job?.metadata;
+  // An invalid manifest still shows the labels and annotations it has.
+  const raw = view.manifest?.metadata as { annotations?: unknown } | undefined;
+  const meta = view.job?.metadata ?? { labels: labelsOf(view), annotations: raw?.annotations !== null && typeof raw?.annotations === 'object' ? (raw.annotations as Record<string, string>) : undefined };
   let out = renderFields(
     [
       ['Name', view.name],
@@ -67,7 +78,7 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
   out += `Status:\n${renderFields(
     [
       ['Phase', st.phase, phaseColour(st.phase)],
-      ['Message', st.message ?? ''],
+      ['Message', humanizeRetryTime(st.message ?? '', now)],
       ['Attempts', attemptsLine(view)],
       ['Backend', backendName(view)],
       ['Driver', st.driver ? `${driverName(view)}${st.driver.containerId ? ` (container ${st.driver.containerId.slice(0, 12)})` : ''}${st.driver.agentId ? ` on agent ${st.driver.agentId}` : ''}` : ''],
@@ -102,8 +113,6 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
     : '  <none>\n';
   return out;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The attempt count in the one numbering logs, containers and events use, with this run's submissions and executions. */
 function attemptsLine(view: JobView): string {

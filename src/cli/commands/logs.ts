@@ -1,12 +1,12 @@
 import { open } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Phase } from '../../api/status.js';
+import { TERMINAL_PHASES, type Phase } from '../../api/status.js';
 import { journalPaths, readJobRecord } from '../../controller/journal.js';
 import { readLiveLock } from '../../controller/state-lock.js';
 import { currentAttempt, listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { CheckFailedError, CliUsageError } from '../errors.js';
-import { findJob } from '../find-job.js';
+import { findJob, type JobView } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { neutraliseTerminal } from '../printers/escape-text.js';
 import { runAction } from '../run-action.js';
@@ -21,6 +21,20 @@ const lineCount = (v: string) => {
   if (!Number.isInteger(n) || n < -1) throw new InvalidArgumentError(`--tail takes a number of lines (-1 for all), got '${v}'`);
   return n;
 };
+
+/** Why a job has no log to show, and what to do: only an active job's log may still come. */
+function noLogMessage(view: JobView, follow: boolean, controllerRuns: boolean): string {
+  const st = view.status;
+  const base = `SparkJob "${view.name}" has no driver log`;
+  if (TERMINAL_PHASES.has(st.phase)) {
+    const why = st.message ? ` (${st.message})` : '';
+    return `${base}: it is ${st.phase}${why} and its driver never wrote one; see sparkctl describe ${view.name}`;
+  }
+  if (st.phase === 'Suspended') return `${base}: it is suspended; resume it (sparkctl resume ${view.name}) to run it`;
+  if (!ACTIVE.has(st.phase)) return `${base} yet (phase ${st.phase}); the next attempt writes one`;
+  if (!controllerRuns) return `${base} yet (phase ${st.phase}) and no controller is running for this jobs folder: start one (sparkctl controller) to run it`;
+  return `${base} yet (phase ${st.phase}); ${follow ? 'the controller has not started it' : 'use -f to wait for it'}`;
+}
 
 /** The newest attempt before `current` that has a log (what `-p/--previous` shows). */
 function previousAttempt(name: string, logs: readonly AttemptLog[], current: number | undefined): number {
@@ -119,8 +133,7 @@ export function registerLogs(program: Command, setExit: SetExit): void {
         const following = opts.follow && lock !== undefined && attempt === current && ACTIVE.has(view.status.phase);
         if (!following) {
           if (attempt === undefined || !logs.some((l) => l.attempt === attempt)) {
-            const hint = opts.follow ? 'start the controller to run it' : 'use -f to wait for it';
-            throw new CheckFailedError(`SparkJob "${view.name}" has no driver log yet (phase ${view.status.phase}); ${hint}`);
+            throw new CheckFailedError(noLogMessage(view, opts.follow, lock !== undefined));
           }
           const path = journalPaths.log(ctx.stateDir, view.name, attempt);
           await copyFrom(ctx, path, await tailOffset(path, opts.tail));

@@ -2,6 +2,7 @@ import { backendFor } from '../../api/spark-job.js';
 import { currentAttempt } from '../attempts.js';
 import type { JobView } from '../find-job.js';
 import { formatAge } from './format-age.js';
+import { humanizeRetryTime } from './retry-time.js';
 import { cellText } from './table.js';
 
 /** Columns of `get`; `-o wide` adds the last three. ATTEMPTS is the newest attempt's number (the one logs, containers and events use). */
@@ -30,7 +31,7 @@ function clip(text: string, width: number): string {
 /** The cells of one `get` row; MESSAGE is cut to `messageWidth` characters when given (never in wide). */
 export function jobRow(view: JobView, wide: boolean, now: Date = new Date(), messageWidth?: number): string[] {
   // Escaped before clipping, so the clip never cuts an escape in half.
-  const message = cellText((view.status.message ?? '').replace(/\s+/g, ' '));
+  const message = cellText(humanizeRetryTime(view.status.message ?? '', now).replace(/\s+/g, ' '));
   const cells = [view.name, view.status.phase, String(currentAttempt(view) ?? 0), formatAge(view.createdAt, now), wide || messageWidth === undefined ? message : clip(message, Math.max(messageWidth, 1))];
   if (!wide) return cells;
   return [...cells, backendName(view), driverName(view), view.job?.spec.master ?? NONE];
