@@ -2,7 +2,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { SparkJob } from '../api/spark-job.js';
-import type { SparkJobStatus } from '../api/status.js';
+import { SparkJobStatusSchema, type SparkJobStatus } from '../api/status.js';
 import { journalPaths, readAllJobRecords, readJobRecord, type JobRecord } from '../controller/journal.js';
 import { withInvalidRevision } from '../machines/project-status.js';
 import { listManifests } from '../controller/watch-folder.js';
@@ -36,16 +36,18 @@ export interface JobView {
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function rawManifest(bytes: Buffer): Record<string, unknown> | undefined {
+/** The manifest as written without its status, and the status the controller wrote back into it (when valid). */
+function rawManifest(bytes: Buffer): { manifest?: Record<string, unknown>; fileStatus?: SparkJobStatus } {
   try {
     const doc = parseDocument(bytes.toString('utf8'), YAML_PARSE_OPTIONS);
-    if (doc.errors.length > 0) return undefined;
+    if (doc.errors.length > 0) return {};
     const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const { status: _ignored, ...rest } = value as Record<string, unknown>;
-    return rest;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+    const { status, ...rest } = value as Record<string, unknown>;
+    const parsed = status === undefined ? undefined : SparkJobStatusSchema.safeParse(status);
+    return { manifest: rest, ...(parsed?.success ? { fileStatus: parsed.data } : {}) };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -104,6 +106,8 @@ interface FileEntry {
   issues?: readonly ManifestIssue[];
   name: string;
   mtime?: string;
+  /** The `status:` the controller wrote back into the file, shown when the journal has no record. */
+  fileStatus?: SparkJobStatus;
 }
 
 async function readEntry(jobsDir: string, file: string): Promise<FileEntry | undefined> {
@@ -115,12 +119,12 @@ async function readEntry(jobsDir: string, file: string): Promise<FileEntry | und
   } catch {
     return undefined;
   }
-  const manifest = rawManifest(bytes);
+  const { manifest, fileStatus } = rawManifest(bytes);
   const parsed = parseManifestBytes(bytes, file);
   const loose = parsed.ok ? parsed.job.metadata.name : looseName(manifest);
   const name = loose ?? basename(file);
   const named = loose !== undefined;
-  return parsed.ok ? { file, manifest, job: parsed.job, name, named, mtime } : { file, manifest, issues: parsed.errors, name, named, mtime };
+  return parsed.ok ? { file, manifest, job: parsed.job, name, named, mtime, ...(fileStatus ? { fileStatus } : {}) } : { file, manifest, issues: parsed.errors, name, named, mtime };
 }
 
 /**
@@ -169,7 +173,8 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
       }
     }
     const record = e.job ? records.get(e.name) : undefined;
-    const status = e.issues ? syntheticStatus(e.issues, undefined, e.mtime) : (record?.status ?? syntheticStatus(undefined));
+    // No journal record (another state dir, or none yet): the status the controller wrote into the file, else Pending.
+    const status = e.issues ? syntheticStatus(e.issues, undefined, e.mtime) : (record?.status ?? e.fileStatus ?? syntheticStatus(undefined));
     views.push({ ...base, ...(e.job ? { job: e.job } : {}), ...(e.issues ? { issues: e.issues } : {}), ...(record ? { record } : {}), status });
   }
   if (options.includeJournalOnly) {

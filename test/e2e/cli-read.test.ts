@@ -26,7 +26,7 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
     await twoJobs();
     const r = await ws.run(['get']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`warning: no controller is running for ${ws.jobsDir}; status may be stale`);
+    expect(r.stderr).toContain(`warning: no controller is running for ${ws.jobsDir} (state dir ${ws.stateDir}); status may be stale`);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME {8}PHASE {5}ATTEMPTS {3}AGE {3}MESSAGE$/);
     for (const l of lines) expect(l.slice(12, 13), l).not.toBe(' ');

@@ -48,6 +48,13 @@ export function renderJobTable(views: readonly JobView[], o: JobTableOptions, st
     const others = widths.reduce((sum, w, i) => (i === message ? sum : sum + w + COLUMN_GAP), 0);
     rows = views.map((v) => jobTableRow(v, o, now, Math.max(MIN_MESSAGE, o.terminalColumns! - others - (message < headers.length - 1 ? COLUMN_GAP : 0))));
   }
+  // Two files with one metadata.name: each row names its file, so the rows can be told apart.
+  const counts = new Map<string, number>();
+  for (const v of views) counts.set(v.name, (counts.get(v.name) ?? 0) + 1);
+  rows = rows.map((r, i) => {
+    const v = views[i]!;
+    return (counts.get(v.name) ?? 0) > 1 && v.file !== undefined ? [`${v.name} (${v.file})`, ...r.slice(1)] : r;
+  });
   const text = renderTable(headers, rows, style?.(rows));
   return o.noHeaders ? text.slice(text.indexOf('\n') + 1) : text;
 }
