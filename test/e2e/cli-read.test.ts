@@ -198,7 +198,7 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
       expect(complete('sparkctl de').sort()).toEqual(['delete', 'describe']);
       expect(complete(`sparkctl --jobs ${ws.jobsDir} --state-dir ${ws.stateDir} describe ''`).sort()).toEqual(['broken', 'pi', 'wordcount']);
       expect(complete(`sparkctl --jobs ${ws.jobsDir} logs p`)).toEqual(['pi']);
-      expect(complete('sparkctl get -o j')).toEqual(['json']);
+      expect(complete('sparkctl get -o j')).toEqual(['json', 'jsonpath=']);
       expect(complete('sparkctl wait pi --f')).toEqual(['--for']);
     } finally {
       await rm(dir, { recursive: true, force: true });
