@@ -6,7 +6,7 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`sparkctl: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   },
 );

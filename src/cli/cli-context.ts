@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { resolveJobsDir, resolveStateDir } from '../controller/state-dir.js';
 import { readLiveLock, type LockInfo } from '../controller/state-lock.js';
+import { findOtherController } from './find-other-controller.js';
 import { JobsDirError } from './errors.js';
 import { colourEnabled } from './printers/colour.js';
 
@@ -29,15 +30,22 @@ export async function requireJobsDir(ctx: CliContext): Promise<void> {
   }
 }
 
-/** The live controller of this state dir, or undefined after printing the "may be stale" warning. */
+/**
+ * The live controller of this state dir, or undefined after printing the "may be stale" warning,
+ * which names the state dir in use and, when a controller for this jobs folder runs with another
+ * state dir under the default root, the `--state-dir` to pass.
+ */
 export async function checkController(ctx: CliContext): Promise<LockInfo | undefined> {
   const lock = await readLiveLock(ctx.stateDir);
-  if (!lock) ctx.err.write(`warning: no controller is running for ${ctx.jobsDir}; status may be stale\n`);
-  return lock;
+  if (lock) return lock;
+  ctx.err.write(`warning: no controller is running for ${ctx.jobsDir} (state dir ${ctx.stateDir}); status may be stale: it comes from that journal, else from the manifests' status:\n`);
+  const other = await findOtherController(ctx);
+  if (other) ctx.err.write(`warning: a controller (pid ${other.lock.pid}) runs for ${ctx.jobsDir} with state dir ${other.stateDir}: pass --state-dir ${other.stateDir} (or set SPARKCTL_STATE_DIR)\n`);
+  return undefined;
 }
 
 /** Writes text to stdout, resolving once it is flushed (so a following exit loses nothing). */
-export function write(ctx: CliContext, text: string): Promise<void> {
+export function write(ctx: Pick<CliContext, 'out'>, text: string): Promise<void> {
   return new Promise((resolve) => {
     if (ctx.out.write(text)) resolve();
     else ctx.out.once('drain', () => resolve());

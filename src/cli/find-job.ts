@@ -1,7 +1,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SparkJob } from '../api/spark-job.js';
-import type { SparkJobStatus } from '../api/status.js';
+import { SparkJobStatusSchema, type SparkJobStatus } from '../api/status.js';
 import { journalPaths, readAllJobRecords, readJobRecord, type JobRecord } from '../controller/journal.js';
 import { withInvalidRevision } from '../machines/project-status.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
@@ -41,17 +41,18 @@ const READ_CONCURRENCY = 8;
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** The manifest as written (without status), taken from the one parse of the file. */
-function rawManifest(parsed: ManifestParseResult): Record<string, unknown> | undefined {
+/** The manifest as written without its status, and the status the controller wrote back into it (when valid), from the one parse of the file. */
+function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, unknown>; fileStatus?: SparkJobStatus } {
   let value: unknown;
   try {
     value = parsed.ok ? parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : parsed.value;
   } catch {
-    return undefined;
+    return {};
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const { status: _ignored, ...rest } = value as Record<string, unknown>;
-  return rest;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  const { status, ...rest } = value as Record<string, unknown>;
+  const fileStatus = status === undefined ? undefined : SparkJobStatusSchema.safeParse(status);
+  return { manifest: rest, ...(fileStatus?.success ? { fileStatus: fileStatus.data } : {}) };
 }
 
 function looseName(manifest: Record<string, unknown> | undefined): string | undefined {
@@ -59,9 +60,13 @@ function looseName(manifest: Record<string, unknown> | undefined): string | unde
   return typeof meta?.name === 'string' && DNS1123.test(meta.name) && meta.name.length <= 63 ? meta.name : undefined;
 }
 
-/** The status of a job the controller has not recorded: Invalid with the first problem, else Pending. */
-export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, message?: string): SparkJobStatus {
-  const now = new Date().toISOString();
+/**
+ * The status of a job the controller has not recorded: Invalid with the first problem, else Pending.
+ * `since` (the manifest's modification time) is the Invalid condition's transition time, so the
+ * same file always gives the same status (no new time on every read).
+ */
+export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, message?: string, since?: string): SparkJobStatus {
+  const now = since ?? new Date(0).toISOString();
   if (issues?.length || message) {
     const text = message ?? issues!.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
     return {
@@ -105,6 +110,8 @@ interface FileEntry {
   issues?: readonly ManifestIssue[];
   name: string;
   mtime?: string;
+  /** The `status:` the controller wrote back into the file, shown when the journal has no record. */
+  fileStatus?: SparkJobStatus;
 }
 
 /** Reads one listed manifest with the controller's reader (regular files inside the folder, size cap); links and special files are skipped. */
@@ -118,11 +125,11 @@ async function readEntry(root: string, file: string): Promise<FileEntry | undefi
   }
   if (read.kind !== 'file') return undefined;
   const parsed = parseManifestRead(read, file);
-  const manifest = rawManifest(parsed);
+  const { manifest, fileStatus } = rawManifest(parsed);
   const loose = parsed.ok ? parsed.job.metadata.name : looseName(manifest);
   const name = loose ?? basename(file);
   const named = loose !== undefined;
-  return parsed.ok ? { file, manifest, job: parsed.job, name, named, mtime } : { file, manifest, issues: parsed.errors, name, named, mtime };
+  return parsed.ok ? { file, manifest, job: parsed.job, name, named, mtime, ...(fileStatus ? { fileStatus } : {}) } : { file, manifest, issues: parsed.errors, name, named, mtime };
 }
 
 /**
@@ -165,7 +172,7 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
     const base = { name: e.name, file: e.file, manifest: e.manifest, createdAt };
     if (e.job && owner.get(e.name) !== e.file) {
       const message = `metadata.name ${e.name} is already used by ${owner.get(e.name)}; names must be unique in the jobs folder`;
-      views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message), duplicateOf: owner.get(e.name)! });
+      views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message, e.mtime), duplicateOf: owner.get(e.name)! });
       continue;
     }
     if (e.issues) {
@@ -174,12 +181,13 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
       if (kept && kept.file === e.file && kept.snapshot !== undefined && kept.status.phase !== 'Invalid') {
         const problem = e.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
         const stalled = kept.status.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec');
-        views.push({ ...base, name: kept.name, issues: e.issues, record: kept, status: stalled ? kept.status : withInvalidRevision(kept.status, problem) });
+        views.push({ ...base, name: kept.name, issues: e.issues, record: kept, status: stalled ? kept.status : withInvalidRevision(kept.status, problem, e.mtime ? new Date(e.mtime) : undefined) });
         continue;
       }
     }
     const record = e.job ? records.get(e.name) : undefined;
-    const status = e.issues ? syntheticStatus(e.issues) : (record?.status ?? syntheticStatus(undefined));
+    // No journal record (another state dir, or none yet): the status the controller wrote into the file, else Pending.
+    const status = e.issues ? syntheticStatus(e.issues, undefined, e.mtime) : (record?.status ?? e.fileStatus ?? syntheticStatus(undefined));
     views.push({ ...base, ...(e.job ? { job: e.job } : {}), ...(e.issues ? { issues: e.issues } : {}), ...(record ? { record } : {}), status });
   }
   if (options.includeJournalOnly) {
@@ -214,7 +222,12 @@ export async function findJob(
   options: { includeJournalOnly?: boolean } = { includeJournalOnly: true },
 ): Promise<JobView> {
   const views = await loadJobViews(ctx, options);
-  const hit = views.find((v) => v.name === name && v.job !== undefined && v.duplicateOf === undefined) ?? views.find((v) => v.name === name) ?? views.find((v) => v.file === name);
+  const hit = pickView(views, name);
   if (hit) return hit;
   throw notFound(ctx, name, views.map((v) => v.name));
+}
+
+/** The view a name (or manifest file path) means among loaded views: the valid owner of the name first. */
+export function pickView(views: readonly JobView[], name: string): JobView | undefined {
+  return views.find((v) => v.name === name && v.job !== undefined && v.duplicateOf === undefined) ?? views.find((v) => v.name === name) ?? views.find((v) => v.file === name);
 }

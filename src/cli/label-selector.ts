@@ -5,7 +5,8 @@ export type LabelRequirement =
   | { readonly op: '='; readonly key: string; readonly value: string }
   | { readonly op: '!='; readonly key: string; readonly value: string }
   | { readonly op: 'exists'; readonly key: string }
-  | { readonly op: '!exists'; readonly key: string };
+  | { readonly op: '!exists'; readonly key: string }
+  | { readonly op: 'in' | 'notin'; readonly key: string; readonly values: readonly string[] };
 
 const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
@@ -20,14 +21,38 @@ function checkValue(value: string, text: string): string {
   return value;
 }
 
-/** Parses a kubectl-style equality selector: `team=geo,tier!=batch,owner,!temp`. */
+/** Splits a selector at the commas that are not inside a `( … )` value set. */
+function splitRequirements(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth += 1;
+    else if (text[i] === ')') depth -= 1;
+    else if (text[i] === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+    if (depth < 0 || depth > 1) throw new CliUsageError(`-l ${text}: unbalanced parentheses; write key in (a,b)`);
+  }
+  if (depth !== 0) throw new CliUsageError(`-l ${text}: found '(' without its ')'; write key in (a,b)`);
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** Parses a kubectl-style selector: `team=geo,tier!=batch,owner,!temp,env in (prod,qa),zone notin (x)`. */
 export function parseLabelSelector(text: string): LabelRequirement[] {
   const out: LabelRequirement[] = [];
-  for (const raw of text.split(',')) {
+  for (const raw of splitRequirements(text)) {
     const part = raw.trim();
     if (part === '') throw new CliUsageError(`-l ${text}: empty requirement; write key=value[,key2=value2]`);
     let m: RegExpExecArray | null;
-    if ((m = /^([^=!]+)!=(.*)$/.exec(part))) out.push({ op: '!=', key: checkKey(m[1]!.trim(), text), value: checkValue(m[2]!.trim(), text) });
+    if ((m = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(part))) {
+      const values = m[3]!.split(',').map((v) => checkValue(v.trim(), text));
+      if (m[3]!.trim() === '') throw new CliUsageError(`-l ${text}: ${m[2]} needs at least one value; write ${m[1]} ${m[2]} (a,b)`);
+      out.push({ op: m[2] as 'in' | 'notin', key: checkKey(m[1]!, text), values });
+    } else if (/\s(in|notin)\s*\(|\((.*)\)/.test(part)) throw new CliUsageError(`-l ${text}: '${part}' is not a set requirement; write key in (a,b) or key notin (a,b)`);
+    else if ((m = /^([^=!]+)!=(.*)$/.exec(part))) out.push({ op: '!=', key: checkKey(m[1]!.trim(), text), value: checkValue(m[2]!.trim(), text) });
     else if ((m = /^([^=!]+)==?(.*)$/.exec(part))) out.push({ op: '=', key: checkKey(m[1]!.trim(), text), value: checkValue(m[2]!.trim(), text) });
     else if (part.startsWith('!')) out.push({ op: '!exists', key: checkKey(part.slice(1).trim(), text) });
     else out.push({ op: 'exists', key: checkKey(part, text) });
@@ -49,6 +74,10 @@ export function matchesLabels(labels: Readonly<Record<string, string>> | undefin
         return has;
       case '!exists':
         return !has;
+      case 'in':
+        return has && r.values.includes(l[r.key]!);
+      case 'notin':
+        return !has || !r.values.includes(l[r.key]!);
     }
   });
 }

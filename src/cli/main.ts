@@ -1,18 +1,34 @@
 import { Command, CommanderError } from 'commander';
+import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { registerCommands } from './commands/index.js';
+import { VERSION } from './version.js';
+
+/** The one prefix of every error line sparkctl prints (commander's own `error:` included). */
+export const ERROR_PREFIX = 'Error: ';
 
 /** Runs the sparkctl CLI on an argv and resolves with its exit code (0 ok, 1 check failed, 2 usage). */
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnBrokenPipe();
   const program = new Command('sparkctl')
     .description('Run Apache Spark jobs declared as SparkJob manifests, on Docker and Mesos.')
     .option('--jobs <dir>', 'jobs folder (default: $SPARKCTL_JOBS, else ./manifests)')
     .option('--state-dir <dir>', 'controller state directory (default: derived from the jobs folder)')
-    .showHelpAfterError('(run sparkctl --help for usage)')
+    .version(VERSION, '--version', "print sparkctl's version")
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, ERROR_PREFIX)) })
+    .showHelpAfterError("see 'sparkctl --help'")
     .exitOverride();
   let code = 0;
   registerCommands(program, (c) => {
     code = c;
   });
+  // Each verb's usage errors point at that verb's own help.
+  for (const verb of program.commands) verb.showHelpAfterError(`see 'sparkctl ${verb.name()} --help'`);
+  // Bare `sparkctl`: its help on stdout, exit 0, as kubectl does.
+  if (argv.length <= 2) {
+    process.stdout.write(program.helpInformation());
+    return 0;
+  }
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

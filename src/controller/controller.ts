@@ -312,6 +312,8 @@ export class Controller {
     this.fileToName.set(entry.file, entry.name);
     let last: Phase | undefined = entry.status?.phase;
     let lastReason = entry.status?.conditions.find((c) => c.type === 'Reconciling')?.reason;
+    // A job restored from the journal already has its event for the phase it is in: its first projection adds none.
+    let restored = entry.status !== undefined;
     entry.actor.subscribe({
       next: (snap) => {
         if (this.stopped) return;
@@ -327,6 +329,8 @@ export class Controller {
           void this.journal.forgetHistory(entry.name).catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not forget expired results'));
         }
         const reason = reasonOf(status.phase, snap.context);
+        if (restored && status.phase === last) lastReason = reason;
+        restored = false;
         if (status.phase !== last || reason !== lastReason) {
           const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable' || reason === 'JournalUnavailable';
           void this.event(entry.name, warn ? 'Warning' : 'Normal', reason, status.message ?? status.phase, snap.context.attempt);

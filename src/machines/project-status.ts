@@ -90,7 +90,7 @@ export function messageOf(phase: Phase, ctx: JobContext): string {
     case 'Suspended':
       return 'Suspended: spec.suspend is true';
     case 'Running':
-      return ctx.progress ?? `Driver running (attempt ${ctx.executionAttempts})`;
+      return ctx.progress ?? `Driver running (attempt ${ctx.attempt})`;
     case 'Connecting':
     case 'RequestingResources':
     case 'Releasing':

@@ -29,3 +29,22 @@ describe('label selectors', () => {
     expect(matchesLabels(undefined, parseLabelSelector('tier'))).toBe(false);
   });
 });
+
+describe('set-based label selectors', () => {
+  it('in and notin match as kubectl: notin also matches jobs without the label', () => {
+    const sel = parseLabelSelector('team in (geo, ml),tier notin (batch)');
+    expect(sel).toEqual([
+      { op: 'in', key: 'team', values: ['geo', 'ml'] },
+      { op: 'notin', key: 'tier', values: ['batch'] },
+    ]);
+    expect(matchesLabels({ team: 'ml' }, sel)).toBe(true);
+    expect(matchesLabels({ team: 'ml', tier: 'batch' }, sel)).toBe(false);
+    expect(matchesLabels({ team: 'ads' }, sel)).toBe(false);
+  });
+
+  it('refuses malformed sets with a usage error naming the fix', () => {
+    expect(() => parseLabelSelector('team in (geo')).toThrow(/without its '\)'/);
+    expect(() => parseLabelSelector('team in ()')).toThrow(/needs at least one value/);
+    expect(() => parseLabelSelector('team (geo)')).toThrow(/not a set requirement/);
+  });
+});

@@ -26,7 +26,7 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
     await twoJobs();
     const r = await ws.run(['get']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`warning: no controller is running for ${ws.jobsDir}; status may be stale`);
+    expect(r.stderr).toContain(`warning: no controller is running for ${ws.jobsDir} (state dir ${ws.stateDir}); status may be stale`);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME {8}PHASE {5}ATTEMPTS {3}AGE {3}MESSAGE$/);
     for (const l of lines) expect(l.slice(12, 13), l).not.toBe(' ');
@@ -116,7 +116,8 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
     expect(far.stderr).not.toContain('did you mean');
     const usage = [
       ['get', '-o', 'xml'],
-      ['describe'],
+      ['describe', 'pi', '-l', 'team=geo'],
+      ['delete'],
       ['wait', 'pi'],
       ['wait', 'pi', '--for', 'ready'],
       ['wait', 'pi', '--for', 'phase=Done'],
@@ -197,7 +198,7 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
       expect(complete('sparkctl de').sort()).toEqual(['delete', 'describe']);
       expect(complete(`sparkctl --jobs ${ws.jobsDir} --state-dir ${ws.stateDir} describe ''`).sort()).toEqual(['broken', 'pi', 'wordcount']);
       expect(complete(`sparkctl --jobs ${ws.jobsDir} logs p`)).toEqual(['pi']);
-      expect(complete('sparkctl get -o j')).toEqual(['json']);
+      expect(complete('sparkctl get -o j')).toEqual(['json', 'jsonpath=']);
       expect(complete('sparkctl wait pi --f')).toEqual(['--for']);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,11 +1,17 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { PHASES } from '../../api/status.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
 
 /** Verbs whose first argument is a SparkJob name. */
 const JOB_VERBS = ['get', 'describe', 'logs', 'events', 'wait', 'delete', 'suspend', 'resume', 'rerun'];
-const WAIT_FOR = 'condition=Succeeded condition=Succeeded=False condition=Stalled condition=Reconciling=False phase=Succeeded phase=Failed phase=Running phase=Suspended';
-const OUTPUTS = 'table wide yaml json name';
+const WAIT_FOR = 'condition=Succeeded condition=Succeeded=False condition=Stalled condition=Reconciling=False phase=Succeeded phase=Failed phase=Running phase=Suspended delete jsonpath=';
+/** What follows `--for condition=` and `--for phase=`. */
+const CONDITIONS = 'Succeeded Stalled Reconciling';
+const PHASES_WORDS = PHASES.join(' ');
+const OUTPUTS = 'table wide yaml json name jsonpath= custom-columns=';
+/** The global flags, offered after the verb too (they may come on either side). */
+const GLOBALS = ['--jobs', '--state-dir'];
 
 interface VerbInfo {
   readonly name: string;
@@ -19,7 +25,7 @@ function verbsOf(program: Command): VerbInfo[] {
     .map((c) => ({
       name: c.name(),
       summary: c.description().replace(/[':\n]/g, ' ').trim(),
-      flags: [...c.options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined)), '--help'],
+      flags: [...c.options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined)), ...GLOBALS, '--help'],
     }));
 }
 
@@ -43,19 +49,30 @@ _sparkctl() {
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   verb=""
+  # Global flags count on either side of the verb; the first other word is the verb.
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
       --jobs|--state-dir) globals+=("\${COMP_WORDS[i]}" "\${COMP_WORDS[i+1]}"); ((i++)) ;;
-      --jobs=*|--state-dir=*) globals+=("\${COMP_WORDS[i]}") ;;
-      -*) ;;
-      *) verb="\${COMP_WORDS[i]}"; break ;;
+      -*|=) ;;
+      *) [[ -z "$verb" ]] && verb="\${COMP_WORDS[i]}" ;;
     esac
   done
+  # bash splits "--for=condition=Su" at each "=": look back over those pieces.
+  local before="\${COMP_WORDS[COMP_CWORD-2]}" third="\${COMP_WORDS[COMP_CWORD-3]}" fourth="\${COMP_WORDS[COMP_CWORD-4]}"
+  if [[ "$prev" == "=" ]]; then
+    case "$before" in
+      --for) COMPREPLY=($(compgen -W "${WAIT_FOR}" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
+      -o|--output) COMPREPLY=($(compgen -W "${OUTPUTS}" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
+      --jobs|--state-dir) COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+      condition) [[ "$third" == --for || ( "$third" == "=" && "$fourth" == --for ) ]] && COMPREPLY=($(compgen -W "${CONDITIONS}" -- "$cur")); return ;;
+      phase) [[ "$third" == --for || ( "$third" == "=" && "$fourth" == --for ) ]] && COMPREPLY=($(compgen -W "${PHASES_WORDS}" -- "$cur")); return ;;
+    esac
+  fi
   case "$prev" in
-    --jobs|--state-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    -f|--filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --jobs|--state-dir) COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+    -f|--filename) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
     -o|--output) COMPREPLY=($(compgen -W "${OUTPUTS}" -- "$cur")); return ;;
-    --for) COMPREPLY=($(compgen -W "${WAIT_FOR}" -- "$cur")); return ;;
+    --for) COMPREPLY=($(compgen -W "${WAIT_FOR}" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
   esac
   if [[ -z "$verb" ]]; then
     if [[ "$cur" == -* ]]; then
@@ -74,7 +91,7 @@ ${flagCases}
   case "$verb" in
     ${JOB_VERBS.join('|')}) COMPREPLY=($(compgen -W "$(_sparkctl_jobs "\${globals[@]}")" -- "$cur")) ;;
     completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")) ;;
-    validate) COMPREPLY=($(compgen -f -- "$cur")) ;;
+    validate) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null ;;
   esac
 }
 
@@ -103,19 +120,27 @@ _sparkctl() {
   verbs=(
 ${verbs.map((v) => `    '${v.name}:${v.summary}'`).join('\n')}
   )
+  # Global flags count on either side of the verb; the first other word is the verb.
   for ((i = 2; i < CURRENT; i++)); do
     case \${words[i]} in
       --jobs|--state-dir) globals+=(\${words[i]} \${words[i+1]}); ((i++)) ;;
       --jobs=*|--state-dir=*) globals+=(\${words[i]}) ;;
       -*) ;;
-      *) verb=\${words[i]}; break ;;
+      *) [[ -z $verb ]] && verb=\${words[i]} ;;
     esac
   done
+  case \${words[CURRENT]} in
+    --for=condition=*) compadd -P "--for=condition=" -- ${CONDITIONS}; return ;;
+    --for=phase=*) compadd -P "--for=phase=" -- ${PHASES_WORDS}; return ;;
+    --for=*) compadd -S '' -P "--for=" -- ${WAIT_FOR}; return ;;
+    condition=*) [[ \${words[CURRENT-1]} == --for ]] && compadd -P "condition=" -- ${CONDITIONS}; return ;;
+    phase=*) [[ \${words[CURRENT-1]} == --for ]] && compadd -P "phase=" -- ${PHASES_WORDS}; return ;;
+  esac
   case \${words[CURRENT-1]} in
     --jobs|--state-dir) _directories; return ;;
     -f|--filename) _files; return ;;
     -o|--output) compadd -- ${OUTPUTS}; return ;;
-    --for) compadd -- ${WAIT_FOR}; return ;;
+    --for) compadd -S '' -- ${WAIT_FOR}; return ;;
   esac
   if [[ -z $verb ]]; then
     if [[ \${words[CURRENT]} == -* ]]; then

@@ -3,26 +3,47 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readJobRecord } from '../../controller/journal.js';
 import { readLiveLock } from '../../controller/state-lock.js';
-import { cliContext, requireJobsDir, write } from '../cli-context.js';
+import { cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { CheckFailedError, CliUsageError } from '../errors.js';
-import { findJob } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { parseDuration } from '../parse-duration.js';
+import { escapeText } from '../printers/escape-text.js';
 import { runAction } from '../run-action.js';
+import { parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
 import type { SetExit } from './index.js';
 
-/** `sparkctl delete NAME`: removes the manifest; the controller then releases the job. */
+async function waitReleased(ctx: CliContext, name: string, timeout: string, deadline: number): Promise<void> {
+  const { signal, dispose } = interruptSignal();
+  try {
+    while ((await readJobRecord(ctx.stateDir, name)) !== undefined) {
+      if (!(await readLiveLock(ctx.stateDir))) {
+        throw new CheckFailedError(`no controller is running for ${ctx.jobsDir}: SparkJob "${name}" will be released when one starts`);
+      }
+      if (Date.now() >= deadline || signal.aborted) throw new CheckFailedError(`timed out after ${timeout} waiting for the controller to release SparkJob "${name}"`);
+      await pause(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
+    }
+  } finally {
+    dispose();
+  }
+  await write(ctx, `sparkjob/${escapeText(name)} released\n`);
+}
+
+/** `sparkctl delete NAME…|-l SEL|--all`: removes the manifests; the controller then releases the jobs. */
 export function registerDelete(program: Command, setExit: SetExit): void {
   program
     .command('delete')
-    .description("Delete a SparkJob's manifest; the controller stops its driver and releases its resources")
-    .argument('<name>', 'the SparkJob metadata.name')
-    .option('--wait', 'wait until the controller has released the job', false)
+    .description("Delete SparkJobs' manifests; the controller stops their drivers and releases their resources")
+    .argument('[names...]', 'SparkJob metadata.names')
+    .option('-l, --selector <key=value>', 'delete the jobs whose labels match (key=value, key!=value, key, !key; comma-separated)')
+    .option('--all', 'delete every job in the jobs folder', false)
+    .option('--wait', 'wait until the controller has released the jobs', false)
     .option('--timeout <duration>', 'with --wait: give up after this long (exit 1)', '60s')
-    .addHelpText('after', '\nExamples:\n  sparkctl delete spark-pi\n  sparkctl delete spark-pi --wait --timeout 2m\n')
-    .action((name: string, opts: { wait: boolean; timeout: string }, command: Command) =>
+    .addHelpText('after', '\nExamples:\n  sparkctl delete spark-pi\n  sparkctl delete spark-pi wordcount --wait --timeout 2m\n  sparkctl delete -l team=geo\n  sparkctl delete --all\n')
+    .action((names: string[], opts: { wait: boolean; timeout: string; selector?: string; all: boolean }, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
+        const targets = { names, selector: opts.selector, all: opts.all };
+        const requirements = parseTargets('delete', targets, true);
         let timeoutMs: number;
         try {
           timeoutMs = parseDuration(opts.timeout, '--timeout');
@@ -30,31 +51,23 @@ export function registerDelete(program: Command, setExit: SetExit): void {
           throw new CliUsageError((err as Error).message, { cause: err });
         }
         await requireJobsDir(ctx);
-        const view = await findJob(ctx, name);
-        if (view.file !== undefined) {
-          await unlink(join(ctx.jobsDir, view.file)).catch((err: NodeJS.ErrnoException) => {
-            if (err.code !== 'ENOENT') throw err;
-          });
-          await write(ctx, `sparkjob/${view.name} deleted\n`);
-        } else {
-          await write(ctx, `sparkjob/${view.name} already deleted; the controller is releasing it\n`);
-        }
-        if (!opts.wait) return 0;
-        const deadline = Date.now() + timeoutMs;
-        const { signal, dispose } = interruptSignal();
-        try {
-          while ((await readJobRecord(ctx.stateDir, view.name)) !== undefined) {
-            if (!(await readLiveLock(ctx.stateDir))) {
-              throw new CheckFailedError(`no controller is running for ${ctx.jobsDir}: SparkJob "${view.name}" will be released when one starts`);
-            }
-            if (Date.now() >= deadline || signal.aborted) throw new CheckFailedError(`timed out after ${opts.timeout} waiting for the controller to release SparkJob "${view.name}"`);
-            await pause(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
+        const { views, missing } = await selectJobs(ctx, targets, requirements, { includeJournalOnly: names.length > 0 });
+        if (views.length === 0 && missing.length === 0) ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
+        for (const view of views) {
+          if (view.file !== undefined) {
+            await unlink(join(ctx.jobsDir, view.file)).catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'ENOENT') throw err;
+            });
+            await write(ctx, `sparkjob/${escapeText(view.name)} deleted\n`);
+          } else {
+            await write(ctx, `sparkjob/${escapeText(view.name)} already deleted; the controller is releasing it\n`);
           }
-        } finally {
-          dispose();
         }
-        await write(ctx, `sparkjob/${view.name} released\n`);
-        return 0;
+        const code = reportMissing(ctx, missing);
+        if (!opts.wait) return code;
+        const deadline = Date.now() + timeoutMs;
+        for (const view of views) await waitReleased(ctx, view.name, opts.timeout, deadline);
+        return code;
       }),
     );
 }

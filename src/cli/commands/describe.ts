@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { SparkJob } from '../../api/spark-job.js';
 import { readJobEvents, type JobEventRecord } from '../../controller/journal.js';
-import { listAttemptLogs, type AttemptLog } from '../attempts.js';
+import { currentAttempt, listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';
-import { findJob, type JobView } from '../find-job.js';
+import type { JobView } from '../find-job.js';
 import { eventColour, paint, phaseColour } from '../printers/colour.js';
 import { indentBlock, renderFields, type Field } from '../printers/fields.js';
 import { formatAge } from '../printers/format-age.js';
@@ -11,11 +11,21 @@ import { knownSecrets, maskEvents } from '../printers/mask-secrets.js';
 import { backendName, driverName } from '../printers/job-row.js';
 import { cellText, renderTable } from '../printers/table.js';
 import { runAction } from '../run-action.js';
+import { labelsOf, parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
+import { humanizeRetryTime } from '../printers/retry-time.js';
 import type { SetExit } from './index.js';
 
 function keyValues(map: Readonly<Record<string, string>> | undefined): string {
   const entries = Object.entries(map ?? {});
   return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What runs the executors: none of their own in local mode (the driver runs the tasks). */
+function executorsLine(s: SparkJob['spec']): string {
+  if (/^local(\[|$)/.test(s.master)) return `none: local mode (${s.master}) runs the tasks in the driver`;
+  return `${s.executor.instances} × ${plural(s.executor.cores, 'core')}, ${s.executor.memory} memory${s.executor.totalCores ? `, ${plural(s.executor.totalCores, 'core')} max` : ''}`;
 }
 
 function specLines(job: SparkJob): Field[] {
@@ -29,8 +39,8 @@ function specLines(job: SparkJob): Field[] {
     ['Application', s.mainApplicationFile],
     ['Main Class', s.mainClass ?? ''],
     ['Arguments', s.arguments.length ? s.arguments.join(' ') : '<none>'],
-    ['Driver', `${s.driver.cores} cores, ${s.driver.memory} memory${s.driver.memoryOverhead ? ` + ${s.driver.memoryOverhead} overhead` : ''}`],
-    ['Executors', `${s.executor.instances} × ${s.executor.cores} cores, ${s.executor.memory} memory${s.executor.totalCores ? `, ${s.executor.totalCores} cores max` : ''}`],
+    ['Driver', `${plural(s.driver.cores, 'core')}, ${s.driver.memory} memory${s.driver.memoryOverhead ? ` + ${s.driver.memoryOverhead} overhead` : ''}`],
+    ['Executors', executorsLine(s)],
     ['Driver Env', env],
     ['Spark Conf', Object.entries(s.sparkConf).map(([k, v]) => `${k}=${String(v)}`).join(', ')],
     ['Network', s.network],
@@ -50,7 +60,9 @@ const when = (iso: string | undefined, now: Date) => (iso ? `${iso} (${formatAge
 /** The whole `describe` text of one job. */
 export function renderDescribe(view: JobView, events: readonly JobEventRecord[], logs: readonly AttemptLog[], colour: boolean, now: Date = new Date()): string {
   const st = view.status;
-  const meta = view.job?.metadata;
+  // An invalid manifest still shows the labels and annotations it has.
+  const raw = view.manifest?.metadata as { annotations?: unknown } | undefined;
+  const meta = view.job?.metadata ?? { labels: labelsOf(view), annotations: raw?.annotations !== null && typeof raw?.annotations === 'object' ? (raw.annotations as Record<string, string>) : undefined };
   let out = renderFields(
     [
       ['Name', view.name],
@@ -67,8 +79,8 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
   out += `Status:\n${renderFields(
     [
       ['Phase', st.phase, phaseColour(st.phase)],
-      ['Message', st.message ?? ''],
-      ['Attempts', `${st.submissionAttempts} submission, ${st.executionAttempts} execution`],
+      ['Message', humanizeRetryTime(st.message ?? '', now)],
+      ['Attempts', attemptsLine(view)],
       ['Backend', backendName(view)],
       ['Driver', st.driver ? `${driverName(view)}${st.driver.containerId ? ` (container ${st.driver.containerId.slice(0, 12)})` : ''}${st.driver.agentId ? ` on agent ${st.driver.agentId}` : ''}` : ''],
       ['Start Time', when(st.startTime, now)],
@@ -103,23 +115,37 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
   return out;
 }
 
+/** The attempt count in the one numbering logs, containers and events use, with this run's submissions and executions. */
+function attemptsLine(view: JobView): string {
+  const st = view.status;
+  return `${currentAttempt(view) ?? 0} in all; this run: ${plural(st.submissionAttempts, 'submission')}, ${plural(st.executionAttempts, 'execution')}`;
+}
+
 /** `sparkctl describe NAME`: spec summary, status, conditions, attempts and events of one job. */
 export function registerDescribe(program: Command, setExit: SetExit): void {
   program
     .command('describe')
     .description('Show one SparkJob in detail: spec, status, conditions, attempts and events')
-    .argument('<name>', 'the SparkJob metadata.name')
-    .addHelpText('after', '\nExample:\n  sparkctl describe spark-pi\n')
-    .action((name: string, _opts: unknown, command: Command) =>
+    .argument('[names...]', 'SparkJob metadata.names (default: every job)')
+    .option('-l, --selector <key=value>', 'only jobs whose labels match (key=value, key!=value, key, !key; comma-separated)')
+    .addHelpText('after', '\nExamples:\n  sparkctl describe spark-pi\n  sparkctl describe spark-pi wordcount\n  sparkctl describe -l team=geo\n')
+    .action((names: string[], opts: { selector?: string }, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
+        const targets = { names, selector: opts.selector };
+        const requirements = parseTargets('describe', targets, false);
         await requireJobsDir(ctx);
         await checkController(ctx);
-        const view = await findJob(ctx, name);
-        const [raw, logs] = await Promise.all([readJobEvents(ctx.stateDir, view.name), listAttemptLogs(ctx.stateDir, view.name)]);
-        const events = maskEvents(raw, knownSecrets(view.manifest, view.record));
-        await write(ctx, renderDescribe(view, events, logs, ctx.colour));
-        return 0;
+        const { views, missing } = await selectJobs(ctx, targets, requirements, { includeJournalOnly: true });
+        let first = true;
+        for (const view of views) {
+          const [raw, logs] = await Promise.all([readJobEvents(ctx.stateDir, view.name), listAttemptLogs(ctx.stateDir, view.name)]);
+          const events = maskEvents(raw, knownSecrets(view.manifest, view.record));
+          await write(ctx, `${first ? '' : '\n'}${renderDescribe(view, events, logs, ctx.colour)}`);
+          first = false;
+        }
+        if (views.length === 0 && missing.length === 0) ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
+        return reportMissing(ctx, missing);
       }),
     );
 }

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { journalPaths, readJobEvents, readJobRecord, type JobEventRecord } from '../../controller/journal.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
+import { recentlyDeletedJobs, readDeletedJobEvents, type DeletedJob } from '../deleted-jobs.js';
 import { findJob } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { eventColour, paint } from '../printers/colour.js';
@@ -16,22 +17,39 @@ interface JobEvent extends JobEventRecord {
   readonly job: string;
 }
 
-async function jobNames(ctx: CliContext, name: string | undefined): Promise<string[]> {
-  if (name !== undefined) return [name];
-  return (await readdir(journalPaths.jobs(ctx.stateDir)).catch(() => [] as string[])).sort();
+/** Where a job's events are read from: its journal folder, or a deleted job's tombstone. */
+interface EventSource {
+  readonly job: string;
+  readonly deleted?: DeletedJob;
 }
 
-/** Every event of the given jobs, oldest first; `seen` counts what each job already showed (for -w). */
-async function readEvents(ctx: CliContext, names: readonly string[], seen?: Map<string, number>): Promise<JobEvent[]> {
+async function eventSources(ctx: CliContext, name: string | undefined): Promise<EventSource[]> {
+  const live = name !== undefined ? [name] : (await readdir(journalPaths.jobs(ctx.stateDir)).catch(() => [] as string[])).sort();
+  const deleted = (await recentlyDeletedJobs(ctx.stateDir)).filter((d) => name === undefined || d.name === name);
+  return [...deleted.map((d) => ({ job: d.name, deleted: d })), ...live.map((job) => ({ job }))];
+}
+
+const eventId = (e: JobEvent) => JSON.stringify([e.job, e.time, e.type, e.reason, e.attempt, e.message]);
+
+/**
+ * Every event of the given sources, oldest first, each once: `printed` remembers what was shown
+ * (for -w), so a job's history moving to its tombstone on delete is not shown again.
+ */
+async function readEvents(ctx: CliContext, sources: readonly EventSource[], printed?: Set<string>): Promise<JobEvent[]> {
   const out: JobEvent[] = [];
-  for (const job of names) {
-    const raw = await readJobEvents(ctx.stateDir, job).catch(() => [] as JobEventRecord[]);
-    const events = maskEvents(raw, knownSecrets(undefined, await readJobRecord(ctx.stateDir, job).catch(() => undefined)));
-    const from = seen?.get(job) ?? 0;
-    // A job's history starts over when it is deleted and created again.
-    const start = events.length < from ? 0 : from;
-    for (const e of events.slice(start)) out.push({ ...e, job });
-    seen?.set(job, events.length);
+  const ids = new Set<string>();
+  for (const src of sources) {
+    const raw = await (src.deleted ? readDeletedJobEvents(ctx.stateDir, src.deleted) : readJobEvents(ctx.stateDir, src.job)).catch(() => [] as JobEventRecord[]);
+    // Defence in depth: the controller masks secrets when it records an event; the CLI masks again with what it knows.
+    const events = src.deleted ? raw : maskEvents(raw, knownSecrets(undefined, await readJobRecord(ctx.stateDir, src.job).catch(() => undefined)));
+    for (const e of events) {
+      const ev = { ...e, job: src.job };
+      const id = eventId(ev);
+      if (ids.has(id) || printed?.has(id)) continue;
+      ids.add(id);
+      printed?.add(id);
+      out.push(ev);
+    }
   }
   return out.sort((a, b) => a.time.localeCompare(b.time));
 }
@@ -48,6 +66,16 @@ function typeStyle(ctx: CliContext, events: readonly JobEvent[]): CellStyle | un
   return ctx.colour ? (r, c, padded) => (c === 1 ? paint(padded, eventColour(events[r]?.type ?? ''), true) : padded) : undefined;
 }
 
+/** The job `events NAME` means: a known job, else one deleted within the hour (its history is kept). */
+async function eventsJobName(ctx: CliContext, name: string): Promise<string> {
+  try {
+    return (await findJob(ctx, name)).name;
+  } catch (err) {
+    if ((await recentlyDeletedJobs(ctx.stateDir)).some((d) => d.name === name)) return name;
+    throw err;
+  }
+}
+
 /** `sparkctl events [NAME]`: the journal's event history of one job or of all jobs. */
 export function registerEvents(program: Command, setExit: SetExit): void {
   program
@@ -61,11 +89,11 @@ export function registerEvents(program: Command, setExit: SetExit): void {
         const ctx = cliContext(command);
         await requireJobsDir(ctx);
         await checkController(ctx);
-        const job = name === undefined ? undefined : (await findJob(ctx, name)).name;
+        const job = name === undefined ? undefined : await eventsJobName(ctx, name);
         const all = job === undefined;
         const headers = all ? HEADERS_ALL : HEADERS_ONE;
-        const seen = new Map<string, number>();
-        const first = await readEvents(ctx, await jobNames(ctx, job), seen);
+        const seen = new Set<string>();
+        const first = await readEvents(ctx, await eventSources(ctx, job), seen);
         const now = new Date();
         const rows = first.map((e) => row(e, all, now));
         if (!opts.watch) {
@@ -84,7 +112,7 @@ export function registerEvents(program: Command, setExit: SetExit): void {
           while (!signal.aborted) {
             await pause(POLL_MS, signal);
             if (signal.aborted) break;
-            const fresh = await readEvents(ctx, await jobNames(ctx, job), seen);
+            const fresh = await readEvents(ctx, await eventSources(ctx, job), seen);
             const t = new Date();
             if (fresh.length) await write(ctx, fresh.map((e, i) => `${formatRow(row(e, all, t), widths, i, typeStyle(ctx, fresh))}\n`).join(''));
           }

@@ -1,36 +1,30 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { describeSyncStatus, readSyncStatus } from '../../gitops/sync-status.js';
-import { findJob, loadJobViews, type JobView } from '../find-job.js';
-import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
-import { matchesLabels, parseLabelSelector, type LabelRequirement } from '../label-selector.js';
+import type { JobView } from '../find-job.js';
+import { parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
 import { paint, phaseColour } from '../printers/colour.js';
 import { jobList, jobObject, toJson, toYaml } from '../printers/job-object.js';
-import { JOB_COLUMNS, jobRow, WIDE_COLUMNS } from '../printers/job-row.js';
+import { renderJobTable, type JobTableOptions } from '../printers/job-table.js';
+import { renderJsonPathTemplate } from '../printers/jsonpath-template.js';
+import { evaluate, parseJsonPath, scalarText, type JsonPath } from '../json-path.js';
+import { GET_FORMATS, parseOutputFormat, type OutputFormat } from '../output-format.js';
 import { escapeText } from '../printers/escape-text.js';
-import { cellText, columnWidths, formatRow, renderTable, type CellStyle } from '../printers/table.js';
+import { cellText, renderTable, type CellStyle } from '../printers/table.js';
 import { runAction } from '../run-action.js';
+import { watchJobs } from '../watch-jobs.js';
 import type { SetExit } from './index.js';
 
-/** Output formats of `get`. */
-export const GET_FORMATS = ['table', 'wide', 'yaml', 'json', 'name'] as const;
-type Format = (typeof GET_FORMATS)[number];
-
 interface GetOptions {
-  output: Format;
+  output: OutputFormat;
   watch: boolean;
+  outputWatchEvents: boolean;
   selector?: string;
-}
-
-function labelsOf(view: JobView): Record<string, string> | undefined {
-  if (view.job) return view.job.metadata.labels;
-  const labels = (view.manifest?.metadata as { labels?: unknown } | undefined)?.labels;
-  return labels !== null && typeof labels === 'object' ? (labels as Record<string, string>) : undefined;
-}
-
-async function select(ctx: CliContext, name: string | undefined, requirements: readonly LabelRequirement[]): Promise<JobView[]> {
-  if (name !== undefined) return [await findJob(ctx, name, { includeJournalOnly: false })];
-  return (await loadJobViews(ctx)).filter((v) => matchesLabels(labelsOf(v), requirements));
+  /** False with --no-headers. */
+  headers: boolean;
+  sortBy?: JsonPath;
+  showLabels: boolean;
+  labelColumns: string[];
 }
 
 function phaseStyle(ctx: CliContext, rows: readonly string[][]): CellStyle | undefined {
@@ -38,95 +32,100 @@ function phaseStyle(ctx: CliContext, rows: readonly string[][]): CellStyle | und
   return (row, col, padded) => (col === 1 ? paint(padded, phaseColour(rows[row]?.[1] ?? ''), true) : padded);
 }
 
+/** The table layout the flags ask for; the terminal's width only when stdout is one. */
+export function tableOptions(ctx: CliContext, opts: Pick<GetOptions, 'output' | 'headers' | 'showLabels' | 'labelColumns'>): JobTableOptions {
+  const columns = (ctx.out as { isTTY?: boolean; columns?: number }).isTTY ? (ctx.out as { columns?: number }).columns : undefined;
+  return { wide: opts.output.kind === 'wide', noHeaders: !opts.headers, showLabels: opts.showLabels, labelColumns: opts.labelColumns, ...(columns ? { terminalColumns: columns } : {}) };
+}
+
 /** Renders jobs in one of the formats; `single` prints the object itself rather than a list. */
-export function renderJobs(ctx: CliContext, views: readonly JobView[], format: Format, single: boolean): string {
-  switch (format) {
+export function renderJobs(ctx: CliContext, views: readonly JobView[], format: OutputFormat, single: boolean, table?: JobTableOptions): string {
+  const root = () => (single && views[0] ? jobObject(views[0]) : jobList(views));
+  switch (format.kind) {
     case 'json':
-      return toJson(single && views[0] ? jobObject(views[0]) : jobList(views));
+      return toJson(root());
     case 'yaml':
-      return toYaml(single && views[0] ? jobObject(views[0]) : jobList(views));
+      return toYaml(root());
     case 'name':
       // A name is a DNS label, or the file name of an invalid manifest: escaped like every other user string.
       return views.map((v) => `sparkjob/${escapeText(v.name)}\n`).join('');
-    default: {
-      const rows = views.map((v) => jobRow(v, format === 'wide'));
-      return renderTable(format === 'wide' ? WIDE_COLUMNS : JOB_COLUMNS, rows, phaseStyle(ctx, rows));
+    case 'jsonpath':
+      return renderJsonPathTemplate(format.template, root());
+    case 'custom-columns': {
+      const text = renderTable(
+        format.columns.map((c) => c.header),
+        views.map((v) => format.columns.map((c) => evaluate(c.path, jobObject(v)).map(scalarText).join(',') || '<none>')),
+      );
+      return table?.noHeaders ? text.slice(text.indexOf('\n') + 1) : text;
     }
+    default:
+      return renderJobTable(views, table ?? { wide: format.kind === 'wide', noHeaders: false, showLabels: false, labelColumns: [] }, (rows) => phaseStyle(ctx, rows));
   }
 }
 
-async function watch(ctx: CliContext, name: string | undefined, requirements: readonly LabelRequirement[], opts: GetOptions, first: readonly JobView[]): Promise<void> {
-  const { signal, dispose } = interruptSignal();
-  const wide = opts.output === 'wide';
-  const table = opts.output === 'table' || wide;
-  const headers = wide ? WIDE_COLUMNS : JOB_COLUMNS;
-  const seen = new Map<string, string>();
-  const key = (v: JobView) => JSON.stringify([v.status, v.file, v.manifest]);
-  let widths = columnWidths(headers, first.map((v) => jobRow(v, wide)));
-  widths = widths.map((w, i) => (i === headers.length - 1 ? w : Math.max(w, [12, 19, 8, 5][i] ?? 8)));
-  const emit = async (views: readonly JobView[]) => {
-    let text = '';
-    for (const v of views) {
-      const k = key(v);
-      const id = `${v.name}\u0000${v.file ?? ''}`;
-      if (seen.get(id) === k) continue;
-      seen.set(id, k);
-      if (table) {
-        const row = jobRow(v, wide);
-        text += `${formatRow(row, widths, 0, phaseStyle(ctx, [row]))}\n`;
-      } else {
-        text += renderJobs(ctx, [v], opts.output, true);
-      }
-    }
-    if (text) await write(ctx, text);
-  };
-  try {
-    if (table) await write(ctx, `${formatRow(headers, widths)}\n`);
-    await emit(first);
-    while (!signal.aborted) {
-      await pause(POLL_MS, signal);
-      if (signal.aborted) break;
-      const views = name !== undefined ? (await loadJobViews(ctx)).filter((v) => v.name === name) : await select(ctx, undefined, requirements);
-      await emit(views);
-    }
-  } finally {
-    dispose();
-  }
+/** Orders jobs by what a JSONPath selects in each (`--sort-by`): numbers by value, text by text, jobs without it last. */
+function sortJobs(views: readonly JobView[], path: JsonPath): JobView[] {
+  const keyOf = (v: JobView) => evaluate(path, jobObject(v))[0];
+  const keyed = views.map((v) => ({ v, k: keyOf(v) }));
+  keyed.sort((a, b) => {
+    if (a.k === undefined || b.k === undefined) return a.k === undefined ? (b.k === undefined ? 0 : 1) : -1;
+    if (typeof a.k === 'number' && typeof b.k === 'number') return a.k - b.k;
+    return scalarText(a.k).localeCompare(scalarText(b.k));
+  });
+  return keyed.map((x) => x.v);
 }
+
+const collectKeys = (v: string, prev: string[]) => [...prev, ...v.split(',').map((k) => k.trim()).filter(Boolean)];
 
 /** `sparkctl get [NAME]`: lists jobs from the jobs folder with the journal's status. */
 export function registerGet(program: Command, setExit: SetExit): void {
   program
     .command('get')
     .description('List SparkJobs (or one) with their phase, attempts, age and message')
-    .argument('[name]', 'a SparkJob metadata.name')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(GET_FORMATS).default('table'))
+    .argument('[names...]', 'SparkJob metadata.names (default: every job)')
+    .option('-o, --output <format>', `output format: ${GET_FORMATS.join(', ')}, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,…`, parseOutputFormat, { kind: 'table' })
+    .option('--no-headers', 'tables without their header line')
+    .option('--sort-by <jsonpath>', 'order jobs by a field, e.g. {.status.phase} or .metadata.name', (v: string) => {
+      try {
+        return parseJsonPath(v);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+    })
+    .option('--show-labels', 'add a LABELS column', false)
+    .option('-L, --label-columns <keys>', 'add a column with the value of each label key (comma-separated, repeatable)', collectKeys, [])
     .option('-w, --watch', 'keep printing jobs as their status changes, until Ctrl-C', false)
+    .option('--output-watch-events', 'with -w: print ADDED, MODIFIED or DELETED before each row (each object as {type, object})', false)
     .option('-l, --selector <key=value>', 'only jobs whose labels match (key=value, key!=value, key, !key; comma-separated)')
     .addHelpText(
       'after',
-      '\nExamples:\n  sparkctl get\n  sparkctl get spark-pi -o yaml\n  sparkctl get -l team=geo -o wide\n  sparkctl get -w\n  sparkctl get -o json | sparkctl apply -f -\n',
+      '\nExamples:\n  sparkctl get\n  sparkctl get spark-pi wordcount -o yaml\n  sparkctl get -l \'team in (geo,ml)\' -o wide -L team\n  sparkctl get --sort-by .status.phase --no-headers\n  sparkctl get -o jsonpath=\'{range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}\'\n  sparkctl get -o custom-columns=NAME:.metadata.name,IMAGE:.spec.image\n  sparkctl get -w\n  sparkctl get -o json | sparkctl apply -f -\n',
     )
-    .action((name: string | undefined, opts: GetOptions, command: Command) =>
+    .action((names: string[], opts: GetOptions, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
-        const requirements = opts.selector !== undefined ? parseLabelSelector(opts.selector) : [];
+        const requirements = parseTargets('get', { names, selector: opts.selector }, false);
         await requireJobsDir(ctx);
         await checkController(ctx);
         // A git-synced jobs folder: one header line saying which revision it shows (tables only; machine formats stay clean).
-        const sync = opts.output === 'table' || opts.output === 'wide' ? await readSyncStatus(ctx.stateDir) : undefined;
+        const tabular = (opts.output.kind === 'table' || opts.output.kind === 'wide') && opts.headers;
+        const sync = tabular ? await readSyncStatus(ctx.stateDir) : undefined;
         if (sync) await write(ctx, `${cellText(describeSyncStatus(sync))}\n`);
-        const views = await select(ctx, name, requirements);
+        const selected = await selectJobs(ctx, { names, selector: opts.selector }, requirements, { includeJournalOnly: false });
+        const { missing } = selected;
+        const views = opts.sortBy ? sortJobs(selected.views, opts.sortBy) : selected.views;
+        const table = tableOptions(ctx, opts);
         if (opts.watch) {
-          await watch(ctx, name, requirements, opts, views);
+          if (reportMissing(ctx, missing) !== 0 && views.length === 0) return 1;
+          await watchJobs(ctx, names, requirements, { output: opts.output, watchEvents: opts.outputWatchEvents, table, style: (rows) => phaseStyle(ctx, rows) }, views);
           return 0;
         }
-        if (views.length === 0 && opts.output !== 'json' && opts.output !== 'yaml') {
-          ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements.length ? ` matching -l ${opts.selector}` : ''}.\n`);
+        if (views.length === 0 && missing.length === 0 && opts.output.kind !== 'json' && opts.output.kind !== 'yaml') {
+          ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
           return 0;
         }
-        await write(ctx, renderJobs(ctx, views, opts.output, name !== undefined));
-        return 0;
+        if (views.length > 0 || missing.length === 0) await write(ctx, renderJobs(ctx, views, opts.output, names.length === 1, table));
+        return reportMissing(ctx, missing);
       }),
     );
 }

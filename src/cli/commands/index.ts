@@ -4,6 +4,7 @@ import { registerApply } from './apply.js';
 import { registerCompletion } from './completion.js';
 import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
+import { registerDiff } from './diff.js';
 import { registerEvents } from './events.js';
 import { registerGet } from './get.js';
 import { registerLogs } from './logs.js';
@@ -14,6 +15,7 @@ import { registerWait } from './wait.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 import { registerSync } from './sync.js';
+import { registerVersion } from './version.js';
 
 /** Sets the process exit code from a command. */
 export type SetExit = (code: number) => void;
@@ -30,10 +32,12 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerEvents(program, setExit);
   registerWait(program, setExit);
   registerApply(program, setExit);
+  registerDiff(program, setExit);
   registerDelete(program, setExit);
   registerSuspend(program, setExit);
   registerResume(program, setExit);
   registerRerun(program, setExit);
   registerCompletion(program, setExit);
   registerSync(program, setExit);
+  registerVersion(program, setExit);
 }

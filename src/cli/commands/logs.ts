@@ -1,19 +1,50 @@
 import { open } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Phase } from '../../api/status.js';
+import { TERMINAL_PHASES, type Phase } from '../../api/status.js';
 import { journalPaths, readJobRecord } from '../../controller/journal.js';
 import { readLiveLock } from '../../controller/state-lock.js';
-import { currentAttempt, listAttemptLogs } from '../attempts.js';
+import { currentAttempt, listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
-import { CheckFailedError } from '../errors.js';
-import { findJob } from '../find-job.js';
+import { CheckFailedError, CliUsageError } from '../errors.js';
+import { findJob, type JobView } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { neutraliseTerminal } from '../printers/escape-text.js';
 import { runAction } from '../run-action.js';
+import { tailOffset } from '../tail-offset.js';
 import type { SetExit } from './index.js';
 
 /** Phases in which an attempt's log may still grow. */
 const ACTIVE: ReadonlySet<Phase> = new Set(['Pending', 'Connecting', 'RequestingResources', 'Running', 'Collecting']);
+
+const lineCount = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < -1) throw new InvalidArgumentError(`--tail takes a number of lines (-1 for all), got '${v}'`);
+  return n;
+};
+
+/** Why a job has no log to show, and what to do: only an active job's log may still come. */
+function noLogMessage(view: JobView, follow: boolean, controllerRuns: boolean): string {
+  const st = view.status;
+  const base = `SparkJob "${view.name}" has no driver log`;
+  if (TERMINAL_PHASES.has(st.phase)) {
+    const why = st.message ? ` (${st.message})` : '';
+    return `${base}: it is ${st.phase}${why} and its driver never wrote one; see sparkctl describe ${view.name}`;
+  }
+  if (st.phase === 'Suspended') return `${base}: it is suspended; resume it (sparkctl resume ${view.name}) to run it`;
+  if (!ACTIVE.has(st.phase)) return `${base} yet (phase ${st.phase}); the next attempt writes one`;
+  if (!controllerRuns) return `${base} yet (phase ${st.phase}) and no controller is running for this jobs folder: start one (sparkctl controller) to run it`;
+  return `${base} yet (phase ${st.phase}); ${follow ? 'the controller has not started it' : 'use -f to wait for it'}`;
+}
+
+/** The newest attempt before `current` that has a log (what `-p/--previous` shows). */
+function previousAttempt(name: string, logs: readonly AttemptLog[], current: number | undefined): number {
+  const prev = [...logs].reverse().find((l) => current !== undefined && l.attempt < current);
+  if (!prev) {
+    const known = logs.map((l) => l.attempt).join(', ') || 'none';
+    throw new CheckFailedError(`SparkJob "${name}" has no attempt before the current one (${current ?? 'none'}) with a log (attempts with a log: ${known})`);
+  }
+  return prev.attempt;
+}
 
 const attemptNumber = (v: string) => {
   const n = Number(v);
@@ -59,9 +90,9 @@ async function stillActive(ctx: CliContext, name: string, attempt: number): Prom
   return ACTIVE.has(rec.status.phase);
 }
 
-async function follow(ctx: CliContext, name: string, attempt: number, signal: AbortSignal): Promise<void> {
+async function follow(ctx: CliContext, name: string, attempt: number, signal: AbortSignal, tail: number): Promise<void> {
   const path = journalPaths.log(ctx.stateDir, name, attempt);
-  let offset = await copyFrom(ctx, path, 0);
+  let offset = await copyFrom(ctx, path, await tailOffset(path, tail));
   while (!signal.aborted) {
     const active = await stillActive(ctx, name, attempt);
     offset = await copyFrom(ctx, path, offset);
@@ -82,16 +113,19 @@ export function registerLogs(program: Command, setExit: SetExit): void {
     .argument('<name>', 'the SparkJob metadata.name')
     .option('-f, --follow', 'keep printing the log while the attempt runs; ends when it ends', false)
     .option('--attempt <n>', 'an earlier attempt (see `sparkctl describe NAME`)', attemptNumber)
-    .addHelpText('after', '\nExamples:\n  sparkctl logs spark-pi\n  sparkctl logs spark-pi -f\n  sparkctl logs spark-pi --attempt 1\n')
-    .action((name: string, opts: { follow: boolean; attempt?: number }, command: Command) =>
+    .option('-p, --previous', 'the attempt before the current one', false)
+    .option('--tail <lines>', 'only the last N lines (-1: all)', lineCount, -1)
+    .addHelpText('after', '\nExamples:\n  sparkctl logs spark-pi\n  sparkctl logs spark-pi -f --tail 20\n  sparkctl logs spark-pi --attempt 1\n  sparkctl logs spark-pi -p\n')
+    .action((name: string, opts: { follow: boolean; attempt?: number; previous: boolean; tail: number }, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
+        if (opts.previous && opts.attempt !== undefined) throw new CliUsageError("-p/--previous and --attempt cannot be used together; see 'sparkctl logs --help'");
         await requireJobsDir(ctx);
         const lock = await checkController(ctx);
         const view = await findJob(ctx, name);
         const logs = await listAttemptLogs(ctx.stateDir, view.name);
         const current = currentAttempt(view) ?? logs[logs.length - 1]?.attempt;
-        const attempt = opts.attempt ?? current;
+        const attempt = opts.previous ? previousAttempt(view.name, logs, current) : (opts.attempt ?? current);
         if (opts.attempt !== undefined && !logs.some((l) => l.attempt === opts.attempt)) {
           const known = logs.map((l) => l.attempt).join(', ') || 'none';
           throw new CheckFailedError(`SparkJob "${view.name}" has no log for attempt ${opts.attempt} (attempts with a log: ${known})`);
@@ -99,10 +133,10 @@ export function registerLogs(program: Command, setExit: SetExit): void {
         const following = opts.follow && lock !== undefined && attempt === current && ACTIVE.has(view.status.phase);
         if (!following) {
           if (attempt === undefined || !logs.some((l) => l.attempt === attempt)) {
-            const hint = opts.follow ? 'start the controller to run it' : 'use -f to wait for it';
-            throw new CheckFailedError(`SparkJob "${view.name}" has no driver log yet (phase ${view.status.phase}); ${hint}`);
+            throw new CheckFailedError(noLogMessage(view, opts.follow, lock !== undefined));
           }
-          await copyFrom(ctx, journalPaths.log(ctx.stateDir, view.name, attempt), 0);
+          const path = journalPaths.log(ctx.stateDir, view.name, attempt);
+          await copyFrom(ctx, path, await tailOffset(path, opts.tail));
           return 0;
         }
         const { signal, dispose } = interruptSignal();
@@ -115,7 +149,7 @@ export function registerLogs(program: Command, setExit: SetExit): void {
             target = currentAttempt(fresh);
             if (!ACTIVE.has(fresh.status.phase) && target === undefined) return 0;
           }
-          if (target !== undefined) await follow(ctx, view.name, target, signal);
+          if (target !== undefined) await follow(ctx, view.name, target, signal, opts.tail);
         } finally {
           dispose();
         }

@@ -6,6 +6,7 @@ import { formatIssue, type ManifestIssue } from '../../manifest/manifest-issue.j
 import { parseManifestRead, type ParsedManifest } from '../../manifest/parse-manifest.js';
 import { readManifestFile } from '../../manifest/read-manifest-file.js';
 import { escapeLines } from '../printers/escape-text.js';
+import { validateStdin } from '../validate-stdin.js';
 import type { SetExit } from './index.js';
 
 // Reports quote manifest content and file names: control and bidi characters are shown escaped.
@@ -70,7 +71,7 @@ export function registerValidate(program: Command, setExit: SetExit): void {
   program
     .command('validate')
     .description('Check SparkJob manifests (files, or folders searched for .yaml/.yml) and print every problem')
-    .argument('<paths...>', 'manifest files or folders')
+    .argument('<paths...>', 'manifest files or folders, or - for stdin')
     .option('-q, --quiet', 'print only problems', false)
     .addHelpText(
       'after',
@@ -81,9 +82,13 @@ Exit status: 0 all valid, 1 a manifest is invalid, 2 usage error (no path, a pat
 Example:
   sparkctl validate manifests/
   sparkctl validate jobs/spark-pi.yaml jobs/etl/
+  cat spark-pi.yaml | sparkctl validate -
 `,
     )
     .action(async (paths: string[], opts: { quiet: boolean }) => {
-      setExit(await validatePaths(paths, opts));
+      // `-` reads stdin, as `apply -f -` does.
+      const files = paths.filter((p) => p !== '-');
+      const stdin = files.length < paths.length ? await validateStdin(opts) : 0;
+      setExit(Math.max(stdin, files.length > 0 ? await validatePaths(files, opts) : 0));
     });
 }

@@ -1,14 +1,13 @@
 import { backendFor } from '../../api/spark-job.js';
+import { currentAttempt } from '../attempts.js';
 import type { JobView } from '../find-job.js';
 import { formatAge } from './format-age.js';
+import { humanizeRetryTime } from './retry-time.js';
 import { cellText } from './table.js';
 
-/** Columns of `get`; `-o wide` adds the last three. */
+/** Columns of `get`; `-o wide` adds the last three. ATTEMPTS is the newest attempt's number (the one logs, containers and events use). */
 export const JOB_COLUMNS = ['NAME', 'PHASE', 'ATTEMPTS', 'AGE', 'MESSAGE'] as const;
 export const WIDE_COLUMNS = [...JOB_COLUMNS, 'BACKEND', 'DRIVER', 'MASTER'] as const;
-
-/** The widest MESSAGE a plain table shows (wide shows it all). */
-export const MESSAGE_WIDTH = 80;
 
 const NONE = '<none>';
 
@@ -29,11 +28,11 @@ function clip(text: string, width: number): string {
   return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
 }
 
-/** The cells of one `get` row. */
-export function jobRow(view: JobView, wide: boolean, now: Date = new Date()): string[] {
+/** The cells of one `get` row; MESSAGE is cut to `messageWidth` characters when given (never in wide). */
+export function jobRow(view: JobView, wide: boolean, now: Date = new Date(), messageWidth?: number): string[] {
   // Escaped before clipping, so the clip never cuts an escape in half.
-  const message = cellText((view.status.message ?? '').replace(/\s+/g, ' '));
-  const cells = [view.name, view.status.phase, String(view.status.executionAttempts), formatAge(view.createdAt, now), wide ? message : clip(message, MESSAGE_WIDTH)];
+  const message = cellText(humanizeRetryTime(view.status.message ?? '', now).replace(/\s+/g, ' '));
+  const cells = [view.name, view.status.phase, String(currentAttempt(view) ?? 0), formatAge(view.createdAt, now), wide || messageWidth === undefined ? message : clip(message, Math.max(messageWidth, 1))];
   if (!wide) return cells;
   return [...cells, backendName(view), driverName(view), view.job?.spec.master ?? NONE];
 }

@@ -1,0 +1,97 @@
+import { realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { stringify } from 'yaml';
+import { writeFileAtomic } from '../fs/write-file-atomic.js';
+import { applyStatus } from '../manifest/apply-status.js';
+import { parseDocumentBounded } from '../manifest/parse-yaml-bounded.js';
+import { readManifestFile } from '../manifest/read-manifest-file.js';
+import { decodeManifest } from '../manifest/read-limits.js';
+import { readStatusFromDoc } from '../manifest/read-status.js';
+import { requireJobsDir, type CliContext } from './cli-context.js';
+import { ApplyInvalidError, CliUsageError } from './errors.js';
+import { loadJobViews, type JobView } from './find-job.js';
+import { restoreSecrets, SECRET_MASK } from './printers/mask-secrets.js';
+import { readApplyInput, type ApplyItem } from './read-apply-input.js';
+
+/** What apply does (or would do) with one job. */
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
+
+/** One job's planned write: the file, its text now (undefined: new file) and the text apply writes. */
+export interface ApplyPlan {
+  readonly item: ApplyItem;
+  readonly file: string;
+  readonly path: string;
+  readonly current?: string;
+  readonly next: string;
+  readonly outcome: ApplyOutcome;
+}
+
+/** The text of the file a job goes to, read with the controller's rules; undefined when there is none yet. */
+async function existingText(ctx: CliContext, file: string): Promise<string | undefined> {
+  const read = await readManifestFile(await realpath(ctx.jobsDir), file);
+  if (read.kind === 'gone') return undefined;
+  if (read.kind === 'refused') throw new ApplyInvalidError(`cannot apply over ${join(ctx.jobsDir, file)}: ${read.reason}; remove it first`);
+  if (read.truncated) return '';
+  const decoded = decodeManifest(file, read.bytes);
+  return 'issue' in decoded ? '' : decoded.text;
+}
+
+/** The file a job goes to: the file already holding that name, else `<jobs>/<name>.yaml`. */
+function targetFile(ctx: CliContext, name: string, views: readonly JobView[]): string {
+  const owner = views.find((v) => v.name === name && v.file !== undefined && v.duplicateOf === undefined && v.job) ?? views.find((v) => v.name === name && v.file !== undefined);
+  if (owner?.file) return owner.file;
+  const file = `${name}.yaml`;
+  const other = views.find((v) => v.file === file);
+  if (other) throw new CliUsageError(`${join(ctx.jobsDir, file)} already holds SparkJob "${other.name}"; rename that file before applying "${name}"`);
+  return file;
+}
+
+/** Plans one validated job: the text apply writes, keeping the status an existing file carries. */
+async function planOne(ctx: CliContext, item: ApplyItem, file: string): Promise<ApplyPlan> {
+  const path = join(ctx.jobsDir, file);
+  const current = await existingText(ctx, file);
+  // Parsed within the read limits only: an oversized, binary or deep file is replaced without being parsed.
+  const doc = current === undefined ? undefined : parseDocumentBounded(current);
+  const currentRaw = doc?.toJS() as Record<string, unknown> | undefined;
+  const { status: _s, ...currentWithoutStatus } = currentRaw ?? {};
+  const raw = structuredClone(item.raw);
+  const masked = restoreSecrets(raw, currentWithoutStatus);
+  if (masked.length > 0) {
+    throw new ApplyInvalidError(`${item.source}: spec.driver.env ${masked.join(', ')} of SparkJob "${item.job.metadata.name}" carries the masked value ${SECRET_MASK}; give the real value`);
+  }
+  let text = isDeepStrictEqual(raw, item.raw) ? item.text : stringify(raw, { lineWidth: 0 });
+  if (current !== undefined && isDeepStrictEqual(currentWithoutStatus, raw)) return { item, file, path, current, next: current, outcome: 'unchanged' };
+  const status = doc ? readStatusFromDoc(doc) : undefined;
+  if (status) text = applyStatus(text, status, path);
+  return { item, file, path, ...(current !== undefined ? { current } : {}), next: text, outcome: current === undefined ? 'created' : 'configured' };
+}
+
+/** Reads and validates `-f` inputs (all or nothing), then plans every job against the jobs folder, which must exist. */
+export async function planApply(ctx: CliContext, filenames: readonly string[], verb: string): Promise<ApplyPlan[]> {
+  if (filenames.length === 0) throw new CliUsageError(`${verb} needs -f FILE, -f DIR or -f -`);
+  const input = await readApplyInput(filenames);
+  const errors = [...input.errors];
+  const seen = new Map<string, string>();
+  for (const item of input.items) {
+    const name = item.job.metadata.name;
+    const first = seen.get(name);
+    if (first) errors.push(`${item.source}: metadata.name: ${name} is also given by ${first}; names must be unique`);
+    else seen.set(name, item.source);
+  }
+  if (errors.length > 0) throw new ApplyInvalidError(`invalid input, nothing applied:\n${errors.join('\n')}`);
+  if (input.items.length === 0) throw new CliUsageError('no SparkJob found in the input');
+  await requireJobsDir(ctx);
+  const views = await loadJobViews(ctx);
+  const targets = input.items.map((item) => targetFile(ctx, item.job.metadata.name, views));
+  const plans: ApplyPlan[] = [];
+  for (const [i, item] of input.items.entries()) plans.push(await planOne(ctx, item, targets[i]!));
+  return plans;
+}
+
+/** Writes one planned job atomically (a new file 0644, an existing one keeps its mode). */
+export async function writePlan(plan: ApplyPlan): Promise<void> {
+  if (plan.outcome === 'unchanged') return;
+  const mode = plan.current === undefined ? 0o644 : (await stat(plan.path)).mode & 0o777;
+  await writeFileAtomic(plan.path, plan.next, { mode });
+}
