@@ -5,6 +5,7 @@ import { GitSyncer } from '../../src/gitops/git-syncer.js';
 import { silentLogger } from '../../src/logger.js';
 import { createHarness, fakeJob, phaseIs, readFileStatus, waitForStatus, type Harness } from '../support/controller-harness.js';
 import { ensureTestImages, testDocker } from '../support/docker.js';
+import { startGitDaemon, startSmartHttp, type LoopbackServer } from '../support/git-servers.js';
 import { createTestRemote, type TestRemote } from './git-remote.js';
 
 const managed = async (instance: string) => testDocker().listContainers({ all: true, filters: { label: [`io.sparkctl.instance=${instance}`] } });
@@ -26,12 +27,15 @@ describe('git-synced jobs folder with the controller on the real Docker engine',
   let remote: TestRemote | undefined;
   let h: Harness | undefined;
   let syncer: GitSyncer | undefined;
+  let server: LoopbackServer | undefined;
   beforeAll(async () => {
     await ensureTestImages();
   });
   afterEach(async () => {
     await syncer?.stop();
     await h?.close();
+    await server?.close();
+    server = undefined;
     await remote?.close();
     syncer = undefined;
     h = undefined;
@@ -39,9 +43,9 @@ describe('git-synced jobs folder with the controller on the real Docker engine',
   });
 
   /** A controller whose jobs folder is synced from `remote` every 200 ms. */
-  async function start(options: { prune?: boolean; intervalMs?: number } = {}): Promise<{ h: Harness; syncer: GitSyncer }> {
+  async function start(options: { prune?: boolean; intervalMs?: number; url?: string } = {}): Promise<{ h: Harness; syncer: GitSyncer }> {
     h = await createHarness();
-    syncer = new GitSyncer({ url: remote!.url, ref: 'main', path: 'jobs', intervalMs: options.intervalMs ?? 200, prune: options.prune ?? false, jobsDir: h.jobsDir, stateDir: h.stateDir, logger: silentLogger() });
+    syncer = new GitSyncer({ url: options.url ?? remote!.url, ref: 'main', path: 'jobs', intervalMs: options.intervalMs ?? 200, prune: options.prune ?? false, jobsDir: h.jobsDir, stateDir: h.stateDir, logger: silentLogger() });
     await syncer.prepare();
     const controller = await h.start();
     syncer.start(() => controller.relist());
@@ -95,10 +99,23 @@ describe('git-synced jobs folder with the controller on the real Docker engine',
     expect(running.map((c) => c.Id)).toEqual([before!.Id]);
   });
 
-  it.each([false, true])('git mv of a running manifest (prune %s) keeps the run, leaves no orphan, and later edits in git apply', async (prune) => {
+  /** A real server on loopback in front of the test remote: git daemon (git://) or smart HTTP with Basic auth. */
+  async function serve(kind: 'daemon' | 'http'): Promise<string> {
+    if (kind === 'daemon') {
+      server = await startGitDaemon(remote!.root);
+      return `git://127.0.0.1:${server.port}/remote.git`;
+    }
+    server = await startSmartHttp({ root: remote!.root, username: 'deploy', password: 'pw-move-test' });
+    return `http://deploy:pw-move-test@127.0.0.1:${server.port}/remote.git`;
+  }
+
+  it.each([
+    [false, 'daemon'],
+    [true, 'http'],
+  ] as const)('git mv of a running manifest (prune %s, %s server) keeps the run, leaves no orphan, and later edits in git apply', async (prune, kind) => {
     remote = await createTestRemote();
     await remote.commit({ 'jobs/long.yaml': longJob('long') });
-    const { h, syncer } = await start({ prune, intervalMs: 60_000 });
+    const { h, syncer } = await start({ prune, intervalMs: 60_000, url: await serve(kind) });
     const running = await waitForStatus(join(h.jobsDir, 'long.yaml'), phaseIs('Running'));
     await remote.commit({ 'jobs/long.yaml': null, 'jobs/team/long.yaml': longJob('long') }, 'git mv long.yaml team/');
     const status = await syncer.syncNow();
@@ -113,6 +130,25 @@ describe('git-synced jobs folder with the controller on the real Docker engine',
     await syncer.syncNow();
     const rerun = await waitForStatus(moved, (s) => s.phase === 'Succeeded' && s.observedSpecHash !== running.observedSpecHash, 45_000);
     expect(rerun.driver?.containerId).not.toBe(running.driver?.containerId);
+  }, 90_000);
+
+  it('an invalid revision in a commit keeps the running job on its last valid spec, says why, and the next valid revision is followed (git daemon)', async () => {
+    remote = await createTestRemote();
+    await remote.commit({ 'jobs/long.yaml': longJob('long') });
+    const { h, syncer } = await start({ intervalMs: 60_000, url: await serve('daemon') });
+    const file = join(h.jobsDir, 'long.yaml');
+    const running = await waitForStatus(file, phaseIs('Running'));
+    await remote.commit({ 'jobs/long.yaml': longJob('long').replace('  arguments: ["10"]', '  arguments: ["10"]\n  unknownField: true') });
+    const status = await syncer.syncNow();
+    expect(status.invalid).toEqual(['long.yaml']);
+    const kept = await waitForStatus(file, (s) => s.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec'));
+    expect(kept.phase).toBe('Running');
+    expect(kept.message).toMatch(/unknownField/);
+    expect((await managed(h.instance)).map((c) => c.Id)).toEqual([running.driver?.containerId]);
+    await remote.commit({ 'jobs/long.yaml': fakeJob('long') });
+    await syncer.syncNow();
+    const next = await waitForStatus(file, (s) => s.phase === 'Succeeded' && s.observedSpecHash !== running.observedSpecHash, 45_000);
+    expect(next.conditions.find((c) => c.type === 'Stalled')?.status).toBe('False');
   }, 90_000);
 
   it('a sync landing mid-run, a force-push, a deleted branch and an unreachable remote neither lose the status nor restart the job', async () => {
