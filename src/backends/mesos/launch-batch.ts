@@ -38,6 +38,10 @@ export class LaunchBatch {
   /** Adds a task; resolves once the ACCEPT carrying it was taken by the master. */
   launch(key: string, taskInfo: TaskInfo, send: AcceptSender, signal?: AbortSignal): Promise<void> {
     if (!this.has(key)) return Promise.reject(new MesosOfferLostError(`the offer ${this.offer.id.value} held for ${key} was used or withdrawn`));
+    if (signal?.aborted) {
+      this.withdraw(key);
+      return Promise.reject(signal.reason);
+    }
     this.pending.delete(key);
     this.sender ??= send;
     return new Promise<void>((resolve, reject) => {

@@ -5,8 +5,11 @@ import type { OfferWant } from './match-offer.js';
 import { describeOffer, describeWant, matchOffer, offeredScalar } from './match-offer.js';
 import type { Offer } from './mesos-types.js';
 
-/** How long the first launch on a shared offer waits for the other holders before the ACCEPT leaves without them. */
-const SHARED_OFFER_WAIT_MS = 500;
+/**
+ * How long the first launch on a shared offer waits for the other holders before the ACCEPT leaves without them
+ * (a safety net: holders launch or release within milliseconds of each other; a later one asks for resources again).
+ */
+const SHARED_OFFER_WAIT_MS = 5000;
 
 /** An offer set aside for one attempt until it is launched on or released. */
 export interface HeldOffer {
