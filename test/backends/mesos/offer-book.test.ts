@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MesosOfferLostError } from '../../../src/backends/mesos/errors.js';
 import { OfferBook } from '../../../src/backends/mesos/offer-book.js';
 import { offer } from './fixtures.js';
@@ -6,6 +6,10 @@ import { offer } from './fixtures.js';
 const want = { cpus: 1, memMiB: 1408, role: '*', constraints: [] };
 
 describe('OfferBook', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('holds the first fitting offer for the waiter and declines the rest', async () => {
     const book = new OfferBook();
     const progress: string[] = [];
@@ -99,5 +103,23 @@ describe('OfferBook', () => {
     book.onRescind('O2');
     await expect(lc).rejects.toBeInstanceOf(MesosOfferLostError);
     expect(book.holds('d/1', 'O2')).toBe(false);
+  });
+  it('sends the ACCEPT without a holder that has neither launched nor released 5 s after the first launch', async () => {
+    vi.useFakeTimers();
+    const book = new OfferBook();
+    const signal = new AbortController().signal;
+    const two = [book.wait('a/1', { ...want, cpus: 1 }, 1, signal), book.wait('b/1', { ...want, cpus: 1 }, 1, signal)];
+    book.onOffers([offer({ id: 'O1', cpus: 2, mem: 8192 })], 1);
+    await Promise.all(two);
+    const sent: string[][] = [];
+    const send = async (_o: unknown, tasks: readonly Record<string, unknown>[]) => void sent.push(tasks.map((t) => String(t.name)));
+    const la = book.launch('a/1', { name: 'a' }, send);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await la;
+    expect(sent).toEqual([['a']]);
+    await expect(book.launch('b/1', { name: 'b' }, send)).rejects.toBeInstanceOf(MesosOfferLostError);
+    expect(book.take('b/1')).toBeUndefined();
   });
 });
