@@ -43,17 +43,20 @@ export interface MesosResult {
   readonly baselineTasksPerMin: number;
   /** Baseline tasks/min ÷ sparkctl tasks/min. */
   readonly ratio: number;
-  /** OFFERS event sent → ACCEPT (LAUNCH) call received, per launched task. */
+  /** OFFERS event sent → the ACCEPT (LAUNCH) call carrying the task received, per launched task. */
   readonly offerToLaunch: Summary;
   readonly offersSent: number;
   readonly offersDeclined: number;
+  /** Tasks launched, and the ACCEPT calls that carried them. */
   readonly launches: number;
+  readonly launchAccepts: number;
+  readonly revives: number;
   readonly missedEvents: number;
 }
 
 interface OfferIds {
   offers?: { offers?: Array<{ id: { value: string } }> };
-  accept?: { offer_ids?: Array<{ value: string }>; operations?: Array<{ type: string }> };
+  accept?: { offer_ids?: Array<{ value: string }>; operations?: Array<{ type: string; launch?: { task_infos?: unknown[] } }> };
   decline?: { offer_ids?: Array<{ value: string }> };
   type?: string;
 }
@@ -111,15 +114,19 @@ export async function runMesos(options: MesosOptions): Promise<MesosResult> {
     const offeredAt = new Map<string, number>();
     const latencies: number[] = [];
     let offersDeclined = 0;
+    let launchAccepts = 0;
+    let revives = 0;
     messages.forEach((m, i) => {
       const body = m.body as OfferIds;
       if (m.dir === 'event' && body.type === 'OFFERS') for (const o of body.offers?.offers ?? []) offeredAt.set(o.id.value, times[i]!);
       if (m.dir === 'call' && body.type === 'DECLINE') offersDeclined += body.decline?.offer_ids?.length ?? 0;
-      if (m.dir === 'call' && body.type === 'ACCEPT' && body.accept?.operations?.some((op) => op.type === 'LAUNCH')) {
-        for (const id of body.accept.offer_ids ?? []) {
-          const at = offeredAt.get(id.value);
-          if (at !== undefined) latencies.push(times[i]! - at);
-        }
+      if (m.dir === 'call' && body.type === 'REVIVE') revives++;
+      const tasks = m.dir === 'call' && body.type === 'ACCEPT' ? (body.accept?.operations ?? []).reduce((n, op) => n + (op.type === 'LAUNCH' ? (op.launch?.task_infos?.length ?? 0) : 0), 0) : 0;
+      if (tasks > 0) {
+        launchAccepts++;
+        // One latency per task launched: from the earliest of the ACCEPT's offers being sent.
+        const at = Math.min(...(body.accept?.offer_ids ?? []).map((id) => offeredAt.get(id.value) ?? Number.POSITIVE_INFINITY));
+        if (Number.isFinite(at)) for (let t = 0; t < tasks; t++) latencies.push(times[i]! - at);
       }
     });
     const perMin = (ms: number) => options.tasks / (ms / 60_000);
@@ -138,6 +145,8 @@ export async function runMesos(options: MesosOptions): Promise<MesosResult> {
       offersSent: offeredAt.size,
       offersDeclined,
       launches: latencies.length,
+      launchAccepts,
+      revives,
       missedEvents: watch.missedEvents,
     };
   } finally {
@@ -156,7 +165,7 @@ export function formatMesos(r: MesosResult): string {
     `  sparkctl as the framework (manifests → Succeeded) ${r.sparkctlTasksPerMin.toFixed(1).padStart(7)} tasks/min   (${formatMs(r.sparkctlMs)})`,
     `  engine API (${r.slots} workers)                          ${r.baselineTasksPerMin.toFixed(1).padStart(7)} tasks/min   (${formatMs(r.baselineMs)})`,
     `  ratio ${formatRatio(r.ratio)}`,
-    `  offer → launch: median ${formatMs(r.offerToLaunch.median)}  p95 ${formatMs(r.offerToLaunch.p95)}  max ${formatMs(r.offerToLaunch.max)} (${r.launches} launches; ${r.offersSent} offers sent, ${r.offersDeclined} declined)`,
+    `  offer → launch: median ${formatMs(r.offerToLaunch.median)}  p95 ${formatMs(r.offerToLaunch.p95)}  max ${formatMs(r.offerToLaunch.max)} (${r.launches} tasks in ${r.launchAccepts} ACCEPTs; ${r.offersSent} offers sent, ${r.offersDeclined} declined; ${r.revives} REVIVEs)`,
   ].join('\n');
 }
 

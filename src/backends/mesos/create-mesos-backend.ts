@@ -50,7 +50,11 @@ export interface MesosBackendOptions {
   readonly frameworkName?: string;
   /** FrameworkInfo.failover_timeout in seconds (default one week). */
   readonly failoverTimeoutSeconds?: number;
-  /** refuse_seconds for offers declined while drivers wait (default 5) and when none waits (default 120). */
+  /**
+   * refuse_seconds for offers declined (or left over by an ACCEPT) while drivers wait (default 30) and when none waits
+   * (default 120). A filter only hides what was refused: freed resources make a larger offer, and new work and our own
+   * tasks ending REVIVE (clearing the filters), so a long filter costs no latency and saves the offer churn.
+   */
   readonly declineRefuseSeconds?: number;
   readonly idleRefuseSeconds?: number;
   readonly callTimeoutMs?: number;
@@ -98,7 +102,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   const store = new FrameworkStore(options.stateDir);
   const log = options.logger ?? silentLogger;
   const sessions = new Map<string, FrameworkSession>();
-  const refuse = options.declineRefuseSeconds ?? 5;
+  const refuse = options.declineRefuseSeconds ?? 30;
   const reconcileTimeoutMs = options.reconcileTimeoutMs ?? 10_000;
   const taskUser = resolveTaskUser(options.user ?? controllerUserName());
   const singleHost = options.singleHost ?? false;

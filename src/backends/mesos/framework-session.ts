@@ -76,6 +76,8 @@ export class FrameworkSession {
   readonly secret: string | undefined;
   private readonly agentOrigins = new Map<string, string>();
   private readonly suppressed = new Set<string>();
+  /** Roles with a REVIVE in flight, and whether another was asked for meanwhile. */
+  private readonly reviving = new Map<string, boolean>();
   private readonly reported = new Set<string>();
   private subscribedRoles: readonly string[] = [];
   readonly log: MesosLogger;
@@ -283,9 +285,21 @@ export class FrameworkSession {
     await this.reconcile([]);
   }
 
+  /** REVIVEs a role (clears its filters: offers come at once), at most one call in flight; a request meanwhile sends one more after it. */
   private revive(role: string): void {
     this.suppressed.delete(role);
-    void this.call({ type: 'REVIVE', revive: { roles: [role] } }).catch((e: unknown) => this.log.warn({ master: this.master, err: messageOf(e) }, 'REVIVE failed'));
+    if (this.reviving.has(role)) {
+      this.reviving.set(role, true);
+      return;
+    }
+    this.reviving.set(role, false);
+    void this.call({ type: 'REVIVE', revive: { roles: [role] } })
+      .catch((e: unknown) => this.log.warn({ master: this.master, err: messageOf(e) }, 'REVIVE failed'))
+      .finally(() => {
+        const again = this.reviving.get(role) === true;
+        this.reviving.delete(role);
+        if (again && this.offers.waitingRoles().has(role)) this.revive(role);
+      });
   }
 
   private updateDemand(): void {
@@ -331,7 +345,10 @@ export class FrameworkSession {
 
   private onUpdate(status: TaskStatus, info: SubscribedInfo): void {
     const taskId = status.task_id.value;
+    const before = this.tasks.get(taskId)?.state;
     this.tasks.record(status);
+    // A task of ours ended: its resources are free now, so drivers still waiting get them without waiting for the next allocation.
+    if (before !== undefined && !TERMINAL_TASK_STATES.has(before) && TERMINAL_TASK_STATES.has(status.state)) for (const role of this.offers.waitingRoles()) this.revive(role);
     this.log.debug({ master: this.master, taskId, state: status.state, reason: status.reason, source: status.source }, 'Received a task status');
     if (status.uuid !== undefined && status.agent_id) {
       void this.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: status.agent_id.value }, task_id: { value: taskId }, uuid: status.uuid } }, undefined, 1).catch((e: unknown) =>

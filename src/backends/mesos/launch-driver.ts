@@ -4,6 +4,7 @@ import { buildTaskInfo, taskIdFor } from './build-task-info.js';
 import { driverMasterUrl } from './driver-master.js';
 import { MesosOfferLostError, MesosTaskInvalidError, MesosTaskStateUnknownError } from './errors.js';
 import type { FrameworkSession } from './framework-session.js';
+import type { AcceptSender } from './launch-batch.js';
 import type { TaskStatus } from './mesos-types.js';
 import type { TaskUser } from './task-user.js';
 
@@ -28,7 +29,7 @@ export function isLaunchFailure(s: TaskStatus): boolean {
 }
 
 /**
- * ACCEPTs the held offer with a LAUNCH of the driver task. Idempotent: a task of this attempt the
+ * ACCEPTs the held offer with a LAUNCH of the driver task (in one ACCEPT with the other drivers sharing the offer). Idempotent: a task of this attempt the
  * master already knows (running, finished, even gone) is returned, never launched a second time.
  */
 export async function launchDriver(session: FrameworkSession, run: JobRun, reservation: Reservation, options: LaunchOptions): Promise<DriverRef> {
@@ -45,20 +46,29 @@ export async function launchDriver(session: FrameworkSession, run: JobRun, reser
     if (!isLaunchFailure(answer)) return ref(answer.agent_id?.value ?? stored.agentId);
   }
   const driverMaster = driverMasterUrl(run.spec.master, info.masterInfo, { singleHost: options.singleHost });
-  const held = reservation.offerId !== undefined && session.offers.holds(reservation.key, reservation.offerId) ? session.offers.take(reservation.key, info.generation) : undefined;
-  if (!held) throw new MesosOfferLostError(`the offer ${reservation.offerId ?? '(none)'} held for ${reservation.key} is gone (rescinded or the subscription to ${session.master} was renewed); resources will be requested again`);
+  const held = reservation.offerId !== undefined && session.offers.holds(reservation.key, reservation.offerId) ? session.offers.peek(reservation.key, info.generation) : undefined;
+  if (!held) {
+    session.offers.take(reservation.key);
+    throw new MesosOfferLostError(`the offer ${reservation.offerId ?? '(none)'} held for ${reservation.key} is gone (rescinded or the subscription to ${session.master} was renewed); resources will be requested again`);
+  }
   const built = buildTaskInfo({ run, offer: held.offer, instance: options.instance, user: options.user, driverMaster, ...(session.secret !== undefined ? { secret: session.secret } : {}) });
   const agentId = held.offer.agent_id.value;
   session.tasks.forget(taskId);
   session.addTask({ taskId, agentId, job: run.name, attempt: run.attempt, specHash: run.specHash, launchedAt: new Date().toISOString() });
-  await session.call(
-    {
-      type: 'ACCEPT',
-      accept: { offer_ids: [{ value: held.offer.id.value }], operations: [{ type: 'LAUNCH', launch: { task_infos: [built.taskInfo] } }], filters: { refuse_seconds: options.refuseSeconds } },
-    },
-    options.signal,
-    1,
-  );
+  // Every driver sharing this offer goes out in the same ACCEPT; one job's abort does not cancel the others' call.
+  const accept: AcceptSender = (offer, taskInfos) =>
+    session.call(
+      { type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id.value }], operations: [{ type: 'LAUNCH', launch: { task_infos: [...taskInfos] } }], filters: { refuse_seconds: options.refuseSeconds } } },
+      undefined,
+      1,
+    );
+  try {
+    await session.offers.launch(reservation.key, built.taskInfo, accept, options.signal);
+  } catch (e) {
+    // Never sent: the task does not exist anywhere, so it is not remembered either.
+    if (e instanceof MesosOfferLostError || (options.signal.aborted && e === options.signal.reason)) session.removeTask(taskId);
+    throw e;
+  }
   session.log.info({ job: run.name, attempt: run.attempt, taskId, agentId, argv: built.redactedArgv }, 'Launched the driver task');
   const first = await session.tasks.until(taskId, () => true, { signal: options.signal, timeoutMs: options.firstStatusTimeoutMs });
   if (first?.state === 'TASK_ERROR') {

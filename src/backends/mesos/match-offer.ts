@@ -67,14 +67,22 @@ export function attributeMatches(attr: Attribute, c: AttributeConstraint): boole
   }
 }
 
-/** Checks an offer against a driver's needs: cpus, mem (MiB), allocation role and attribute constraints. */
-export function matchOffer(offer: Offer, want: OfferWant): OfferMatch {
+/** What earlier drivers already took of an offer. */
+export interface OfferTaken {
+  readonly cpus: number;
+  readonly memMiB: number;
+}
+
+const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+/** Checks an offer, less what other drivers took of it, against a driver's needs: cpus, mem (MiB), allocation role and attribute constraints. */
+export function matchOffer(offer: Offer, want: OfferWant, taken: OfferTaken = { cpus: 0, memMiB: 0 }): OfferMatch {
   const reasons: string[] = [];
   const role = offerRole(offer);
   if (role !== want.role) reasons.push(`role ${role} is not ${want.role}`);
-  const cpus = offeredScalar(offer, 'cpus');
+  const cpus = round3(offeredScalar(offer, 'cpus') - taken.cpus);
   if (cpus < want.cpus) reasons.push(`cpus ${cpus} < ${want.cpus}`);
-  const mem = offeredScalar(offer, 'mem');
+  const mem = round3(offeredScalar(offer, 'mem') - taken.memMiB);
   if (mem < want.memMiB) reasons.push(`mem ${mem} MiB < ${want.memMiB} MiB`);
   for (const c of want.constraints) {
     const attr = (offer.attributes ?? []).find((a) => a.name === c.attribute);

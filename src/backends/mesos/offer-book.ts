@@ -1,7 +1,15 @@
-import { MesosNotSubscribedError } from './errors.js';
+import { MesosNotSubscribedError, MesosOfferLostError } from './errors.js';
+import type { AcceptSender, TaskInfo } from './launch-batch.js';
+import { LaunchBatch } from './launch-batch.js';
 import type { OfferWant } from './match-offer.js';
-import { describeOffer, describeWant, matchOffer } from './match-offer.js';
+import { describeOffer, describeWant, matchOffer, offeredScalar } from './match-offer.js';
 import type { Offer } from './mesos-types.js';
+
+/**
+ * How long the first launch on a shared offer waits for the other holders before the ACCEPT leaves without them
+ * (a safety net: holders launch or release within milliseconds of each other; a later one asks for resources again).
+ */
+const SHARED_OFFER_WAIT_MS = 5000;
 
 /** An offer set aside for one attempt until it is launched on or released. */
 export interface HeldOffer {
@@ -25,17 +33,22 @@ export interface OfferDecision {
   readonly declined: readonly Offer[];
 }
 
-/** Matches incoming offers to waiting drivers (first come, first served) and holds the fitting ones. */
+/**
+ * Matches incoming offers to waiting drivers in order of waiting time: each takes its share of the
+ * fitting offer with the most room left (spreading drivers over agents), so one offer can carry
+ * several drivers, launched together in one ACCEPT (see LaunchBatch).
+ */
 export class OfferBook {
   private readonly waiters = new Map<string, Waiter>();
   private readonly held = new Map<string, HeldOffer>();
+  private readonly batches = new Map<string, LaunchBatch>();
   private readonly lastOffered = new Map<string, Offer>();
 
   /** Resolves with an offer fitting `want`, held under `key`; an already held valid offer is returned at once. */
   wait(key: string, want: OfferWant, generation: number, signal: AbortSignal, onProgress?: (message: string) => void): Promise<HeldOffer> {
     const held = this.held.get(key);
-    if (held && held.generation === generation) return Promise.resolve(held);
-    if (held) this.held.delete(key);
+    if (held && held.generation === generation && this.batches.get(held.offer.id.value)?.has(key)) return Promise.resolve(held);
+    if (held) this.take(key);
     this.waiters.get(key)?.reject(new MesosNotSubscribedError(`a newer request for ${key} replaced this one`));
     return new Promise((resolve, reject) => {
       const done = (): void => {
@@ -68,52 +81,81 @@ export class OfferBook {
     return new Set([...this.waiters.values()].map((w) => w.want.role));
   }
 
-  /** Assigns fitting offers to waiters in arrival order; the rest are to be declined. */
+  /** Gives each waiter, oldest first, a share of the roomiest offer it fits; offers nobody fits are to be declined. */
   onOffers(offers: readonly Offer[], generation: number): OfferDecision {
+    const room = offers.map((offer) => ({ offer, taken: { cpus: 0, memMiB: 0 }, keys: [] as string[] }));
+    const left = (r: (typeof room)[number]): number => offeredScalar(r.offer, 'cpus') - r.taken.cpus;
+    const placed: Waiter[] = [];
+    for (const w of this.waiters.values()) {
+      let best: (typeof room)[number] | undefined;
+      for (const r of room) if (matchOffer(r.offer, w.want, r.taken).fits && (!best || left(r) > left(best))) best = r;
+      if (!best) continue;
+      best.taken = { cpus: best.taken.cpus + w.want.cpus, memMiB: best.taken.memMiB + w.want.memMiB };
+      best.keys.push(w.key);
+      placed.push(w);
+    }
     const assigned: HeldOffer[] = [];
     const declined: Offer[] = [];
-    for (const offer of offers) {
-      let taken = false;
-      for (const w of this.waiters.values()) {
-        const m = matchOffer(offer, w.want);
-        if (m.fits) {
-          const held = { key: w.key, offer, generation };
-          this.held.set(w.key, held);
-          assigned.push(held);
-          w.resolve(held);
-          taken = true;
-          break;
-        }
+    for (const r of room) {
+      if (r.keys.length === 0) {
+        declined.push(r.offer);
+        this.lastOffered.set(r.offer.agent_id.value, r.offer);
+        continue;
       }
-      if (!taken) {
-        declined.push(offer);
-        this.lastOffered.set(offer.agent_id.value, offer);
+      const id = r.offer.id.value;
+      this.batches.set(id, new LaunchBatch(r.offer, r.keys, SHARED_OFFER_WAIT_MS, () => this.batches.get(id)?.offer === r.offer && this.batches.delete(id)));
+      for (const key of r.keys) {
+        const held = { key, offer: r.offer, generation };
+        this.held.set(key, held);
+        assigned.push(held);
       }
     }
+    for (const w of placed) w.resolve(this.held.get(w.key)!);
     for (const w of this.waiters.values()) w.onProgress?.(this.progressOf(w));
     return { assigned, declined };
   }
 
-  /** Forgets a rescinded offer; a driver holding it will have to ask again. */
+  /** Forgets a rescinded offer; the drivers holding it will have to ask again. */
   onRescind(offerId: string): void {
+    this.batches.get(offerId)?.fail('was rescinded');
     for (const [key, h] of this.held) if (h.offer.id.value === offerId) this.held.delete(key);
     for (const [agent, o] of this.lastOffered) if (o.id.value === offerId) this.lastOffered.delete(agent);
   }
 
-  /** The valid offer held for `key`, removed from the book (to launch on or to decline). */
+  /** The valid offer held for `key` (to build its task from), left in the book. */
+  peek(key: string, generation: number): HeldOffer | undefined {
+    const h = this.held.get(key);
+    return h && h.generation === generation && this.batches.get(h.offer.id.value)?.has(key) ? h : undefined;
+  }
+
+  /** Launches `key`'s task on its held offer, together with the other drivers sharing it; rejects with MesosOfferLostError if the offer is gone. */
+  launch(key: string, taskInfo: TaskInfo, send: AcceptSender, signal?: AbortSignal): Promise<void> {
+    const h = this.held.get(key);
+    this.held.delete(key);
+    const batch = h && this.batches.get(h.offer.id.value);
+    if (!batch) return Promise.reject(new MesosOfferLostError(`no offer is held for ${key} any more`));
+    return batch.launch(key, taskInfo, send, signal);
+  }
+
+  /** Gives up `key`'s share; returns the offer only when nobody else holds or used it (then the caller declines it). */
   take(key: string, generation?: number): HeldOffer | undefined {
     const h = this.held.get(key);
     this.held.delete(key);
-    return h && (generation === undefined || h.generation === generation) ? h : undefined;
+    if (!h) return undefined;
+    const batch = this.batches.get(h.offer.id.value);
+    const whole = batch?.withdraw(key) ?? false;
+    return whole && (generation === undefined || h.generation === generation) ? h : undefined;
   }
 
   /** Whether `offerId` is still held for `key`. */
   holds(key: string, offerId: string): boolean {
-    return this.held.get(key)?.offer.id.value === offerId;
+    return this.held.get(key)?.offer.id.value === offerId && this.batches.get(offerId)?.has(key) === true;
   }
 
   /** Drops every held offer (the stream that carried them ended). */
   clearHeld(): void {
+    for (const b of [...this.batches.values()]) b.fail('died with the subscription');
+    this.batches.clear();
     this.held.clear();
     this.lastOffered.clear();
   }
