@@ -42,6 +42,12 @@ const hasBom = (bytes: Uint8Array): boolean => bytes[0] === 0xef && bytes[1] ===
 
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
+/** Whether two paths are the same inode right now (false when either is gone). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return x !== undefined && y !== undefined && x.ino === y.ino && x.dev === y.dev;
+}
+
 /** The file's bytes read with the manifest reader's rules (regular file, no link, size cap); undefined when it is gone. */
 async function readIfPresent(path: string): Promise<Buffer | undefined> {
   const read = await readManifestFile(dirname(path), basename(path), path);
@@ -115,6 +121,10 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
       if (current === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
       if (contentHash(current) !== readHash) continue;
       await opts.beforeSwap?.({ path: target, attempt });
+      // An editor that renamed a new file into place since the link made `target` another inode:
+      // replacing it would destroy that edit, so look again. This leaves only the microseconds
+      // between this stat and the rename (POSIX has no compare-and-rename).
+      if (linked && !(await sameFile(target, basePath))) continue;
       await rename(tempPath, target);
       renamed = true;
       if (linked) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdtemp, open, readdir, readFile, readlink, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, open, readdir, readFile, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -147,6 +147,21 @@ describe('writeStatus', () => {
     const result = await writeStatus(path, RUNNING, {
       beforeSwap: async ({ attempt }) => {
         if (attempt === 1) await writeFile(path, userText);
+      },
+    });
+    expect(result.attempts).toBe(2);
+    expect(await readFile(path, 'utf8')).toBe(applyStatus(userText, RUNNING));
+    expect(await tempFiles()).toEqual([]);
+  });
+
+  it('keeps an edit an editor renamed into place in the instant between the last check and the rename', async () => {
+    const path = await file(VALID);
+    const userText = `${VALID}# saved by an editor that writes a copy and renames it over\n`;
+    const result = await writeStatus(path, RUNNING, {
+      beforeSwap: async ({ attempt }) => {
+        if (attempt !== 1) return;
+        await writeFile(`${path}.editor~`, userText);
+        await rename(`${path}.editor~`, path);
       },
     });
     expect(result.attempts).toBe(2);
