@@ -18,7 +18,8 @@ function keyValues(map: Readonly<Record<string, string>> | undefined): string {
   return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(', ');
 }
 
-function specLines(job: SparkJob): Field[] {
+/** The spec summary of `describe` (secret env values masked); the dashboard shows the same lines. */
+export function specLines(job: SparkJob): Field[] {
   const s = job.spec;
   const env = s.driver.env.map((e) => `${e.name}=${e.secret ? '******' : e.value}`).join(', ');
   return [

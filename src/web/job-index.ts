@@ -1,0 +1,101 @@
+import { loadJobViews, type JobView } from '../cli/find-job.js';
+import { rowOf, rowKey, type JobRow } from './job-row-model.js';
+
+/** Listener of changed rows: every row whose cells differ from the previous load, and the names gone. */
+export type RowListener = (changed: readonly JobRow[], removed: readonly string[]) => void;
+
+/**
+ * The jobs as the CLI sees them (loadJobViews: manifests joined with the journal, secrets masked),
+ * kept in memory so a page renders without reading 10,000 files per request. It reloads in the
+ * background every `liveIntervalMs` (or twice the last load's duration when that is longer, so a
+ * large folder costs at most a third of a core) and tells live streams which rows changed.
+ */
+export class JobIndex {
+  private views: JobView[] | undefined;
+  private rows = new Map<string, string>();
+  private loadedAt = 0;
+  private loading: Promise<JobView[]> | undefined;
+  private readonly listeners = new Set<RowListener>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private lastLoadMs = 0;
+
+  constructor(
+    private readonly ctx: { jobsDir: string; stateDir: string },
+    private readonly options: { liveIntervalMs?: number } = {},
+  ) {}
+
+  /** The current views (loading them on first use, then kept fresh in the background). */
+  async current(): Promise<JobView[]> {
+    this.schedule();
+    return this.views ?? this.reload();
+  }
+
+  /** When the views were last loaded (ms since the epoch; 0 before the first load). */
+  get loadedAtMs(): number {
+    return this.loadedAt;
+  }
+
+  /** Reloads now (one load at a time; callers share it). */
+  reload(): Promise<JobView[]> {
+    const started = Date.now();
+    this.loading ??= loadJobViews(this.ctx, { includeJournalOnly: true })
+      .then((views) => {
+        this.publish(views);
+        this.views = views;
+        this.loadedAt = Date.now();
+        this.lastLoadMs = this.loadedAt - started;
+        return views;
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
+  }
+
+  /** Subscribes to changed rows. */
+  subscribe(listener: RowListener): () => void {
+    this.listeners.add(listener);
+    this.schedule();
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Stops the live reloads. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.listeners.clear();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.reload()
+        .catch(() => undefined)
+        .finally(() => {
+          this.timer = undefined;
+          this.schedule();
+        });
+    }, Math.max(this.options.liveIntervalMs ?? 1000, 2 * this.lastLoadMs));
+    this.timer.unref();
+  }
+
+  private publish(views: readonly JobView[]): void {
+    const first = this.views === undefined;
+    const next = new Map<string, string>();
+    const changed: JobRow[] = [];
+    for (const v of views) {
+      const row = rowOf(v);
+      const key = rowKey(row);
+      if (next.has(row.name)) continue;
+      next.set(row.name, key);
+      if (!first && this.rows.get(row.name) !== key) changed.push(row);
+    }
+    const removed = first ? [] : [...this.rows.keys()].filter((n) => !next.has(n));
+    this.rows = next;
+    if (changed.length === 0 && removed.length === 0) return;
+    for (const l of this.listeners) l(changed, removed);
+  }
+}

@@ -1,0 +1,54 @@
+import { open } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import type { Phase } from '../api/status.js';
+import { journalPaths, readJobRecord } from '../controller/journal.js';
+import { startEventStream } from './security-headers.js';
+
+/** Phases in which an attempt's log may still grow (as `sparkctl logs -f` decides). */
+export const ACTIVE_PHASES: ReadonlySet<Phase> = new Set(['Pending', 'Connecting', 'RequestingResources', 'Running', 'Collecting']);
+
+/** Whether a job's attempt may still write its log. */
+export async function attemptActive(stateDir: string, name: string, attempt: number): Promise<boolean> {
+  const rec = await readJobRecord(stateDir, name).catch(() => undefined);
+  if (!rec) return false;
+  const current = (rec.snapshot as { context?: { attempt?: number } } | undefined)?.context?.attempt ?? 0;
+  return current <= attempt && ACTIVE_PHASES.has(rec.status.phase);
+}
+
+/** Streams a driver log from byte `from` as server-sent `log` events until the attempt ends (`end`) or the client leaves. */
+export async function streamLog(req: IncomingMessage, res: ServerResponse, stateDir: string, name: string, attempt: number, from: number, pollMs = 300): Promise<void> {
+  const send = startEventStream(res);
+  const path = journalPaths.log(stateDir, name, attempt);
+  const decoder = new StringDecoder('utf8');
+  let offset = from;
+  let gone = false;
+  req.on('close', () => {
+    gone = true;
+  });
+  const copy = async () => {
+    const handle = await open(path, 'r').catch(() => undefined);
+    if (!handle) return;
+    try {
+      const { size } = await handle.stat();
+      if (size <= offset) return;
+      const buf = Buffer.alloc(Math.min(size - offset, 1 << 20));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
+      offset += bytesRead;
+      const text = decoder.write(buf.subarray(0, bytesRead));
+      if (text) send('log', text);
+    } finally {
+      await handle.close();
+    }
+  };
+  while (!gone) {
+    const active = await attemptActive(stateDir, name, attempt);
+    await copy();
+    if (!active) {
+      send('end', { offset });
+      break;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  res.end();
+}
