@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 const ASSETS: Readonly<Record<string, string>> = {
   '/static/app.js': 'text/javascript; charset=utf-8',
   '/static/app.css': 'text/css; charset=utf-8',
+  '/static/favicon.svg': 'image/svg+xml',
 };
 
 const cache = new Map<string, Buffer>();

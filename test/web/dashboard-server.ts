@@ -40,6 +40,6 @@ export const SECRET_VALUE = 'hunter2-secret';
 /** Adds labels, an annotation with markup and a secret env value to a fakeJob manifest. */
 export function hostile(manifest: string, labels = '{team: geo}'): string {
   return manifest
-    .replace(/(  name: [^\n]+\n)/, `$1  labels: ${labels}\n  annotations: {note: "${HOSTILE_MARKUP}"}\n`)
+    .replace(/( {2}name: [^\n]+\n)/, `$1  labels: ${labels}\n  annotations: {note: "${HOSTILE_MARKUP}"}\n`)
     .replace('memoryOverhead: 16m}', `memoryOverhead: 16m, env: [{name: TOKEN, value: ${SECRET_VALUE}, secret: true}]}`);
 }
