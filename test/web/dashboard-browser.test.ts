@@ -64,7 +64,7 @@ describe('dashboard in headless chromium over a real controller run', () => {
     await expect(page.locator('tr[data-name="bad"] .phase-text').textContent()).resolves.toBe('Failed');
     expect(await page.locator('tr[data-name="ok"] .phase').getAttribute('class')).toContain('phase-succeeded');
     // The stylesheet applied (served from the package, allowed by the CSP): the badge has a colour.
-    expect(await page.locator('tr[data-name="bad"] .phase').evaluate('(el) => getComputedStyle(el).color')).toBe('rgb(164, 14, 38)');
+    expect(await page.locator('tr[data-name="bad"] .phase').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color)).toBe('rgb(164, 14, 38)');
     await page.selectOption('#f-phase', 'Failed');
     await page.click('button[type="submit"]');
     await page.waitForURL(/phase=Failed/);
