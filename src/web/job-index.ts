@@ -1,6 +1,12 @@
 import { loadJobViews, type JobView } from '../cli/find-job.js';
 import { rowOf, rowKey, type JobRow } from './job-row-model.js';
 
+/** How long after the last page view the index keeps reloading without open live streams. */
+const IDLE_AFTER_MS = 60_000;
+
+/** A load this quick is awaited by a request that finds the views stale. */
+const CHEAP_LOAD_MS = 250;
+
 /** Listener of changed rows: every row whose cells differ from the previous load, and the names gone. */
 export type RowListener = (changed: readonly JobRow[], removed: readonly string[]) => void;
 
@@ -8,7 +14,9 @@ export type RowListener = (changed: readonly JobRow[], removed: readonly string[
  * The jobs as the CLI sees them (loadJobViews: manifests joined with the journal, secrets masked),
  * kept in memory so a page renders without reading 10,000 files per request. It reloads in the
  * background every `liveIntervalMs` (or twice the last load's duration when that is longer, so a
- * large folder costs at most a third of a core) and tells live streams which rows changed.
+ * large folder costs at most a third of a core) and tells live streams which rows changed; it stops
+ * a minute after the last page view when no stream is open (the next view shows the last load and
+ * starts it again).
  */
 export class JobIndex {
   private views: JobView[] | undefined;
@@ -19,6 +27,7 @@ export class JobIndex {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastLoadMs = 0;
+  private lastUsed = 0;
 
   constructor(
     private readonly ctx: { jobsDir: string; stateDir: string },
@@ -27,8 +36,12 @@ export class JobIndex {
 
   /** The current views (loading them on first use, then kept fresh in the background). */
   async current(): Promise<JobView[]> {
+    this.lastUsed = Date.now();
     this.schedule();
-    return this.views ?? this.reload();
+    if (!this.views) return this.reload();
+    // After an idle pause the views are old: wait for a fresh load when loads are cheap (small folders).
+    const stale = Date.now() - this.loadedAt > 2 * Math.max(this.options.liveIntervalMs ?? 1000, 2 * this.lastLoadMs);
+    return stale && this.lastLoadMs <= CHEAP_LOAD_MS ? this.reload() : this.views;
   }
 
   /** When the views were last loaded (ms since the epoch; 0 before the first load). */
@@ -76,7 +89,8 @@ export class JobIndex {
         .catch(() => undefined)
         .finally(() => {
           this.timer = undefined;
-          this.schedule();
+          // Nobody looked for a while and no stream is open: stop reading the folder until someone does.
+          if (this.listeners.size > 0 || Date.now() - this.lastUsed < IDLE_AFTER_MS) this.schedule();
         });
     }, Math.max(this.options.liveIntervalMs ?? 1000, 2 * this.lastLoadMs));
     this.timer.unref();

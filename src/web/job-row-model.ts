@@ -9,6 +9,8 @@ export interface JobRow {
   readonly kind: string;
   readonly name: string;
   readonly phase: Phase;
+  /** The phase's symbol (PHASE_ICONS), sent so the live script needs no copy of the table. */
+  readonly icon: string;
   readonly attempts: number;
   readonly createdAt?: string;
   readonly age: string;
@@ -22,6 +24,7 @@ export function rowOf(view: JobView, now: Date = new Date()): JobRow {
     kind: 'SparkJob',
     name: view.name,
     phase: view.status.phase,
+    icon: PHASE_ICONS[view.status.phase],
     attempts: view.status.executionAttempts,
     ...(view.createdAt ? { createdAt: view.createdAt } : {}),
     age: formatAge(view.createdAt, now),
@@ -43,7 +46,7 @@ export const PHASE_ICONS: Readonly<Record<Phase, string>> = {
   Releasing: '◕',
   Succeeded: '✔',
   Failed: '✖',
-  Suspended: '⏸',
+  Suspended: '‖',
   Retrying: '↻',
   Invalid: '⚠',
 };

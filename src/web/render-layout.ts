@@ -5,7 +5,7 @@ import { PHASE_ICONS } from './job-row-model.js';
 
 /** A phase as a coloured badge with an icon and its name (colour is not the only signal). */
 export function phaseBadge(phase: Phase): SafeHtml {
-  return html`<span class="phase phase-${phase.toLowerCase()}" data-phase="${phase}"><span class="icon" aria-hidden="true">${PHASE_ICONS[phase] ?? '•'}</span> <span class="phase-text">${phase}</span></span>`;
+  return html`<span class="phase phase-${phase.toLowerCase()}" data-phase="${phase}"><span class="icon" aria-hidden="true">${PHASE_ICONS[phase]}</span> <span class="phase-text">${phase}</span></span>`;
 }
 
 /** The header line on the git sync state: revision, time, last error (or that the folder is not synced from git). */

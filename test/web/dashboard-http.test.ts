@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyncStatus } from '../../src/gitops/sync-status.js';
 import { ensureTestImages } from '../support/docker.js';
 import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 import { hostile, HOSTILE_MARKUP, SECRET_VALUE, serveDashboard, type DashboardServer } from './dashboard-server.js';
@@ -129,6 +130,32 @@ describe('dashboard pages over a real controller run (Docker engine)', () => {
       const r = await get(path);
       expect(r.status, path).toBe(404);
       expect(await r.text(), path).not.toContain('Pi is roughly');
+    }
+  });
+
+  it('shows the git sync state in the header: revision, time and last error (escaped)', async () => {
+    expect((await text('/')).body).toContain('Jobs folder: not synced from git.');
+    await writeSyncStatus(h.stateDir, {
+      url: 'https://***@git.example/jobs.git',
+      ref: 'main',
+      path: '.',
+      prune: false,
+      revision: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b',
+      shortRevision: '1a2b3c4',
+      syncedAt: '2026-01-02T03:04:05.000Z',
+      lastAttemptAt: '2026-01-02T03:05:05.000Z',
+      error: { reason: 'FetchFailed', message: 'fatal: <script>alert(1)</script> unreachable' },
+      orphaned: [],
+      invalid: [],
+      pid: 1,
+    });
+    for (const path of ['/', '/jobs/pi']) {
+      const { body } = await text(path);
+      const header = body.slice(body.indexOf('<header>'), body.indexOf('</header>'));
+      expect(header).toContain('<span class="revision">1a2b3c4</span>');
+      expect(header).toContain('<time datetime="2026-01-02T03:04:05.000Z">');
+      expect(header).toContain('Last sync failed (FetchFailed, 2026-01-02T03:05:05.000Z): fatal: &lt;script&gt;alert(1)&lt;/script&gt; unreachable');
+      expect(header).not.toContain('<script>alert');
     }
   });
 

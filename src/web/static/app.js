@@ -1,14 +1,12 @@
 // sparkctl dashboard: live rows (server-sent events) and driver log follow. The pages work without it.
 'use strict';
 
-const ICONS = { Pending: '○', Connecting: '◔', RequestingResources: '◑', Running: '▶', Collecting: '◕', Releasing: '◕', Succeeded: '✔', Failed: '✖', Suspended: '⏸', Retrying: '↻', Invalid: '⚠' };
-
-/** Sets a phase badge (colour class, icon, text) from a phase name; text only, never markup. */
-function setPhase(badge, phase) {
+/** Sets a phase badge (colour class, icon, text) from a row; text only, never markup. */
+function setPhase(badge, phase, icon) {
   if (!badge) return;
   badge.className = 'phase phase-' + String(phase).toLowerCase();
   badge.dataset.phase = phase;
-  badge.querySelector('.icon').textContent = ICONS[phase] || '•';
+  badge.querySelector('.icon').textContent = icon;
   badge.querySelector('.phase-text').textContent = phase;
 }
 
@@ -22,7 +20,7 @@ function liveTable(table) {
       if (notice) notice.hidden = false;
       return;
     }
-    setPhase(tr.querySelector('.phase'), row.phase);
+    setPhase(tr.querySelector('.phase'), row.phase, row.icon);
     tr.querySelector('.col-attempts').textContent = String(row.attempts);
     tr.querySelector('.col-message').textContent = row.message;
     tr.querySelector('.col-backend').textContent = row.backend;
@@ -37,7 +35,7 @@ function liveJob(holder) {
   const source = new EventSource(holder.dataset.live);
   source.addEventListener('row', (e) => {
     const row = JSON.parse(e.data);
-    setPhase(holder.querySelector('.phase'), row.phase);
+    setPhase(holder.querySelector('.phase'), row.phase, row.icon);
     const message = document.getElementById('job-message');
     if (message) message.textContent = row.message;
   });
