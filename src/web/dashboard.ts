@@ -29,6 +29,9 @@ export interface Dashboard {
 
 const HTML = 'text/html; charset=utf-8';
 
+/** Live streams (rows and logs) open at once; more are refused with 503 so clients cannot pile up timers. */
+const MAX_STREAMS = 64;
+
 /** A job name as metadata.name allows it (DNS-1123 label): the only names whose journal paths are opened. */
 const JOB_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -94,6 +97,17 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     createReadStream(path).on('error', () => res.destroy()).pipe(res);
   };
 
+  let streams = 0;
+  /** Runs a live stream within the limit; a HEAD request gets the headers only. */
+  const stream = async (req: IncomingMessage, res: ServerResponse, run: () => void | Promise<void>): Promise<boolean> => {
+    if (req.method === 'HEAD') return (sendPage(res, 200, 'text/event-stream; charset=utf-8', ''), true);
+    if (streams >= MAX_STREAMS) return (sendPage(res, 503, 'text/plain; charset=utf-8', 'too many live streams; try again later\n', { 'retry-after': '5' }), true);
+    streams++;
+    res.on('close', () => streams--);
+    await run();
+    return true;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     const parts = url.pathname.split('/').slice(1);
@@ -104,7 +118,7 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
       return false;
     }
     if (url.pathname === '/') return list(res, url.searchParams).then(() => true);
-    if (url.pathname === '/events') return (rows(req, res, url.searchParams), true);
+    if (url.pathname === '/events') return stream(req, res, () => rows(req, res, url.searchParams));
     const asset = await readAsset(url.pathname);
     if (asset) return (sendPage(res, 200, asset.type, asset.body, { 'cache-control': 'no-cache' }), true);
     if (decoded[0] !== 'jobs' || !decoded[1]) return false;
@@ -114,7 +128,7 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
       const attempt = Number(url.searchParams.get('attempt'));
       const from = Number(url.searchParams.get('from') ?? '0');
       if (!JOB_NAME.test(name) || !Number.isInteger(attempt) || attempt < 1 || !Number.isInteger(from) || from < 0) return (notFoundPage(res, 'No such log.'), true);
-      return streamLog(req, res, ctx.stateDir, name, attempt, from).then(() => true);
+      return stream(req, res, () => streamLog(req, res, ctx.stateDir, name, attempt, from));
     }
     if (decoded.length === 5 && decoded[2] === 'outputs') return download(req, res, name, decoded[3]!, decoded[4]!).then(() => true);
     return (notFoundPage(res, 'No such page.'), true);

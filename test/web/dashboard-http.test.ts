@@ -159,6 +159,23 @@ describe('dashboard pages over a real controller run (Docker engine)', () => {
     }
   });
 
+  it('answers HEAD on live streams with headers only, and refuses streams beyond the limit', async () => {
+    const head = await get('/events', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('text/event-stream');
+    const abort = new AbortController();
+    const open = await Promise.all(Array.from({ length: 64 }, () => get('/events', { signal: abort.signal })));
+    try {
+      expect(open.every((r) => r.status === 200)).toBe(true);
+      const refused = await get('/events');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+    } finally {
+      abort.abort();
+      await Promise.all(open.map((r) => r.body?.cancel().catch(() => undefined)));
+    }
+  });
+
   it('is read-only: GET and HEAD only', async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) expect((await get('/jobs/pi', { method })).status, method).toBe(405);
     const head = await get('/', { method: 'HEAD' });
