@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { currentAttempt, listAttemptLogs } from '../cli/attempts.js';
 import type { JobView } from '../cli/find-job.js';
 import { knownSecrets, maskEvents } from '../cli/printers/mask-secrets.js';
-import { readJobEvents } from '../controller/journal.js';
+import { readJobEvents, readJobRecord } from '../controller/journal.js';
 import { readSyncStatus } from '../gitops/sync-status.js';
 import { html } from './html.js';
 import { JobIndex } from './job-index.js';
@@ -69,8 +69,10 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
 
   const job = async (res: ServerResponse, name: string, params: URLSearchParams) => {
     const sync = await readSyncStatus(ctx.stateDir);
-    // The index may be a moment old: a job it does not know yet is looked up in a fresh load.
-    const view = pick(await index.current(), name) ?? pick(await index.reload(), name);
+    // The index may be a moment old: a job it does not know yet but the journal does is looked up
+    // in a fresh load (only then, so requests for unknown names cannot keep the loader busy).
+    let view = pick(await index.current(), name);
+    if (!view && JOB_NAME.test(name) && (await readJobRecord(ctx.stateDir, name).catch(() => undefined))) view = pick(await index.reload(), name);
     if (!view) return notFoundPage(res, `No SparkJob named ${name}.`);
     const [raw, logs, outputs] = await Promise.all([readJobEvents(ctx.stateDir, view.name).catch(() => []), listAttemptLogs(ctx.stateDir, view.name), listOutputs(ctx.stateDir, view.name)]);
     const events = maskEvents(raw, knownSecrets(view.manifest, view.record));
