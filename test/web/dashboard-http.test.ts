@@ -159,6 +159,33 @@ describe('dashboard pages over a real controller run (Docker engine)', () => {
     }
   });
 
+  it('streams only the rows that changed over /events (server-sent events)', async () => {
+    const abort = new AbortController();
+    const res = await get('/events', { signal: abort.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      // The stream is open before the change: a job added now is the one row sent.
+      await h.write('late.yaml', fakeJob('late', '  suspend: true\n'));
+      while (!/event: row\ndata: \{[^\n]*"name":"late"[^\n]*"phase":"Suspended"/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended: ${text}`);
+        text += decoder.decode(value, { stream: true });
+      }
+    } finally {
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+    }
+    const names = [...text.matchAll(/^data: (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]!) as { name: string }).name);
+    expect(new Set(names)).toEqual(new Set(['late']));
+    const row = [...text.matchAll(/^data: (\{.*\})$/gm)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>).at(-1);
+    expect(row).toMatchObject({ kind: 'SparkJob', name: 'late', phase: 'Suspended', icon: '‖', attempts: 0, backend: 'docker' });
+  });
+
   it('answers HEAD on live streams with headers only, and refuses streams beyond the limit', async () => {
     const head = await get('/events', { method: 'HEAD' });
     expect(head.status).toBe(200);
