@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { currentAttempt, listAttemptLogs } from '../cli/attempts.js';
+import { attemptMayWrite, currentAttempt, listAttemptLogs } from '../cli/attempts.js';
 import type { JobView } from '../cli/find-job.js';
 import { knownSecrets, maskEvents } from '../cli/printers/mask-secrets.js';
 import { readJobEvents, readJobRecord } from '../controller/journal.js';
@@ -10,7 +10,7 @@ import { html } from './html.js';
 import { JobIndex } from './job-index.js';
 import { listOutputs, readTail, resolveOutput } from './job-files.js';
 import { parseListQuery } from './list-query.js';
-import { attemptActive, streamLog } from './log-stream.js';
+import { streamLog } from './log-stream.js';
 import { renderJobList } from './render-job-list.js';
 import { renderJobPage } from './render-job-page.js';
 import { renderLayout } from './render-layout.js';
@@ -80,7 +80,7 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     const attempt = logs.find((l) => l.attempt === asked)?.attempt ?? currentAttempt(view) ?? logs.at(-1)?.attempt;
     const shown = logs.find((l) => l.attempt === attempt);
     const log = shown ? await readTail(shown.path, LOG_TAIL_BYTES) : { text: '', size: 0, cut: false };
-    const follow = attempt !== undefined && (await attemptActive(ctx.stateDir, view.name, attempt));
+    const follow = attempt !== undefined && (await attemptMayWrite(ctx.stateDir, view.name, attempt));
     const data = { events, logs, ...(shown ? { attempt: shown.attempt } : {}), log, follow, outputs };
     sendPage(res, 200, HTML, renderLayout(view.name, sync, renderJobPage(view, data)));
   };

@@ -1,20 +1,9 @@
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
-import type { Phase } from '../api/status.js';
-import { journalPaths, readJobRecord } from '../controller/journal.js';
+import { attemptMayWrite } from '../cli/attempts.js';
+import { journalPaths } from '../controller/journal.js';
 import { startEventStream } from './security-headers.js';
-
-/** Phases in which an attempt's log may still grow (as `sparkctl logs -f` decides). */
-export const ACTIVE_PHASES: ReadonlySet<Phase> = new Set(['Pending', 'Connecting', 'RequestingResources', 'Running', 'Collecting']);
-
-/** Whether a job's attempt may still write its log. */
-export async function attemptActive(stateDir: string, name: string, attempt: number): Promise<boolean> {
-  const rec = await readJobRecord(stateDir, name).catch(() => undefined);
-  if (!rec) return false;
-  const current = (rec.snapshot as { context?: { attempt?: number } } | undefined)?.context?.attempt ?? 0;
-  return current <= attempt && ACTIVE_PHASES.has(rec.status.phase);
-}
 
 /** Streams a driver log from byte `from` as server-sent `log` events until the attempt ends (`end`) or the client leaves. */
 export async function streamLog(req: IncomingMessage, res: ServerResponse, stateDir: string, name: string, attempt: number, from: number, pollMs = 300): Promise<void> {
@@ -42,7 +31,7 @@ export async function streamLog(req: IncomingMessage, res: ServerResponse, state
     }
   };
   while (!gone) {
-    const active = await attemptActive(stateDir, name, attempt);
+    const active = await attemptMayWrite(stateDir, name, attempt);
     await copy();
     if (!active) {
       send('end', { offset });

@@ -1,9 +1,8 @@
 import { open } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Phase } from '../../api/status.js';
-import { journalPaths, readJobRecord } from '../../controller/journal.js';
+import { journalPaths } from '../../controller/journal.js';
 import { readLiveLock } from '../../controller/state-lock.js';
-import { currentAttempt, listAttemptLogs } from '../attempts.js';
+import { attemptMayWrite, currentAttempt, LOG_ACTIVE_PHASES, listAttemptLogs } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { CheckFailedError } from '../errors.js';
 import { findJob } from '../find-job.js';
@@ -12,8 +11,7 @@ import { neutraliseTerminal } from '../printers/escape-text.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
 
-/** Phases in which an attempt's log may still grow. */
-const ACTIVE: ReadonlySet<Phase> = new Set(['Pending', 'Connecting', 'RequestingResources', 'Running', 'Collecting']);
+const ACTIVE = LOG_ACTIVE_PHASES;
 
 const attemptNumber = (v: string) => {
   const n = Number(v);
@@ -51,13 +49,7 @@ async function copyFrom(ctx: CliContext, path: string, offset: number): Promise<
 }
 
 /** Whether the followed attempt is still the job's current one and may still write. */
-async function stillActive(ctx: CliContext, name: string, attempt: number): Promise<boolean> {
-  const rec = await readJobRecord(ctx.stateDir, name).catch(() => undefined);
-  if (!rec) return false;
-  const ctxAttempt = (rec.snapshot as { context?: { attempt?: number } } | undefined)?.context?.attempt ?? 0;
-  if (ctxAttempt > attempt) return false;
-  return ACTIVE.has(rec.status.phase);
-}
+const stillActive = (ctx: CliContext, name: string, attempt: number) => attemptMayWrite(ctx.stateDir, name, attempt);
 
 async function follow(ctx: CliContext, name: string, attempt: number, signal: AbortSignal): Promise<void> {
   const path = journalPaths.log(ctx.stateDir, name, attempt);
