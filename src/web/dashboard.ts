@@ -8,7 +8,7 @@ import { readJobEvents, readJobRecord } from '../controller/journal.js';
 import { readSyncStatus } from '../gitops/sync-status.js';
 import { html } from './html.js';
 import { JobIndex } from './job-index.js';
-import { listOutputs, readTail, resolveOutput } from './job-files.js';
+import { isPlainName, listOutputs, readTail, resolveOutput } from './job-files.js';
 import { parseListQuery } from './list-query.js';
 import { streamLog } from './log-stream.js';
 import { renderJobList } from './render-job-list.js';
@@ -32,8 +32,6 @@ const HTML = 'text/html; charset=utf-8';
 /** Live streams (rows and logs) open at once; more are refused with 503 so clients cannot pile up timers. */
 const MAX_STREAMS = 64;
 
-/** A job name as metadata.name allows it (DNS-1123 label): the only names whose journal paths are opened. */
-const JOB_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function notFoundPage(res: ServerResponse, what: string): void {
   sendPage(res, 404, HTML, renderLayout('Not found', undefined, html`<h1>Not found</h1><p>${what}</p><p><a href="/">All jobs</a></p>`));
@@ -72,7 +70,7 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     // The index may be a moment old: a job it does not know yet but the journal does is looked up
     // in a fresh load (only then, so requests for unknown names cannot keep the loader busy).
     let view = pick(await index.current(), name);
-    if (!view && JOB_NAME.test(name) && (await readJobRecord(ctx.stateDir, name).catch(() => undefined))) view = pick(await index.reload(), name);
+    if (!view && isPlainName(name) && (await readJobRecord(ctx.stateDir, name).catch(() => undefined))) view = pick(await index.reload(), name);
     if (!view) return notFoundPage(res, `No SparkJob named ${name}.`);
     const [raw, logs, outputs] = await Promise.all([readJobEvents(ctx.stateDir, view.name).catch(() => []), listAttemptLogs(ctx.stateDir, view.name), listOutputs(ctx.stateDir, view.name)]);
     const events = maskEvents(raw, knownSecrets(view.manifest, view.record));
@@ -129,7 +127,7 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     if (decoded.length === 3 && decoded[2] === 'log') {
       const attempt = Number(url.searchParams.get('attempt'));
       const from = Number(url.searchParams.get('from') ?? '0');
-      if (!JOB_NAME.test(name) || !Number.isInteger(attempt) || attempt < 1 || !Number.isInteger(from) || from < 0) return (notFoundPage(res, 'No such log.'), true);
+      if (!isPlainName(name) || !Number.isInteger(attempt) || attempt < 1 || !Number.isInteger(from) || from < 0) return (notFoundPage(res, 'No such log.'), true);
       return stream(req, res, () => streamLog(req, res, ctx.stateDir, name, attempt, from));
     }
     if (decoded.length === 5 && decoded[2] === 'outputs') return download(req, res, name, decoded[3]!, decoded[4]!).then(() => true);

@@ -1,5 +1,6 @@
 import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { DNS1123_LABEL } from '../api/spark-job.js';
 import { journalPaths } from '../controller/journal.js';
 
 /** One collected output file of one attempt. */
@@ -10,8 +11,8 @@ export interface OutputFile {
 }
 
 const ATTEMPT_DIR = /^attempt-(\d+)$/;
-/** A file name the collector writes (an output's name): no separators, no dot files, no temp files. */
-const SAFE_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,253}$/;
+/** A job or output name as the schema allows it (the collector names each file after its output): no separators, dots or temp files. */
+export const isPlainName = (name: string): boolean => name.length <= 63 && DNS1123_LABEL.test(name);
 
 /** Regular files collected per attempt under `<stateDir>/jobs/NAME/outputs/attempt-N/`, oldest attempt first. */
 export async function listOutputs(stateDir: string, name: string): Promise<OutputFile[]> {
@@ -23,7 +24,7 @@ export async function listOutputs(stateDir: string, name: string): Promise<Outpu
     if (!m) continue;
     const attempt = Number(m[1]);
     for (const f of (await readdir(join(root, d)).catch(() => [] as string[])).sort()) {
-      if (!SAFE_FILE.test(f) || f.endsWith('.partial')) continue;
+      if (!isPlainName(f)) continue;
       const info = await lstat(join(root, d, f)).catch(() => undefined);
       if (info?.isFile()) out.push({ attempt, file: f, bytes: info.size });
     }
@@ -36,8 +37,7 @@ export async function listOutputs(stateDir: string, name: string): Promise<Outpu
  * file a regular file (not a link) whose real path lies inside the job's outputs folder.
  */
 export async function resolveOutput(stateDir: string, name: string, attempt: string, file: string): Promise<string | undefined> {
-  if (!/^[1-9]\d{0,5}$/.test(attempt) || !SAFE_FILE.test(file) || file.endsWith('.partial')) return undefined;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return undefined;
+  if (!/^[1-9]\d{0,5}$/.test(attempt) || !isPlainName(file) || !isPlainName(name)) return undefined;
   const dir = journalPaths.outputs(stateDir, name, Number(attempt));
   try {
     const [realDir, info] = await Promise.all([realpath(dir), lstat(join(dir, file))]);
