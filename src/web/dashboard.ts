@@ -48,16 +48,17 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
 
   const list = async (res: ServerResponse, params: URLSearchParams) => {
     const [views, sync] = await Promise.all([index.current(), readSyncStatus(ctx.stateDir)]);
-    sendPage(res, 200, HTML, renderLayout('Jobs', sync, renderJobList(views, parseListQuery(params))));
+    sendPage(res, 200, HTML, renderLayout('Jobs', sync, renderJobList(views, parseListQuery(params), index.generationOf(views))));
   };
 
   const rows = (req: IncomingMessage, res: ServerResponse, params: URLSearchParams) => {
     const only = params.get('name');
+    const since = Number(params.get('since'));
     const send = startEventStream(res);
     const unsubscribe = index.subscribe((changed, removed) => {
       for (const r of changed) if (only === null || r.name === only) send('row', r);
       for (const n of removed) if (only === null || n === only) send('removed', { name: n });
-    });
+    }, Number.isInteger(since) && since > 0 ? since : undefined);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     req.on('close', () => {
       clearInterval(keepAlive);
@@ -69,8 +70,9 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     const sync = await readSyncStatus(ctx.stateDir);
     // The index may be a moment old: a job it does not know yet but the journal does is looked up
     // in a fresh load (only then, so requests for unknown names cannot keep the loader busy).
-    let view = pick(await index.current(), name);
-    if (!view && isPlainName(name) && (await readJobRecord(ctx.stateDir, name).catch(() => undefined))) view = pick(await index.reload(), name);
+    let views = await index.current();
+    let view = pick(views, name);
+    if (!view && isPlainName(name) && (await readJobRecord(ctx.stateDir, name).catch(() => undefined))) view = pick((views = await index.reload()), name);
     if (!view) return notFoundPage(res, `No SparkJob named ${name}.`);
     const [raw, logs, outputs] = await Promise.all([readJobEvents(ctx.stateDir, view.name).catch(() => []), listAttemptLogs(ctx.stateDir, view.name), listOutputs(ctx.stateDir, view.name)]);
     const events = maskEvents(raw, knownSecrets(view.manifest, view.record));
@@ -79,7 +81,7 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     const shown = logs.find((l) => l.attempt === attempt);
     const log = shown ? await readTail(shown.path, LOG_TAIL_BYTES) : { text: '', size: 0, cut: false };
     const follow = attempt !== undefined && (await attemptMayWrite(ctx.stateDir, view.name, attempt));
-    const data = { events, logs, ...(shown ? { attempt: shown.attempt } : {}), log, follow, outputs };
+    const data = { events, logs, ...(shown ? { attempt: shown.attempt } : {}), log, follow, outputs, generation: index.generationOf(views) };
     sendPage(res, 200, HTML, renderLayout(view.name, sync, renderJobPage(view, data)));
   };
 

@@ -20,7 +20,10 @@ export type RowListener = (changed: readonly JobRow[], removed: readonly string[
  */
 export class JobIndex {
   private views: JobView[] | undefined;
-  private rows = new Map<string, string>();
+  private rows = new Map<string, { key: string; row: JobRow; generation: number }>();
+  /** Counts loads; each views array remembers the load it came from. */
+  private generation = 0;
+  private readonly generations = new WeakMap<readonly JobView[], number>();
   private loadedAt = 0;
   private loading: Promise<JobView[]> | undefined;
   private readonly listeners = new Set<RowListener>();
@@ -44,9 +47,9 @@ export class JobIndex {
     return stale && this.lastLoadMs <= CHEAP_LOAD_MS ? this.reload() : this.views;
   }
 
-  /** When the views were last loaded (ms since the epoch; 0 before the first load). */
-  get loadedAtMs(): number {
-    return this.loadedAt;
+  /** The load a views array came from: a page passes it to its live stream, which first sends what changed since. */
+  generationOf(views: readonly JobView[]): number {
+    return this.generations.get(views) ?? 0;
   }
 
   /** Reloads now (one load at a time; callers share it). */
@@ -66,10 +69,14 @@ export class JobIndex {
     return this.loading;
   }
 
-  /** Subscribes to changed rows. */
-  subscribe(listener: RowListener): () => void {
+  /** Subscribes to changed rows; with `since` (a generation), first hears of the rows changed after that load. */
+  subscribe(listener: RowListener, since?: number): () => void {
     this.listeners.add(listener);
     this.schedule();
+    if (since !== undefined) {
+      const missed = [...this.rows.values()].filter((r) => r.generation > since).map((r) => r.row);
+      if (missed.length > 0) listener(missed, []);
+    }
     return () => {
       this.listeners.delete(listener);
     };
@@ -97,15 +104,19 @@ export class JobIndex {
   }
 
   private publish(views: readonly JobView[]): void {
+    const generation = ++this.generation;
+    this.generations.set(views, generation);
     const first = this.views === undefined;
-    const next = new Map<string, string>();
+    const next = new Map<string, { key: string; row: JobRow; generation: number }>();
     const changed: JobRow[] = [];
     for (const v of views) {
       const row = rowOf(v);
       const key = rowKey(row);
       if (next.has(row.name)) continue;
-      next.set(row.name, key);
-      if (!first && this.rows.get(row.name) !== key) changed.push(row);
+      const before = this.rows.get(row.name);
+      const same = before !== undefined && before.key === key;
+      next.set(row.name, { key, row, generation: same ? before.generation : generation });
+      if (!first && !same) changed.push(row);
     }
     const removed = first ? [] : [...this.rows.keys()].filter((n) => !next.has(n));
     this.rows = next;

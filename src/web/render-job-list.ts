@@ -39,8 +39,8 @@ ${PHASES.map((p) => html`<option value="${p}"${q.phase === p ? html` selected` :
 </form>`;
 }
 
-/** The body of `/`: filter form, one page of the jobs table, pagination links. */
-export function renderJobList(views: readonly JobView[], q: ListQuery, now: Date = new Date()): SafeHtml {
+/** The body of `/`: filter form, one page of the jobs table, pagination links; `generation` is the index load the rows come from. */
+export function renderJobList(views: readonly JobView[], q: ListQuery, generation: number, now: Date = new Date()): SafeHtml {
   const matched = filterViews(views, q);
   const pages = Math.max(1, Math.ceil(matched.length / PAGE_SIZE));
   const page = Math.min(q.page, pages);
@@ -56,7 +56,7 @@ ${page < pages ? html`<a href="${pageHref(q, page + 1)}" rel="next">Next →</a>
 ${filterForm(q)}
 ${problems}
 <p id="live-notice" class="notice" hidden><a href="${pageHref(q, page)}">The job list changed: reload</a></p>
-<table class="jobs" data-live="/events">
+<table class="jobs" data-live="/events?since=${generation}">
 <caption>${matched.length === views.length ? `${views.length} jobs` : `${matched.length} of ${views.length} jobs`}${matched.length ? `, showing ${first}–${first + shown.length - 1}` : ''}</caption>
 <thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Phase</th><th scope="col">Attempts</th><th scope="col">Age</th><th scope="col">Message</th><th scope="col">Backend</th></tr></thead>
 <tbody>

@@ -17,6 +17,8 @@ export interface JobPageData {
   /** Whether the shown log may still grow (the page then follows it). */
   readonly follow: boolean;
   readonly outputs: readonly OutputFile[];
+  /** The index load the view comes from (the live stream sends what changed since). */
+  readonly generation: number;
 }
 
 const dl = (rows: ReadonlyArray<readonly [string, string | SafeHtml]>) =>
@@ -49,7 +51,7 @@ export function renderJobPage(view: JobView, data: JobPageData, now: Date = new 
   ]);
   const issues = view.issues?.length ? html`<h2>Validation errors</h2><ul class="problems">${view.issues.map((i) => html`<li>${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}</li>`)}</ul>` : '';
   const status = dl([
-    ['Phase', html`<span id="job-phase" data-live="/events?name=${name}">${phaseBadge(st.phase)}</span>`],
+    ['Phase', html`<span id="job-phase" data-live="/events?name=${name}&amp;since=${data.generation}">${phaseBadge(st.phase)}</span>`],
     ['Message', html`<span id="job-message">${st.message ?? ''}</span>`],
     ['Attempts', `${st.executionAttempts} execution, ${st.submissionAttempts} submission`],
     ['Started', when(st.startTime, now)],

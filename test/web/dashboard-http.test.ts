@@ -186,6 +186,30 @@ describe('dashboard pages over a real controller run (Docker engine)', () => {
     expect(row).toMatchObject({ kind: 'SparkJob', name: 'late', phase: 'Suspended', icon: '‖', attempts: 0, backend: 'docker' });
   });
 
+  it('replays to a stream the rows that changed between the page load and its subscription', async () => {
+    const since = Number(/data-live="\/events\?since=(\d+)"/.exec((await text('/')).body)?.[1]);
+    expect(since).toBeGreaterThan(0);
+    await h.write('later.yaml', fakeJob('later', '  suspend: true\n'));
+    // The index has loaded the change before the stream opens: a page opened at `since` would miss it otherwise.
+    while (!(await text('/?phase=Suspended')).body.includes('data-name="later"')) await new Promise((r) => setTimeout(r, 50));
+    const abort = new AbortController();
+    const res = await get(`/events?since=${since}`, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text2 = '';
+    try {
+      while (!text2.includes('"name":"later"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text2 += decoder.decode(value, { stream: true });
+      }
+    } finally {
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+    }
+    expect(text2).toMatch(/event: row\ndata: \{[^\n]*"name":"later"/);
+  });
+
   it('answers HEAD on live streams with headers only, and refuses streams beyond the limit', async () => {
     const head = await get('/events', { method: 'HEAD' });
     expect(head.status).toBe(200);
