@@ -66,6 +66,26 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's one script runs in the browser.
+    files: ['src/web/static/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
+  },
+  {
+    files: ['src/web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/backends/**', '**/machines/**', 'dockerode', 'undici'], message: 'web/ is read-only: api/, manifest/, secrets/, the journal readers and the job-view loader; never backends/ or machines/.' },
+            { regex: 'controller/(?!journal\\.js$)', message: 'web/ reads the journal (controller/journal.js) and nothing else of the controller.' },
+            { regex: 'gitops/(?!sync-status\\.js$)', message: 'web/ reads the git sync state (gitops/sync-status.js) only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // One way to parse manifest YAML: within the read limits (size, depth, items) checked before any node is built.
     files: ['src/**/*.ts'],
     ignores: ['src/manifest/parse-yaml-bounded.ts'],

@@ -56,6 +56,8 @@ ensure_packages() {
   local missing=()
   command -v dockerd >/dev/null || missing+=(docker.io)
   busybox_static >/dev/null || missing+=(busybox-static)
+  # The dashboard's browser tests drive Debian's chromium (no browser download).
+  command -v chromium >/dev/null || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
   command -v docker >/dev/null || die "the docker client is missing after installing docker.io"
 }

@@ -11,6 +11,7 @@ import { serveHealth, type HealthServer } from './controller/serve-health.js';
 import { preparePolicy, type Policy } from './policy/policy.js';
 import { prepareGitSync, type GitSyncConfig, type RunningGitSync } from './gitops/start-git-sync.js';
 import { createLogger, type Logger } from './logger.js';
+import { createDashboard } from './web/dashboard.js';
 
 /** Everything `sparkctl controller` needs, already validated by the CLI. */
 export interface ControllerConfig {
@@ -88,6 +89,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
   await controller.start();
   let started = true;
   let health: HealthServer | undefined;
+  const dashboard = config.metricsAddr ? createDashboard({ jobsDir: config.jobsDir, stateDir: config.stateDir }) : undefined;
   if (metrics && config.metricsAddr) {
     metrics.attach(controller);
     try {
@@ -100,6 +102,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
         journalProblem: () => controller.journalProblem(),
         pingEngine: (signal) => docker.connect({ signal }),
         logger,
+        ...(dashboard ? { routes: dashboard.handle } : {}),
       });
     } catch (err) {
       await controller.stop();
@@ -118,6 +121,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
   await controller.stop();
   await docker.close();
   await mesos?.close();
+  dashboard?.close();
   await health?.close();
   return code;
 }

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
-import { journalPaths } from '../controller/journal.js';
+import type { Phase } from '../api/status.js';
+import { journalPaths, readJobRecord } from '../controller/journal.js';
 import type { JobView } from './find-job.js';
 
 /** One execution attempt the journal kept a driver log for. */
@@ -29,4 +30,16 @@ export async function listAttemptLogs(stateDir: string, name: string): Promise<A
 export function currentAttempt(view: JobView): number | undefined {
   const ctx = (view.record?.snapshot as { context?: { attempt?: unknown } } | undefined)?.context;
   return typeof ctx?.attempt === 'number' && ctx.attempt > 0 ? ctx.attempt : undefined;
+}
+
+/** Phases in which an attempt's log may still grow (`logs -f` and the dashboard follow it then). */
+export const LOG_ACTIVE_PHASES: ReadonlySet<Phase> = new Set(['Pending', 'Connecting', 'RequestingResources', 'Running', 'Collecting']);
+
+/** Whether an attempt is still the job's current one and may still write its log. */
+export async function attemptMayWrite(stateDir: string, name: string, attempt: number): Promise<boolean> {
+  const rec = await readJobRecord(stateDir, name).catch(() => undefined);
+  if (!rec) return false;
+  const ctxAttempt = (rec.snapshot as { context?: { attempt?: number } } | undefined)?.context?.attempt ?? 0;
+  if (ctxAttempt > attempt) return false;
+  return LOG_ACTIVE_PHASES.has(rec.status.phase);
 }

@@ -56,6 +56,8 @@ export interface HealthOptions {
   readonly engineFreshSeconds?: number;
   readonly pingIntervalMs?: number;
   readonly logger: Logger;
+  /** More GET/HEAD routes (the dashboard): answers and returns true, or returns false for a path it does not serve. */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /** A running health server. */
@@ -155,6 +157,7 @@ export async function serveHealth(options: HealthOptions): Promise<HealthServer>
       return send(res, ok ? 200 : 503, 'application/json', `${JSON.stringify({ ready: ok, checks })}\n`);
     }
     if (path === '/metrics') return send(res, 200, options.registry.contentType, await options.registry.metrics());
+    if (options.routes && (await options.routes(req, res))) return;
     return send(res, 404, 'text/plain', 'not found: try /healthz, /readyz or /metrics\n');
   };
 

@@ -46,7 +46,7 @@ export function registerController(program: Command, setExit: SetExit): void {
     .option('--exit-when-idle', 'exit 0 once no job is pending or running', false)
     .option('--relist-interval <duration>', 'full relist of the jobs folder, catching missed file events', '30s')
     .option('--missing-grace <duration>', 'keep a job whose manifest vanished or stopped parsing this long before releasing it (editor saves, git mv); 0 releases at once', '5s')
-    .option('--metrics-addr [host:port]', `serve /healthz, /readyz and /metrics here (alone: ${DEFAULT_METRICS_ADDR}; off when not given)`, metricsAddr)
+    .option('--metrics-addr [host:port]', `serve /healthz, /readyz, /metrics and the web dashboard here (alone: ${DEFAULT_METRICS_ADDR}; off when not given)`, metricsAddr)
     .option('--allow-host-network', 'let manifests ask for network: host', false)
     .option('--allow-host-path <prefix>', 'let manifests use host paths (volumes, certsDir, secretRef.file) whose real path lies under this absolute folder (repeatable)', collectChecked(hostPathPrefixProblem), [])
     .option('--allow-secret-env <name>', "let manifests name this controller environment variable in spec.mesos.secretRef.env (repeatable)", collectChecked(secretEnvNameProblem), [])

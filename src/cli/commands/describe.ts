@@ -28,7 +28,8 @@ function executorsLine(s: SparkJob['spec']): string {
   return `${s.executor.instances} × ${plural(s.executor.cores, 'core')}, ${s.executor.memory} memory${s.executor.totalCores ? `, ${plural(s.executor.totalCores, 'core')} max` : ''}`;
 }
 
-function specLines(job: SparkJob): Field[] {
+/** The spec summary of `describe` (secret env values masked); the dashboard shows the same lines. */
+export function specLines(job: SparkJob): Field[] {
   const s = job.spec;
   const env = s.driver.env.map((e) => `${e.name}=${e.secret ? '******' : e.value}`).join(', ');
   return [

@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { TERMINAL_PHASES, type Phase } from '../../api/status.js';
-import { journalPaths, readJobRecord } from '../../controller/journal.js';
+import { TERMINAL_PHASES } from '../../api/status.js';
+import { journalPaths } from '../../controller/journal.js';
 import { readLiveLock } from '../../controller/state-lock.js';
-import { currentAttempt, listAttemptLogs, type AttemptLog } from '../attempts.js';
+import { attemptMayWrite, currentAttempt, LOG_ACTIVE_PHASES, listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { CheckFailedError, CliUsageError } from '../errors.js';
 import { findJob, type JobView } from '../find-job.js';
@@ -13,8 +13,7 @@ import { runAction } from '../run-action.js';
 import { tailOffset } from '../tail-offset.js';
 import type { SetExit } from './index.js';
 
-/** Phases in which an attempt's log may still grow. */
-const ACTIVE: ReadonlySet<Phase> = new Set(['Pending', 'Connecting', 'RequestingResources', 'Running', 'Collecting']);
+const ACTIVE = LOG_ACTIVE_PHASES;
 
 const lineCount = (v: string) => {
   const n = Number(v);
@@ -82,13 +81,7 @@ async function copyFrom(ctx: CliContext, path: string, offset: number): Promise<
 }
 
 /** Whether the followed attempt is still the job's current one and may still write. */
-async function stillActive(ctx: CliContext, name: string, attempt: number): Promise<boolean> {
-  const rec = await readJobRecord(ctx.stateDir, name).catch(() => undefined);
-  if (!rec) return false;
-  const ctxAttempt = (rec.snapshot as { context?: { attempt?: number } } | undefined)?.context?.attempt ?? 0;
-  if (ctxAttempt > attempt) return false;
-  return ACTIVE.has(rec.status.phase);
-}
+const stillActive = (ctx: CliContext, name: string, attempt: number) => attemptMayWrite(ctx.stateDir, name, attempt);
 
 async function follow(ctx: CliContext, name: string, attempt: number, signal: AbortSignal, tail: number): Promise<void> {
   const path = journalPaths.log(ctx.stateDir, name, attempt);

@@ -49,7 +49,8 @@ export function ensureBuilt(): void {
   try {
     if (!fresh()) {
       try {
-        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+        // npm run build: tsc, then the dashboard's static files copied into dist/.
+        execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'pipe' });
       } catch (err) {
         if (!existsSync(main)) throw err;
         process.stderr.write(`warning: npm run build failed; testing the existing dist/ (${(err as Error).message.split('\n')[0]})\n`);
