@@ -66,6 +66,26 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI and the git sync read the state dir through state/ and manifests through manifest/; they never load
+    // the controller or the job machine (the controller runs only through main.ts, loaded on demand).
+    files: ['src/cli/**/*.ts', 'src/gitops/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/controller/**', '**/machines/**'], message: 'cli/ and gitops/ import state/, manifest/ and api/, never controller/ or machines/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/state/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/controller/**', '**/machines/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'xstate', 'dockerode', 'undici'], message: 'state/ (journal, lock, state dir) is read by the CLI: api/, fs/ and node only.' }] },
+      ],
+    },
+  },
+  {
     // One way to parse manifest YAML: within the read limits (size, depth, items) checked before any node is built.
     files: ['src/**/*.ts'],
     ignores: ['src/manifest/parse-yaml-bounded.ts'],

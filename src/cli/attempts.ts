@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { journalPaths } from '../controller/journal.js';
+import { journalPaths } from '../state/journal-paths.js';
 import type { JobView } from './find-job.js';
 
 /** One execution attempt the journal kept a driver log for. */

@@ -8,21 +8,25 @@ import { SparkJobStatusSchema, TERMINAL_PHASES, type Phase, type SparkJobStatus 
 import type { OwnedDriver } from '../backends/ports.js';
 import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { phaseOf, projectStatus, reasonOf, withInvalidRevision } from '../machines/project-status.js';
+import { phaseOf, projectStatus, reasonOf } from '../machines/project-status.js';
+import { withInvalidRevision } from '../manifest/invalid-status.js';
 import type { JobContext } from '../machines/types.js';
 import { listManifests } from '../manifest/find-manifest-files.js';
 import { parseManifestRead } from '../manifest/parse-manifest.js';
 import { readManifestFile } from '../manifest/read-manifest-file.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
-import { canonicalJson, specHash } from '../manifest/spec-hash.js';
+import { runHash } from '../manifest/run-hash.js';
+import { canonicalJson } from '../manifest/spec-hash.js';
 import { loadHashKey, type HashKey } from '../secrets/hash-key.js';
 import { looseSecretValues, redactSecrets, redactStatus, secretValues } from '../secrets/redact.js';
 import { contentHash, writeStatus } from '../manifest/write-status.js';
 import { checkPolicy } from '../policy/check-policy.js';
 import { DEFAULT_POLICY, type Policy } from '../policy/policy.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
-import { Journal, readAllJobRecords, type JobEventRecord } from './journal.js';
-import { acquireStateLock } from './state-lock.js';
+import { Journal } from '../state/journal.js';
+import { readAllJobRecords } from '../state/read-journal.js';
+import { type JobEventRecord } from '../state/journal-paths.js';
+import { acquireStateLock } from '../state/state-lock.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
 import { watchFolder, type FolderWatcher } from './watch-folder.js';
 import { WorkQueue } from './work-queue.js';
@@ -74,15 +78,6 @@ interface JobEntry {
 
 /** Default of ControllerOptions.missingGraceMs (`--missing-grace`). */
 export const DEFAULT_MISSING_GRACE_MS = 5_000;
-
-/**
- * The spec fields that define a run: suspend and TTL changes do not restart a job. Secret values
- * enter only through an HMAC under the state dir's `key`; without one they are left out (only
- * right for specs without secrets, see hasSecretValues).
- */
-export function runHash(spec: SparkJobSpec, key: HashKey | undefined): string {
-  return specHash({ ...spec, suspend: false, timeToLiveSeconds: undefined }, key);
-}
 
 /** Secrets of a job's earlier specs stay masked: messages about the old run may still quote them. */
 const mergeSecrets = (old: readonly string[], next: readonly string[]): string[] => [...new Set([...next, ...old])].sort((a, b) => b.length - a.length);

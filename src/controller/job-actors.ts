@@ -20,8 +20,8 @@ import type {
   StartOutput,
   WaitOutput,
 } from '../machines/types.js';
-import { JournalUnavailableError } from './errors.js';
-import type { Journal } from './journal.js';
+import { JournalUnavailableError } from '../state/errors.js';
+import type { Journal } from '../state/journal.js';
 
 /** The engines a controller drives, by kind; Mesos is created on first use. */
 export interface Backends {

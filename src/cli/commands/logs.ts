@@ -1,8 +1,9 @@
 import { open } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Phase } from '../../api/status.js';
-import { journalPaths, readJobRecord } from '../../controller/journal.js';
-import { readLiveLock } from '../../controller/state-lock.js';
+import { journalPaths } from '../../state/journal-paths.js';
+import { readJobRecord } from '../../state/read-journal.js';
+import { readLiveLock } from '../../state/state-lock.js';
 import { currentAttempt, listAttemptLogs } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { CheckFailedError } from '../errors.js';

@@ -7,16 +7,6 @@ export class ControllerLockedError extends SparkctlError {
   override readonly reason = 'ControllerLocked';
 }
 
-/** The jobs folder cannot be read. */
-export class JobsFolderError extends SparkctlError {
-  override readonly code = 'SPARKCTL_JOBS_FOLDER';
-  override readonly errorClass = 'terminal' as const;
-  override readonly reason = 'JobsFolderUnreadable';
-}
-
-/** A manifest asks for something the controller's policy does not allow (defined with the policy). */
-export { PolicyViolationError } from '../policy/errors.js';
-
 /**
  * The state dir cannot record what a job needs recorded (full, read-only or failing disk): the
  * job waits, holding its driver, until the journal can be written again (fail-stop).
