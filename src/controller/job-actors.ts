@@ -34,13 +34,18 @@ export function backendOf(backends: Backends, run: JobRun): Backend {
   return backendFor(run.spec) === 'mesos' ? backends.mesos() : backends.docker;
 }
 
-/** Sends progress notes back to the job's actor. */
-export type ProgressSink = (name: string, message: string) => void;
+/** What the actors tell the controller: progress notes, and "save this job's record now". */
+export interface ActorHooks {
+  /** Sends a progress note back to the job's actor. */
+  readonly onProgress: (name: string, message: string) => void;
+  /** Projects the job's current snapshot and writes its journal record (resolves once written or failed). */
+  readonly persist: (name: string) => Promise<void>;
+}
 
 const CACHE_FILE = 'result.json';
 
 /** Builds the SparkJob machine with real actors over the backends and the journal. */
-export function machineWithBackends(backends: Backends, journal: Journal, onProgress: ProgressSink) {
+export function machineWithBackends(backends: Backends, journal: Journal, { onProgress, persist }: ActorHooks) {
   return sparkJobMachine.provide({
     actors: {
       lookupCache: fromPromise<CacheOutput, RunInput>(async ({ input }) => {
@@ -104,7 +109,8 @@ export function machineWithBackends(backends: Backends, journal: Journal, onProg
         // The journal must say "releasing" before anything is removed: a controller killed in
         // between then restarts the release instead of waiting on a driver that is gone.
         // Fail-stop: nothing is removed while that record (with what was collected) is not on disk.
-        await new Promise((resolve) => setImmediate(resolve));
+        // The actor already is in releasing when this runs: persist saves that snapshot.
+        await persist(input.run.name);
         await journal.durable(input.run.name);
         await backendOf(backends, input.run).release(input.run, input.driver, input.reservation, { signal });
       }),

@@ -16,3 +16,18 @@ export function withInvalidRevision(status: SparkJobStatus, problem: string | un
   if (!conditions.some((c) => c.type === 'Stalled')) conditions.push({ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: text, lastTransitionTime: now.toISOString() });
   return { ...status, conditions, message: status.message ? `${text} (${status.message})` : text };
 }
+
+/** The status of a manifest that does not validate (and never had a valid spec): Invalid, Stalled with reason InvalidSpec. */
+export function invalidStatus(message: string, now: Date = new Date()): SparkJobStatus {
+  const at = now.toISOString();
+  return {
+    phase: 'Invalid',
+    conditions: [
+      { type: 'Stalled', status: 'True', reason: 'InvalidSpec', message, lastTransitionTime: at },
+      { type: 'Reconciling', status: 'False', reason: 'Invalid', message: '', lastTransitionTime: at },
+    ],
+    submissionAttempts: 0,
+    executionAttempts: 0,
+    message,
+  };
+}
