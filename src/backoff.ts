@@ -1,15 +1,20 @@
-/** Exponential backoff with jitter, capped. */
-export interface BackoffOptions {
-  readonly initialMs?: number;
-  readonly maxMs?: number;
+/**
+ * The one backoff: every retry (work queue, restart policy, engine connect, re-attach, collect,
+ * Mesos reconnect) waits `backoffDelay(attempt, backoff)`, doubling from initialMs to maxMs.
+ */
+export interface Backoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  /** 'equal': half fixed, half random; a fraction f: ±f around the delay; absent: no jitter. */
+  readonly jitter?: 'equal' | number;
 }
 
-/** Delay before retry number `attempt` (0-based): half fixed, half random, doubling up to the cap. */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
-  const initial = options.initialMs ?? 500;
-  const max = options.maxMs ?? 15_000;
-  const base = Math.min(max, initial * 2 ** Math.min(attempt, 30));
-  return Math.round(base / 2 + random() * (base / 2));
+/** Delay before retry number `attempt` (0-based): initialMs doubled `attempt` times, jittered, never above maxMs. */
+export function backoffDelay(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
+  const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(Math.max(attempt, 0), 30));
+  const { jitter } = backoff;
+  const delay = jitter === undefined ? base : jitter === 'equal' ? base / 2 + random() * (base / 2) : base * (1 - jitter + 2 * jitter * random());
+  return Math.round(Math.min(backoff.maxMs, delay));
 }
 
 /** Resolves after `ms`, or early (without error) when the signal aborts. */

@@ -55,7 +55,7 @@ export const DEFAULT_MISSING_GRACE_MS = 5_000;
  */
 export class Controller {
   private readonly journal: Journal;
-  private readonly queue = new WorkQueue({ baseMs: 100, maxMs: 60_000 });
+  private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
   private readonly registry: JobRegistry;
   private readonly ctx: ReconcileContext;
   private readonly log: Logger;

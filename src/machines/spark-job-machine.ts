@@ -1,3 +1,4 @@
+import { backoffDelay, type Backoff } from '../backoff.js';
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import type { JobRun } from '../backends/ports.js';
 import { retryDelayMs, shouldRetryFailure, shouldRetrySuccess } from './retry-policy.js';
@@ -25,13 +26,17 @@ export const RELEASE_RETRY_MS = 2_000;
 /** Bounds of the delay between two tries of re-attaching to a driver while its engine is unreachable. */
 export const REATTACH_MIN_MS = 1_000;
 export const REATTACH_MAX_MS = 30_000;
+const REATTACH_BACKOFF: Backoff = { initialMs: REATTACH_MIN_MS, maxMs: REATTACH_MAX_MS };
 /** How long a re-attached wait must hold before the engine outage note is dropped. */
 export const REATTACH_SETTLE_MS = 5_000;
 /** Bounds of the delay between two tries of collecting results the state dir could not store. */
 export const COLLECT_RETRY_MIN_MS = 2_000;
 export const COLLECT_RETRY_MAX_MS = 30_000;
-/** Delay between two tries of connecting to an unreachable engine or master. */
+const COLLECT_BACKOFF: Backoff = { initialMs: COLLECT_RETRY_MIN_MS, maxMs: COLLECT_RETRY_MAX_MS };
+/** Bounds of the delay between two tries of connecting to an unreachable engine or master. */
+export const CONNECT_RETRY_MIN_MS = 1_000;
 export const CONNECT_RETRY_MAX_MS = 30_000;
+const CONNECT_BACKOFF: Backoff = { initialMs: CONNECT_RETRY_MIN_MS, maxMs: CONNECT_RETRY_MAX_MS };
 
 const notProvided = (name: string) => () => {
   throw new Error(`actor ${name} was not provided: build the machine with machine.provide({ actors })`);
@@ -92,6 +97,8 @@ const freshRun = {
   progress: undefined,
   progressReason: undefined,
   collectDelayMs: undefined,
+  collectRetries: undefined,
+  connectRetries: undefined,
   expired: false,
   invalidReason: undefined,
 } satisfies Partial<JobContext>;
@@ -304,7 +311,7 @@ export const sparkJobMachine = setup({
             input: ({ context }) => ({ run: currentRun(context) }),
             onDone: {
               target: 'requestingResources',
-              actions: assign({ connected: ({ event }) => event.output, progress: undefined }),
+              actions: assign({ connected: ({ event }) => event.output, progress: undefined, connectRetries: undefined }),
             },
             onError: [
               {
@@ -312,8 +319,8 @@ export const sparkJobMachine = setup({
                 target: 'connectBackoff',
                 actions: assign(({ context, event }) => ({
                   progress: failureOf(event.error, 'submission', 'EngineUnavailable').message,
-                  retryAt: Date.now() + Math.min(CONNECT_RETRY_MAX_MS, 1000 * 2 ** Math.min(context.submissionFailures, 5)),
-                  submissionFailures: context.submissionFailures,
+                  retryAt: Date.now() + backoffDelay(context.connectRetries ?? 0, CONNECT_BACKOFF),
+                  connectRetries: (context.connectRetries ?? 0) + 1,
                 })),
               },
               {
@@ -388,7 +395,8 @@ export const sparkJobMachine = setup({
                   actions: assign(({ context, event }) => ({
                     progress: `${failureOf(event.error, 'execution', 'JournalUnavailable').message}; following the driver again soon`,
                     progressReason: failureOf(event.error, 'execution', 'JournalUnavailable').reason,
-                    reattachDelayMs: Math.min(REATTACH_MAX_MS, (context.reattachDelayMs ?? REATTACH_MIN_MS / 2) * 2),
+                    reattachDelayMs: backoffDelay(context.reattachRetries ?? 0, REATTACH_BACKOFF),
+                    reattachRetries: (context.reattachRetries ?? 0) + 1,
                   })),
                 },
                 {
@@ -398,7 +406,8 @@ export const sparkJobMachine = setup({
                   actions: assign(({ context, event }) => ({
                     progress: `${failureOf(event.error, 'execution', 'EngineUnavailable').message}; re-attaching to the driver`,
                     progressReason: 'EngineUnavailable',
-                    reattachDelayMs: Math.min(REATTACH_MAX_MS, (context.reattachDelayMs ?? REATTACH_MIN_MS / 2) * 2),
+                    reattachDelayMs: backoffDelay(context.reattachRetries ?? 0, REATTACH_BACKOFF),
+                    reattachRetries: (context.reattachRetries ?? 0) + 1,
                   })),
                 },
                 {
@@ -416,7 +425,7 @@ export const sparkJobMachine = setup({
               input: ({ context }) => ({ at: context.progress ? Date.now() + REATTACH_SETTLE_MS : Number.POSITIVE_INFINITY, event: 'reattach.settled' as const }),
             },
           ],
-          on: { 'reattach.settled': { actions: assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined }) } },
+          on: { 'reattach.settled': { actions: assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined, reattachRetries: undefined }) } },
         },
         reattaching: {
           invoke: {
@@ -463,6 +472,7 @@ export const sparkJobMachine = setup({
               progress: undefined,
               progressReason: undefined,
               collectDelayMs: undefined,
+              collectRetries: undefined,
             })),
           },
           {
@@ -473,6 +483,7 @@ export const sparkJobMachine = setup({
                 progress: undefined,
                 progressReason: undefined,
                 collectDelayMs: undefined,
+                collectRetries: undefined,
               })),
               {
                 type: 'recordExecutionFailure',
@@ -487,9 +498,9 @@ export const sparkJobMachine = setup({
             guard: { type: 'isWaitingError', params: ({ event }: { event: { error: unknown } }) => event.error },
             target: 'collectBackoff',
             actions: assign(({ context, event }) => {
-              const delay = Math.min(COLLECT_RETRY_MAX_MS, (context.collectDelayMs ?? COLLECT_RETRY_MIN_MS / 2) * 2);
+              const delay = backoffDelay(context.collectRetries ?? 0, COLLECT_BACKOFF);
               const f = failureOf(event.error, 'execution', 'JournalUnavailable');
-              return { progress: f.message, progressReason: f.reason, collectDelayMs: delay, retryAt: Date.now() + delay };
+              return { progress: f.message, progressReason: f.reason, collectDelayMs: delay, collectRetries: (context.collectRetries ?? 0) + 1, retryAt: Date.now() + delay };
             }),
           },
           {

@@ -66,6 +66,10 @@ export interface JobContext {
   reattachDelayMs?: number;
   /** Delay before the next try of collecting results the state dir could not store (doubles, capped). */
   collectDelayMs?: number;
+  /** Tries so far of collecting, re-attaching and connecting: the attempt numbers of their backoffs. */
+  collectRetries?: number;
+  reattachRetries?: number;
+  connectRetries?: number;
   /** Why the spec cannot run (InvalidSpec or PolicyViolation), while invalid. */
   invalidReason?: string;
   /** Set once timeToLiveSeconds passed after completion: results and history were forgotten. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
+import { CONNECT_RETRY_MAX_MS } from '../../src/machines/spark-job-machine.js';
 import type { DriverInput, WaitOutput } from '../../src/machines/types.js';
 import { specHashForTest } from './spec-hash-for-test.js';
 import { machineWithFakes, testJob, type FakeLog } from './fake-actors.js';
@@ -182,6 +183,25 @@ describe('sparkJobMachine', () => {
     const restored = createActor(machineWithFakes(log), { snapshot: persisted, input: { name: 'job-a', spec: job.spec, specHash: 'x' } }).start();
     await waitFor(restored, (s) => s.matches('succeeded'));
     expect(log.calls).toEqual(['wait:1', 'collect:1', 'release:1:driver:reservation']);
+  });
+
+  it('backs off a down engine from 1 s doubling to CONNECT_RETRY_MAX_MS, and starts over once connected', async () => {
+    const log: FakeLog = { calls: [] };
+    const behaviour: { connectError?: Error } = { connectError: new Error('connect ECONNREFUSED /var/run/docker.sock') };
+    const actor = start(log, {}, behaviour);
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const snap = await waitFor(actor, (s) => s.matches({ submitting: 'connectBackoff' }) && s.context.connectRetries === i + 1);
+      delays.push(snap.context.retryAt! - Date.now());
+      await vi.advanceTimersByTimeAsync(delays[i]!);
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, CONNECT_RETRY_MAX_MS, CONNECT_RETRY_MAX_MS, CONNECT_RETRY_MAX_MS]);
+    expect(log.calls.filter((c) => c === 'connect')).toHaveLength(9);
+    behaviour.connectError = undefined;
+    await vi.advanceTimersByTimeAsync(CONNECT_RETRY_MAX_MS);
+    const done = await waitFor(actor, (s) => s.matches('succeeded'));
+    expect(done.context.connectRetries).toBeUndefined();
+    expect(done.context.submissionFailures).toBe(0);
   });
 });
 
