@@ -4,10 +4,12 @@ import type { SparkJob } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
 import { journalPaths, type JobRecord } from '../state/journal-paths.js';
 import { readAllJobRecords, readJobRecord } from '../state/read-journal.js';
-import { withInvalidRevision } from '../manifest/invalid-status.js';
+import { duplicateNameStatus } from '../manifest/check-unique-names.js';
+import { invalidStatus, withInvalidRevision } from '../manifest/invalid-status.js';
+import { looseName } from '../manifest/loose-identity.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
 import { listManifests } from '../manifest/find-manifest-files.js';
-import type { ManifestIssue } from '../manifest/manifest-issue.js';
+import { issuesText, type ManifestIssue } from '../manifest/manifest-issue.js';
 import { MAX_ALIAS_COUNT, parseManifestRead, type ManifestParseResult } from '../manifest/parse-manifest.js';
 import { readManifestFile } from '../manifest/read-manifest-file.js';
 import type { CliContext } from './cli-context.js';
@@ -40,8 +42,6 @@ export interface JobView {
 /** Manifests read at once by loadJobViews. */
 const READ_CONCURRENCY = 8;
 
-const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** The manifest as written (without status), taken from the one parse of the file. */
 function rawManifest(parsed: ManifestParseResult): Record<string, unknown> | undefined {
   let value: unknown;
@@ -55,24 +55,9 @@ function rawManifest(parsed: ManifestParseResult): Record<string, unknown> | und
   return rest;
 }
 
-function looseName(manifest: Record<string, unknown> | undefined): string | undefined {
-  const meta = manifest?.metadata as { name?: unknown } | undefined;
-  return typeof meta?.name === 'string' && DNS1123.test(meta.name) && meta.name.length <= 63 ? meta.name : undefined;
-}
-
 /** The status of a job the controller has not recorded: Invalid with the first problem, else Pending. */
 export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, message?: string): SparkJobStatus {
-  const now = new Date().toISOString();
-  if (issues?.length || message) {
-    const text = message ?? issues!.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
-    return {
-      phase: 'Invalid',
-      conditions: [{ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: text, lastTransitionTime: now }],
-      submissionAttempts: 0,
-      executionAttempts: 0,
-      message: text,
-    };
-  }
+  if (issues?.length || message) return invalidStatus(message ?? issuesText(issues!));
   return { phase: 'Pending', conditions: [], submissionAttempts: 0, executionAttempts: 0, message: 'Waiting for the controller to pick the job up' };
 }
 
@@ -165,7 +150,7 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
     const createdAt = (await firstEventTime(ctx.stateDir, e.name)) ?? e.mtime;
     const base = { name: e.name, file: e.file, manifest: e.manifest, createdAt };
     if (e.job && owner.get(e.name) !== e.file) {
-      const message = `metadata.name ${e.name} is already used by ${owner.get(e.name)}; names must be unique in the jobs folder`;
+      const message = duplicateNameStatus(e.name, owner.get(e.name)!);
       views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message), duplicateOf: owner.get(e.name)! });
       continue;
     }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { RERUN_ANNOTATION, type SparkJob } from '../api/spark-job.js';
 import { TERMINAL_PHASES } from '../api/status.js';
 import { phaseOf } from '../machines/project-status.js';
+import { duplicateNameStatus } from '../manifest/check-unique-names.js';
+import { issuesText } from '../manifest/manifest-issue.js';
 import { parseManifestRead } from '../manifest/parse-manifest.js';
 import { readManifestFile } from '../manifest/read-manifest-file.js';
 import { readStatusFromDoc } from '../manifest/read-status.js';
@@ -13,10 +15,6 @@ import { mergeSecrets, statusKey, type JobActor } from './job-registry.js';
 import { handleInvalid, stillNames, writeInvalidStatus } from './invalid-manifest.js';
 import { endGrace, handleGone } from './manifest-grace.js';
 import type { ReconcileContext, ReconcileRun, ReconcileStep } from './reconcile-context.js';
-
-/** The message of a manifest that names a job another file already holds (one wording, used everywhere). */
-export const duplicateNameMessage = (name: string, holder: string): string =>
-  `metadata.name ${name} is already used by ${holder}; names must be unique in the jobs folder`;
 
 /**
  * Reads the file. Gone: the job is released (after the grace). Refused (a link, a special file)
@@ -72,7 +70,7 @@ export const skipUnchangedStep: ReconcileStep = async (run, ctx) => {
 export const parseStep: ReconcileStep = async (run, ctx) => {
   const parsed = parseManifestRead(run.read!, run.file);
   if (!parsed.ok) {
-    const message = redactSecrets(parsed.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; '), parsed.secrets ?? []);
+    const message = redactSecrets(issuesText(parsed.errors), parsed.secrets ?? []);
     await handleInvalid(ctx, run, message, parsed.value, parsed.doc);
     return 'stop';
   }
@@ -101,7 +99,7 @@ export const claimNameStep: ReconcileStep = async (run, ctx) => {
   if (entry && entry.file === file && entry.invalidRevision !== undefined) ctx.registry.setInvalidRevision(entry, undefined);
   if (entry && entry.file !== file) {
     if (await stillNames(ctx, run.root, entry.file, name)) {
-      await writeInvalidStatus(ctx, run, duplicateNameMessage(name, entry.file), readStatusFromDoc(run.parsed!.doc), run.parsed!.doc);
+      await writeInvalidStatus(ctx, run, duplicateNameStatus(name, entry.file), readStatusFromDoc(run.parsed!.doc), run.parsed!.doc);
       return 'stop';
     }
     // Moved or renamed (git mv, a new folder): the same job, now in this file; a same spec keeps its run.

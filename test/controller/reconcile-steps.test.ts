@@ -7,7 +7,8 @@ import { RERUN_ANNOTATION, SparkJobSchema, type SparkJob } from '../../src/api/s
 import type { SparkJobStatus } from '../../src/api/status.js';
 import { JobRegistry, type JobMachine } from '../../src/controller/job-registry.js';
 import type { ReconcileContext, ReconcileStep } from '../../src/controller/reconcile-context.js';
-import { duplicateNameMessage, RECONCILE_STEPS, reconcile, steer } from '../../src/controller/reconcile-steps.js';
+import { RECONCILE_STEPS, reconcile, steer } from '../../src/controller/reconcile-steps.js';
+import { duplicateNameStatus } from '../../src/manifest/check-unique-names.js';
 import { createLogger } from '../../src/logger.js';
 import { runHash } from '../../src/manifest/run-hash.js';
 import { DEFAULT_POLICY } from '../../src/policy/policy.js';
@@ -144,7 +145,7 @@ describe('reconcile steps over a jobs folder (fake actors, no engine)', () => {
       file: 'b.yaml',
       steps: ['read', 'skip-unchanged', 'parse', 'check-policy', 'claim-name'],
       phase: 'Invalid',
-      stalled: `InvalidSpec:${duplicateNameMessage('a', 'a.yaml')}`,
+      stalled: `InvalidSpec:${duplicateNameStatus('a', 'a.yaml')}`,
     },
     {
       what: 'a spec the policy refuses makes the job Invalid with reason PolicyViolation',
