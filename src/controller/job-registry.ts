@@ -1,5 +1,6 @@
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import { RERUN_ANNOTATION, type SparkJob } from '../api/spark-job.js';
+import { severityOf } from '../api/conditions.js';
 import { SparkJobStatusSchema, type Phase, type SparkJobStatus } from '../api/status.js';
 import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -214,8 +215,7 @@ export class JobRegistry {
         }
         const reason = reasonOf(status.phase, snap.context);
         if (status.phase !== last || reason !== lastReason) {
-          const warn = status.phase === 'Failed' || status.phase === 'Retrying' || status.phase === 'Invalid' || reason === 'InsufficientResources' || reason === 'EngineUnavailable' || reason === 'JournalUnavailable';
-          void this.event(entry.name, warn ? 'Warning' : 'Normal', reason, status.message ?? status.phase, snap.context.attempt);
+          void this.event(entry.name, severityOf(reason, status.phase), reason, status.message ?? status.phase, snap.context.attempt);
           this.hooks.onPhase?.(entry.name, last, status.phase);
           if (status.phase !== last) this.log.info({ job: entry.name, phase: status.phase, reason }, 'Job changed phase');
           last = status.phase;

@@ -1,3 +1,4 @@
+import type { ReasonName } from '../api/conditions.js';
 import type { Condition, Phase, SparkJobStatus } from '../api/status.js';
 import type { JobContext } from './types.js';
 
@@ -43,7 +44,7 @@ export function phaseOf(value: unknown): Phase {
 }
 
 /** The reason shown for a phase: the failure's reason where there is one. */
-export function reasonOf(phase: Phase, ctx: JobContext): string {
+export function reasonOf(phase: Phase, ctx: JobContext): ReasonName {
   switch (phase) {
     case 'Succeeded':
       return ctx.collected?.cached ? 'Cached' : 'Completed';

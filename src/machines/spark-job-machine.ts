@@ -1,4 +1,6 @@
 import { backoffDelay, type Backoff } from '../backoff.js';
+import type { ReasonName } from '../api/conditions.js';
+import { EngineOutageError } from '../errors.js';
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import type { JobRun } from '../backends/ports.js';
 import { retryDelayMs, shouldRetryFailure, shouldRetrySuccess } from './retry-policy.js';
@@ -64,12 +66,13 @@ export function currentRun(context: JobContext): JobRun {
   return { name: context.name, specHash: context.specHash, attempt: context.attempt, spec: context.spec };
 }
 
-const failureOf = (error: unknown, stage: JobFailure['stage'], fallbackReason: string): JobFailure => {
+const failureOf = (error: unknown, stage: JobFailure['stage'], fallbackReason: ReasonName): JobFailure => {
   const e = error as { message?: unknown; reason?: unknown; errorClass?: unknown } | undefined;
   const errorClass = e?.errorClass === 'terminal' || e?.errorClass === 'waiting' ? e.errorClass : 'retryable';
   return {
     message: typeof e?.message === 'string' ? e.message : String(error),
-    reason: typeof e?.reason === 'string' && e.reason !== 'Error' ? e.reason : fallbackReason,
+    // Thrown values are SparkctlErrors (whose reason is a ReasonName) or foreign errors (which get the fallback).
+    reason: typeof e?.reason === 'string' && e.reason !== 'Error' ? (e.reason as ReasonName) : fallbackReason,
     errorClass,
     stage,
   };
@@ -153,7 +156,7 @@ export const sparkJobMachine = setup({
   guards: {
     hasCachedResult: (_, output: CacheOutput) => output !== null,
     isTerminalFailure: ({ context }) => context.failure?.errorClass === 'terminal',
-    isEngineOutage: (_, error: unknown) => (error as { reason?: string } | undefined)?.reason === 'EngineUnavailable',
+    isEngineOutage: (_, error: unknown) => error instanceof EngineOutageError,
     /** Something outside the run must change first (e.g. a full state dir): wait, keep the driver, try again. */
     isWaitingError: (_, error: unknown) => (error as { errorClass?: string } | undefined)?.errorClass === 'waiting',
     isRetryableConnectError: (_, error: unknown) => (error as { errorClass?: string } | undefined)?.errorClass !== 'terminal',
@@ -195,7 +198,7 @@ export const sparkJobMachine = setup({
       startedAt: context.startedAt ?? Date.now(),
     })),
     releaseFor: assign((_, params: { cause: ReleaseCause }) => ({ releaseCause: params.cause })),
-    recordSubmissionFailure: assign(({ context }, params: { error: unknown; reason: string }) => ({
+    recordSubmissionFailure: assign(({ context }, params: { error: unknown; reason: ReasonName }) => ({
       failure: failureOf(params.error, 'submission', params.reason),
       submissionFailures: context.submissionFailures + 1,
       releaseCause: 'failed' as const,

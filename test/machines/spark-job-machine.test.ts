@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
+import { DockerCallError, EngineUnavailableError } from '../../src/backends/docker/errors.js';
 import { CONNECT_RETRY_MAX_MS } from '../../src/machines/spark-job-machine.js';
 import type { DriverInput, WaitOutput } from '../../src/machines/types.js';
 import { specHashForTest } from './spec-hash-for-test.js';
@@ -60,7 +61,7 @@ describe('sparkJobMachine', () => {
         waitForDriver: fromPromise<WaitOutput, DriverInput>(async ({ input }) => {
           log.calls.push(`wait:${input.run.attempt}`);
           waits += 1;
-          if (waits <= 2) throw Object.assign(new Error('cannot reach the Docker engine'), { errorClass: 'retryable', reason: 'EngineUnavailable' });
+          if (waits <= 2) throw new EngineUnavailableError('cannot reach the Docker engine');
           return { exitCode: 0, outcome: 'succeeded', finishedAt: new Date().toISOString() };
         }),
       },
@@ -73,6 +74,24 @@ describe('sparkJobMachine', () => {
     expect(snap.context.executionAttempts).toBe(1);
     expect(log.calls.filter((c) => c.startsWith('start'))).toEqual(['start:1']);
     expect(log.calls.filter((c) => c.startsWith('wait'))).toEqual(['wait:1', 'wait:1', 'wait:1']);
+  });
+
+  it('counts an engine that keeps answering 500 while the driver is followed as a failure, not an outage to wait out', async () => {
+    const log: FakeLog = { calls: [] };
+    const job = testJob({ restartPolicy: { type: 'Never' } });
+    const machine = machineWithFakes(log).provide({
+      actors: {
+        waitForDriver: fromPromise<WaitOutput, DriverInput>(async ({ input }) => {
+          log.calls.push(`wait:${input.run.attempt}`);
+          throw new DockerCallError('Docker engine call failed while waiting for the driver: (HTTP code 500) server error');
+        }),
+      },
+    });
+    const actor = createActor(machine, { input: { name: 'job-a', spec: job.spec, specHash: 'h' } }).start();
+    const snap = await waitFor(actor, (s) => s.matches('failed'));
+    expect(snap.context.failure).toMatchObject({ reason: 'EngineCallFailed', stage: 'execution' });
+    expect(log.calls.filter((c) => c.startsWith('wait'))).toEqual(['wait:1']);
+    expect(log.calls.some((c) => c.startsWith('release'))).toBe(true);
   });
 
   it('starts suspended when the manifest says so, and runs once resumed', async () => {
