@@ -255,7 +255,7 @@ export class Controller {
     if (this.queue.busy > 0) return;
     for (const e of this.registry.all()) {
       if (e.graceUntil !== undefined) return;
-      const phase = phaseOf(e.actor.getSnapshot().value);
+      const phase = phaseOf(e.actor.getSnapshot());
       if (!TERMINAL_PHASES.has(phase) && phase !== 'Suspended') return;
     }
     const w = this.idleWaiters;

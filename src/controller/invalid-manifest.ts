@@ -20,7 +20,7 @@ export async function handleInvalid(ctx: ReconcileContext, run: ReconcileRun, me
   const { file } = run;
   const name = looseName(value) ?? ctx.registry.nameOf(file);
   const entry = name ? ctx.registry.get(name) : undefined;
-  const hadValidSpec = entry !== undefined && entry.file === file && phaseOf(entry.actor.getSnapshot().value) !== 'Invalid';
+  const hadValidSpec = entry !== undefined && entry.file === file && phaseOf(entry.actor.getSnapshot()) !== 'Invalid';
   // A save in progress (truncated, half written) is not a new spec: wait, then look again.
   if (hadValidSpec && holdDuringGrace(ctx, entry, file, 'unreadable')) return;
   if (hadValidSpec) {
@@ -35,7 +35,7 @@ export async function handleInvalid(ctx: ReconcileContext, run: ReconcileRun, me
   }
   if (entry && entry.file === file) {
     const snap = entry.actor.getSnapshot();
-    if (phaseOf(snap.value) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
+    if (phaseOf(snap) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
   }
   ctx.log.warn({ file, error: message }, 'Manifest is invalid');
   await writeInvalidStatus(ctx, run, message, looseStatus(value), doc);

@@ -118,7 +118,7 @@ export class JobRegistry {
   /** The phase of every known job. */
   phases(): Map<string, Phase> {
     const out = new Map<string, Phase>();
-    for (const [name, e] of this.entries) out.set(name, phaseOf(e.actor.getSnapshot().value));
+    for (const [name, e] of this.entries) out.set(name, phaseOf(e.actor.getSnapshot()));
     return out;
   }
 

@@ -128,13 +128,12 @@ export const steerStep: ReconcileStep = async (run, ctx) => {
 /** Sends the events that bring a job's actor to what its manifest asks for (level-triggered: nothing when they agree). */
 export function steer(actor: Pick<JobActor, 'getSnapshot' | 'send'>, job: SparkJob, violation: string, wanted: string): void {
   const ctx = () => actor.getSnapshot().context;
-  const value = () => actor.getSnapshot().value;
   if (violation) {
-    if (phaseOf(value()) !== 'Invalid' || ctx().message !== violation) actor.send({ type: 'job.invalidate', message: violation, reason: 'PolicyViolation' });
+    if (phaseOf(actor.getSnapshot()) !== 'Invalid' || ctx().message !== violation) actor.send({ type: 'job.invalidate', message: violation, reason: 'PolicyViolation' });
     return;
   }
-  if (ctx().specHash !== wanted || phaseOf(value()) === 'Invalid') actor.send({ type: 'job.specChanged', spec: job.spec, specHash: wanted });
-  const phase = phaseOf(value());
+  if (ctx().specHash !== wanted || phaseOf(actor.getSnapshot()) === 'Invalid') actor.send({ type: 'job.specChanged', spec: job.spec, specHash: wanted });
+  const phase = phaseOf(actor.getSnapshot());
   if (job.spec.suspend && phase !== 'Suspended' && !TERMINAL_PHASES.has(phase)) actor.send({ type: 'job.suspend' });
   if (!job.spec.suspend && phase === 'Suspended') actor.send({ type: 'job.resume' });
   const rerun = job.metadata.annotations[RERUN_ANNOTATION];

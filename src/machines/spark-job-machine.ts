@@ -1,5 +1,6 @@
 import { backoffDelay, type Backoff } from '../backoff.js';
 import type { ReasonName } from '../api/conditions.js';
+import type { Phase } from '../api/status.js';
 import { EngineOutageError } from '../errors.js';
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import type { JobRun } from '../backends/ports.js';
@@ -142,6 +143,8 @@ export const sparkJobMachine = setup({
     context: {} as JobContext,
     events: {} as JobEvent,
     input: {} as JobInput,
+    /** Each state carries exactly one tag: the phase a job in it shows (project-status.ts reads it). */
+    tags: {} as Phase,
   },
   actors: {
     lookupCache: fromPromise<CacheOutput, RunInput>(notProvided('lookupCache')),
@@ -247,6 +250,7 @@ export const sparkJobMachine = setup({
   },
   states: {
     pending: {
+      tags: ['Pending'],
       // A job first seen with suspend: true goes straight to suspended, without a run.
       always: { guard: ({ context }) => context.startSuspended === true, target: 'suspended', actions: assign({ startSuspended: false }) },
       invoke: {
@@ -308,6 +312,7 @@ export const sparkJobMachine = setup({
       initial: 'connecting',
       states: {
         connecting: {
+          tags: ['Connecting'],
           invoke: {
             id: 'connectBackend',
             src: 'connectBackend',
@@ -334,6 +339,7 @@ export const sparkJobMachine = setup({
           },
         },
         connectBackoff: {
+          tags: ['Connecting'],
           invoke: {
             src: 'timer',
             input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }),
@@ -341,6 +347,7 @@ export const sparkJobMachine = setup({
           on: { 'retry.due': 'connecting' },
         },
         requestingResources: {
+          tags: ['RequestingResources'],
           invoke: {
             id: 'requestResources',
             src: 'requestResources',
@@ -353,6 +360,7 @@ export const sparkJobMachine = setup({
           },
         },
         launching: {
+          tags: ['RequestingResources'],
           invoke: {
             id: 'startDriver',
             src: 'startDriver',
@@ -370,6 +378,7 @@ export const sparkJobMachine = setup({
       },
     },
     running: {
+      tags: ['Running'],
       entry: 'markRunning',
       invoke: {
         src: 'timer',
@@ -458,6 +467,7 @@ export const sparkJobMachine = setup({
       },
     },
     collecting: {
+      tags: ['Collecting'],
       invoke: {
         id: 'collectResults',
         src: 'collectResults',
@@ -525,6 +535,7 @@ export const sparkJobMachine = setup({
       },
     },
     collectBackoff: {
+      tags: ['Collecting'],
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': 'collecting',
@@ -532,6 +543,7 @@ export const sparkJobMachine = setup({
       },
     },
     releasing: {
+      tags: ['Releasing'],
       invoke: {
         id: 'releaseResources',
         src: 'releaseResources',
@@ -566,6 +578,7 @@ export const sparkJobMachine = setup({
       },
     },
     releaseBackoff: {
+      tags: ['Releasing'],
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': 'releasing',
@@ -574,18 +587,21 @@ export const sparkJobMachine = setup({
       },
     },
     decideAfterSuccess: {
+      tags: ['Succeeded'],
       always: [
         { guard: 'shouldRetryAfterSuccess', target: 'retrying', actions: 'scheduleRetry' },
         { target: 'succeeded', actions: 'finish' },
       ],
     },
     decideAfterFailure: {
+      tags: ['Failed'],
       always: [
         { guard: 'shouldRetryAfterFailure', target: 'retrying', actions: 'scheduleRetry' },
         { target: 'failed', actions: 'finish' },
       ],
     },
     retrying: {
+      tags: ['Retrying'],
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': { target: 'submitting' },
@@ -596,9 +612,10 @@ export const sparkJobMachine = setup({
         'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
       },
     },
-    succeeded: finishedState,
-    failed: finishedState,
+    succeeded: { ...finishedState, tags: ['Succeeded'] },
+    failed: { ...finishedState, tags: ['Failed'] },
     suspended: {
+      tags: ['Suspended'],
       on: {
         'job.resume': { target: 'pending', actions: assign({ ...freshRun }) },
         'job.specChanged': { actions: 'adoptNewSpec' },
@@ -608,13 +625,15 @@ export const sparkJobMachine = setup({
       },
     },
     invalid: {
+      tags: ['Invalid'],
       on: {
         'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash, message: undefined })) },
         'job.invalidate': { actions: 'markInvalid' },
         'job.delete': 'deleted',
       },
     },
-    deleted: { type: 'final' },
+    // Released and about to be forgotten: the registry drops the job on this final state.
+    deleted: { type: 'final', tags: ['Releasing'] },
   },
 });
 

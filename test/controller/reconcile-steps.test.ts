@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RERUN_ANNOTATION, SparkJobSchema, type SparkJob } from '../../src/api/spark-job.js';
-import type { SparkJobStatus } from '../../src/api/status.js';
+import type { Phase, SparkJobStatus } from '../../src/api/status.js';
 import { JobRegistry, type JobMachine } from '../../src/controller/job-registry.js';
 import type { ReconcileContext, ReconcileStep } from '../../src/controller/reconcile-context.js';
 import { RECONCILE_STEPS, reconcile, steer } from '../../src/controller/reconcile-steps.js';
@@ -24,16 +24,16 @@ const job = (spec: Record<string, unknown> = {}, annotations: Record<string, str
     spec: { image: 'img', mainApplicationFile: 'local:///app.jar', mainClass: 'Main', ...spec },
   });
 
-/** A stand-in actor: records the events it is sent; a spec change puts it back in pending, as the machine does. */
-function fakeActor(value: unknown, context: Record<string, unknown>) {
+/** A stand-in actor in a phase: records the events it is sent; a spec change puts it back in Pending, as the machine does. */
+function fakeActor(phase: Phase, context: Record<string, unknown>) {
   const sent: string[] = [];
-  let snap = { value, context };
+  let snap = { phase, context, hasTag: (t: string) => t === snap.phase };
   return {
     sent,
     getSnapshot: () => snap,
     send: (ev: { type: string; specHash?: string }) => {
       sent.push(ev.type);
-      if (ev.type === 'job.specChanged') snap = { value: 'pending', context: { ...snap.context, specHash: ev.specHash } };
+      if (ev.type === 'job.specChanged') snap = { phase: 'Pending', context: { ...snap.context, specHash: ev.specHash }, hasTag: (t: string) => t === 'Pending' };
     },
   };
 }
@@ -41,19 +41,19 @@ function fakeActor(value: unknown, context: Record<string, unknown>) {
 describe('steer: manifest + actor state → the events that close the gap', () => {
   const HASH = 'h1';
   it.each([
-    { what: 'a policy violation invalidates a running job', job: job(), value: { running: 'waiting' }, ctx: {}, violation: 'spec.network: no', want: ['job.invalidate'] },
-    { what: 'the same violation on an Invalid job sends nothing', job: job(), value: 'invalid', ctx: { message: 'spec.network: no' }, violation: 'spec.network: no', want: [] },
-    { what: 'a new spec hash changes the spec', job: job(), value: { running: 'waiting' }, ctx: { specHash: 'old' }, violation: '', want: ['job.specChanged'] },
-    { what: 'the same spec sends nothing', job: job(), value: { running: 'waiting' }, ctx: { specHash: HASH }, violation: '', want: [] },
-    { what: 'a valid spec brings an Invalid job back', job: job(), value: 'invalid', ctx: { specHash: HASH }, violation: '', want: ['job.specChanged'] },
-    { what: 'suspend: true suspends a running job', job: job({ suspend: true }), value: { running: 'waiting' }, ctx: { specHash: HASH }, violation: '', want: ['job.suspend'] },
-    { what: 'suspend: true leaves a finished job alone', job: job({ suspend: true }), value: 'succeeded', ctx: { specHash: HASH }, violation: '', want: [] },
-    { what: 'suspend: false resumes a suspended job', job: job(), value: 'suspended', ctx: { specHash: HASH }, violation: '', want: ['job.resume'] },
-    { what: 'a new rerun annotation reruns', job: job({}, { [RERUN_ANNOTATION]: 't2' }), value: 'succeeded', ctx: { specHash: HASH, lastHandledRerunAt: 't1' }, violation: '', want: ['job.rerun'] },
-    { what: 'a handled rerun annotation does not', job: job({}, { [RERUN_ANNOTATION]: 't1' }), value: 'succeeded', ctx: { specHash: HASH, lastHandledRerunAt: 't1' }, violation: '', want: [] },
-    { what: 'a suspended job is not rerun', job: job({ suspend: true }, { [RERUN_ANNOTATION]: 't2' }), value: 'suspended', ctx: { specHash: HASH }, violation: '', want: [] },
-  ])('$what', ({ job: j, value, ctx, violation, want }) => {
-    const actor = fakeActor(value, ctx);
+    { what: 'a policy violation invalidates a running job', job: job(), phase: 'Running', ctx: {}, violation: 'spec.network: no', want: ['job.invalidate'] },
+    { what: 'the same violation on an Invalid job sends nothing', job: job(), phase: 'Invalid', ctx: { message: 'spec.network: no' }, violation: 'spec.network: no', want: [] },
+    { what: 'a new spec hash changes the spec', job: job(), phase: 'Running', ctx: { specHash: 'old' }, violation: '', want: ['job.specChanged'] },
+    { what: 'the same spec sends nothing', job: job(), phase: 'Running', ctx: { specHash: HASH }, violation: '', want: [] },
+    { what: 'a valid spec brings an Invalid job back', job: job(), phase: 'Invalid', ctx: { specHash: HASH }, violation: '', want: ['job.specChanged'] },
+    { what: 'suspend: true suspends a running job', job: job({ suspend: true }), phase: 'Running', ctx: { specHash: HASH }, violation: '', want: ['job.suspend'] },
+    { what: 'suspend: true leaves a finished job alone', job: job({ suspend: true }), phase: 'Succeeded', ctx: { specHash: HASH }, violation: '', want: [] },
+    { what: 'suspend: false resumes a suspended job', job: job(), phase: 'Suspended', ctx: { specHash: HASH }, violation: '', want: ['job.resume'] },
+    { what: 'a new rerun annotation reruns', job: job({}, { [RERUN_ANNOTATION]: 't2' }), phase: 'Succeeded', ctx: { specHash: HASH, lastHandledRerunAt: 't1' }, violation: '', want: ['job.rerun'] },
+    { what: 'a handled rerun annotation does not', job: job({}, { [RERUN_ANNOTATION]: 't1' }), phase: 'Succeeded', ctx: { specHash: HASH, lastHandledRerunAt: 't1' }, violation: '', want: [] },
+    { what: 'a suspended job is not rerun', job: job({ suspend: true }, { [RERUN_ANNOTATION]: 't2' }), phase: 'Suspended', ctx: { specHash: HASH }, violation: '', want: [] },
+  ])('$what', ({ job: j, phase, ctx, violation, want }) => {
+    const actor = fakeActor(phase as Phase, ctx);
     steer(actor as unknown as Parameters<typeof steer>[0], j, violation, HASH);
     expect(actor.sent).toEqual(want);
   });
