@@ -1,3 +1,8 @@
+/*
+ * Over 300 lines on purpose: xstate takes a machine as one config object, and its states read
+ * best as one table (every transition of a state next to it). Guards, timers and helpers that
+ * do not need the config live beside it (retry-policy.ts, project-status.ts, types.ts).
+ */
 import { backoffDelay, type Backoff } from '../backoff.js';
 import type { ReasonName } from '../api/conditions.js';
 import type { Phase } from '../api/status.js';

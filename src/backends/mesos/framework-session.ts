@@ -1,3 +1,8 @@
+/*
+ * Over 300 lines on purpose: one Mesos framework's session (subscribe, offers, task updates,
+ * reconciliation, kills) shares one connection's state; protocol pieces live beside it
+ * (subscription.ts, offer-book.ts, task-tracker.ts, build-task-info.ts).
+ */
 import { hostname } from 'node:os';
 import { classOf, messageOf } from '../../errors.js';
 import { LABELS } from '../ports.js';

@@ -1,3 +1,7 @@
+/*
+ * Over 300 lines on purpose: the SUBSCRIBE stream's lifecycle (connect, heartbeat watchdog,
+ * leader redirects, failover to the next master, reconnect with backoff) shares one state.
+ */
 import { classOf, messageOf } from '../../errors.js';
 import { backoffDelay, sleep, type Backoff } from '../../backoff.js';
 import { MesosCallError, MesosNotSubscribedError, MesosSubscriptionRefusedError, RecordIoError } from './errors.js';
