@@ -39,6 +39,8 @@ export const Reason = {
   Orphaned: 'Orphaned',
   TaskLost: 'TaskLost',
   JournalUnavailable: 'JournalUnavailable',
+  JournalVersionUnknown: 'JournalVersionUnknown',
+  JournalUnreadable: 'JournalUnreadable',
   Succeeded: 'Succeeded',
   Failed: 'Failed',
   // Errors (a SparkctlError's reason).

@@ -9,6 +9,7 @@ import { listManifests } from '../manifest/find-manifest-files.js';
 import { runHash } from '../manifest/run-hash.js';
 import { loadHashKey, type HashKey } from '../secrets/hash-key.js';
 import { DEFAULT_POLICY, type Policy } from '../policy/policy.js';
+import { JournalFormatError } from '../state/errors.js';
 import { Journal } from '../state/journal.js';
 import { readAllJobRecords } from '../state/read-journal.js';
 import { acquireStateLock } from '../state/state-lock.js';
@@ -113,7 +114,11 @@ export class Controller {
     this.unlock = await acquireStateLock(this.options.stateDir, { jobsDir: this.options.jobsDir, metricsAddr: this.options.metricsAddr });
     try {
       this.hashKey = loadHashKey(this.options.stateDir);
-      const records = await readAllJobRecords(this.options.stateDir, (name, err) => this.log.error({ err, job: name }, 'Skipped an unreadable journal record'));
+      const records = await readAllJobRecords(this.options.stateDir, (name, err) => {
+        this.log.error({ err, job: name }, 'Skipped an unreadable journal record');
+        // An unknown version or a malformed record is never misread: the job starts afresh, and says so.
+        if (err instanceof JournalFormatError) void this.registry.event(name, 'Warning', err.reason, err.message);
+      });
       this.registry.restore(records, (ctx) => {
         if (ctx.reservation) (ctx.spec.mode === 'cluster' ? this.options.backends.mesos() : this.options.backends.docker).reclaim(ctx.reservation);
       });

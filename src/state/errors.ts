@@ -1,4 +1,16 @@
+import type { ReasonName } from '../api/conditions.js';
 import { SparkctlError } from '../errors.js';
+
+/** A journal file has an unknown version or is not what it should be: the job starts afresh (never misread). */
+export class JournalFormatError extends SparkctlError {
+  override readonly code = 'SPARKCTL_JOURNAL_FORMAT';
+  override readonly errorClass = 'terminal' as const;
+  override readonly reason: ReasonName;
+  constructor(message: string, reason: 'JournalVersionUnknown' | 'JournalUnreadable', options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
 
 /** Another controller already runs on this jobs folder. */
 export class ControllerLockedError extends SparkctlError {

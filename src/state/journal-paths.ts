@@ -12,6 +12,8 @@ export interface JobEventRecord {
 
 /** What the journal keeps per job: the source of truth the manifest's status is projected from. */
 export interface JobRecord {
+  /** The journal format version (state/journal-schema.ts); absent in records written before versions. */
+  readonly version?: number;
   readonly name: string;
   /** The manifest's path relative to the jobs folder. */
   readonly file: string;

@@ -4,6 +4,7 @@ import { messageOf } from '../errors.js';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import { JournalUnavailableError } from './errors.js';
 import { journalPaths, type JobEventRecord, type JobRecord } from './journal-paths.js';
+import { JOURNAL_VERSION } from './journal-schema.js';
 
 /** The controller's writer side of the journal; writes are serialised per job. */
 export class Journal {
@@ -57,7 +58,7 @@ export class Journal {
       if (!rec) return;
       try {
         await this.ensureJobDir(rec.name);
-        await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify(rec), { mode: 0o600 });
+        await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify({ version: JOURNAL_VERSION, ...rec }), { mode: 0o600 });
         this.failedSaves.delete(rec.name);
       } catch (err) {
         this.failedSaves.set(rec.name, err);

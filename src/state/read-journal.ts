@@ -1,10 +1,12 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { journalPaths, type JobEventRecord, type JobRecord } from './journal-paths.js';
+import { parseJobEvent, parseJobRecord } from './journal-schema.js';
 
 /** Reads one job's record; undefined when there is none. */
 export async function readJobRecord(stateDir: string, name: string): Promise<JobRecord | undefined> {
   try {
-    return JSON.parse(await readFile(journalPaths.record(stateDir, name), 'utf8')) as JobRecord;
+    const path = journalPaths.record(stateDir, name);
+    return parseJobRecord(await readFile(path, 'utf8'), path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -44,11 +46,9 @@ export async function readJobEvents(stateDir: string, name: string): Promise<Job
   const out: JobEventRecord[] = [];
   for (const line of text.split('\n')) {
     if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as JobEventRecord);
-    } catch {
-      // A torn last line after a crash is skipped.
-    }
+    // A torn last line after a crash (or a malformed one) is skipped.
+    const event = parseJobEvent(line);
+    if (event) out.push(event);
   }
   return out;
 }
