@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import { TERMINAL_PHASES, type Phase } from '../api/status.js';
-import type { OwnedDriver } from '../backends/ports.js';
+import type { Backend, OwnedDriver } from '../backends/ports.js';
 import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { phaseOf } from '../machines/project-status.js';
@@ -13,6 +13,7 @@ import { JournalFormatError } from '../state/errors.js';
 import { Journal } from '../state/journal.js';
 import { readAllJobRecords } from '../state/read-journal.js';
 import { acquireStateLock } from '../state/state-lock.js';
+import { BackendRegistry } from './backend-registry.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { JobRegistry } from './job-registry.js';
 import type { ReconcileContext } from './reconcile-context.js';
@@ -58,6 +59,7 @@ export class Controller {
   private readonly journal: Journal;
   private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
   private readonly registry: JobRegistry;
+  private readonly backends: BackendRegistry;
   private readonly ctx: ReconcileContext;
   private readonly log: Logger;
   private watcher?: FolderWatcher;
@@ -75,7 +77,8 @@ export class Controller {
     this.journal = new Journal(options.stateDir);
     this.log = options.logger.child({ module: 'controller' });
     const seen = new Map<string, string>();
-    const machine = machineWithBackends(options.backends, this.journal, {
+    this.backends = new BackendRegistry(options.backends);
+    const machine = machineWithBackends(this.backends, this.journal, {
       onProgress: (name, message) => {
         const actor = this.registry.get(name)?.actor;
         if (actor && actor.getSnapshot().context.progress !== message) actor.send({ type: 'job.progress', message });
@@ -120,9 +123,12 @@ export class Controller {
         if (err instanceof JournalFormatError) void this.registry.event(name, 'Warning', err.reason, err.message);
       });
       this.registry.restore(records, (ctx) => {
-        if (ctx.reservation) (ctx.spec.mode === 'cluster' ? this.options.backends.mesos() : this.options.backends.docker).reclaim(ctx.reservation);
+        if (ctx.reservation) this.backends.for(ctx.spec).reclaim(ctx.reservation);
       });
-      await this.reportOrphans();
+      // Docker answers at once; other engines (a Mesos master) may take long and are asked in the background.
+      const [local, ...remote] = this.backends.all();
+      await this.reportOrphans(local!);
+      for (const b of remote) void this.reportOrphans(b);
       const files = await listManifests(this.options.jobsDir);
       await this.watchJobsFolder();
       for (const f of new Set([...files, ...this.registry.files()])) this.queue.add(f);
@@ -214,10 +220,11 @@ export class Controller {
     }
   }
 
-  private async reportOrphans(): Promise<void> {
+  /** Logs (and records on the job) drivers of a backend that no job's current run owns; they are left running. */
+  private async reportOrphans(backend: Backend): Promise<void> {
     let drivers: OwnedDriver[];
     try {
-      drivers = await this.options.backends.docker.listDrivers({ signal: AbortSignal.timeout(10_000) });
+      drivers = await backend.listDrivers({ signal: AbortSignal.timeout(10_000) });
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'Could not list drivers for adoption; will adopt as jobs reconnect');
       return;
@@ -231,7 +238,7 @@ export class Controller {
         continue;
       }
       this.log.warn({ job: d.job, attempt: d.attempt, driver: d.ref }, 'Found a driver no job owns; left it alone');
-      if (entry) void this.registry.event(d.job, 'Warning', 'Orphaned', `driver ${d.ref.containerName ?? d.ref.containerId} (attempt ${d.attempt}) is not the job's current run; it was left running`);
+      if (entry) void this.registry.event(d.job, 'Warning', 'Orphaned', `driver ${d.ref.containerName ?? d.ref.containerId ?? d.ref.taskId} (attempt ${d.attempt}) is not the job's current run; it was left running`);
     }
   }
 
