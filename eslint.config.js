@@ -78,10 +78,30 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/backends/**', '**/machines/**', 'dockerode', 'undici'], message: 'web/ is read-only: api/, manifest/, secrets/, the journal readers and the job-view loader; never backends/ or machines/.' },
-            { regex: 'controller/(?!journal\\.js$)', message: 'web/ reads the journal (controller/journal.js) and nothing else of the controller.' },
+            { group: ['**/controller/**'], message: 'web/ reads the journal through state/, never the controller.' },
             { regex: 'gitops/(?!sync-status\\.js$)', message: 'web/ reads the git sync state (gitops/sync-status.js) only.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The CLI and the git sync read the state dir through state/ and manifests through manifest/; they never load
+    // the controller or the job machine (the controller runs only through main.ts, loaded on demand).
+    files: ['src/cli/**/*.ts', 'src/gitops/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/controller/**', '**/machines/**'], message: 'cli/ and gitops/ import state/, manifest/ and api/, never controller/ or machines/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/state/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/controller/**', '**/machines/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'xstate', 'dockerode', 'undici'], message: 'state/ (journal, lock, state dir) is read by the CLI: api/, fs/ and node only.' }] },
       ],
     },
   },

@@ -14,7 +14,7 @@ import { Registry } from 'prom-client';
 import { PHASES, type SparkJobStatus } from '../src/api/status.js';
 import { loadJobViews } from '../src/cli/find-job.js';
 import { serveHealth } from '../src/controller/serve-health.js';
-import { journalPaths } from '../src/controller/journal.js';
+import { journalPaths } from '../src/state/journal-paths.js';
 import { silentLogger } from '../src/logger.js';
 import { createDashboard } from '../src/web/dashboard.js';
 import { rowOf } from '../src/web/job-row-model.js';

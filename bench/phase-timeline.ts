@@ -6,7 +6,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { journalPaths, readJobEvents } from '../src/controller/journal.js';
+import { journalPaths } from '../src/state/journal-paths.js';
+import { readJobEvents } from '../src/state/read-journal.js';
 import { formatMs, summarize, type Summary } from './support/stats.js';
 
 /** Median and p95 of each step between consecutive events, over every job in the state dir. */

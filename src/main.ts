@@ -63,7 +63,16 @@ export async function runController(config: ControllerConfig): Promise<number> {
     ...(metrics ? { onPhase: metrics.onPhase, onReconcile: metrics.onReconcile } : {}),
     backends: {
       docker,
-      mesos: () => (mesos ??= createMesosBackend({ stateDir: join(config.stateDir, 'mesos'), instance, logger, policy, ...config.mesos })),
+      mesos: () =>
+        (mesos ??= createMesosBackend({
+          stateDir: join(config.stateDir, 'mesos'),
+          instance,
+          logger,
+          policy,
+          ...config.mesos,
+          // Orphan reporting covers Mesos as it covers Docker: a sparkctl task nobody here knows is reported and left alone.
+          onUnknownTask: (task) => logger.warn({ task }, 'Found a Mesos task no job owns; left it alone'),
+        })),
     },
   });
   // Signal handlers come first: a SIGHUP or SIGTERM during start-up is handled, never fatal.

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { Phase } from '../api/status.js';
-import { journalPaths, readJobRecord } from '../controller/journal.js';
+import { journalPaths } from '../state/journal-paths.js';
+import { readJobRecord } from '../state/read-journal.js';
 import type { JobView } from './find-job.js';
 
 /** One execution attempt the journal kept a driver log for. */

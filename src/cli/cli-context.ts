@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { resolveJobsDir, resolveStateDir } from '../controller/state-dir.js';
-import { readLiveLock, type LockInfo } from '../controller/state-lock.js';
+import { resolveJobsDir, resolveStateDir } from '../state/state-dir.js';
+import { readLiveLock, type LockInfo } from '../state/state-lock.js';
 import { findOtherController } from './find-other-controller.js';
 import { JobsDirError } from './errors.js';
 import { colourEnabled } from './printers/colour.js';

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { journalPaths, readJobEvents, type JobEventRecord } from '../controller/journal.js';
+import { journalPaths, type JobEventRecord } from '../state/journal-paths.js';
+import { readJobEvents } from '../state/read-journal.js';
 
 /** How long `events` keeps showing a deleted job's history, as the Kubernetes API server keeps events. */
 export const DELETED_EVENTS_TTL_MS = 3_600_000;

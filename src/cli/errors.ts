@@ -1,10 +1,11 @@
+import type { ReasonName } from '../api/conditions.js';
 import { SparkctlError } from '../errors.js';
 
 /** A verb was called wrongly (bad flag value, bad selector): exit code 2. */
 export class CliUsageError extends SparkctlError {
   override readonly code: string = 'SPARKCTL_CLI_USAGE';
   override readonly errorClass = 'terminal' as const;
-  override readonly reason: string = 'Usage';
+  override readonly reason: ReasonName = 'Usage';
 }
 
 /** No SparkJob of that name in the jobs folder or the journal: exit code 1. */

@@ -2,11 +2,14 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SparkJob } from '../api/spark-job.js';
 import { SparkJobStatusSchema, type SparkJobStatus } from '../api/status.js';
-import { journalPaths, readAllJobRecords, readJobRecord, type JobRecord } from '../controller/journal.js';
-import { withInvalidRevision } from '../machines/project-status.js';
+import { journalPaths, type JobRecord } from '../state/journal-paths.js';
+import { readAllJobRecords, readJobRecord } from '../state/read-journal.js';
+import { duplicateNameStatus } from '../manifest/check-unique-names.js';
+import { invalidStatus, withInvalidRevision } from '../manifest/invalid-status.js';
+import { looseName } from '../manifest/loose-identity.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
 import { listManifests } from '../manifest/find-manifest-files.js';
-import type { ManifestIssue } from '../manifest/manifest-issue.js';
+import { issuesText, type ManifestIssue } from '../manifest/manifest-issue.js';
 import { MAX_ALIAS_COUNT, parseManifestRead, type ManifestParseResult } from '../manifest/parse-manifest.js';
 import { readManifestFile } from '../manifest/read-manifest-file.js';
 import type { CliContext } from './cli-context.js';
@@ -39,8 +42,6 @@ export interface JobView {
 /** Manifests read at once by loadJobViews. */
 const READ_CONCURRENCY = 8;
 
-const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** The manifest as written without its status, and the status the controller wrote back into it (when valid), from the one parse of the file. */
 function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, unknown>; fileStatus?: SparkJobStatus } {
   let value: unknown;
@@ -55,28 +56,13 @@ function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, u
   return { manifest: rest, ...(fileStatus?.success ? { fileStatus: fileStatus.data } : {}) };
 }
 
-function looseName(manifest: Record<string, unknown> | undefined): string | undefined {
-  const meta = manifest?.metadata as { name?: unknown } | undefined;
-  return typeof meta?.name === 'string' && DNS1123.test(meta.name) && meta.name.length <= 63 ? meta.name : undefined;
-}
-
 /**
  * The status of a job the controller has not recorded: Invalid with the first problem, else Pending.
  * `since` (the manifest's modification time) is the Invalid condition's transition time, so the
  * same file always gives the same status (no new time on every read).
  */
 export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, message?: string, since?: string): SparkJobStatus {
-  const now = since ?? new Date(0).toISOString();
-  if (issues?.length || message) {
-    const text = message ?? issues!.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
-    return {
-      phase: 'Invalid',
-      conditions: [{ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: text, lastTransitionTime: now }],
-      submissionAttempts: 0,
-      executionAttempts: 0,
-      message: text,
-    };
-  }
+  if (issues?.length || message) return invalidStatus(message ?? issuesText(issues!), new Date(since ?? 0));
   return { phase: 'Pending', conditions: [], submissionAttempts: 0, executionAttempts: 0, message: 'Waiting for the controller to pick the job up' };
 }
 
@@ -171,7 +157,7 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
     const createdAt = (await firstEventTime(ctx.stateDir, e.name)) ?? e.mtime;
     const base = { name: e.name, file: e.file, manifest: e.manifest, createdAt };
     if (e.job && owner.get(e.name) !== e.file) {
-      const message = `metadata.name ${e.name} is already used by ${owner.get(e.name)}; names must be unique in the jobs folder`;
+      const message = duplicateNameStatus(e.name, owner.get(e.name)!);
       views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message, e.mtime), duplicateOf: owner.get(e.name)! });
       continue;
     }

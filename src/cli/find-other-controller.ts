@@ -1,7 +1,7 @@
 import { realpath, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { resolveStateDir } from '../controller/state-dir.js';
-import { readLiveLock, type LockInfo } from '../controller/state-lock.js';
+import { resolveStateDir } from '../state/state-dir.js';
+import { readLiveLock, type LockInfo } from '../state/state-lock.js';
 import type { CliContext } from './cli-context.js';
 
 /** How many state dirs under the default root are looked at, at most. */

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import { applyStatus } from '../manifest/apply-status.js';
+import { duplicateNameStatus } from '../manifest/check-unique-names.js';
 import { parseDocumentBounded } from '../manifest/parse-yaml-bounded.js';
 import { readManifestFile } from '../manifest/read-manifest-file.js';
 import { decodeManifest } from '../manifest/read-limits.js';
@@ -76,7 +77,7 @@ export async function planApply(ctx: CliContext, filenames: readonly string[], v
   for (const item of input.items) {
     const name = item.job.metadata.name;
     const first = seen.get(name);
-    if (first) errors.push(`${item.source}: metadata.name: ${name} is also given by ${first}; names must be unique`);
+    if (first) errors.push(`${item.source}: ${duplicateNameStatus(name, first)}`);
     else seen.set(name, item.source);
   }
   if (errors.length > 0) throw new ApplyInvalidError(`invalid input, nothing applied:\n${errors.join('\n')}`);

@@ -1,8 +1,8 @@
 import { copyFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromPromise } from 'xstate';
-import { backendFor } from '../api/spark-job.js';
 import type { Backend, JobRun } from '../backends/ports.js';
+import type { BackendRegistry } from './backend-registry.js';
 import { messageOf } from '../errors.js';
 import { storageErrorCode } from '../fs/storage-error.js';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
@@ -20,8 +20,8 @@ import type {
   StartOutput,
   WaitOutput,
 } from '../machines/types.js';
-import { JournalUnavailableError } from './errors.js';
-import type { Journal } from './journal.js';
+import { JournalUnavailableError } from '../state/errors.js';
+import type { Journal } from '../state/journal.js';
 
 /** The engines a controller drives, by kind; Mesos is created on first use. */
 export interface Backends {
@@ -29,18 +29,19 @@ export interface Backends {
   readonly mesos: () => Backend;
 }
 
-/** Picks the backend that runs a job. */
-export function backendOf(backends: Backends, run: JobRun): Backend {
-  return backendFor(run.spec) === 'mesos' ? backends.mesos() : backends.docker;
-}
 
-/** Sends progress notes back to the job's actor. */
-export type ProgressSink = (name: string, message: string) => void;
+/** What the actors tell the controller: progress notes, and "save this job's record now". */
+export interface ActorHooks {
+  /** Sends a progress note back to the job's actor. */
+  readonly onProgress: (name: string, message: string) => void;
+  /** Projects the job's current snapshot and writes its journal record (resolves once written or failed). */
+  readonly persist: (name: string) => Promise<void>;
+}
 
 const CACHE_FILE = 'result.json';
 
 /** Builds the SparkJob machine with real actors over the backends and the journal. */
-export function machineWithBackends(backends: Backends, journal: Journal, onProgress: ProgressSink) {
+export function machineWithBackends(backends: BackendRegistry, journal: Journal, { onProgress, persist }: ActorHooks) {
   return sparkJobMachine.provide({
     actors: {
       lookupCache: fromPromise<CacheOutput, RunInput>(async ({ input }) => {
@@ -53,13 +54,13 @@ export function machineWithBackends(backends: Backends, journal: Journal, onProg
         }
       }),
       connectBackend: fromPromise<ConnectOutput, RunInput>(({ input, signal }) =>
-        backendOf(backends, input.run).connect({ signal, spec: input.run.spec, onProgress: (m) => onProgress(input.run.name, m) }),
+        backends.for(input.run.spec).connect({ signal, spec: input.run.spec, onProgress: (m) => onProgress(input.run.name, m) }),
       ),
       requestResources: fromPromise<RequestOutput, RunInput>(({ input, signal }) =>
-        backendOf(backends, input.run).requestResources(input.run, { signal, onProgress: (m) => onProgress(input.run.name, m) }),
+        backends.for(input.run.spec).requestResources(input.run, { signal, onProgress: (m) => onProgress(input.run.name, m) }),
       ),
       startDriver: fromPromise<StartOutput, StartInput>(({ input, signal }) =>
-        backendOf(backends, input.run).start(input.run, input.reservation, { signal }),
+        backends.for(input.run.spec).start(input.run, input.reservation, { signal }),
       ),
       waitForDriver: fromPromise<WaitOutput, DriverInput>(async ({ input, signal }) => {
         const path = journal.logPath(input.run.name, input.run.attempt);
@@ -70,7 +71,7 @@ export function machineWithBackends(backends: Backends, journal: Journal, onProg
           .catch(() => undefined);
         let chain = Promise.resolve();
         try {
-          return await backendOf(backends, input.run).wait(input.run, input.driver, {
+          return await backends.for(input.run.spec).wait(input.run, input.driver, {
             signal,
             onLog: (chunk) => {
               if (handle) chain = chain.then(() => handle.write(chunk).then(() => undefined)).catch(() => undefined);
@@ -85,7 +86,7 @@ export function machineWithBackends(backends: Backends, journal: Journal, onProg
         try {
           const dest = journal.outputsDir(input.run.name, input.run.attempt);
           await mkdir(dest, { recursive: true, mode: 0o700 });
-          const collected = await backendOf(backends, input.run).collect(input.run, input.driver, dest, { signal });
+          const collected = await backends.for(input.run.spec).collect(input.run, input.driver, dest, { signal });
           await writeFileAtomic(journal.logPath(input.run.name, input.run.attempt), collected.log, { mode: 0o600 });
           const result: CollectOutput = { exitCode: collected.exitCode, outputs: collected.outputs };
           if (input.run.spec.cache.enabled && collected.exitCode === 0) await storeInCache(journal, input.run, result);
@@ -104,9 +105,10 @@ export function machineWithBackends(backends: Backends, journal: Journal, onProg
         // The journal must say "releasing" before anything is removed: a controller killed in
         // between then restarts the release instead of waiting on a driver that is gone.
         // Fail-stop: nothing is removed while that record (with what was collected) is not on disk.
-        await new Promise((resolve) => setImmediate(resolve));
+        // The actor already is in releasing when this runs: persist saves that snapshot.
+        await persist(input.run.name);
         await journal.durable(input.run.name);
-        await backendOf(backends, input.run).release(input.run, input.driver, input.reservation, { signal });
+        await backends.for(input.run.spec).release(input.run, input.driver, input.reservation, { signal });
       }),
     },
   });

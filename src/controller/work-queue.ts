@@ -1,8 +1,4 @@
-/** Per-key exponential backoff bounds (client-go style, with jitter). */
-export interface BackoffOptions {
-  readonly baseMs: number;
-  readonly maxMs: number;
-}
+import { backoffDelay, type Backoff } from '../backoff.js';
 
 /**
  * A keyed work queue: a key added many times before it is processed runs once; one key is
@@ -18,7 +14,7 @@ export class WorkQueue {
   private idleWaiters: Array<() => void> = [];
   private shuttingDown = false;
 
-  constructor(private readonly backoff: BackoffOptions = { baseMs: 50, maxMs: 5 * 60_000 }, private readonly random: () => number = Math.random) {}
+  constructor(private readonly backoff: Backoff = { initialMs: 50, maxMs: 5 * 60_000, jitter: 0.2 }, private readonly random: () => number = Math.random) {}
 
   /** Marks a key as needing work. */
   add(key: string): void {
@@ -46,8 +42,7 @@ export class WorkQueue {
   addRateLimited(key: string): number {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
-    const raw = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.min(n - 1, 30));
-    const delay = Math.round(raw * (0.8 + 0.4 * this.random()));
+    const delay = backoffDelay(n - 1, this.backoff, this.random);
     this.addAfter(key, delay);
     return delay;
   }

@@ -1,7 +1,7 @@
 import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { ControllerLockedError } from '../controller/errors.js';
-import { readLiveLock } from '../controller/state-lock.js';
+import { ControllerLockedError } from '../state/errors.js';
+import { readLiveLock } from '../state/state-lock.js';
 import { isSparkctlError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SyncFailureReason } from './errors.js';

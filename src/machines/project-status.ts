@@ -1,49 +1,25 @@
-import type { Condition, Phase, SparkJobStatus } from '../api/status.js';
+import type { ReasonName } from '../api/conditions.js';
+import { PHASES, type Condition, type Phase, type SparkJobStatus } from '../api/status.js';
 import type { JobContext } from './types.js';
 
 /** The parts of a machine snapshot the projection reads. */
 export interface SnapshotView {
   readonly value: unknown;
   readonly context: JobContext;
+  /** Whether an active state carries this tag (the phase tags: api/status.ts PHASES). */
+  hasTag(tag: Phase): boolean;
   readonly status?: string;
 }
 
-/** The display phase of a machine state value. */
-export function phaseOf(value: unknown): Phase {
-  const top = typeof value === 'string' ? value : Object.keys(value as object)[0];
-  const sub = typeof value === 'object' && value !== null ? Object.values(value as Record<string, unknown>)[0] : undefined;
-  switch (top) {
-    case 'pending':
-      return 'Pending';
-    case 'submitting':
-      return sub === 'connecting' || sub === 'connectBackoff' ? 'Connecting' : 'RequestingResources';
-    case 'running':
-      return 'Running';
-    case 'collecting':
-    case 'collectBackoff':
-      return 'Collecting';
-    case 'releasing':
-    case 'releaseBackoff':
-      return 'Releasing';
-    case 'retrying':
-      return 'Retrying';
-    case 'succeeded':
-    case 'decideAfterSuccess':
-      return 'Succeeded';
-    case 'failed':
-    case 'decideAfterFailure':
-      return 'Failed';
-    case 'suspended':
-      return 'Suspended';
-    case 'invalid':
-      return 'Invalid';
-    default:
-      return 'Pending';
-  }
+/** The phase of a machine snapshot: the one phase tag its states carry (every state has one; see the machine test). */
+export function phaseOf(snap: Pick<SnapshotView, 'hasTag'>): Phase {
+  const phase = PHASES.find((p) => snap.hasTag(p));
+  if (phase === undefined) throw new Error('a SparkJob machine state carries no phase tag; add tags: [<Phase>] to it');
+  return phase;
 }
 
 /** The reason shown for a phase: the failure's reason where there is one. */
-export function reasonOf(phase: Phase, ctx: JobContext): string {
+export function reasonOf(phase: Phase, ctx: JobContext): ReasonName {
   switch (phase) {
     case 'Succeeded':
       return ctx.collected?.cached ? 'Cached' : 'Completed';
@@ -119,7 +95,7 @@ function condition(
 /** Projects a machine snapshot into the manifest's `status:` block (kstatus-style conditions). */
 export function projectStatus(snap: SnapshotView, prev: SparkJobStatus | undefined, now: Date = new Date()): SparkJobStatus {
   const ctx = snap.context;
-  const phase = phaseOf(snap.value);
+  const phase = phaseOf(snap);
   const reason = reasonOf(phase, ctx);
   const message = messageOf(phase, ctx);
   const at = now.toISOString();
@@ -166,21 +142,4 @@ export function projectStatus(snap: SnapshotView, prev: SparkJobStatus | undefin
 /** Whether two statuses differ in anything but condition timestamps (so equal ones are not rewritten). */
 export function sameStatus(a: SparkJobStatus | undefined, b: SparkJobStatus | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/**
- * The status of a job whose manifest turned invalid while it had a valid spec: the job goes on
- * with that last valid spec (as Flux and Argo CD keep the last applied revision), so the phase
- * stays; `Stalled` is True with reason InvalidSpec and the message says what is wrong.
- */
-export function withInvalidRevision(status: SparkJobStatus, problem: string | undefined, now: Date = new Date()): SparkJobStatus {
-  if (problem === undefined) return status;
-  const text = `the manifest is invalid, the last valid spec is kept: ${problem}`;
-  const conditions = status.conditions.map((c) =>
-    c.type !== 'Stalled'
-      ? c
-      : { ...c, status: 'True' as const, reason: 'InvalidSpec', message: text, lastTransitionTime: c.status === 'True' && c.reason === 'InvalidSpec' ? c.lastTransitionTime : now.toISOString() },
-  );
-  if (!conditions.some((c) => c.type === 'Stalled')) conditions.push({ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: text, lastTransitionTime: now.toISOString() });
-  return { ...status, conditions, message: status.message ? `${text} (${status.message})` : text };
 }

@@ -1,4 +1,5 @@
 import type { RestartPolicy } from '../api/spark-job.js';
+import { backoffDelay } from '../backoff.js';
 
 /** Longest wait between two attempts, whatever the policy says. */
 export const MAX_RETRY_DELAY_MS = 15 * 60_000;
@@ -31,7 +32,5 @@ export function retryDelayMs(
   random: () => number = Math.random,
 ): number {
   const intervalS = stage === 'submission' ? policy.onSubmissionFailureRetryInterval : policy.onFailureRetryInterval;
-  const base = intervalS * 1000 * 2 ** Math.max(0, Math.min(failures - 1, 30));
-  const jittered = base * (0.8 + 0.4 * random());
-  return Math.round(Math.min(MAX_RETRY_DELAY_MS, jittered));
+  return backoffDelay(failures - 1, { initialMs: intervalS * 1000, maxMs: MAX_RETRY_DELAY_MS, jitter: 0.2 }, random);
 }

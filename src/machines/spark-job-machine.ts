@@ -1,3 +1,12 @@
+/*
+ * Over 300 lines on purpose: xstate takes a machine as one config object, and its states read
+ * best as one table (every transition of a state next to it). Guards, timers and helpers that
+ * do not need the config live beside it (retry-policy.ts, project-status.ts, types.ts).
+ */
+import { backoffDelay, type Backoff } from '../backoff.js';
+import type { ReasonName } from '../api/conditions.js';
+import type { Phase } from '../api/status.js';
+import { EngineOutageError } from '../errors.js';
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import type { JobRun } from '../backends/ports.js';
 import { retryDelayMs, shouldRetryFailure, shouldRetrySuccess } from './retry-policy.js';
@@ -25,13 +34,17 @@ export const RELEASE_RETRY_MS = 2_000;
 /** Bounds of the delay between two tries of re-attaching to a driver while its engine is unreachable. */
 export const REATTACH_MIN_MS = 1_000;
 export const REATTACH_MAX_MS = 30_000;
+const REATTACH_BACKOFF: Backoff = { initialMs: REATTACH_MIN_MS, maxMs: REATTACH_MAX_MS };
 /** How long a re-attached wait must hold before the engine outage note is dropped. */
 export const REATTACH_SETTLE_MS = 5_000;
 /** Bounds of the delay between two tries of collecting results the state dir could not store. */
 export const COLLECT_RETRY_MIN_MS = 2_000;
 export const COLLECT_RETRY_MAX_MS = 30_000;
-/** Delay between two tries of connecting to an unreachable engine or master. */
+const COLLECT_BACKOFF: Backoff = { initialMs: COLLECT_RETRY_MIN_MS, maxMs: COLLECT_RETRY_MAX_MS };
+/** Bounds of the delay between two tries of connecting to an unreachable engine or master. */
+export const CONNECT_RETRY_MIN_MS = 1_000;
 export const CONNECT_RETRY_MAX_MS = 30_000;
+const CONNECT_BACKOFF: Backoff = { initialMs: CONNECT_RETRY_MIN_MS, maxMs: CONNECT_RETRY_MAX_MS };
 
 const notProvided = (name: string) => () => {
   throw new Error(`actor ${name} was not provided: build the machine with machine.provide({ actors })`);
@@ -59,12 +72,13 @@ export function currentRun(context: JobContext): JobRun {
   return { name: context.name, specHash: context.specHash, attempt: context.attempt, spec: context.spec };
 }
 
-const failureOf = (error: unknown, stage: JobFailure['stage'], fallbackReason: string): JobFailure => {
+const failureOf = (error: unknown, stage: JobFailure['stage'], fallbackReason: ReasonName): JobFailure => {
   const e = error as { message?: unknown; reason?: unknown; errorClass?: unknown } | undefined;
   const errorClass = e?.errorClass === 'terminal' || e?.errorClass === 'waiting' ? e.errorClass : 'retryable';
   return {
     message: typeof e?.message === 'string' ? e.message : String(error),
-    reason: typeof e?.reason === 'string' && e.reason !== 'Error' ? e.reason : fallbackReason,
+    // Thrown values are SparkctlErrors (whose reason is a ReasonName) or foreign errors (which get the fallback).
+    reason: typeof e?.reason === 'string' && e.reason !== 'Error' ? (e.reason as ReasonName) : fallbackReason,
     errorClass,
     stage,
   };
@@ -92,6 +106,8 @@ const freshRun = {
   progress: undefined,
   progressReason: undefined,
   collectDelayMs: undefined,
+  collectRetries: undefined,
+  connectRetries: undefined,
   expired: false,
   invalidReason: undefined,
 } satisfies Partial<JobContext>;
@@ -132,6 +148,8 @@ export const sparkJobMachine = setup({
     context: {} as JobContext,
     events: {} as JobEvent,
     input: {} as JobInput,
+    /** Each state carries exactly one tag: the phase a job in it shows (project-status.ts reads it). */
+    tags: {} as Phase,
   },
   actors: {
     lookupCache: fromPromise<CacheOutput, RunInput>(notProvided('lookupCache')),
@@ -146,7 +164,7 @@ export const sparkJobMachine = setup({
   guards: {
     hasCachedResult: (_, output: CacheOutput) => output !== null,
     isTerminalFailure: ({ context }) => context.failure?.errorClass === 'terminal',
-    isEngineOutage: (_, error: unknown) => (error as { reason?: string } | undefined)?.reason === 'EngineUnavailable',
+    isEngineOutage: (_, error: unknown) => error instanceof EngineOutageError,
     /** Something outside the run must change first (e.g. a full state dir): wait, keep the driver, try again. */
     isWaitingError: (_, error: unknown) => (error as { errorClass?: string } | undefined)?.errorClass === 'waiting',
     isRetryableConnectError: (_, error: unknown) => (error as { errorClass?: string } | undefined)?.errorClass !== 'terminal',
@@ -188,7 +206,7 @@ export const sparkJobMachine = setup({
       startedAt: context.startedAt ?? Date.now(),
     })),
     releaseFor: assign((_, params: { cause: ReleaseCause }) => ({ releaseCause: params.cause })),
-    recordSubmissionFailure: assign(({ context }, params: { error: unknown; reason: string }) => ({
+    recordSubmissionFailure: assign(({ context }, params: { error: unknown; reason: ReasonName }) => ({
       failure: failureOf(params.error, 'submission', params.reason),
       submissionFailures: context.submissionFailures + 1,
       releaseCause: 'failed' as const,
@@ -237,6 +255,7 @@ export const sparkJobMachine = setup({
   },
   states: {
     pending: {
+      tags: ['Pending'],
       // A job first seen with suspend: true goes straight to suspended, without a run.
       always: { guard: ({ context }) => context.startSuspended === true, target: 'suspended', actions: assign({ startSuspended: false }) },
       invoke: {
@@ -298,13 +317,14 @@ export const sparkJobMachine = setup({
       initial: 'connecting',
       states: {
         connecting: {
+          tags: ['Connecting'],
           invoke: {
             id: 'connectBackend',
             src: 'connectBackend',
             input: ({ context }) => ({ run: currentRun(context) }),
             onDone: {
               target: 'requestingResources',
-              actions: assign({ connected: ({ event }) => event.output, progress: undefined }),
+              actions: assign({ connected: ({ event }) => event.output, progress: undefined, connectRetries: undefined }),
             },
             onError: [
               {
@@ -312,8 +332,8 @@ export const sparkJobMachine = setup({
                 target: 'connectBackoff',
                 actions: assign(({ context, event }) => ({
                   progress: failureOf(event.error, 'submission', 'EngineUnavailable').message,
-                  retryAt: Date.now() + Math.min(CONNECT_RETRY_MAX_MS, 1000 * 2 ** Math.min(context.submissionFailures, 5)),
-                  submissionFailures: context.submissionFailures,
+                  retryAt: Date.now() + backoffDelay(context.connectRetries ?? 0, CONNECT_BACKOFF),
+                  connectRetries: (context.connectRetries ?? 0) + 1,
                 })),
               },
               {
@@ -324,6 +344,7 @@ export const sparkJobMachine = setup({
           },
         },
         connectBackoff: {
+          tags: ['Connecting'],
           invoke: {
             src: 'timer',
             input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }),
@@ -331,6 +352,7 @@ export const sparkJobMachine = setup({
           on: { 'retry.due': 'connecting' },
         },
         requestingResources: {
+          tags: ['RequestingResources'],
           invoke: {
             id: 'requestResources',
             src: 'requestResources',
@@ -343,6 +365,7 @@ export const sparkJobMachine = setup({
           },
         },
         launching: {
+          tags: ['RequestingResources'],
           invoke: {
             id: 'startDriver',
             src: 'startDriver',
@@ -360,6 +383,7 @@ export const sparkJobMachine = setup({
       },
     },
     running: {
+      tags: ['Running'],
       entry: 'markRunning',
       invoke: {
         src: 'timer',
@@ -388,7 +412,8 @@ export const sparkJobMachine = setup({
                   actions: assign(({ context, event }) => ({
                     progress: `${failureOf(event.error, 'execution', 'JournalUnavailable').message}; following the driver again soon`,
                     progressReason: failureOf(event.error, 'execution', 'JournalUnavailable').reason,
-                    reattachDelayMs: Math.min(REATTACH_MAX_MS, (context.reattachDelayMs ?? REATTACH_MIN_MS / 2) * 2),
+                    reattachDelayMs: backoffDelay(context.reattachRetries ?? 0, REATTACH_BACKOFF),
+                    reattachRetries: (context.reattachRetries ?? 0) + 1,
                   })),
                 },
                 {
@@ -398,7 +423,8 @@ export const sparkJobMachine = setup({
                   actions: assign(({ context, event }) => ({
                     progress: `${failureOf(event.error, 'execution', 'EngineUnavailable').message}; re-attaching to the driver`,
                     progressReason: 'EngineUnavailable',
-                    reattachDelayMs: Math.min(REATTACH_MAX_MS, (context.reattachDelayMs ?? REATTACH_MIN_MS / 2) * 2),
+                    reattachDelayMs: backoffDelay(context.reattachRetries ?? 0, REATTACH_BACKOFF),
+                    reattachRetries: (context.reattachRetries ?? 0) + 1,
                   })),
                 },
                 {
@@ -416,7 +442,7 @@ export const sparkJobMachine = setup({
               input: ({ context }) => ({ at: context.progress ? Date.now() + REATTACH_SETTLE_MS : Number.POSITIVE_INFINITY, event: 'reattach.settled' as const }),
             },
           ],
-          on: { 'reattach.settled': { actions: assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined }) } },
+          on: { 'reattach.settled': { actions: assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined, reattachRetries: undefined }) } },
         },
         reattaching: {
           invoke: {
@@ -446,6 +472,7 @@ export const sparkJobMachine = setup({
       },
     },
     collecting: {
+      tags: ['Collecting'],
       invoke: {
         id: 'collectResults',
         src: 'collectResults',
@@ -463,6 +490,7 @@ export const sparkJobMachine = setup({
               progress: undefined,
               progressReason: undefined,
               collectDelayMs: undefined,
+              collectRetries: undefined,
             })),
           },
           {
@@ -473,6 +501,7 @@ export const sparkJobMachine = setup({
                 progress: undefined,
                 progressReason: undefined,
                 collectDelayMs: undefined,
+                collectRetries: undefined,
               })),
               {
                 type: 'recordExecutionFailure',
@@ -487,9 +516,9 @@ export const sparkJobMachine = setup({
             guard: { type: 'isWaitingError', params: ({ event }: { event: { error: unknown } }) => event.error },
             target: 'collectBackoff',
             actions: assign(({ context, event }) => {
-              const delay = Math.min(COLLECT_RETRY_MAX_MS, (context.collectDelayMs ?? COLLECT_RETRY_MIN_MS / 2) * 2);
+              const delay = backoffDelay(context.collectRetries ?? 0, COLLECT_BACKOFF);
               const f = failureOf(event.error, 'execution', 'JournalUnavailable');
-              return { progress: f.message, progressReason: f.reason, collectDelayMs: delay, retryAt: Date.now() + delay };
+              return { progress: f.message, progressReason: f.reason, collectDelayMs: delay, collectRetries: (context.collectRetries ?? 0) + 1, retryAt: Date.now() + delay };
             }),
           },
           {
@@ -511,6 +540,7 @@ export const sparkJobMachine = setup({
       },
     },
     collectBackoff: {
+      tags: ['Collecting'],
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': 'collecting',
@@ -518,6 +548,7 @@ export const sparkJobMachine = setup({
       },
     },
     releasing: {
+      tags: ['Releasing'],
       invoke: {
         id: 'releaseResources',
         src: 'releaseResources',
@@ -552,6 +583,7 @@ export const sparkJobMachine = setup({
       },
     },
     releaseBackoff: {
+      tags: ['Releasing'],
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': 'releasing',
@@ -560,18 +592,21 @@ export const sparkJobMachine = setup({
       },
     },
     decideAfterSuccess: {
+      tags: ['Succeeded'],
       always: [
         { guard: 'shouldRetryAfterSuccess', target: 'retrying', actions: 'scheduleRetry' },
         { target: 'succeeded', actions: 'finish' },
       ],
     },
     decideAfterFailure: {
+      tags: ['Failed'],
       always: [
         { guard: 'shouldRetryAfterFailure', target: 'retrying', actions: 'scheduleRetry' },
         { target: 'failed', actions: 'finish' },
       ],
     },
     retrying: {
+      tags: ['Retrying'],
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': { target: 'submitting' },
@@ -582,9 +617,10 @@ export const sparkJobMachine = setup({
         'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
       },
     },
-    succeeded: finishedState,
-    failed: finishedState,
+    succeeded: { ...finishedState, tags: ['Succeeded'] },
+    failed: { ...finishedState, tags: ['Failed'] },
     suspended: {
+      tags: ['Suspended'],
       on: {
         'job.resume': { target: 'pending', actions: assign({ ...freshRun }) },
         'job.specChanged': { actions: 'adoptNewSpec' },
@@ -594,13 +630,15 @@ export const sparkJobMachine = setup({
       },
     },
     invalid: {
+      tags: ['Invalid'],
       on: {
         'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash, message: undefined })) },
         'job.invalidate': { actions: 'markInvalid' },
         'job.delete': 'deleted',
       },
     },
-    deleted: { type: 'final' },
+    // Released and about to be forgotten: the registry drops the job on this final state.
+    deleted: { type: 'final', tags: ['Releasing'] },
   },
 });
 

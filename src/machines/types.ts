@@ -1,3 +1,4 @@
+import type { ReasonName } from '../api/conditions.js';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import type { DriverRef } from '../api/status.js';
 import type { ErrorClass } from '../errors.js';
@@ -9,7 +10,7 @@ export type ReleaseCause = 'completed' | 'failed' | 'suspend' | 'delete' | 'spec
 /** A failure kept in the snapshot: plain data, so it survives persistence. */
 export interface JobFailure {
   readonly message: string;
-  readonly reason: string;
+  readonly reason: ReasonName;
   readonly errorClass: ErrorClass;
   /** Whether the failure happened before the driver ran (a submission failure) or after. */
   readonly stage: 'submission' | 'execution';
@@ -59,15 +60,19 @@ export interface JobContext {
   /** The last progress note from a long call (what was asked, what is free). */
   progress?: string;
   /** The reason shown while `progress` explains a wait (e.g. EngineUnavailable, JournalUnavailable). */
-  progressReason?: string;
+  progressReason?: ReasonName;
   /** Set at creation for a job whose manifest is suspended; cleared once honoured. */
   startSuspended?: boolean;
   /** Current delay between re-attach tries while the engine is unreachable. */
   reattachDelayMs?: number;
   /** Delay before the next try of collecting results the state dir could not store (doubles, capped). */
   collectDelayMs?: number;
+  /** Tries so far of collecting, re-attaching and connecting: the attempt numbers of their backoffs. */
+  collectRetries?: number;
+  reattachRetries?: number;
+  connectRetries?: number;
   /** Why the spec cannot run (InvalidSpec or PolicyViolation), while invalid. */
-  invalidReason?: string;
+  invalidReason?: ReasonName;
   /** Set once timeToLiveSeconds passed after completion: results and history were forgotten. */
   expired?: boolean;
 }

@@ -3,6 +3,16 @@ import { locatePath } from './locate-path.js';
 import { positionOf, type ManifestIssue } from './manifest-issue.js';
 import type { ParsedManifest } from './parse-manifest.js';
 
+/** Why a manifest whose metadata.name another file already holds is not run (one wording for validate, apply, get and the controller). */
+export function duplicateNameMessage(name: string, holder: string): string {
+  return `${name} is already used by ${holder}; names must be unique in the jobs folder`;
+}
+
+/** The status message of such a manifest (field path first, as for every other problem). */
+export function duplicateNameStatus(name: string, holder: string): string {
+  return `metadata.name: ${duplicateNameMessage(name, holder)}`;
+}
+
 /** One issue per manifest whose metadata.name another manifest in the same folder already uses. */
 export function checkUniqueNames(manifests: ReadonlyArray<{ file: string; parsed: ParsedManifest }>): ManifestIssue[] {
   const seen = new Map<string, string>();
@@ -20,7 +30,7 @@ export function checkUniqueNames(manifests: ReadonlyArray<{ file: string; parsed
       line,
       col,
       path: 'metadata.name',
-      message: `name '${parsed.job.metadata.name}' is already used by ${first}: job names must be unique in a folder`,
+      message: duplicateNameMessage(parsed.job.metadata.name, first),
     });
   }
   return issues;

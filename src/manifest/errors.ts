@@ -1,18 +1,4 @@
 import { SparkctlError } from '../errors.js';
-import { formatIssue, type ManifestIssue } from './manifest-issue.js';
-
-/** A manifest that cannot run as written: a person has to fix the file. */
-export class ManifestInvalidError extends SparkctlError {
-  override readonly code = 'SPARKCTL_MANIFEST_INVALID';
-  override readonly errorClass = 'terminal';
-  override readonly reason = 'InvalidManifest';
-  constructor(
-    readonly issues: readonly ManifestIssue[],
-    options?: { cause?: unknown },
-  ) {
-    super(issues.map(formatIssue).join('\n'), options);
-  }
-}
 
 /** The status block could not be written back into a manifest. */
 export class StatusWriteError extends SparkctlError {

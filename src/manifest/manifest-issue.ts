@@ -18,6 +18,11 @@ export function formatIssue(issue: ManifestIssue): string {
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }
 
+/** The problems of a manifest as one status message: `field.path: message; …` (no file positions). */
+export function issuesText(issues: ReadonlyArray<Pick<ManifestIssue, 'path' | 'message'>>): string {
+  return issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
+}
+
 /** Joins a zod/yaml path into the dotted form used in messages. */
 export function dottedPath(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { attemptMayWrite, currentAttempt, listAttemptLogs } from '../cli/attempts.js';
 import type { JobView } from '../cli/find-job.js';
 import { knownSecrets, maskEvents } from '../cli/printers/mask-secrets.js';
-import { readJobEvents, readJobRecord } from '../controller/journal.js';
+import { readJobEvents, readJobRecord } from '../state/read-journal.js';
 import { readSyncStatus } from '../gitops/sync-status.js';
 import { html } from './html.js';
 import { JobIndex } from './job-index.js';

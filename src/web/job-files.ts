@@ -1,7 +1,7 @@
 import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { DNS1123_LABEL } from '../api/spark-job.js';
-import { journalPaths } from '../controller/journal.js';
+import { journalPaths } from '../state/journal-paths.js';
 
 /** One collected output file of one attempt. */
 export interface OutputFile {

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { attemptMayWrite } from '../cli/attempts.js';
-import { journalPaths } from '../controller/journal.js';
+import { journalPaths } from '../state/journal-paths.js';
 import { startEventStream } from './security-headers.js';
 
 /** Streams a driver log from byte `from` as server-sent `log` events until the attempt ends (`end`) or the client leaves. */

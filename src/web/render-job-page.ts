@@ -2,7 +2,7 @@ import type { AttemptLog } from '../cli/attempts.js';
 import { specLines } from '../cli/commands/describe.js';
 import type { JobView } from '../cli/find-job.js';
 import { formatAge } from '../cli/printers/format-age.js';
-import type { JobEventRecord } from '../controller/journal.js';
+import type { JobEventRecord } from '../state/journal-paths.js';
 import { html, segment, type SafeHtml } from './html.js';
 import type { OutputFile } from './job-files.js';
 import { phaseBadge } from './render-layout.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readAllJobRecords, readJobEvents } from '../../src/controller/journal.js';
+import { readAllJobRecords, readJobEvents } from '../../src/state/read-journal.js';
 import { ensureTestImages, testDocker } from '../support/docker.js';
 import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 

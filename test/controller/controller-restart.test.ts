@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readJobEvents } from '../../src/controller/journal.js';
+import { readJobEvents } from '../../src/state/read-journal.js';
 import { ensureTestImages, removeInstanceContainers, testDocker, uniqueId } from '../support/docker.js';
 import { fakeJob, phaseIs, waitForStatus } from '../support/controller-harness.js';
 

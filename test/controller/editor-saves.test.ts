@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readJobEvents } from '../../src/controller/journal.js';
+import { readJobEvents } from '../../src/state/read-journal.js';
 import { ensureTestImages, testDocker } from '../support/docker.js';
 import { createHarness, fakeJob, phaseIs, readFileStatus, waitForStatus, type Harness } from '../support/controller-harness.js';
 

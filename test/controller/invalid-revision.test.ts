@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadJobViews } from '../../src/cli/find-job.js';
-import { readJobEvents } from '../../src/controller/journal.js';
+import { readJobEvents } from '../../src/state/read-journal.js';
 import { ensureTestImages } from '../support/docker.js';
 import { createHarness, fakeJob, phaseIs, readFileStatus, waitForStatus, type Harness } from '../support/controller-harness.js';
 

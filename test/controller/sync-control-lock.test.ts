@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readLiveLock } from '../../src/controller/state-lock.js';
+import { readLiveLock } from '../../src/state/state-lock.js';
 import { readSyncStatus, writeSyncStatus } from '../../src/gitops/sync-status.js';
 import { instanceId } from '../../src/main.js';
 import { ensureBuilt, runCli, startCli, type CliProcess } from '../e2e/support/cli.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readJobRecord } from '../../src/controller/journal.js';
+import { readJobRecord } from '../../src/state/read-journal.js';
 import { instanceId } from '../../src/main.js';
 import { ensureTestImages, testDocker } from '../support/docker.js';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { journalPaths } from '../../src/controller/journal.js';
+import { journalPaths } from '../../src/state/journal-paths.js';
 import { BIN, createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
 
 // A hostile string as a committer would plant it: an OSC 52 clipboard write (ESC ] … BEL), a

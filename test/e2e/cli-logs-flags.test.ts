@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { journalPaths } from '../../src/controller/journal.js';
+import { journalPaths } from '../../src/state/journal-paths.js';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
 
 describe('sparkctl logs --tail and -p/--previous', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readJobRecord } from '../../src/controller/journal.js';
+import { readJobRecord } from '../../src/state/read-journal.js';
 import { pause } from '../../src/cli/interrupt.js';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
 

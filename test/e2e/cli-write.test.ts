@@ -86,7 +86,7 @@ describe('sparkctl write verbs over a jobs folder (no controller needed)', () =>
     expect(await readdir(ws.jobsDir)).toEqual([]);
     const dup = await ws.run(['apply', '-f', '-'], { input: `${fakeJob('twice')}---\n${fakeJob('twice')}` });
     expect(dup.code).toBe(1);
-    expect(dup.stderr).toContain('metadata.name: twice is also given by <stdin>');
+    expect(dup.stderr).toContain('metadata.name: twice is already used by <stdin>; names must be unique in the jobs folder');
     const missing = await ws.run(['apply', '-f', join(ws.root, 'nope.yaml')]);
     expect(missing.code).toBe(2);
     const masked = await ws.run(['apply', '-f', '-'], { input: fakeJob('m').replace('memoryOverhead: 16m}', 'memoryOverhead: 16m, env: [{name: T, value: "******", secret: true}]}') });

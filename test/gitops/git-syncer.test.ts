@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveStateDir } from '../../src/controller/state-dir.js';
+import { resolveStateDir } from '../../src/state/state-dir.js';
 import { GitSyncer, type GitSyncOptions } from '../../src/gitops/git-syncer.js';
 import { redactText, redactUrl } from '../../src/gitops/redact-url.js';
 import { statusBranchPusher } from '../../src/gitops/status-branch.js';

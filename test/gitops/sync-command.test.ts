@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLiveLock } from '../../src/controller/state-lock.js';
+import { readLiveLock } from '../../src/state/state-lock.js';
 import { readSyncStatus } from '../../src/gitops/sync-status.js';
 import { instanceId } from '../../src/main.js';
 import { fakeJob } from '../support/controller-harness.js';

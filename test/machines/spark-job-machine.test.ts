@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
+import { DockerCallError, EngineUnavailableError } from '../../src/backends/docker/errors.js';
+import { CONNECT_RETRY_MAX_MS } from '../../src/machines/spark-job-machine.js';
 import type { DriverInput, WaitOutput } from '../../src/machines/types.js';
 import { specHashForTest } from './spec-hash-for-test.js';
 import { machineWithFakes, testJob, type FakeLog } from './fake-actors.js';
@@ -59,7 +61,7 @@ describe('sparkJobMachine', () => {
         waitForDriver: fromPromise<WaitOutput, DriverInput>(async ({ input }) => {
           log.calls.push(`wait:${input.run.attempt}`);
           waits += 1;
-          if (waits <= 2) throw Object.assign(new Error('cannot reach the Docker engine'), { errorClass: 'retryable', reason: 'EngineUnavailable' });
+          if (waits <= 2) throw new EngineUnavailableError('cannot reach the Docker engine');
           return { exitCode: 0, outcome: 'succeeded', finishedAt: new Date().toISOString() };
         }),
       },
@@ -72,6 +74,24 @@ describe('sparkJobMachine', () => {
     expect(snap.context.executionAttempts).toBe(1);
     expect(log.calls.filter((c) => c.startsWith('start'))).toEqual(['start:1']);
     expect(log.calls.filter((c) => c.startsWith('wait'))).toEqual(['wait:1', 'wait:1', 'wait:1']);
+  });
+
+  it('counts an engine that keeps answering 500 while the driver is followed as a failure, not an outage to wait out', async () => {
+    const log: FakeLog = { calls: [] };
+    const job = testJob({ restartPolicy: { type: 'Never' } });
+    const machine = machineWithFakes(log).provide({
+      actors: {
+        waitForDriver: fromPromise<WaitOutput, DriverInput>(async ({ input }) => {
+          log.calls.push(`wait:${input.run.attempt}`);
+          throw new DockerCallError('Docker engine call failed while waiting for the driver: (HTTP code 500) server error');
+        }),
+      },
+    });
+    const actor = createActor(machine, { input: { name: 'job-a', spec: job.spec, specHash: 'h' } }).start();
+    const snap = await waitFor(actor, (s) => s.matches('failed'));
+    expect(snap.context.failure).toMatchObject({ reason: 'EngineCallFailed', stage: 'execution' });
+    expect(log.calls.filter((c) => c.startsWith('wait'))).toEqual(['wait:1']);
+    expect(log.calls.some((c) => c.startsWith('release'))).toBe(true);
   });
 
   it('starts suspended when the manifest says so, and runs once resumed', async () => {
@@ -182,6 +202,25 @@ describe('sparkJobMachine', () => {
     const restored = createActor(machineWithFakes(log), { snapshot: persisted, input: { name: 'job-a', spec: job.spec, specHash: 'x' } }).start();
     await waitFor(restored, (s) => s.matches('succeeded'));
     expect(log.calls).toEqual(['wait:1', 'collect:1', 'release:1:driver:reservation']);
+  });
+
+  it('backs off a down engine from 1 s doubling to CONNECT_RETRY_MAX_MS, and starts over once connected', async () => {
+    const log: FakeLog = { calls: [] };
+    const behaviour: { connectError?: Error } = { connectError: new Error('connect ECONNREFUSED /var/run/docker.sock') };
+    const actor = start(log, {}, behaviour);
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const snap = await waitFor(actor, (s) => s.matches({ submitting: 'connectBackoff' }) && s.context.connectRetries === i + 1);
+      delays.push(snap.context.retryAt! - Date.now());
+      await vi.advanceTimersByTimeAsync(delays[i]!);
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, CONNECT_RETRY_MAX_MS, CONNECT_RETRY_MAX_MS, CONNECT_RETRY_MAX_MS]);
+    expect(log.calls.filter((c) => c === 'connect')).toHaveLength(9);
+    behaviour.connectError = undefined;
+    await vi.advanceTimersByTimeAsync(CONNECT_RETRY_MAX_MS);
+    const done = await waitFor(actor, (s) => s.matches('succeeded'));
+    expect(done.context.connectRetries).toBeUndefined();
+    expect(done.context.submissionFailures).toBe(0);
   });
 });
 

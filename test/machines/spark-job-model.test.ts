@@ -4,6 +4,7 @@ import type { SnapshotFrom } from 'xstate';
 import { sparkJobMachine } from '../../src/machines/spark-job-machine.js';
 import type { JobEvent } from '../../src/machines/types.js';
 import { testJob } from './fake-actors.js';
+import { EngineUnavailableError } from '../../src/backends/docker/errors.js';
 
 type Snap = SnapshotFrom<typeof sparkJobMachine>;
 
@@ -40,7 +41,7 @@ const allEvents = (): Array<JobEvent | { type: string; output?: unknown; error?:
   { type: 'xstate.done.actor.waitForDriver', output: { exitCode: 3, outcome: 'failed', finishedAt: now } },
   { type: 'xstate.done.actor.waitForDriver', output: { exitCode: null, outcome: 'lost', finishedAt: now } },
   { type: 'xstate.error.actor.waitForDriver', error: retryable },
-  { type: 'xstate.error.actor.waitForDriver', error: Object.assign(new Error('engine gone'), { errorClass: 'retryable', reason: 'EngineUnavailable' }) },
+  { type: 'xstate.error.actor.waitForDriver', error: new EngineUnavailableError('engine gone') },
   { type: 'xstate.error.actor.waitForDriver', error: diskFull },
   { type: 'reattach.settled' },
   { type: 'xstate.done.actor.collectResults', output: { exitCode: 0, outputs: [] } },

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerBackend, type DockerBackend } from '../../src/backends/docker/create-docker-backend.js';
 import { Controller } from '../../src/controller/controller.js';
-import { readJobEvents } from '../../src/controller/journal.js';
+import { readJobEvents } from '../../src/state/read-journal.js';
 import { createLogger } from '../../src/logger.js';
 import { fakeJob, phaseIs, readFileStatus, waitForStatus } from '../support/controller-harness.js';
 import { ensureTestImages, removeInstanceContainers, uniqueId } from '../support/docker.js';

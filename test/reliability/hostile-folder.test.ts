@@ -155,7 +155,7 @@ describe('hostile jobs folder', () => {
       const dupA = await waitForStatus(at('dup-a.yaml'), phaseIs('Succeeded', 'Invalid'));
       const dupB = await waitForStatus(at('dup-b.yaml'), phaseIs('Succeeded', 'Invalid'));
       expect([dupA.phase, dupB.phase].sort()).toEqual(['Invalid', 'Succeeded']);
-      expect((dupA.phase === 'Invalid' ? dupA : dupB).message).toMatch(/metadata.name dup is already used by dup-[ab].yaml; names must be unique/);
+      expect((dupA.phase === 'Invalid' ? dupA : dupB).message).toMatch(/metadata.name: dup is already used by dup-[ab].yaml; names must be unique in the jobs folder/);
       expect((await waitForStatus(at('slash-name.yaml'), phaseIs('Invalid'))).message).toMatch(/metadata.name/);
       expect((await waitForStatus(at('traversal.yaml'), phaseIs('Invalid'))).message).toMatch(/metadata.name/);
       expect((await waitForStatus(at('host-network.yaml'), phaseIs('Invalid'))).message).toMatch(/spec.network: .*--allow-host-network/);

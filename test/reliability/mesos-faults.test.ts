@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SparkJobStatus } from '../../src/api/status.js';
 import type { Backend } from '../../src/backends/ports.js';
-import { readJobEvents } from '../../src/controller/journal.js';
+import { readJobEvents } from '../../src/state/read-journal.js';
 import { callsOf, ensureFakeImage, testBackend } from '../backends/mesos/backend-harness.js';
 import { createHarness, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 import { startMesosMaster, startMesosPair, type MesosMaster, type MesosPair } from '../support/mesos-emulator/index.js';

@@ -12,7 +12,7 @@ import type { SparkJobStatus } from '../../src/api/status.js';
 import { isStale, verdictOf } from '../../src/cli/commands/wait.js';
 import type { JobView } from '../../src/cli/find-job.js';
 import type { WaitCondition } from '../../src/cli/wait-condition.js';
-import { runHash } from '../../src/controller/controller.js';
+import { runHash } from '../../src/manifest/run-hash.js';
 import { canonicalJson, SPEC_HASH_LENGTH, specHash } from '../../src/manifest/spec-hash.js';
 import { HASH_KEY_FILE, loadHashKey, readHashKey } from '../../src/secrets/hash-key.js';
 import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';

@@ -11,7 +11,7 @@ import { jobObject } from '../../src/cli/printers/job-object.js';
 import { jobRow } from '../../src/cli/printers/job-row.js';
 import { knownSecrets, maskEvents } from '../../src/cli/printers/mask-secrets.js';
 import { Controller } from '../../src/controller/controller.js';
-import { readJobEvents } from '../../src/controller/journal.js';
+import { readJobEvents } from '../../src/state/read-journal.js';
 import { createLogger } from '../../src/logger.js';
 import { parseManifestText } from '../../src/manifest/parse-manifest.js';
 import { phaseIs, readFileStatus, waitForStatus } from '../support/controller-harness.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MesosBackend } from '../../src/backends/mesos/create-mesos-backend.js';
 import { resolveSecret } from '../../src/backends/mesos/resolve-credentials.js';
-import { journalPaths } from '../../src/controller/journal.js';
+import { journalPaths } from '../../src/state/journal-paths.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { ensureFakeImage, testBackend } from '../backends/mesos/backend-harness.js';
 import { mesosSpec, runOf } from '../backends/mesos/fixtures.js';

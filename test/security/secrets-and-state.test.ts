@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { createDockerBackend } from '../../src/backends/docker/create-docker-backend.js';
 import { Controller } from '../../src/controller/controller.js';
-import { journalPaths } from '../../src/controller/journal.js';
+import { journalPaths } from '../../src/state/journal-paths.js';
 import { createLogger } from '../../src/logger.js';
 import { fakeJob, phaseIs, readFileStatus, waitForStatus } from '../support/controller-harness.js';
 import { ensureTestImages, removeInstanceContainers, uniqueId } from '../support/docker.js';

@@ -1,3 +1,8 @@
+/*
+ * Over 300 lines on purpose: the Docker adapter is one closure over the engine client and the
+ * resource ledger that implements the Backend port's methods; each step's mechanics already
+ * live in their own files (container-ops, copy-outputs, pull-image, host-inputs, …).
+ */
 import Docker from 'dockerode';
 import type { DriverRef } from '../../api/status.js';
 import { LABELS, type Backend, type CallIO, type Collected, type ConnectResult, type JobRun, type OwnedDriver, type Reservation, type RunExit } from '../ports.js';

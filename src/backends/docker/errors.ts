@@ -1,17 +1,15 @@
-import { SparkctlError, type ErrorClass } from '../../errors.js';
+import { EngineOutageError, SparkctlError, type ErrorClass } from '../../errors.js';
 
 /** The engine cannot be reached on its socket: start it, then the job retries. */
-export class EngineUnavailableError extends SparkctlError {
+export class EngineUnavailableError extends EngineOutageError {
   override readonly code = 'SPARKCTL_DOCKER_ENGINE_UNAVAILABLE';
-  override readonly errorClass = 'retryable';
-  override readonly reason = 'EngineUnavailable';
 }
 
 /** The engine answers but speaks an API older than the one sparkctl needs. */
 export class EngineTooOldError extends SparkctlError {
   override readonly code = 'SPARKCTL_DOCKER_API_TOO_OLD';
   override readonly errorClass = 'terminal';
-  override readonly reason = 'EngineUnavailable';
+  override readonly reason = 'EngineTooOld';
 }
 
 /** `imagePullPolicy: Never` and the image is not on this engine. */
@@ -57,11 +55,11 @@ export class ContainerStartError extends SparkctlError {
   }
 }
 
-/** Any other engine call failed (inspect, logs, remove…); usually worth a retry. */
+/** Any other engine call failed (inspect, logs, remove…; the engine answered with an error): usually worth a retry, never an outage. */
 export class DockerCallError extends SparkctlError {
   override readonly code = 'SPARKCTL_DOCKER_CALL_FAILED';
   override readonly errorClass = 'retryable';
-  override readonly reason = 'EngineUnavailable';
+  override readonly reason = 'EngineCallFailed';
 }
 
 /** An option given to createDockerBackend is unusable. */

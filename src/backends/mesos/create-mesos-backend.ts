@@ -6,7 +6,7 @@ import { isMesosMaster } from '../../api/spark-job.js';
 import type { DriverRef } from '../../api/status.js';
 import type { Backend, CallIO, Collected, ConnectResult, JobRun, OwnedDriver, Reservation, RunExit } from '../ports.js';
 import { driverMemoryWithOverheadMiB } from '../spark-submit.js';
-import type { BackoffOptions } from './backoff.js';
+import type { Backoff } from '../../backoff.js';
 import { taskIdFor } from './build-task-info.js';
 import { collectSandbox } from './collect-sandbox.js';
 import { driverMasterUrl } from './driver-master.js';
@@ -40,7 +40,7 @@ export interface MesosBackendOptions {
   readonly heartbeatGraceFactor?: number;
   readonly heartbeatMarginMs?: number;
   /** Reconnect backoff (default 500 ms doubling to 15 s, with jitter). */
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: Backoff;
   /** Port of the masters when a spec names ZooKeeper hosts (default 5050): zk hosts are tried as masters. */
   readonly zkMasterPort?: number;
   /** FrameworkInfo.user and the user driver containers run as (`--mesos-user`; default: the controller's user). */

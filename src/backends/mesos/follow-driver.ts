@@ -1,6 +1,6 @@
 import { messageOf } from '../../errors.js';
 import type { RunExit } from '../ports.js';
-import { sleep } from './backoff.js';
+import { sleep } from '../../backoff.js';
 import type { FrameworkSession } from './framework-session.js';
 import type { TaskStatus } from './mesos-types.js';
 import { FINISHED_FOR_US, runExitOf } from './map-task-state.js';

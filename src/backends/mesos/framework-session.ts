@@ -1,9 +1,14 @@
+/*
+ * Over 300 lines on purpose: one Mesos framework's session (subscribe, offers, task updates,
+ * reconciliation, kills) shares one connection's state; protocol pieces live beside it
+ * (subscription.ts, offer-book.ts, task-tracker.ts, build-task-info.ts).
+ */
 import { hostname } from 'node:os';
 import { classOf, messageOf } from '../../errors.js';
 import { LABELS } from '../ports.js';
 import { AbandonedTasks } from './abandoned-tasks.js';
-import type { BackoffOptions } from './backoff.js';
-import { sleep } from './backoff.js';
+import type { Backoff } from '../../backoff.js';
+import { sleep } from '../../backoff.js';
 import { parseTaskId } from './build-task-info.js';
 import { MesosCallError } from './errors.js';
 import type { FrameworkStore, StoredConnection, StoredFramework, StoredTask } from './framework-store.js';
@@ -55,7 +60,7 @@ export interface FrameworkSessionOptions {
   readonly idleRefuseSeconds: number;
   readonly heartbeatGraceFactor?: number;
   readonly heartbeatMarginMs?: number;
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: Backoff;
   readonly callTimeoutMs?: number;
   readonly knownTasks?: () => readonly KnownTask[];
   readonly onUnknownTask?: (task: UnknownTask) => void;

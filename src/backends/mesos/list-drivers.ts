@@ -1,5 +1,5 @@
 import type { OwnedDriver } from '../ports.js';
-import { sleep } from './backoff.js';
+import { sleep } from '../../backoff.js';
 import { parseTaskId } from './build-task-info.js';
 import type { FrameworkSession, KnownTask } from './framework-session.js';
 import { FINISHED_FOR_US } from './map-task-state.js';

@@ -1,6 +1,9 @@
+/*
+ * Over 300 lines on purpose: the SUBSCRIBE stream's lifecycle (connect, heartbeat watchdog,
+ * leader redirects, failover to the next master, reconnect with backoff) shares one state.
+ */
 import { classOf, messageOf } from '../../errors.js';
-import type { BackoffOptions } from './backoff.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { backoffDelay, sleep, type Backoff } from '../../backoff.js';
 import { MesosCallError, MesosNotSubscribedError, MesosSubscriptionRefusedError, RecordIoError } from './errors.js';
 import type { MesosLogger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -9,6 +12,9 @@ import { isMesosEvent } from './mesos-types.js';
 import type { MasterEndpoint } from './parse-master-url.js';
 import { RecordIoDecoder } from './parse-recordio.js';
 import type { SchedulerHttp, SubscribeOutcome } from './scheduler-client.js';
+
+/** Reconnect backoff unless options.backoff says otherwise: 500 ms doubling to 15 s, half of it random. */
+const RECONNECT_BACKOFF: Backoff = { initialMs: 500, maxMs: 15_000, jitter: 'equal' };
 
 /** What a SUBSCRIBED event told us about the live stream. */
 export interface SubscribedInfo {
@@ -34,7 +40,7 @@ export interface SubscriptionOptions {
   /** Missed-heartbeat tolerance: reconnect after interval × factor + margin without a byte. */
   readonly heartbeatGraceFactor?: number;
   readonly heartbeatMarginMs?: number;
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: Backoff;
   readonly logger?: MesosLogger;
   /** Called (synchronously, before any other event of the stream) on SUBSCRIBED. */
   readonly onSubscribed: (info: SubscribedInfo) => void;
@@ -173,7 +179,7 @@ export class Subscription {
       }
       if (this.generation !== before) attempt = 0;
       if (this.closed) break;
-      await sleep(backoffDelay(attempt++, this.options.backoff), this.closeController.signal);
+      await sleep(backoffDelay(attempt++, { ...RECONNECT_BACKOFF, ...this.options.backoff }), this.closeController.signal);
     }
   }
 

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { checkAdvertiseAddress } from '../../backends/advertise-address.js';
-import { resolveJobsDir, resolveStateDir } from '../../controller/state-dir.js';
-import { DEFAULT_METRICS_ADDR, parseMetricsAddr } from '../../controller/serve-health.js';
+import { resolveJobsDir, resolveStateDir } from '../../state/state-dir.js';
+import { DEFAULT_METRICS_ADDR, parseMetricsAddr } from '../../config/metrics-addr.js';
 import { hostPathPrefixProblem, preparePolicy, secretEnvNameProblem } from '../../policy/policy.js';
 import { parseDuration } from '../parse-duration.js';
 import type { SetExit } from './index.js';

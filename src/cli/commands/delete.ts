@@ -1,8 +1,8 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readJobRecord } from '../../controller/journal.js';
-import { readLiveLock } from '../../controller/state-lock.js';
+import { readJobRecord } from '../../state/read-journal.js';
+import { readLiveLock } from '../../state/state-lock.js';
 import { cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { CheckFailedError, CliUsageError } from '../errors.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { SparkJob } from '../../api/spark-job.js';
-import { readJobEvents, type JobEventRecord } from '../../controller/journal.js';
+import { readJobEvents } from '../../state/read-journal.js';
+import { type JobEventRecord } from '../../state/journal-paths.js';
 import { currentAttempt, listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';
 import type { JobView } from '../find-job.js';

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { journalPaths, readJobEvents, readJobRecord, type JobEventRecord } from '../../controller/journal.js';
+import { journalPaths, type JobEventRecord } from '../../state/journal-paths.js';
+import { readJobEvents, readJobRecord } from '../../state/read-journal.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { recentlyDeletedJobs, readDeletedJobEvents, type DeletedJob } from '../deleted-jobs.js';
 import { findJob } from '../find-job.js';

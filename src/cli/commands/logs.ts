@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { TERMINAL_PHASES } from '../../api/status.js';
-import { journalPaths } from '../../controller/journal.js';
-import { readLiveLock } from '../../controller/state-lock.js';
+import { journalPaths } from '../../state/journal-paths.js';
+import { readLiveLock } from '../../state/state-lock.js';
 import { attemptMayWrite, currentAttempt, LOG_ACTIVE_PHASES, listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { CheckFailedError, CliUsageError } from '../errors.js';

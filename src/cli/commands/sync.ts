@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolveJobsDir, resolveStateDir } from '../../controller/state-dir.js';
-import { requestControl } from '../../controller/control-socket.js';
-import { readLiveLock } from '../../controller/state-lock.js';
+import { resolveJobsDir, resolveStateDir } from '../../state/state-dir.js';
+import { requestControl } from '../../state/control-socket.js';
+import { readLiveLock } from '../../state/state-lock.js';
 import { messageOf } from '../../errors.js';
 import { NoSyncingControllerError, SyncTimeoutError } from '../../gitops/errors.js';
 import { GitCredentialsFileError, StatusBranchNotOwnedError } from '../../gitops/errors.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { RERUN_ANNOTATION } from '../../api/spark-job.js';
-import { runHash } from '../../controller/controller.js';
+import { runHash } from '../../manifest/run-hash.js';
 import { hasSecretValues } from '../../manifest/spec-hash.js';
 import { readHashKey, type HashKey } from '../../secrets/hash-key.js';
 import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';

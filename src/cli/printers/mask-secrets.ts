@@ -1,5 +1,5 @@
 import type { SparkJobStatus } from '../../api/status.js';
-import type { JobRecord } from '../../controller/journal.js';
+import type { JobRecord } from '../../state/journal-paths.js';
 import { looseSecretValues, redactSecrets, redactStatus, SECRET_MASK } from '../../secrets/redact.js';
 
 /** What a secret env value is shown as; `apply` puts the stored value back when it sees it. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readLiveLock } from '../../../src/controller/state-lock.js';
+import { readLiveLock } from '../../../src/state/state-lock.js';
 
 /** The repository root (the CLI runs from source there). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

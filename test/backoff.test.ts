@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, sleep } from '../../../src/backends/mesos/backoff.js';
+import { backoffDelay, sleep } from '../src/backoff.js';
 
 describe('backoffDelay', () => {
   it('doubles from the initial delay, with jitter in the upper half, up to the cap', () => {
-    const opts = { initialMs: 100, maxMs: 1000 };
+    const opts = { initialMs: 100, maxMs: 1000, jitter: 'equal' as const };
     expect([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(a, opts, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
     expect([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(a, opts, () => 1))).toEqual([100, 200, 400, 800, 1000, 1000]);
   });

@@ -1,4 +1,16 @@
+import type { ReasonName } from '../api/conditions.js';
 import { SparkctlError } from '../errors.js';
+
+/** A journal file has an unknown version or is not what it should be: the job starts afresh (never misread). */
+export class JournalFormatError extends SparkctlError {
+  override readonly code = 'SPARKCTL_JOURNAL_FORMAT';
+  override readonly errorClass = 'terminal' as const;
+  override readonly reason: ReasonName;
+  constructor(message: string, reason: 'JournalVersionUnknown' | 'JournalUnreadable', options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
 
 /** Another controller already runs on this jobs folder. */
 export class ControllerLockedError extends SparkctlError {
@@ -6,16 +18,6 @@ export class ControllerLockedError extends SparkctlError {
   override readonly errorClass = 'terminal' as const;
   override readonly reason = 'ControllerLocked';
 }
-
-/** The jobs folder cannot be read. */
-export class JobsFolderError extends SparkctlError {
-  override readonly code = 'SPARKCTL_JOBS_FOLDER';
-  override readonly errorClass = 'terminal' as const;
-  override readonly reason = 'JobsFolderUnreadable';
-}
-
-/** A manifest asks for something the controller's policy does not allow (defined with the policy). */
-export { PolicyViolationError } from '../policy/errors.js';
 
 /**
  * The state dir cannot record what a job needs recorded (full, read-only or failing disk): the

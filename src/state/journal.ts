@@ -1,94 +1,10 @@
-import { appendFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SparkJobStatus } from '../api/status.js';
 import { messageOf } from '../errors.js';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import { JournalUnavailableError } from './errors.js';
-
-/** One line of a job's event history, as `describe` and `events` show it. */
-export interface JobEventRecord {
-  readonly time: string;
-  readonly type: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly message: string;
-  readonly attempt?: number;
-}
-
-/** What the journal keeps per job: the source of truth the manifest's status is projected from. */
-export interface JobRecord {
-  readonly name: string;
-  /** The manifest's path relative to the jobs folder. */
-  readonly file: string;
-  /** The persisted xstate snapshot (absent for a manifest that never became valid). */
-  readonly snapshot?: unknown;
-  readonly status: SparkJobStatus;
-  readonly updatedAt: string;
-}
-
-/** Journal layout under the state dir; every path the CLI and controller use comes from here. */
-export const journalPaths = {
-  jobs: (stateDir: string) => join(stateDir, 'jobs'),
-  job: (stateDir: string, name: string) => join(stateDir, 'jobs', name),
-  record: (stateDir: string, name: string) => join(stateDir, 'jobs', name, 'job.json'),
-  events: (stateDir: string, name: string) => join(stateDir, 'jobs', name, 'events.jsonl'),
-  log: (stateDir: string, name: string, attempt: number) => join(stateDir, 'jobs', name, 'logs', `attempt-${attempt}.log`),
-  logs: (stateDir: string, name: string) => join(stateDir, 'jobs', name, 'logs'),
-  outputs: (stateDir: string, name: string, attempt: number) => join(stateDir, 'jobs', name, 'outputs', `attempt-${attempt}`),
-  cache: (stateDir: string, specHash: string) => join(stateDir, 'cache', specHash),
-  tombstones: (stateDir: string) => join(stateDir, 'deleted'),
-} as const;
-
-/** Reads one job's record; undefined when there is none. */
-export async function readJobRecord(stateDir: string, name: string): Promise<JobRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(journalPaths.record(stateDir, name), 'utf8')) as JobRecord;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** Reads every job record in a state dir (skipping unreadable ones, which are reported). */
-export async function readAllJobRecords(stateDir: string, onError?: (name: string, err: unknown) => void): Promise<JobRecord[]> {
-  let names: string[];
-  try {
-    names = await readdir(journalPaths.jobs(stateDir));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const out: JobRecord[] = [];
-  for (const name of names.sort()) {
-    try {
-      const rec = await readJobRecord(stateDir, name);
-      if (rec) out.push(rec);
-    } catch (err) {
-      onError?.(name, err);
-    }
-  }
-  return out;
-}
-
-/** Reads a job's events, oldest first. */
-export async function readJobEvents(stateDir: string, name: string): Promise<JobEventRecord[]> {
-  let text: string;
-  try {
-    text = await readFile(journalPaths.events(stateDir, name), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const out: JobEventRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as JobEventRecord);
-    } catch {
-      // A torn last line after a crash is skipped.
-    }
-  }
-  return out;
-}
+import { journalPaths, type JobEventRecord, type JobRecord } from './journal-paths.js';
+import { JOURNAL_VERSION } from './journal-schema.js';
 
 /** The controller's writer side of the journal; writes are serialised per job. */
 export class Journal {
@@ -142,7 +58,7 @@ export class Journal {
       if (!rec) return;
       try {
         await this.ensureJobDir(rec.name);
-        await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify(rec), { mode: 0o600 });
+        await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify({ version: JOURNAL_VERSION, ...rec }), { mode: 0o600 });
         this.failedSaves.delete(rec.name);
       } catch (err) {
         this.failedSaves.set(rec.name, err);

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONTROL_SOCKET, requestControl } from '../../src/controller/control-socket.js';
-import { ControllerLockedError } from '../../src/controller/errors.js';
-import { acquireStateLock, readLiveLock } from '../../src/controller/state-lock.js';
+import { CONTROL_SOCKET, requestControl } from '../../src/state/control-socket.js';
+import { ControllerLockedError } from '../../src/state/errors.js';
+import { acquireStateLock, readLiveLock } from '../../src/state/state-lock.js';
 import { ensureBuilt, runCli, startCli, type CliProcess } from '../e2e/support/cli.js';
 
 const staleLock = (pid: number) => JSON.stringify({ pid, startedAt: '2020-01-01T00:00:00.000Z', jobsDir: '/gone' });

@@ -1,0 +1,175 @@
+import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RERUN_ANNOTATION, type SparkJob } from '../api/spark-job.js';
+import { TERMINAL_PHASES } from '../api/status.js';
+import { phaseOf } from '../machines/project-status.js';
+import { duplicateNameStatus } from '../manifest/check-unique-names.js';
+import { issuesText } from '../manifest/manifest-issue.js';
+import { parseManifestRead } from '../manifest/parse-manifest.js';
+import { readManifestFile } from '../manifest/read-manifest-file.js';
+import { readStatusFromDoc } from '../manifest/read-status.js';
+import { contentHash, writeStatus } from '../manifest/write-status.js';
+import { checkPolicy } from '../policy/check-policy.js';
+import { looseSecretValues, redactSecrets, secretValues } from '../secrets/redact.js';
+import { mergeSecrets, statusKey, type JobActor } from './job-registry.js';
+import { handleInvalid, stillNames, writeInvalidStatus } from './invalid-manifest.js';
+import { endGrace, handleGone } from './manifest-grace.js';
+import type { ReconcileContext, ReconcileRun, ReconcileStep } from './reconcile-context.js';
+
+/**
+ * Reads the file. Gone: the job is released (after the grace). Refused (a link, a special file)
+ * or over the size limit: reported once per reason or content, never parsed. Stops in all three cases.
+ */
+export const readStep: ReconcileStep = async (run, ctx) => {
+  const { file } = run;
+  const read = await readManifestFile(run.root, file);
+  if (read.kind === 'refused') {
+    // Reported once per reason: relists list links and special files again and again.
+    const key = `refused:${read.reason}`;
+    const reported = ctx.seen.get(file) === key;
+    handleGone(ctx, file);
+    if (!reported) ctx.log.warn({ file }, `Ignored ${read.reason}`);
+    ctx.seen.set(file, key);
+    return 'stop';
+  }
+  if (read.kind === 'gone') {
+    handleGone(ctx, file);
+    return 'stop';
+  }
+  if (read.truncated) {
+    // Over the size limit: reported once per content, never parsed or written to.
+    const key = `size:${read.bytes.length}:${contentHash(read.bytes)}`;
+    const reported = ctx.seen.get(file) === key;
+    handleGone(ctx, file);
+    if (!reported) {
+      const result = parseManifestRead(read, file);
+      ctx.log.warn({ file, error: result.ok ? '' : result.errors.map((e) => e.message).join('; ') }, 'Manifest is invalid');
+    }
+    ctx.seen.set(file, key);
+    return 'stop';
+  }
+  run.bytes = read.bytes;
+  run.hash = contentHash(read.bytes);
+  run.read = read;
+  return 'next';
+};
+
+/** Stops when the content is the one last reconciled and its status is the one last written (one read per unchanged file). */
+export const skipUnchangedStep: ReconcileStep = async (run, ctx) => {
+  run.known = ctx.registry.nameOf(run.file);
+  run.previous = run.known ? ctx.registry.get(run.known) : undefined;
+  const prev = run.previous;
+  if (ctx.seen.get(run.file) === run.hash && (prev === undefined || prev.fileStatusKey === statusKey(prev.status))) {
+    endGrace(ctx, prev, run.file);
+    return 'stop';
+  }
+  return 'next';
+};
+
+/** The one parse of this content: everything below (name, status, errors) comes from it. On errors: handleInvalid, stop. */
+export const parseStep: ReconcileStep = async (run, ctx) => {
+  const parsed = parseManifestRead(run.read!, run.file);
+  if (!parsed.ok) {
+    const message = redactSecrets(issuesText(parsed.errors), parsed.secrets ?? []);
+    await handleInvalid(ctx, run, message, parsed.value, parsed.doc);
+    return 'stop';
+  }
+  run.parsed = parsed;
+  run.job = parsed.job;
+  return 'next';
+};
+
+/** Judges the spec against the policy, before any entry is looked at (the check follows links on disk and awaits). */
+export const checkPolicyStep: ReconcileStep = async (run, ctx) => {
+  const { violations } = await checkPolicy(run.job!.spec, ctx.policy);
+  run.violation = violations.map((v) => `${v.path}: ${v.message}`).join('; ');
+  return 'next';
+};
+
+/**
+ * Claims the job's name for this file: a name another file still holds makes this file Invalid
+ * (stop); a name whose file no longer holds it moves the job here; a file that held another job
+ * releases that one. A job being forgotten stops here (its file is requeued after).
+ */
+export const claimNameStep: ReconcileStep = async (run, ctx) => {
+  const { file } = run;
+  const name = run.job!.metadata.name;
+  const entry = ctx.registry.get(name);
+  if (run.previous && run.previous.name === name) endGrace(ctx, run.previous, file);
+  if (entry && entry.file === file && entry.invalidRevision !== undefined) ctx.registry.setInvalidRevision(entry, undefined);
+  if (entry && entry.file !== file) {
+    if (await stillNames(ctx, run.root, entry.file, name)) {
+      await writeInvalidStatus(ctx, run, duplicateNameStatus(name, entry.file), readStatusFromDoc(run.parsed!.doc), run.parsed!.doc);
+      return 'stop';
+    }
+    // Moved or renamed (git mv, a new folder): the same job, now in this file; a same spec keeps its run.
+    ctx.log.info({ job: name, from: entry.file, to: file }, 'Manifest moved; the job follows it');
+    ctx.seen.delete(entry.file);
+    ctx.registry.move(entry, file);
+    endGrace(ctx, entry, file);
+  }
+  if (run.known && run.known !== name) handleGone(ctx, file, { now: true });
+  if (entry?.actor.getSnapshot().status === 'done') return 'stop';
+  run.entry = entry;
+  return 'next';
+};
+
+/** Creates the job if new, and sends the events that bring its actor to what the manifest asks for. */
+export const steerStep: ReconcileStep = async (run, ctx) => {
+  const job = run.job!;
+  // A job the policy refuses gets no secretRef lookups: masking a value it was not granted would tell its author whether a guess matched.
+  const secrets = run.violation ? looseSecretValues(job) : secretValues(job.spec, ctx.env);
+  if (run.entry) run.entry.secrets = mergeSecrets(run.entry.secrets, secrets);
+  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, ctx.runHash(job.spec), secrets);
+  steer(run.entry.actor, job, run.violation ?? '', ctx.runHash(job.spec));
+  return 'next';
+};
+
+/** Sends the events that bring a job's actor to what its manifest asks for (level-triggered: nothing when they agree). */
+export function steer(actor: Pick<JobActor, 'getSnapshot' | 'send'>, job: SparkJob, violation: string, wanted: string): void {
+  const ctx = () => actor.getSnapshot().context;
+  if (violation) {
+    if (phaseOf(actor.getSnapshot()) !== 'Invalid' || ctx().message !== violation) actor.send({ type: 'job.invalidate', message: violation, reason: 'PolicyViolation' });
+    return;
+  }
+  if (ctx().specHash !== wanted || phaseOf(actor.getSnapshot()) === 'Invalid') actor.send({ type: 'job.specChanged', spec: job.spec, specHash: wanted });
+  const phase = phaseOf(actor.getSnapshot());
+  if (job.spec.suspend && phase !== 'Suspended' && !TERMINAL_PHASES.has(phase)) actor.send({ type: 'job.suspend' });
+  if (!job.spec.suspend && phase === 'Suspended') actor.send({ type: 'job.resume' });
+  const rerun = job.metadata.annotations[RERUN_ANNOTATION];
+  if (rerun !== undefined && rerun !== ctx().lastHandledRerunAt && !job.spec.suspend) actor.send({ type: 'job.rerun', requestedAt: rerun });
+}
+
+/** Writes the job's status into the content just reconciled when it differs; a newer edit is requeued, never overwritten. */
+export const writeStatusStep: ReconcileStep = async (run, ctx) => {
+  const { file } = run;
+  const entry = run.entry!;
+  const hash = run.hash!;
+  const want = entry.status;
+  const wantKey = statusKey(want);
+  if (want && statusKey(readStatusFromDoc(run.parsed!.doc)) !== wantKey) {
+    const res = await writeStatus(run.abs, want, { within: run.root, expectedHash: hash, parsed: { hash, doc: run.parsed!.doc } });
+    if (res.reason === 'conflict') {
+      ctx.requeue(file);
+      return 'stop';
+    }
+    if (res.written && res.contentHash) {
+      ctx.seen.set(file, res.contentHash);
+      entry.fileStatusKey = wantKey;
+      return 'stop';
+    }
+  } else {
+    entry.fileStatusKey = wantKey;
+  }
+  ctx.seen.set(file, hash);
+  return 'next';
+};
+
+/** The steps of a reconcile, in order (Flux-style): each may stop the reconcile. */
+export const RECONCILE_STEPS: readonly ReconcileStep[] = [readStep, skipUnchangedStep, parseStep, checkPolicyStep, claimNameStep, steerStep, writeStatusStep];
+
+/** Level-triggered: reads the file and the job, and closes the gap; never asks which event happened. */
+export async function reconcile(file: string, ctx: ReconcileContext, steps: readonly ReconcileStep[] = RECONCILE_STEPS): Promise<void> {
+  const run: ReconcileRun = { file, abs: join(ctx.jobsDir, file), root: await realpath(ctx.jobsDir) };
+  for (const step of steps) if ((await step(run, ctx)) === 'stop') return;
+}
