@@ -14,12 +14,29 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-throw-literal': 'error',
+      // Prettier wraps code at 140 columns; what it cannot wrap (long strings, test names, regexes) is allowed.
+      'max-len': [
+        'error',
+        {
+          code: 140,
+          ignoreStrings: true,
+          ignoreTemplateLiterals: true,
+          ignoreRegExpLiterals: true,
+          ignoreUrls: true,
+          ignoreComments: false,
+        },
+      ],
     },
   },
   {
     files: ['src/api/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$|croner$|\\.\/|node:crypto$).*', message: 'api/ imports only zod (and croner, for cron syntax).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^(?!zod$|croner$|\\./|node:crypto$).*', message: 'api/ imports only zod (and croner, for cron syntax).' }],
+        },
+      ],
     },
   },
   {
@@ -31,7 +48,10 @@ export default tseslint.config(
           patterns: [
             ...banned(['dockerode', 'undici', 'pino'], 'machines/ hold decisions, not I/O.'),
             { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*'], message: 'machines/ do no file I/O.' },
-            { group: ['**/controller/**', '**/backends/docker/**', '**/backends/mesos/**'], message: 'machines/ see only api/ and type-only ports.' },
+            {
+              group: ['**/controller/**', '**/backends/docker/**', '**/backends/mesos/**'],
+              message: 'machines/ see only api/ and type-only ports.',
+            },
             { group: ['**/backends/ports.js'], allowTypeImports: true, message: 'machines/ import ports as types only.' },
           ],
         },
@@ -43,7 +63,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**'], message: 'backends import their SDK, ports and api only.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**'],
+              message: 'backends import their SDK, ports and api only.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -52,7 +79,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'dockerode', 'undici'], message: 'secrets/ is a leaf: api/ and node only, usable by every other module.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'dockerode', 'undici'],
+              message: 'secrets/ is a leaf: api/ and node only, usable by every other module.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -61,7 +95,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'dockerode', 'undici'], message: 'policy/ is shared by the controller and the backends: api/, secrets/ and node only.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/machines/**', '**/controller/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'dockerode', 'undici'],
+              message: 'policy/ is shared by the controller and the backends: api/, secrets/ and node only.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -77,7 +118,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/backends/**', '**/machines/**', 'dockerode', 'undici'], message: 'web/ is read-only: api/, manifest/, secrets/, the journal readers and the job-view loader; never backends/ or machines/.' },
+            {
+              group: ['**/backends/**', '**/machines/**', 'dockerode', 'undici'],
+              message:
+                'web/ is read-only: api/, manifest/, secrets/, the journal readers and the job-view loader; never backends/ or machines/.',
+            },
             { group: ['**/controller/**'], message: 'web/ reads the journal through state/, never the controller.' },
             { regex: 'gitops/(?!sync-status\\.js$)', message: 'web/ reads the git sync state (gitops/sync-status.js) only.' },
           ],
@@ -92,7 +137,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/controller/**', '**/machines/**'], message: 'cli/ and gitops/ import state/, manifest/ and api/, never controller/ or machines/.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/controller/**', '**/machines/**'],
+              message: 'cli/ and gitops/ import state/, manifest/ and api/, never controller/ or machines/.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -101,7 +153,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/controller/**', '**/machines/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'xstate', 'dockerode', 'undici'], message: 'state/ (journal, lock, state dir) is read by the CLI: api/, fs/ and node only.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/controller/**', '**/machines/**', '**/cli/**', '**/gitops/**', '**/backends/**', 'xstate', 'dockerode', 'undici'],
+              message: 'state/ (journal, lock, state dir) is read by the CLI: api/, fs/ and node only.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -117,8 +176,9 @@ export default tseslint.config(
           message: 'Parse YAML with manifest/parse-yaml-bounded.ts, which checks the read limits before building anything.',
         },
         {
-          selector: "ImportDeclaration[source.value=/controller\\/(watch-folder|read-manifest)/]",
-          message: 'List and read manifests with manifest/find-manifest-files.ts and manifest/read-manifest-file.ts (the one walker and reader).',
+          selector: 'ImportDeclaration[source.value=/controller\\/(watch-folder|read-manifest)/]',
+          message:
+            'List and read manifests with manifest/find-manifest-files.ts and manifest/read-manifest-file.ts (the one walker and reader).',
         },
       ],
     },
@@ -130,8 +190,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'dockerode', 'undici'], message: 'schedules/ decides what runs when; it does no I/O.' },
-            { group: ['**/controller/**', '**/backends/**', '**/cli/**', '**/gitops/**'], message: 'schedules/ sees only api/ (and croner).' },
+            {
+              group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'dockerode', 'undici'],
+              message: 'schedules/ decides what runs when; it does no I/O.',
+            },
+            {
+              group: ['**/controller/**', '**/backends/**', '**/cli/**', '**/gitops/**'],
+              message: 'schedules/ sees only api/ (and croner).',
+            },
           ],
         },
       ],

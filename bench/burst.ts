@@ -43,7 +43,13 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
   const spec = benchSpec();
   const info = (await docker.info()) as { NCPU: number; MemTotal: number };
   // The Docker backend's ledger hands out the engine's NCPU and MemTotal; this is how many such jobs it runs at once.
-  const concurrency = Math.max(1, Math.min(Math.floor(info.NCPU / spec.driver.cores + 1e-9), Math.floor(info.MemTotal / (1024 * 1024) / driverMemoryWithOverheadMiB(spec))));
+  const concurrency = Math.max(
+    1,
+    Math.min(
+      Math.floor(info.NCPU / spec.driver.cores + 1e-9),
+      Math.floor(info.MemTotal / (1024 * 1024) / driverMemoryWithOverheadMiB(spec)),
+    ),
+  );
   const tag = `${process.pid}-${Date.now().toString(36)}`;
 
   await runBaselineContainer(docker, spec, `${tag}-warmup`);
@@ -63,14 +69,24 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
   const baselineMs = performance.now() - b0;
 
   const ws = await createWorkspace('burst');
-  const controller = spawnController({ jobsDir: ws.jobsDir, stateDir: ws.stateDir, logFile: ws.logFile, ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}) });
+  const controller = spawnController({
+    jobsDir: ws.jobsDir,
+    stateDir: ws.stateDir,
+    logFile: ws.logFile,
+    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
+  });
   const watch = new StatusWatch(ws.jobsDir);
   try {
     await controller.loaded;
     await timeJobThroughController(watch, ws.jobsDir, 'warmup', {}, ws.logFile);
     const names = Array.from({ length: options.jobs }, (_, i) => `burst-${i}`);
-    const drop = await stageManifests(ws.jobsDir, names.map((n) => ({ file: `${n}.yaml`, text: benchJob(n) })));
-    const done = names.map((n) => watch.waitFor(`${n}.yaml`, (s) => s.phase === 'Succeeded' || s.phase === 'Failed' || s.phase === 'Invalid', 30 * 60_000));
+    const drop = await stageManifests(
+      ws.jobsDir,
+      names.map((n) => ({ file: `${n}.yaml`, text: benchJob(n) })),
+    );
+    const done = names.map((n) =>
+      watch.waitFor(`${n}.yaml`, (s) => s.phase === 'Succeeded' || s.phase === 'Failed' || s.phase === 'Invalid', 30 * 60_000),
+    );
     const cpu0 = (await controller.sample()).cpu;
     const s0 = performance.now();
     await drop();

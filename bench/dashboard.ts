@@ -46,11 +46,20 @@ async function writeFixture(root: string, jobs: number): Promise<{ jobsDir: stri
     const manifest = benchJob(name).replace(`  name: ${name}\n`, `  name: ${name}\n  labels: {tier: ${i % 3 === 0 ? 'batch' : 'adhoc'}}\n`);
     await writeFile(join(jobsDir, `${name}.yaml`), manifest);
     const phase = PHASES[i % PHASES.length]!;
-    const status: SparkJobStatus = { phase, conditions: [], submissionAttempts: 1, executionAttempts: 1 + (i % 3), message: `${phase} for a while` };
+    const status: SparkJobStatus = {
+      phase,
+      conditions: [],
+      submissionAttempts: 1,
+      executionAttempts: 1 + (i % 3),
+      message: `${phase} for a while`,
+    };
     await mkdir(journalPaths.job(stateDir, name), { recursive: true });
     const time = new Date(Date.now() - i * 1000).toISOString();
     await writeFile(journalPaths.record(stateDir, name), JSON.stringify({ name, file: `${name}.yaml`, status, updatedAt: time }));
-    await writeFile(journalPaths.events(stateDir, name), `${JSON.stringify({ time, type: 'Normal', reason: 'Added', message: 'added' })}\n`);
+    await writeFile(
+      journalPaths.events(stateDir, name),
+      `${JSON.stringify({ time, type: 'Normal', reason: 'Added', message: 'added' })}\n`,
+    );
   });
   return { jobsDir, stateDir };
 }
@@ -69,7 +78,16 @@ export async function runDashboard(options: { jobs: number; requests: number }):
   try {
     const ctx = await writeFixture(root, options.jobs);
     const dashboard = createDashboard(ctx, { liveIntervalMs: 60_000 });
-    const server = await serveHealth({ addr: '127.0.0.1:0', explicit: false, registry: new Registry(), isStarted: () => true, stateDir: ctx.stateDir, pingEngine: () => Promise.resolve(), logger: silentLogger(), routes: dashboard.handle });
+    const server = await serveHealth({
+      addr: '127.0.0.1:0',
+      explicit: false,
+      registry: new Registry(),
+      isStarted: () => true,
+      stateDir: ctx.stateDir,
+      pingEngine: () => Promise.resolve(),
+      logger: silentLogger(),
+      routes: dashboard.handle,
+    });
     try {
       const cold = await timeGet(`${server.url}/`);
       const first: number[] = [];
@@ -90,7 +108,16 @@ export async function runDashboard(options: { jobs: number; requests: number }):
       }
       const firstPage = summarize(first);
       const jsonAllRows = summarize(json);
-      return { name: 'dashboard', jobs: options.jobs, firstPage, filteredPage: summarize(filtered), jsonAllRows, coldFirstPageMs: cold.ms, firstPageBytes: bytes, ratio: firstPage.median / jsonAllRows.median };
+      return {
+        name: 'dashboard',
+        jobs: options.jobs,
+        firstPage,
+        filteredPage: summarize(filtered),
+        jsonAllRows,
+        coldFirstPageMs: cold.ms,
+        firstPageBytes: bytes,
+        ratio: firstPage.median / jsonAllRows.median,
+      };
     } finally {
       dashboard.close();
       await server.close();

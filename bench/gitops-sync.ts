@@ -48,7 +48,16 @@ export async function runGitopsSync(options: { manifests: number; edits: number 
   const daemon = await startGitDaemon(remote.root);
   const jobsDir = join(root, 'jobs');
   const stateDir = join(root, 'state');
-  const syncer = new GitSyncer({ url: `git://127.0.0.1:${daemon.port}/remote.git`, ref: 'main', path: 'jobs', intervalMs: 3_600_000, prune: false, jobsDir, stateDir, logger: silentLogger() });
+  const syncer = new GitSyncer({
+    url: `git://127.0.0.1:${daemon.port}/remote.git`,
+    ref: 'main',
+    path: 'jobs',
+    intervalMs: 3_600_000,
+    prune: false,
+    jobsDir,
+    stateDir,
+    logger: silentLogger(),
+  });
   try {
     let t = performance.now();
     await syncer.prepare();
@@ -60,7 +69,10 @@ export async function runGitopsSync(options: { manifests: number; edits: number 
       const before = join(root, `before-${e}`);
       await cp(jobsDir, before, { recursive: true, dereference: true });
       const i = (e * 7919) % options.manifests;
-      await writeFile(join(work, 'jobs', `job-${i}.yaml`), benchJob(`job-${i}`, { suspend: true }).replace('suspend: true', `suspend: true\n  # edit ${e}`));
+      await writeFile(
+        join(work, 'jobs', `job-${i}.yaml`),
+        benchJob(`job-${i}`, { suspend: true }).replace('suspend: true', `suspend: true\n  # edit ${e}`),
+      );
       t = performance.now();
       await remote.git('commit', '--quiet', '-am', `Edit ${e}`);
       await remote.git('push', '--quiet', 'origin', 'HEAD:refs/heads/main');
@@ -68,7 +80,15 @@ export async function runGitopsSync(options: { manifests: number; edits: number 
       applied.push(performance.now() - t);
       if (status.error) throw new Error(`sync failed: ${status.error.message}`);
       t = performance.now();
-      await materialiseRevision({ clone, sha: status.revision!, gitPath: 'jobs', revsDir: join(root, 'whole'), folderName: `w${e}`, prune: false, previousView: before });
+      await materialiseRevision({
+        clone,
+        sha: status.revision!,
+        gitPath: 'jobs',
+        revsDir: join(root, 'whole'),
+        folderName: `w${e}`,
+        prune: false,
+        previousView: before,
+      });
       whole.push(performance.now() - t);
       await rm(join(root, 'whole'), { recursive: true, force: true });
       await rm(before, { recursive: true, force: true });

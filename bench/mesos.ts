@@ -65,7 +65,10 @@ interface OfferIds {
 export async function runMesos(options: MesosOptions): Promise<MesosResult> {
   const docker = benchDocker();
   const spec = benchSpec();
-  const perAgent = Math.min(Math.floor(options.agentCpus / spec.driver.cores + 1e-9), Math.floor(options.agentMemMiB / driverMemoryWithOverheadMiB(spec)));
+  const perAgent = Math.min(
+    Math.floor(options.agentCpus / spec.driver.cores + 1e-9),
+    Math.floor(options.agentMemMiB / driverMemoryWithOverheadMiB(spec)),
+  );
   const slots = Math.max(1, perAgent * options.agents);
   const tag = `${process.pid}-${Date.now().toString(36)}`;
 
@@ -92,7 +95,12 @@ export async function runMesos(options: MesosOptions): Promise<MesosResult> {
     docker,
   });
   const ws = await createWorkspace('mesos');
-  const controller = spawnController({ jobsDir: ws.jobsDir, stateDir: ws.stateDir, logFile: ws.logFile, ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}) });
+  const controller = spawnController({
+    jobsDir: ws.jobsDir,
+    stateDir: ws.stateDir,
+    logFile: ws.logFile,
+    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
+  });
   const watch = new StatusWatch(ws.jobsDir);
   const mesosMaster = `mesos://127.0.0.1:${master.port}`;
   try {
@@ -100,7 +108,10 @@ export async function runMesos(options: MesosOptions): Promise<MesosResult> {
     await timeJobThroughController(watch, ws.jobsDir, 'warmup', { mesosMaster }, ws.logFile);
     const first = master.messages().length;
     const names = Array.from({ length: options.tasks }, (_, i) => `task-${i}`);
-    const drop = await stageManifests(ws.jobsDir, names.map((n) => ({ file: `${n}.yaml`, text: benchJob(n, { mesosMaster }) })));
+    const drop = await stageManifests(
+      ws.jobsDir,
+      names.map((n) => ({ file: `${n}.yaml`, text: benchJob(n, { mesosMaster }) })),
+    );
     const done = names.map((n) => watch.waitFor(`${n}.yaml`, (s) => FINAL_PHASES.has(s.phase ?? ''), 60 * 60_000));
     const s0 = performance.now();
     await drop();
@@ -121,7 +132,10 @@ export async function runMesos(options: MesosOptions): Promise<MesosResult> {
       if (m.dir === 'event' && body.type === 'OFFERS') for (const o of body.offers?.offers ?? []) offeredAt.set(o.id.value, times[i]!);
       if (m.dir === 'call' && body.type === 'DECLINE') offersDeclined += body.decline?.offer_ids?.length ?? 0;
       if (m.dir === 'call' && body.type === 'REVIVE') revives++;
-      const tasks = m.dir === 'call' && body.type === 'ACCEPT' ? (body.accept?.operations ?? []).reduce((n, op) => n + (op.type === 'LAUNCH' ? (op.launch?.task_infos?.length ?? 0) : 0), 0) : 0;
+      const tasks =
+        m.dir === 'call' && body.type === 'ACCEPT'
+          ? (body.accept?.operations ?? []).reduce((n, op) => n + (op.type === 'LAUNCH' ? (op.launch?.task_infos?.length ?? 0) : 0), 0)
+          : 0;
       if (tasks > 0) {
         launchAccepts++;
         // One latency per task launched: from the earliest of the ACCEPT's offers being sent.

@@ -41,7 +41,12 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   const docker = benchDocker();
   const spec = benchSpec();
   const ws = await createWorkspace('overhead');
-  const controller = spawnController({ jobsDir: ws.jobsDir, stateDir: ws.stateDir, logFile: ws.logFile, ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}) });
+  const controller = spawnController({
+    jobsDir: ws.jobsDir,
+    stateDir: ws.stateDir,
+    logFile: ws.logFile,
+    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
+  });
   const watch = new StatusWatch(ws.jobsDir);
   const tag = `${process.pid}-${Date.now().toString(36)}`;
   const viaSparkctl = (name: string) => timeJobThroughController(watch, ws.jobsDir, name, {}, ws.logFile);
@@ -71,7 +76,16 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     const controllerCpuMsPerJob = (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / options.runs;
     const sparkctl = summarize(ours);
     const baseline = summarize(theirs);
-    return { name: 'overhead', runs: options.runs, sparkctl, baseline, ratio: sparkctl.median / baseline.median, p95Ratio: sparkctl.p95 / baseline.p95, controllerCpuMsPerJob, missedEvents: watch.missedEvents };
+    return {
+      name: 'overhead',
+      runs: options.runs,
+      sparkctl,
+      baseline,
+      ratio: sparkctl.median / baseline.median,
+      p95Ratio: sparkctl.p95 / baseline.p95,
+      controllerCpuMsPerJob,
+      missedEvents: watch.missedEvents,
+    };
   } finally {
     watch.close();
     await controller.stop();
@@ -82,7 +96,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
 
 /** The result as the lines `npm run bench` prints. */
 export function formatOverhead(r: OverheadResult): string {
-  const row = (label: string, s: Summary) => `  ${label.padEnd(30)} median ${formatMs(s.median).padStart(9)}   p95 ${formatMs(s.p95).padStart(9)}   min ${formatMs(s.min).padStart(9)}`;
+  const row = (label: string, s: Summary) =>
+    `  ${label.padEnd(30)} median ${formatMs(s.median).padStart(9)}   p95 ${formatMs(s.p95).padStart(9)}   min ${formatMs(s.min).padStart(9)}`;
   return [
     `Overhead: one trivial job at a time, ${r.runs} runs per side (alternating)`,
     row('sparkctl (manifest → Succeeded)', r.sparkctl),

@@ -35,6 +35,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(2);
   }
   for (const { step, summary } of await phaseTimeline(dir)) {
-    console.log(`${step.padEnd(48)} median ${formatMs(summary.median).padStart(9)}  p95 ${formatMs(summary.p95).padStart(9)}  (${summary.n})`);
+    console.log(
+      `${step.padEnd(48)} median ${formatMs(summary.median).padStart(9)}  p95 ${formatMs(summary.p95).padStart(9)}  (${summary.n})`,
+    );
   }
 }

@@ -65,5 +65,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(`sampled ${s.totalMs.toFixed(0)} ms\n\nself time:`);
   for (const r of s.self.slice(0, n)) console.log(`  ${r.ms.toFixed(0).padStart(8)} ms  ${r.name}`);
   console.log('\ntotal time, project code:');
-  for (const r of s.total.filter((x) => x.name.includes(' src/')).slice(0, n)) console.log(`  ${r.ms.toFixed(0).padStart(8)} ms  ${r.name}`);
+  for (const r of s.total.filter((x) => x.name.includes(' src/')).slice(0, n))
+    console.log(`  ${r.ms.toFixed(0).padStart(8)} ms  ${r.name}`);
 }

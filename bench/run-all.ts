@@ -80,7 +80,14 @@ export async function runBenchmarks(options: RunOptions): Promise<{ machine: Mac
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' }, json: { type: 'string' }, 'cpu-prof': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      json: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+    },
+  });
   const only = values.only?.split(',').map((s) => s.trim());
   const unknown = only?.filter((n) => !(BENCHMARKS as readonly string[]).includes(n)) ?? [];
   if (unknown.length > 0) {
@@ -98,5 +105,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     onResult: (text) => console.log(`${text}\n`),
   });
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(0)} s; load ${out.loadAtEnd.toFixed(2)} at the end.`);
-  if (values.json) await writeFile(values.json, `${JSON.stringify({ ...out, date: new Date().toISOString(), smoke: values.smoke }, null, 2)}\n`);
+  if (values.json)
+    await writeFile(values.json, `${JSON.stringify({ ...out, date: new Date().toISOString(), smoke: values.smoke }, null, 2)}\n`);
 }

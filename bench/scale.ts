@@ -84,21 +84,32 @@ async function measureSize(manifests: number, options: ScaleOptions): Promise<Sc
   const docker = benchDocker();
   const ws = await createWorkspace(`scale${manifests}`);
   const files = Array.from({ length: manifests }, (_, i) => `job-${String(i).padStart(5, '0')}.yaml`);
-  for (const [i, f] of files.entries()) await writeFile(join(ws.jobsDir, f), benchJob(`job-${String(i).padStart(5, '0')}`, { suspend: true }));
+  for (const [i, f] of files.entries())
+    await writeFile(join(ws.jobsDir, f), benchJob(`job-${String(i).padStart(5, '0')}`, { suspend: true }));
   const watch = new StatusWatch(ws.jobsDir, 2000);
   let written = 0;
   const all = files.map((f) =>
-    watch.waitFor(f, (s) => s.phase === 'Suspended', options.convergeTimeoutMs + 60_000).then((seen) => {
-      written += 1;
-      return seen;
-    }),
+    watch
+      .waitFor(f, (s) => s.phase === 'Suspended', options.convergeTimeoutMs + 60_000)
+      .then((seen) => {
+        written += 1;
+        return seen;
+      }),
   );
   all.forEach((p) => p.catch(() => undefined));
-  const controller = spawnController({ jobsDir: ws.jobsDir, stateDir: ws.stateDir, logFile: ws.logFile, ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}) });
+  const controller = spawnController({
+    jobsDir: ws.jobsDir,
+    stateDir: ws.stateDir,
+    logFile: ws.logFile,
+    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
+  });
   try {
     const loadedAt = await controller.loaded;
     let timer: NodeJS.Timeout | undefined;
-    const seen = await Promise.race([Promise.all(all), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), options.convergeTimeoutMs)))]);
+    const seen = await Promise.race([
+      Promise.all(all),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), options.convergeTimeoutMs))),
+    ]);
     clearTimeout(timer);
     const atConverged = await controller.sample();
     if (!seen) {
@@ -133,7 +144,11 @@ async function measureSize(manifests: number, options: ScaleOptions): Promise<Sc
       const before = readStatusFields(text).observedSpecHash;
       const edited = text.replace(/arguments: \["[^"]*"\]/, `arguments: ["edit-${k}"]`);
       const t0 = performance.now();
-      const done = watch.waitFor(file, (s) => s.phase === 'Suspended' && s.observedSpecHash !== undefined && s.observedSpecHash !== before, 60_000);
+      const done = watch.waitFor(
+        file,
+        (s) => s.phase === 'Suspended' && s.observedSpecHash !== undefined && s.observedSpecHash !== before,
+        60_000,
+      );
       await writeAtomic(ws.jobsDir, file, edited);
       latencies.push((await done).at - t0);
     }
@@ -210,5 +225,15 @@ export function formatScale(r: ScaleResult): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
-  console.log(formatScale(await runScale({ sizes, edits: Number(process.env.BENCH_EDITS ?? 200), idleMs: Number(process.env.BENCH_IDLE_MS ?? 35_000), convergeTimeoutMs: Number(process.env.BENCH_CONVERGE_TIMEOUT_MS ?? 15 * 60_000), ...(process.env.BENCH_CPU_PROF ? { cpuProfDir: process.env.BENCH_CPU_PROF } : {}) })));
+  console.log(
+    formatScale(
+      await runScale({
+        sizes,
+        edits: Number(process.env.BENCH_EDITS ?? 200),
+        idleMs: Number(process.env.BENCH_IDLE_MS ?? 35_000),
+        convergeTimeoutMs: Number(process.env.BENCH_CONVERGE_TIMEOUT_MS ?? 15 * 60_000),
+        ...(process.env.BENCH_CPU_PROF ? { cpuProfDir: process.env.BENCH_CPU_PROF } : {}),
+      }),
+    ),
+  );
 }

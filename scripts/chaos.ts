@@ -1,5 +1,6 @@
 /**
- * The long mode of the crash-safety suite: `npm run test:chaos -- --trials N [--seed S] [--kills K]` (every fourth trial kills once with the state dir full).
+ * The long mode of the crash-safety suite: `npm run test:chaos -- --trials N [--seed S] [--kills K]` (every fourth trial kills once with
+ * the state dir full).
  * Runs N kill -9 trials (three jobs each on the real engine), prints one line per trial and the
  * totals RELIABILITY.md quotes, and exits 1 when any job was lost, run twice or ended wrong, any
  * manifest read was torn, or a user's edit was lost.

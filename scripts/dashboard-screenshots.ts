@@ -13,8 +13,19 @@ const out = join(import.meta.dirname, '..', 'docs', 'images');
 await ensureTestImages();
 const h = await createHarness();
 try {
-  const labelled = (name: string, team: string, extra = '') => fakeJob(name, extra).replace(`  name: ${name}\n`, `  name: ${name}\n  labels: {team: ${team}}\n  annotations: {owner: "<b>geo team</b>"}\n`);
-  await h.write('spark-pi.yaml', labelled('spark-pi', 'geo', '  sparkConf: {spark.fake.output: /tmp/result.txt, spark.fake.logLines: "6"}\n  outputs: [{name: result, path: /tmp/result.txt}]\n'));
+  const labelled = (name: string, team: string, extra = '') =>
+    fakeJob(name, extra).replace(
+      `  name: ${name}\n`,
+      `  name: ${name}\n  labels: {team: ${team}}\n  annotations: {owner: "<b>geo team</b>"}\n`,
+    );
+  await h.write(
+    'spark-pi.yaml',
+    labelled(
+      'spark-pi',
+      'geo',
+      '  sparkConf: {spark.fake.output: /tmp/result.txt, spark.fake.logLines: "6"}\n  outputs: [{name: result, path: /tmp/result.txt}]\n',
+    ),
+  );
   await h.write('nightly-etl.yaml', labelled('nightly-etl', 'data', '  sparkConf: {spark.fake.exitCode: "3"}\n'));
   await h.write('ingest-tiles.yaml', labelled('ingest-tiles', 'geo', '  sparkConf: {spark.fake.sleepSeconds: "120"}\n'));
   await h.write('backfill-2019.yaml', labelled('backfill-2019', 'data', '  suspend: true\n'));

@@ -1,7 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crdText, jsonSchemaText, SCHEDULE_SCHEMA_FILES, SCHEMA_FILES, scheduleCrdText, scheduleJsonSchemaText } from '../src/manifest/schema-documents.js';
+import {
+  crdText,
+  jsonSchemaText,
+  SCHEDULE_SCHEMA_FILES,
+  SCHEMA_FILES,
+  scheduleCrdText,
+  scheduleJsonSchemaText,
+} from '../src/manifest/schema-documents.js';
 
 // Regenerates crd-schemas/ from the zod schema; the drift test fails until this has been run.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -13,7 +13,8 @@ export interface Backoff {
 export function backoffDelay(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
   const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(Math.max(attempt, 0), 30));
   const { jitter } = backoff;
-  const delay = jitter === undefined ? base : jitter === 'equal' ? base / 2 + random() * (base / 2) : base * (1 - jitter + 2 * jitter * random());
+  const delay =
+    jitter === undefined ? base : jitter === 'equal' ? base / 2 + random() * (base / 2) : base * (1 - jitter + 2 * jitter * random());
   return Math.round(Math.min(backoff.maxMs, delay));
 }
 

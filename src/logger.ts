@@ -7,7 +7,16 @@ import { neutraliseTerminal } from './cli/printers/escape-text.js';
 export type { Logger } from 'pino';
 
 /** Keys whose values never reach a log line. */
-export const REDACT_PATHS = ['secret', '*.secret', 'password', '*.password', 'authorization', '*.authorization', 'env[*].value', '*.env[*].value'];
+export const REDACT_PATHS = [
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'env[*].value',
+  '*.env[*].value',
+];
 
 /**
  * The human-readable log on a terminal (stderr): pino-pretty's lines with every escape sequence
@@ -22,7 +31,8 @@ export function prettyTerminalDestination(fd = 2, colorize?: boolean): Destinati
 export function createLogger(options: { level?: string; destination?: DestinationStream; pretty?: boolean } = {}): Logger {
   const level = options.level ?? process.env.SPARKCTL_LOG_LEVEL ?? 'info';
   const usePretty = options.pretty ?? (options.destination === undefined && process.stderr.isTTY === true);
-  const dest: DestinationStream = options.destination ?? (usePretty ? prettyTerminalDestination() : pino.destination({ fd: 2, sync: false }));
+  const dest: DestinationStream =
+    options.destination ?? (usePretty ? prettyTerminalDestination() : pino.destination({ fd: 2, sync: false }));
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '******' }, base: { pid: process.pid } }, dest);
 }
 

@@ -45,10 +45,19 @@ export async function runController(config: ControllerConfig): Promise<number> {
   const instance = instanceId(config.stateDir);
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   const advertiseAddress = config.advertiseAddress ?? detectAdvertiseAddress();
-  logger.info({ advertiseAddress, detected: config.advertiseAddress === undefined }, 'Chose the address client-mode Mesos drivers advertise');
+  logger.info(
+    { advertiseAddress, detected: config.advertiseAddress === undefined },
+    'Chose the address client-mode Mesos drivers advertise',
+  );
   // One policy for the controller's check and the backends' check at launch, prefixes resolved once.
   const policy = await preparePolicy(config.policy);
-  const docker = createDockerBackend({ instance, logger, advertiseAddress, policy, ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}) });
+  const docker = createDockerBackend({
+    instance,
+    logger,
+    advertiseAddress,
+    policy,
+    ...(config.dockerSocket ? { socketPath: config.dockerSocket } : {}),
+  });
   let mesos: Backend | undefined;
   const metrics = config.metricsAddr ? createControllerMetrics() : undefined;
   const controller = new Controller({
@@ -94,7 +103,9 @@ export async function runController(config: ControllerConfig): Promise<number> {
     process.once('SIGINT', onSignal);
   });
   // With --git: take over the jobs path without waiting for the remote; the first sync runs in the background.
-  const gitSync: RunningGitSync | undefined = config.git ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger }) : undefined;
+  const gitSync: RunningGitSync | undefined = config.git
+    ? await prepareGitSync(config.git, { jobsDir: config.jobsDir, stateDir: config.stateDir, logger })
+    : undefined;
   await controller.start();
   let started = true;
   let health: HealthServer | undefined;

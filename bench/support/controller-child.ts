@@ -12,8 +12,17 @@ if (!jobsDir || !stateDir || !process.send) {
   process.exit(2);
 }
 process.on('message', (m: unknown) => {
-  if (m === 'sample') process.send?.({ type: 'sample', rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed, cpu: process.cpuUsage() });
+  if (m === 'sample')
+    process.send?.({ type: 'sample', rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed, cpu: process.cpuUsage() });
 });
 process.send({ type: 'loaded' });
-const code = await runController({ jobsDir, stateDir, workers: Number(workers), exitWhenIdle: false, relistIntervalMs: 30_000, policy: DEFAULT_POLICY, mesos: { singleHost: true } });
+const code = await runController({
+  jobsDir,
+  stateDir,
+  workers: Number(workers),
+  exitWhenIdle: false,
+  relistIntervalMs: 30_000,
+  policy: DEFAULT_POLICY,
+  mesos: { singleHost: true },
+});
 process.exit(code);

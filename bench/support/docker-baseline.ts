@@ -9,7 +9,9 @@ export const BASELINE_LABEL = 'io.sparkctl.bench';
 
 /** A dockerode client on the local engine. */
 export function benchDocker(): Docker {
-  return new Docker({ socketPath: process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/var/run/docker.sock' });
+  return new Docker({
+    socketPath: process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/var/run/docker.sock',
+  });
 }
 
 /** The spec of the benchmark job, parsed from the very manifest sparkctl is given. */
@@ -44,5 +46,12 @@ export async function runBaselineContainer(docker: Docker, spec: SparkJobSpec, n
 /** Removes baseline containers a crashed run left behind. */
 export async function removeBaselineLeftovers(docker: Docker): Promise<void> {
   const list = await docker.listContainers({ all: true, filters: { label: [`${BASELINE_LABEL}=1`] } });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }

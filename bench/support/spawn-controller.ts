@@ -43,12 +43,16 @@ export function spawnController(options: SpawnOptions): ChildController {
   const log = openSync(options.logFile, 'a');
   const execArgv = ['--import', 'tsx', ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [])];
   const spawnedAt = performance.now();
-  const child: ChildProcess = fork(join(ROOT, 'bench', 'support', 'controller-child.ts'), [options.jobsDir, options.stateDir, String(options.workers ?? 4)], {
-    cwd: ROOT,
-    execArgv,
-    stdio: ['ignore', log, log, 'ipc'],
-    env: { ...process.env, SPARKCTL_LOG_LEVEL: 'info', ...options.env },
-  });
+  const child: ChildProcess = fork(
+    join(ROOT, 'bench', 'support', 'controller-child.ts'),
+    [options.jobsDir, options.stateDir, String(options.workers ?? 4)],
+    {
+      cwd: ROOT,
+      execArgv,
+      stdio: ['ignore', log, log, 'ipc'],
+      env: { ...process.env, SPARKCTL_LOG_LEVEL: 'info', ...options.env },
+    },
+  );
   closeSync(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const loaded = new Promise<number>((resolve, reject) => {

@@ -45,7 +45,10 @@ export class StatusWatch {
   private readonly reading = new Map<string, boolean>();
   private readonly safety: NodeJS.Timeout;
 
-  constructor(private readonly dir: string, recheckMs = 1000) {
+  constructor(
+    private readonly dir: string,
+    recheckMs = 1000,
+  ) {
     this.watcher = watch(dir, (_event, filename) => {
       if (filename && !filename.startsWith('.') && this.waiters.has(filename)) void this.check(filename, performance.now(), false);
     });

@@ -29,7 +29,14 @@ export async function createWorkspace(name: string): Promise<Workspace> {
     cleanup: async (docker) => {
       if (docker) {
         const list = await docker.listContainers({ all: true, filters: { label: [`${LABELS.instance}=${instanceId(stateDir)}`] } });
-        await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+        await Promise.all(
+          list.map((c) =>
+            docker
+              .getContainer(c.Id)
+              .remove({ force: true })
+              .catch(() => undefined),
+          ),
+        );
       }
       if (process.env.SPARKCTL_BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });
     },

@@ -91,7 +91,14 @@ export const Reason = {
 export type ReasonName = (typeof Reason)[keyof typeof Reason];
 
 /** Reasons whose events are Warnings whatever the phase: a job waits on something a person may need to fix. */
-const WARNING_REASONS: ReadonlySet<ReasonName> = new Set<ReasonName>(['InsufficientResources', 'EngineUnavailable', 'JournalUnavailable', 'Orphaned', 'InvalidSpec', 'PolicyViolation']);
+const WARNING_REASONS: ReadonlySet<ReasonName> = new Set<ReasonName>([
+  'InsufficientResources',
+  'EngineUnavailable',
+  'JournalUnavailable',
+  'Orphaned',
+  'InvalidSpec',
+  'PolicyViolation',
+]);
 
 /** The event type of a reason: Warning for the reasons above and for failing phases, Normal otherwise. */
 export function severityOf(reason: ReasonName, phase?: string): 'Normal' | 'Warning' {

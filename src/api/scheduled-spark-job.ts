@@ -53,7 +53,11 @@ export const ScheduledSparkJobSpecSchema = z
     const problem = cronProblem(spec.schedule);
     if (problem) ctx.addIssue({ code: 'custom', path: ['schedule'], message: problem });
     if (!isTimeZone(spec.timeZone)) {
-      ctx.addIssue({ code: 'custom', path: ['timeZone'], message: `timeZone must be an IANA time zone name such as UTC or Europe/Berlin; ${JSON.stringify(spec.timeZone)} is not known` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeZone'],
+        message: `timeZone must be an IANA time zone name such as UTC or Europe/Berlin; ${JSON.stringify(spec.timeZone)} is not known`,
+      });
     }
   });
 
@@ -66,7 +70,9 @@ export const ScheduledSparkJobSchema = z.strictObject({
       .string()
       .min(1)
       .max(MAX_SCHEDULE_NAME, { message: `a schedule's name must be at most ${MAX_SCHEDULE_NAME} characters: its runs add -<unix time>` })
-      .regex(DNS1123_LABEL, { message: 'name must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit' }),
+      .regex(DNS1123_LABEL, {
+        message: 'name must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit',
+      }),
   }),
   spec: ScheduledSparkJobSpecSchema,
   status: z.unknown().optional(),

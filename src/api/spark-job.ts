@@ -46,7 +46,10 @@ const plainText = (what: string, lines: boolean) =>
     if (i < 0) return;
     const code = `U+${v.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`;
     const allowed = lines ? ' (tab and line breaks are allowed)' : '';
-    ctx.addIssue({ code: 'custom', message: `${what} must not contain control characters${allowed}: found ${code} at character ${i + 1}; remove it` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${what} must not contain control characters${allowed}: found ${code} at character ${i + 1}; remove it`,
+    });
   });
 
 /** Spark conf keys whose value is a secret: it would sit on the spark-submit command line. */
@@ -74,7 +77,12 @@ export const DriverSchema = z.strictObject({
 
 export const ExecutorSchema = z.strictObject({
   // Whole cores: Spark reads spark.executor.cores with toInt (SparkSubmitArguments, MesosCoarseGrainedSchedulerBackend).
-  cores: z.number().int({ message: 'executor cores must be a whole number: Spark reads spark.executor.cores as an int' }).positive().max(1024).default(1),
+  cores: z
+    .number()
+    .int({ message: 'executor cores must be a whole number: Spark reads spark.executor.cores as an int' })
+    .positive()
+    .max(1024)
+    .default(1),
   memory: memory.default('1024m'),
   instances: z.number().int().nonnegative().max(10_000).default(1),
   totalCores: positiveInt.optional(),
@@ -129,13 +137,19 @@ export const RestartPolicySchema = z.strictObject({
 
 export const SparkJobSpecSchema = z
   .strictObject({
-    image: z.string().min(1).max(512).regex(/^[^\s]+$/, { message: 'image must not contain white space' }),
+    image: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(/^[^\s]+$/, { message: 'image must not contain white space' }),
     imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
     sparkHome: absolutePath('sparkHome').default('/opt/spark'),
     type: z
       .enum(['Scala', 'Java', 'Python', 'R'])
       .default('Scala')
-      .describe('Scala and Java need mainClass. Python runs on apache/spark:<version> (its python3 variant); R needs the R variant apache/spark:<version>-r, the default image has no R'),
+      .describe(
+        'Scala and Java need mainClass. Python runs on apache/spark:<version> (its python3 variant); R needs the R variant apache/spark:<version>-r, the default image has no R',
+      ),
     master: z
       .string()
       .regex(MASTER_PATTERN, {
@@ -151,7 +165,9 @@ export const SparkJobSpecSchema = z
         plainText('a sparkConf key', false)
           .min(1)
           .max(1024)
-          .refine((k) => !SECRET_CONF_KEYS.has(k), { message: 'a secret in sparkConf would sit on the spark-submit command line: set spec.mesos.secretRef instead' }),
+          .refine((k) => !SECRET_CONF_KEYS.has(k), {
+            message: 'a secret in sparkConf would sit on the spark-submit command line: set spec.mesos.secretRef instead',
+          }),
         z.union([plainText('a sparkConf value', true), z.number(), z.boolean()]),
       )
       .default({}),
@@ -189,11 +205,20 @@ export const SparkJobSpecSchema = z
     }
     // spark-submit cannot read the Main-Class of a local:// (or remote) jar and refuses it without --class (SparkSubmitArguments).
     if ((spec.type === 'Scala' || spec.type === 'Java') && spec.mainClass === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['mainClass'], message: `mainClass is required for ${spec.type} jobs: spark-submit refuses a jar without --class; set the application's main class` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mainClass'],
+        message: `mainClass is required for ${spec.type} jobs: spark-submit refuses a jar without --class; set the application's main class`,
+      });
     }
-    // Spark rounds spark.cores.max down to a multiple of spark.executor.cores (MesosCoarseGrainedSchedulerBackend): below one executor it launches none.
+    // Spark rounds spark.cores.max down to a multiple of spark.executor.cores (MesosCoarseGrainedSchedulerBackend): below one executor it
+    // launches none.
     if (spec.executor.totalCores !== undefined && spec.executor.totalCores < spec.executor.cores) {
-      ctx.addIssue({ code: 'custom', path: ['executor', 'totalCores'], message: `executor.totalCores (${spec.executor.totalCores}) is below executor.cores (${spec.executor.cores}): no executor would start; raise totalCores or lower cores` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['executor', 'totalCores'],
+        message: `executor.totalCores (${spec.executor.totalCores}) is below executor.cores (${spec.executor.cores}): no executor would start; raise totalCores or lower cores`,
+      });
     }
     const names = new Set<string>();
     spec.outputs.forEach((o, i) => {
@@ -203,13 +228,9 @@ export const SparkJobSpecSchema = z
   });
 
 export const MetadataSchema = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(63, { message: 'name must be at most 63 characters' })
-    .regex(DNS1123_LABEL, {
-      message: 'name must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit',
-    }),
+  name: z.string().min(1).max(63, { message: 'name must be at most 63 characters' }).regex(DNS1123_LABEL, {
+    message: 'name must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit',
+  }),
   labels: z.record(z.string().regex(LABEL_KEY).max(317), z.string().max(63)).default({}),
   annotations: z.record(z.string().max(317), z.string().max(65_536)).default({}),
 });

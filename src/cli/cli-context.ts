@@ -19,7 +19,13 @@ export interface CliContext {
 export function cliContext(command: Command): CliContext {
   const globals = command.optsWithGlobals<{ jobs?: string; stateDir?: string }>();
   const jobsDir = resolveJobsDir(globals.jobs);
-  return { jobsDir, stateDir: resolveStateDir(jobsDir, globals.stateDir), out: process.stdout, err: process.stderr, colour: colourEnabled(process.stdout) };
+  return {
+    jobsDir,
+    stateDir: resolveStateDir(jobsDir, globals.stateDir),
+    out: process.stdout,
+    err: process.stderr,
+    colour: colourEnabled(process.stdout),
+  };
 }
 
 /** Fails with a helpful message when the jobs folder is missing. */
@@ -38,9 +44,14 @@ export async function requireJobsDir(ctx: CliContext): Promise<void> {
 export async function checkController(ctx: CliContext): Promise<LockInfo | undefined> {
   const lock = await readLiveLock(ctx.stateDir);
   if (lock) return lock;
-  ctx.err.write(`warning: no controller is running for ${ctx.jobsDir} (state dir ${ctx.stateDir}); status may be stale: it comes from that journal, else from the manifests' status:\n`);
+  ctx.err.write(
+    `warning: no controller is running for ${ctx.jobsDir} (state dir ${ctx.stateDir}); status may be stale: it comes from that journal, else from the manifests' status:\n`,
+  );
   const other = await findOtherController(ctx);
-  if (other) ctx.err.write(`warning: a controller (pid ${other.lock.pid}) runs for ${ctx.jobsDir} with state dir ${other.stateDir}: pass --state-dir ${other.stateDir} (or set SPARKCTL_STATE_DIR)\n`);
+  if (other)
+    ctx.err.write(
+      `warning: a controller (pid ${other.lock.pid}) runs for ${ctx.jobsDir} with state dir ${other.stateDir}: pass --state-dir ${other.stateDir} (or set SPARKCTL_STATE_DIR)\n`,
+    );
   return undefined;
 }
 

@@ -5,8 +5,18 @@ import { findJob, type JobView } from './find-job.js';
 import { editManifestFile, setManifestValue, type EditValue } from './edit-manifest.js';
 import type { Command } from 'commander';
 
-/** Sets one field of a job's manifest with a minimal edit and reports `sparkjob/NAME <done>` (or "unchanged"); `check` may refuse first (by throwing). */
-export async function editJobField(command: Command, name: string, path: readonly string[], value: EditValue, done: string, check?: (view: JobView) => void): Promise<number> {
+/**
+ * Sets one field of a job's manifest with a minimal edit and reports `sparkjob/NAME <done>` (or "unchanged"); `check` may refuse first (by
+ * throwing).
+ */
+export async function editJobField(
+  command: Command,
+  name: string,
+  path: readonly string[],
+  value: EditValue,
+  done: string,
+  check?: (view: JobView) => void,
+): Promise<number> {
   const ctx = cliContext(command);
   await requireJobsDir(ctx);
   const view = await findJob(ctx, name);

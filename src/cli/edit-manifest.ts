@@ -58,7 +58,14 @@ function setIn(obj: unknown, path: readonly string[], value: EditValue): unknown
   return copy;
 }
 
-function insertIntoMap(text: string, map: YAMLMap, missing: readonly string[], value: EditValue, parentIndent: number, where: string): string {
+function insertIntoMap(
+  text: string,
+  map: YAMLMap,
+  missing: readonly string[],
+  value: EditValue,
+  parentIndent: number,
+  where: string,
+): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   if (map.flow) {
     const end = map.range![1] - 1;
@@ -95,7 +102,8 @@ export function setManifestValue(text: string, path: readonly string[], value: E
   const parsed = parseYamlBounded(text);
   if (!parsed.ok) throw new ManifestEditError(`cannot edit ${where}: ${parsed.breach.message}`);
   const doc = parsed.docs[0];
-  if (doc === undefined || parsed.docs.length > 1) throw new ManifestEditError(`cannot edit ${where}: the file must hold exactly one YAML document`);
+  if (doc === undefined || parsed.docs.length > 1)
+    throw new ManifestEditError(`cannot edit ${where}: the file must hold exactly one YAML document`);
   if (doc.errors.length > 0) throw new ManifestEditError(`cannot edit ${where}: the file is not valid YAML (${doc.errors[0]!.message})`);
   let node: unknown = doc.contents;
   let parentIndent = 0;
@@ -120,7 +128,8 @@ export function setManifestValue(text: string, path: readonly string[], value: E
       break;
     }
     if (rest.length === 0) {
-      if (!isScalar(val) || !val.range) throw new ManifestEditError(`cannot edit ${where}: it holds a ${isMap(val) ? 'mapping' : 'list'}, not a value`);
+      if (!isScalar(val) || !val.range)
+        throw new ManifestEditError(`cannot edit ${where}: it holds a ${isMap(val) ? 'mapping' : 'list'}, not a value`);
       if (val.anchor || val.tag) throw new ManifestEditError(`cannot edit ${where}: its value carries an anchor or tag; edit it by hand`);
       next = text.slice(0, val.range[0]) + renderValue(value) + text.slice(val.range[1]);
       break;
@@ -131,7 +140,9 @@ export function setManifestValue(text: string, path: readonly string[], value: E
   const before = plain(text);
   const after = plain(next);
   if (after === undefined || !isDeepStrictEqual(after, setIn(before, path, value))) {
-    throw new ManifestEditError(`cannot edit ${where} without changing other content (anchors, aliases or an unusual layout); edit the file by hand`);
+    throw new ManifestEditError(
+      `cannot edit ${where} without changing other content (anchors, aliases or an unusual layout); edit the file by hand`,
+    );
   }
   return next;
 }

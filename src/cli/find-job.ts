@@ -42,7 +42,10 @@ export interface JobView {
 /** Manifests read at once by loadJobViews. */
 const READ_CONCURRENCY = 8;
 
-/** The manifest as written without its status, and the status the controller wrote back into it (when valid), from the one parse of the file. */
+/**
+ * The manifest as written without its status, and the status the controller wrote back into it (when valid), from the one parse of the
+ * file.
+ */
 function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, unknown>; fileStatus?: SparkJobStatus } {
   let value: unknown;
   try {
@@ -63,7 +66,13 @@ function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, u
  */
 export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, message?: string, since?: string): SparkJobStatus {
   if (issues?.length || message) return invalidStatus(message ?? issuesText(issues!), new Date(since ?? 0));
-  return { phase: 'Pending', conditions: [], submissionAttempts: 0, executionAttempts: 0, message: 'Waiting for the controller to pick the job up' };
+  return {
+    phase: 'Pending',
+    conditions: [],
+    submissionAttempts: 0,
+    executionAttempts: 0,
+    message: 'Waiting for the controller to pick the job up',
+  };
 }
 
 /** The time of a job's first journal event (its "creation"), read from the first line only. */
@@ -100,7 +109,9 @@ interface FileEntry {
   fileStatus?: SparkJobStatus;
 }
 
-/** Reads one listed manifest with the controller's reader (regular files inside the folder, size cap); links and special files are skipped. */
+/**
+ * Reads one listed manifest with the controller's reader (regular files inside the folder, size cap); links and special files are skipped.
+ */
 async function readEntry(root: string, file: string): Promise<FileEntry | undefined> {
   let read;
   let mtime: string | undefined;
@@ -115,14 +126,19 @@ async function readEntry(root: string, file: string): Promise<FileEntry | undefi
   const loose = parsed.ok ? parsed.job.metadata.name : looseName(manifest);
   const name = loose ?? basename(file);
   const named = loose !== undefined;
-  return parsed.ok ? { file, manifest, job: parsed.job, name, named, mtime, ...(fileStatus ? { fileStatus } : {}) } : { file, manifest, issues: parsed.errors, name, named, mtime };
+  return parsed.ok
+    ? { file, manifest, job: parsed.job, name, named, mtime, ...(fileStatus ? { fileStatus } : {}) }
+    : { file, manifest, issues: parsed.errors, name, named, mtime };
 }
 
 /**
  * Every job: each manifest in the jobs folder (valid or not) joined with its journal record;
  * with `includeJournalOnly`, also jobs whose manifest is gone but whose record remains (being released).
  */
-export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>, options: { includeJournalOnly?: boolean } = {}): Promise<JobView[]> {
+export async function loadJobViews(
+  ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>,
+  options: { includeJournalOnly?: boolean } = {},
+): Promise<JobView[]> {
   const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
   const files = await listManifests(root);
   // A few files at a time: each read holds up to the size cap in memory, whatever the folder holds.
@@ -167,14 +183,28 @@ export async function loadJobViews(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>
       if (kept && kept.file === e.file && kept.snapshot !== undefined && kept.status.phase !== 'Invalid') {
         const problem = e.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
         const stalled = kept.status.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec');
-        views.push({ ...base, name: kept.name, issues: e.issues, record: kept, status: stalled ? kept.status : withInvalidRevision(kept.status, problem, e.mtime ? new Date(e.mtime) : undefined) });
+        views.push({
+          ...base,
+          name: kept.name,
+          issues: e.issues,
+          record: kept,
+          status: stalled ? kept.status : withInvalidRevision(kept.status, problem, e.mtime ? new Date(e.mtime) : undefined),
+        });
         continue;
       }
     }
     const record = e.job ? records.get(e.name) : undefined;
     // No journal record (another state dir, or none yet): the status the controller wrote into the file, else Pending.
-    const status = e.issues ? syntheticStatus(e.issues, undefined, e.mtime) : (record?.status ?? e.fileStatus ?? syntheticStatus(undefined));
-    views.push({ ...base, ...(e.job ? { job: e.job } : {}), ...(e.issues ? { issues: e.issues } : {}), ...(record ? { record } : {}), status });
+    const status = e.issues
+      ? syntheticStatus(e.issues, undefined, e.mtime)
+      : (record?.status ?? e.fileStatus ?? syntheticStatus(undefined));
+    views.push({
+      ...base,
+      ...(e.job ? { job: e.job } : {}),
+      ...(e.issues ? { issues: e.issues } : {}),
+      ...(record ? { record } : {}),
+      status,
+    });
   }
   if (options.includeJournalOnly) {
     const known = await readdir(journalPaths.jobs(ctx.stateDir)).catch(() => [] as string[]);
@@ -210,10 +240,18 @@ export async function findJob(
   const views = await loadJobViews(ctx, options);
   const hit = pickView(views, name);
   if (hit) return hit;
-  throw notFound(ctx, name, views.map((v) => v.name));
+  throw notFound(
+    ctx,
+    name,
+    views.map((v) => v.name),
+  );
 }
 
 /** The view a name (or manifest file path) means among loaded views: the valid owner of the name first. */
 export function pickView(views: readonly JobView[], name: string): JobView | undefined {
-  return views.find((v) => v.name === name && v.job !== undefined && v.duplicateOf === undefined) ?? views.find((v) => v.name === name) ?? views.find((v) => v.file === name);
+  return (
+    views.find((v) => v.name === name && v.job !== undefined && v.duplicateOf === undefined) ??
+    views.find((v) => v.name === name) ??
+    views.find((v) => v.file === name)
+  );
 }

@@ -13,7 +13,9 @@ const real = (path: string) => realpath(path).catch(() => resolve(path));
  * A live controller of this jobs folder that uses another state dir under the default state root
  * (`$XDG_STATE_HOME/sparkctl`), e.g. one started with `--state-dir` or another `$SPARKCTL_STATE_DIR`.
  */
-export async function findOtherController(ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>): Promise<{ stateDir: string; lock: LockInfo } | undefined> {
+export async function findOtherController(
+  ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>,
+): Promise<{ stateDir: string; lock: LockInfo } | undefined> {
   const root = dirname(resolveStateDir(ctx.jobsDir, undefined, { ...process.env, SPARKCTL_STATE_DIR: '' }));
   const names = (await readdir(root).catch(() => [] as string[])).slice(0, MAX_STATE_DIRS);
   const jobs = await real(ctx.jobsDir);

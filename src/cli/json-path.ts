@@ -14,7 +14,9 @@ export interface JsonPath {
 }
 
 function fail(text: string, why: string): never {
-  throw new CliUsageError(`jsonpath ${text}: ${why}; write a path such as {.status.phase}, {.spec.driver.cores}, {.status.conditions[?(@.type=="Succeeded")].status}`);
+  throw new CliUsageError(
+    `jsonpath ${text}: ${why}; write a path such as {.status.phase}, {.spec.driver.cores}, {.status.conditions[?(@.type=="Succeeded")].status}`,
+  );
 }
 
 function parseSteps(src: string, text: string): Step[] {

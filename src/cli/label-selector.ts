@@ -12,12 +12,16 @@ const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/
 const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 function checkKey(key: string, text: string): string {
-  if (!KEY.test(key)) throw new CliUsageError(`-l ${text}: '${key}' is not a label key (letters, digits, -, _ and ., optionally prefixed by a DNS name and /)`);
+  if (!KEY.test(key))
+    throw new CliUsageError(
+      `-l ${text}: '${key}' is not a label key (letters, digits, -, _ and ., optionally prefixed by a DNS name and /)`,
+    );
   return key;
 }
 
 function checkValue(value: string, text: string): string {
-  if (!VALUE.test(value) || value.length > 63) throw new CliUsageError(`-l ${text}: '${value}' is not a label value (at most 63 letters, digits, -, _ and .)`);
+  if (!VALUE.test(value) || value.length > 63)
+    throw new CliUsageError(`-l ${text}: '${value}' is not a label value (at most 63 letters, digits, -, _ and .)`);
   return value;
 }
 
@@ -51,9 +55,12 @@ export function parseLabelSelector(text: string): LabelRequirement[] {
       const values = m[3]!.split(',').map((v) => checkValue(v.trim(), text));
       if (m[3]!.trim() === '') throw new CliUsageError(`-l ${text}: ${m[2]} needs at least one value; write ${m[1]} ${m[2]} (a,b)`);
       out.push({ op: m[2] as 'in' | 'notin', key: checkKey(m[1]!, text), values });
-    } else if (/\s(in|notin)\s*\(|\((.*)\)/.test(part)) throw new CliUsageError(`-l ${text}: '${part}' is not a set requirement; write key in (a,b) or key notin (a,b)`);
-    else if ((m = /^([^=!]+)!=(.*)$/.exec(part))) out.push({ op: '!=', key: checkKey(m[1]!.trim(), text), value: checkValue(m[2]!.trim(), text) });
-    else if ((m = /^([^=!]+)==?(.*)$/.exec(part))) out.push({ op: '=', key: checkKey(m[1]!.trim(), text), value: checkValue(m[2]!.trim(), text) });
+    } else if (/\s(in|notin)\s*\(|\((.*)\)/.test(part))
+      throw new CliUsageError(`-l ${text}: '${part}' is not a set requirement; write key in (a,b) or key notin (a,b)`);
+    else if ((m = /^([^=!]+)!=(.*)$/.exec(part)))
+      out.push({ op: '!=', key: checkKey(m[1]!.trim(), text), value: checkValue(m[2]!.trim(), text) });
+    else if ((m = /^([^=!]+)==?(.*)$/.exec(part)))
+      out.push({ op: '=', key: checkKey(m[1]!.trim(), text), value: checkValue(m[2]!.trim(), text) });
     else if (part.startsWith('!')) out.push({ op: '!exists', key: checkKey(part.slice(1).trim(), text) });
     else out.push({ op: 'exists', key: checkKey(part, text) });
   }

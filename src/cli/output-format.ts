@@ -21,7 +21,10 @@ export type OutputFormat =
 function parseColumns(spec: string): CustomColumn[] {
   return spec.split(',').map((col) => {
     const at = col.indexOf(':');
-    if (at <= 0 || at === col.length - 1) throw new InvalidArgumentError(`custom-columns: '${col}' is not HEADER:PATH; write -o custom-columns=NAME:.metadata.name,PHASE:.status.phase`);
+    if (at <= 0 || at === col.length - 1)
+      throw new InvalidArgumentError(
+        `custom-columns: '${col}' is not HEADER:PATH; write -o custom-columns=NAME:.metadata.name,PHASE:.status.phase`,
+      );
     return { header: col.slice(0, at), path: parseJsonPath(col.slice(at + 1)) };
   });
 }
@@ -37,5 +40,7 @@ export function parseOutputFormat(text: string): OutputFormat {
     if (err instanceof CliUsageError) throw new InvalidArgumentError(err.message);
     throw err;
   }
-  throw new InvalidArgumentError(`'${text}' is not an output format: use ${GET_FORMATS.join(', ')}, jsonpath=TEMPLATE or custom-columns=SPEC`);
+  throw new InvalidArgumentError(
+    `'${text}' is not an output format: use ${GET_FORMATS.join(', ')}, jsonpath=TEMPLATE or custom-columns=SPEC`,
+  );
 }

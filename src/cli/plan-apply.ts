@@ -40,11 +40,16 @@ async function existingText(ctx: CliContext, file: string): Promise<string | und
 
 /** The file a job goes to: the file already holding that name, else `<jobs>/<name>.yaml`. */
 function targetFile(ctx: CliContext, name: string, views: readonly JobView[]): string {
-  const owner = views.find((v) => v.name === name && v.file !== undefined && v.duplicateOf === undefined && v.job) ?? views.find((v) => v.name === name && v.file !== undefined);
+  const owner =
+    views.find((v) => v.name === name && v.file !== undefined && v.duplicateOf === undefined && v.job) ??
+    views.find((v) => v.name === name && v.file !== undefined);
   if (owner?.file) return owner.file;
   const file = `${name}.yaml`;
   const other = views.find((v) => v.file === file);
-  if (other) throw new CliUsageError(`${join(ctx.jobsDir, file)} already holds SparkJob "${other.name}"; rename that file before applying "${name}"`);
+  if (other)
+    throw new CliUsageError(
+      `${join(ctx.jobsDir, file)} already holds SparkJob "${other.name}"; rename that file before applying "${name}"`,
+    );
   return file;
 }
 
@@ -59,13 +64,23 @@ async function planOne(ctx: CliContext, item: ApplyItem, file: string): Promise<
   const raw = structuredClone(item.raw);
   const masked = restoreSecrets(raw, currentWithoutStatus);
   if (masked.length > 0) {
-    throw new ApplyInvalidError(`${item.source}: spec.driver.env ${masked.join(', ')} of SparkJob "${item.job.metadata.name}" carries the masked value ${SECRET_MASK}; give the real value`);
+    throw new ApplyInvalidError(
+      `${item.source}: spec.driver.env ${masked.join(', ')} of SparkJob "${item.job.metadata.name}" carries the masked value ${SECRET_MASK}; give the real value`,
+    );
   }
   let text = isDeepStrictEqual(raw, item.raw) ? item.text : stringify(raw, { lineWidth: 0 });
-  if (current !== undefined && isDeepStrictEqual(currentWithoutStatus, raw)) return { item, file, path, current, next: current, outcome: 'unchanged' };
+  if (current !== undefined && isDeepStrictEqual(currentWithoutStatus, raw))
+    return { item, file, path, current, next: current, outcome: 'unchanged' };
   const status = doc ? readStatusFromDoc(doc) : undefined;
   if (status) text = applyStatus(text, status, path);
-  return { item, file, path, ...(current !== undefined ? { current } : {}), next: text, outcome: current === undefined ? 'created' : 'configured' };
+  return {
+    item,
+    file,
+    path,
+    ...(current !== undefined ? { current } : {}),
+    next: text,
+    outcome: current === undefined ? 'created' : 'configured',
+  };
 }
 
 /** Reads and validates `-f` inputs (all or nothing), then plans every job against the jobs folder, which must exist. */

@@ -30,7 +30,10 @@ export interface ApplyInput {
 }
 
 const isList = (v: unknown): v is { items: unknown[] } =>
-  v !== null && typeof v === 'object' && ((v as { kind?: unknown }).kind === LIST_KIND || (v as { kind?: unknown }).kind === 'List') && Array.isArray((v as { items?: unknown }).items);
+  v !== null &&
+  typeof v === 'object' &&
+  ((v as { kind?: unknown }).kind === LIST_KIND || (v as { kind?: unknown }).kind === 'List') &&
+  Array.isArray((v as { items?: unknown }).items);
 
 function withoutStatus(value: unknown): Record<string, unknown> {
   const { status: _s, ...rest } = value as Record<string, unknown>;
@@ -140,7 +143,9 @@ export async function readApplyInput(paths: readonly string[]): Promise<ApplyInp
       // The controller's reader: regular files inside the folder only, never more than the size cap.
       const read = await readManifestFile(file.root, file.rel, name);
       if (read.kind !== 'file') {
-        out.errors.push(`${name}:1:1: ${read.kind === 'refused' ? `refused: ${read.reason}` : 'the file disappeared while it was being read'}`);
+        out.errors.push(
+          `${name}:1:1: ${read.kind === 'refused' ? `refused: ${read.reason}` : 'the file disappeared while it was being read'}`,
+        );
         continue;
       }
       const decoded = read.truncated ? undefined : decodeManifest(name, read.bytes);

@@ -32,7 +32,8 @@ export function labelsOf(view: JobView): Record<string, string> | undefined {
  */
 export function parseTargets(verb: string, targets: JobTargets, required: boolean): LabelRequirement[] | undefined {
   const help = `see 'sparkctl ${verb} --help'`;
-  if (targets.names.length > 0 && targets.selector !== undefined) throw new CliUsageError(`name cannot be provided when a selector (-l) is specified; ${help}`);
+  if (targets.names.length > 0 && targets.selector !== undefined)
+    throw new CliUsageError(`name cannot be provided when a selector (-l) is specified; ${help}`);
   if (targets.names.length > 0 && targets.all) throw new CliUsageError(`name cannot be provided when --all is specified; ${help}`);
   if (targets.selector !== undefined && targets.all) throw new CliUsageError(`--all and -l cannot be used together; ${help}`);
   if (required && targets.names.length === 0 && targets.selector === undefined && !targets.all) {
@@ -42,7 +43,11 @@ export function parseTargets(verb: string, targets: JobTargets, required: boolea
 }
 
 /** Keeps the views a target list means, in the order the names were given (once each), else sorted by name. */
-export function filterTargets(views: readonly JobView[], names: readonly string[], requirements: readonly LabelRequirement[] | undefined): JobView[] {
+export function filterTargets(
+  views: readonly JobView[],
+  names: readonly string[],
+  requirements: readonly LabelRequirement[] | undefined,
+): JobView[] {
   if (names.length === 0) return views.filter((v) => matchesLabels(labelsOf(v), requirements ?? []));
   const out: JobView[] = [];
   for (const name of new Set(names)) {
@@ -61,7 +66,13 @@ export async function selectJobs(
 ): Promise<SelectedJobs> {
   const all = await loadJobViews(ctx, options);
   const missingNames = [...new Set(targets.names)].filter((n) => pickView(all, n) === undefined);
-  const missing = missingNames.map((n) => notFound(ctx, n, all.map((v) => v.name)));
+  const missing = missingNames.map((n) =>
+    notFound(
+      ctx,
+      n,
+      all.map((v) => v.name),
+    ),
+  );
   return { views: filterTargets(all, targets.names, requirements), missing, missingNames };
 }
 

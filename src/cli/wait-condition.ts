@@ -20,7 +20,8 @@ function parseJsonPathCondition(text: string, body: string): WaitCondition {
     if (end < 0) throw new CliUsageError(`--for ${text}: unclosed {; write jsonpath={.status.phase}=Succeeded`);
     expr = body.slice(0, end + 1);
     const rest = body.slice(end + 1);
-    if (rest !== '' && !rest.startsWith('=')) throw new CliUsageError(`--for ${text}: after the path comes =VALUE; write jsonpath={.status.phase}=Succeeded`);
+    if (rest !== '' && !rest.startsWith('='))
+      throw new CliUsageError(`--for ${text}: after the path comes =VALUE; write jsonpath={.status.phase}=Succeeded`);
     if (rest !== '') value = rest.slice(1);
   } else {
     const eq = body.indexOf('=');
@@ -35,7 +36,10 @@ export function parseWaitCondition(text: string): WaitCondition {
   if (trimmed === 'delete') return { kind: 'delete' };
   if (trimmed.startsWith('jsonpath=')) return parseJsonPathCondition(text, trimmed.slice('jsonpath='.length).replace(/^'(\{.*\})'/, '$1'));
   const m = /^(condition|phase)=([A-Za-z]+)(?:=([A-Za-z]+))?$/.exec(text.trim());
-  if (!m) throw new CliUsageError(`--for ${text}: write condition=Succeeded, condition=Stalled=False, phase=Failed, delete or jsonpath={.status.phase}=Succeeded`);
+  if (!m)
+    throw new CliUsageError(
+      `--for ${text}: write condition=Succeeded, condition=Stalled=False, phase=Failed, delete or jsonpath={.status.phase}=Succeeded`,
+    );
   const [, kind, name, value] = m;
   if (kind === 'phase') {
     const phase = PHASES.find((p) => p.toLowerCase() === name!.toLowerCase());
@@ -44,7 +48,8 @@ export function parseWaitCondition(text: string): WaitCondition {
   }
   const type = CONDITION_TYPES.find((t) => t.toLowerCase() === name!.toLowerCase());
   if (!type) throw new CliUsageError(`--for ${text}: condition must be one of ${CONDITION_TYPES.join(', ')}`);
-  const status = value === undefined ? 'True' : (['True', 'False', 'Unknown'] as const).find((s) => s.toLowerCase() === value.toLowerCase());
+  const status =
+    value === undefined ? 'True' : (['True', 'False', 'Unknown'] as const).find((s) => s.toLowerCase() === value.toLowerCase());
   if (!status) throw new CliUsageError(`--for ${text}: a condition's status is True, False or Unknown`);
   return { kind: 'condition', type, status };
 }
@@ -60,7 +65,10 @@ export function judge(status: SparkJobStatus, cond: WaitCondition, object?: () =
     const found = evaluate(cond.path, object?.()).map(scalarText);
     met = cond.value === undefined ? found.length > 0 : found.length > 0 && found.join(' ') === cond.value;
   } else {
-    met = cond.kind === 'phase' ? status.phase === cond.phase : (status.conditions.find((c) => c.type === cond.type)?.status ?? 'Unknown') === cond.status;
+    met =
+      cond.kind === 'phase'
+        ? status.phase === cond.phase
+        : (status.conditions.find((c) => c.type === cond.type)?.status ?? 'Unknown') === cond.status;
   }
   if (met) return 'met';
   return TERMINAL_PHASES.has(status.phase) ? 'never' : 'pending';

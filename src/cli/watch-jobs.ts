@@ -29,9 +29,13 @@ export const DELETED_PHASE = 'Deleted';
 /** The header and cells of a tabular format (table, wide, custom-columns); undefined for the others. */
 function tabular(opts: WatchOptions): { headers: string[]; cells: (v: JobView) => string[] } | undefined {
   const out = opts.output;
-  if (out.kind === 'table' || out.kind === 'wide') return { headers: jobTableHeaders(opts.table), cells: (v) => jobTableRow(v, opts.table) };
+  if (out.kind === 'table' || out.kind === 'wide')
+    return { headers: jobTableHeaders(opts.table), cells: (v) => jobTableRow(v, opts.table) };
   if (out.kind === 'custom-columns') {
-    return { headers: out.columns.map((c) => c.header), cells: (v) => out.columns.map((c) => evaluate(c.path, jobObject(v)).map(scalarText).join(',') || '<none>') };
+    return {
+      headers: out.columns.map((c) => c.header),
+      cells: (v) => out.columns.map((c) => evaluate(c.path, jobObject(v)).map(scalarText).join(',') || '<none>'),
+    };
   }
   return undefined;
 }
@@ -52,7 +56,8 @@ function render(view: JobView, event: WatchEvent, opts: WatchOptions, widths: re
     const style = phased ? opts.style?.([cells]) : undefined;
     return `${formatRow(row, widths, 0, style && shiftStyle(style, opts.watchEvents))}\n`;
   }
-  if (out.kind === 'name') return `${opts.watchEvents ? `${event} ` : ''}sparkjob/${escapeText(view.name)}${event === 'DELETED' && !opts.watchEvents ? ' deleted' : ''}\n`;
+  if (out.kind === 'name')
+    return `${opts.watchEvents ? `${event} ` : ''}sparkjob/${escapeText(view.name)}${event === 'DELETED' && !opts.watchEvents ? ' deleted' : ''}\n`;
   if (out.kind === 'jsonpath') return `${opts.watchEvents ? `${event} ` : ''}${renderJsonPathTemplate(out.template, jobObject(view))}\n`;
   const object = opts.watchEvents ? { type: event, object: jobObject(view) } : jobObject(view);
   return out.kind === 'json' ? toJson(object) : toYaml(object);
@@ -62,7 +67,13 @@ function render(view: JobView, event: WatchEvent, opts: WatchOptions, widths: re
  * Prints the jobs, then each change until Ctrl-C: a job is printed again only when its status,
  * file or manifest changed, and once more (DELETED) when its manifest is gone.
  */
-export async function watchJobs(ctx: CliContext, names: readonly string[], requirements: readonly LabelRequirement[] | undefined, opts: WatchOptions, first: readonly JobView[]): Promise<void> {
+export async function watchJobs(
+  ctx: CliContext,
+  names: readonly string[],
+  requirements: readonly LabelRequirement[] | undefined,
+  opts: WatchOptions,
+  first: readonly JobView[],
+): Promise<void> {
   const { signal, dispose } = interruptSignal();
   const grid = tabular(opts);
   const headers: string[] = grid ? [...(opts.watchEvents ? ['EVENT'] : []), ...grid.headers] : [];
@@ -70,8 +81,14 @@ export async function watchJobs(ctx: CliContext, names: readonly string[], requi
   const key = (v: JobView) => JSON.stringify([v.status, v.file, v.manifest]);
   // Room for the values later rows are likely to hold (the longest phase, an age in days).
   const pad = [9, 12, 19, 8, 5];
-  let widths = grid ? columnWidths(headers, first.map((v) => [...(opts.watchEvents ? ['MODIFIED'] : []), ...grid.cells(v)])) : [];
-  if (opts.output.kind !== 'custom-columns') widths = widths.map((w, i) => (i === headers.length - 1 ? w : Math.max(w, pad[i + (opts.watchEvents ? 0 : 1)] ?? 8)));
+  let widths = grid
+    ? columnWidths(
+        headers,
+        first.map((v) => [...(opts.watchEvents ? ['MODIFIED'] : []), ...grid.cells(v)]),
+      )
+    : [];
+  if (opts.output.kind !== 'custom-columns')
+    widths = widths.map((w, i) => (i === headers.length - 1 ? w : Math.max(w, pad[i + (opts.watchEvents ? 0 : 1)] ?? 8)));
   const emit = async (views: readonly JobView[]) => {
     let text = '';
     const now = new Set<string>();

@@ -17,7 +17,9 @@ export function parseMetricsAddr(value: string): { host: string; port: number } 
   const port = m ? Number(m[3]) : NaN;
   const host = m ? (m[1] ?? m[2] ?? '') : '';
   if (!m || host === '' || port > 65535) {
-    throw new MetricsAddressError(`--metrics-addr ${JSON.stringify(value)} is not host:port: write it like ${DEFAULT_METRICS_ADDR} or [::1]:9464`);
+    throw new MetricsAddressError(
+      `--metrics-addr ${JSON.stringify(value)} is not host:port: write it like ${DEFAULT_METRICS_ADDR} or [::1]:9464`,
+    );
   }
   return { host, port };
 }

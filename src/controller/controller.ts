@@ -76,7 +76,10 @@ export class Controller {
   private readonly reportTooDeep = (file: string): void => {
     if (this.reportedTooDeep.has(file)) return;
     this.reportedTooDeep.add(file);
-    this.log.warn({ file, limit: MAX_FOLDER_DEPTH }, `Ignored a manifest more than ${MAX_FOLDER_DEPTH} folders deep; move it up to have it run`);
+    this.log.warn(
+      { file, limit: MAX_FOLDER_DEPTH },
+      `Ignored a manifest more than ${MAX_FOLDER_DEPTH} folders deep; move it up to have it run`,
+    );
   };
   /** The state dir's key for hashing secret values; loaded (or created) by start(). */
   private hashKey?: HashKey;
@@ -246,7 +249,13 @@ export class Controller {
         continue;
       }
       this.log.warn({ job: d.job, attempt: d.attempt, driver: d.ref }, 'Found a driver no job owns; left it alone');
-      if (entry) void this.registry.event(d.job, 'Warning', 'Orphaned', `driver ${d.ref.containerName ?? d.ref.containerId ?? d.ref.taskId} (attempt ${d.attempt}) is not the job's current run; it was left running`);
+      if (entry)
+        void this.registry.event(
+          d.job,
+          'Warning',
+          'Orphaned',
+          `driver ${d.ref.containerName ?? d.ref.containerId ?? d.ref.taskId} (attempt ${d.attempt}) is not the job's current run; it was left running`,
+        );
     }
   }
 

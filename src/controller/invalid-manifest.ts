@@ -16,7 +16,13 @@ import type { ReconcileContext, ReconcileRun } from './reconcile-context.js';
  * A manifest that does not validate: a job that had a valid spec in this file keeps it (after the
  * grace for a save in progress) with Stalled=InvalidSpec; otherwise the file gets an Invalid status.
  */
-export async function handleInvalid(ctx: ReconcileContext, run: ReconcileRun, message: string, value: unknown, doc: Document | undefined): Promise<void> {
+export async function handleInvalid(
+  ctx: ReconcileContext,
+  run: ReconcileRun,
+  message: string,
+  value: unknown,
+  doc: Document | undefined,
+): Promise<void> {
   const { file } = run;
   const name = looseName(value) ?? ctx.registry.nameOf(file);
   const entry = name ? ctx.registry.get(name) : undefined;
@@ -35,7 +41,8 @@ export async function handleInvalid(ctx: ReconcileContext, run: ReconcileRun, me
   }
   if (entry && entry.file === file) {
     const snap = entry.actor.getSnapshot();
-    if (phaseOf(snap) !== 'Invalid' || snap.context.message !== message) entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
+    if (phaseOf(snap) !== 'Invalid' || snap.context.message !== message)
+      entry.actor.send({ type: 'job.invalidate', message, reason: 'InvalidSpec' });
   }
   ctx.log.warn({ file, error: message }, 'Manifest is invalid');
   await writeInvalidStatus(ctx, run, message, looseStatus(value), doc);
@@ -62,7 +69,11 @@ export async function writeInvalidStatus(
 async function writeInto(ctx: ReconcileContext, run: ReconcileRun, status: SparkJobStatus, doc: Document | undefined): Promise<boolean> {
   const hash = contentHash(run.bytes!);
   try {
-    const res = await writeStatus(run.abs, status, { expectedHash: hash, within: await realpath(ctx.jobsDir), ...(doc ? { parsed: { hash, doc } } : {}) });
+    const res = await writeStatus(run.abs, status, {
+      expectedHash: hash,
+      within: await realpath(ctx.jobsDir),
+      ...(doc ? { parsed: { hash, doc } } : {}),
+    });
     if (res.reason === 'conflict') {
       ctx.requeue(run.file);
       return false;

@@ -29,7 +29,6 @@ export interface Backends {
   readonly mesos: () => Backend;
 }
 
-
 /** What the actors tell the controller: progress notes, and "save this job's record now". */
 export interface ActorHooks {
   /** Sends a progress note back to the job's actor. */

@@ -65,7 +65,8 @@ export const statusKey = (s: SparkJobStatus | undefined): string => {
 };
 
 /** Secrets of a job's earlier specs stay masked: messages about the old run may still quote them. */
-export const mergeSecrets = (old: readonly string[], next: readonly string[]): string[] => [...new Set([...next, ...old])].sort((a, b) => b.length - a.length);
+export const mergeSecrets = (old: readonly string[], next: readonly string[]): string[] =>
+  [...new Set([...next, ...old])].sort((a, b) => b.length - a.length);
 
 /**
  * The job registry: name ↔ actor and file ↔ name, and the one path from an actor's snapshot to
@@ -125,7 +126,13 @@ export class JobRegistry {
   /** Starts a new job for a valid manifest. */
   create(name: string, file: string, job: SparkJob, specHash: string, secrets: string[]): JobEntry {
     const actor = createActor(this.machine, {
-      input: { name, spec: job.spec, specHash, lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION], suspended: job.spec.suspend },
+      input: {
+        name,
+        spec: job.spec,
+        specHash,
+        lastHandledRerunAt: job.metadata.annotations[RERUN_ANNOTATION],
+        suspended: job.spec.suspend,
+      },
     });
     const entry: JobEntry = { name, file, actor, secrets };
     this.track(entry);
@@ -143,9 +150,18 @@ export class JobRegistry {
       try {
         const ctx = snap.context;
         reclaim(ctx);
-        const actor = createActor(this.machine, { snapshot: rec.snapshot as SnapshotFrom<JobMachine>, input: { name: rec.name, spec: ctx.spec, specHash: ctx.specHash } });
+        const actor = createActor(this.machine, {
+          snapshot: rec.snapshot as SnapshotFrom<JobMachine>,
+          input: { name: rec.name, spec: ctx.spec, specHash: ctx.specHash },
+        });
         // Until the first reconcile judges the policy, only the secrets the spec itself carries are known.
-        const entry: JobEntry = { name: rec.name, file: rec.file, actor, status: rec.status, secrets: looseSecretValues({ spec: ctx.spec }) };
+        const entry: JobEntry = {
+          name: rec.name,
+          file: rec.file,
+          actor,
+          status: rec.status,
+          secrets: looseSecretValues({ spec: ctx.spec }),
+        };
         this.track(entry);
         this.log.info({ job: rec.name, phase: rec.status.phase }, 'Restored job from the journal');
         actor.start();
@@ -160,7 +176,8 @@ export class JobRegistry {
     if (entry.invalidRevision === problem) return;
     entry.invalidRevision = problem;
     entry.status = this.project(entry);
-    if (problem !== undefined) void this.event(entry.name, 'Warning', 'InvalidSpec', `manifest ${entry.file} is invalid; the last valid spec is kept: ${problem}`);
+    if (problem !== undefined)
+      void this.event(entry.name, 'Warning', 'InvalidSpec', `manifest ${entry.file} is invalid; the last valid spec is kept: ${problem}`);
     else void this.event(entry.name, 'Normal', 'SpecValid', `manifest ${entry.file} is valid again`);
     void this.saveRecord(entry);
   }
@@ -187,7 +204,9 @@ export class JobRegistry {
   /** Appends an event to a job's history (errors are logged, never thrown). */
   event(name: string, type: JobEventRecord['type'], reason: string, message: string, attempt?: number): Promise<void> {
     const ev: JobEventRecord = { time: new Date().toISOString(), type, reason, message, ...(attempt ? { attempt } : {}) };
-    return this.hooks.journal.appendEvent(name, ev).catch((err: unknown) => this.log.error({ err, job: name }, 'Could not record an event'));
+    return this.hooks.journal
+      .appendEvent(name, ev)
+      .catch((err: unknown) => this.log.error({ err, job: name }, 'Could not record an event'));
   }
 
   /** The one place a job's messages are produced: status, conditions, then events and logs copy from here. */
@@ -213,7 +232,9 @@ export class JobRegistry {
         entry.status = status;
         if (snap.context.expired && !entry.forgotten) {
           entry.forgotten = true;
-          void this.hooks.journal.forgetHistory(entry.name).catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not forget expired results'));
+          void this.hooks.journal
+            .forgetHistory(entry.name)
+            .catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not forget expired results'));
         }
         const reason = reasonOf(status.phase, snap.context);
         if (restored && status.phase === last) lastReason = reason;
@@ -250,7 +271,13 @@ export class JobRegistry {
     const status = entry.status;
     if (!status) return Promise.resolve();
     return this.hooks.journal
-      .saveRecord({ name: entry.name, file: entry.file, snapshot: entry.actor.getPersistedSnapshot(), status, updatedAt: new Date().toISOString() })
+      .saveRecord({
+        name: entry.name,
+        file: entry.file,
+        snapshot: entry.actor.getPersistedSnapshot(),
+        status,
+        updatedAt: new Date().toISOString(),
+      })
       .catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not write the journal'));
   }
 }

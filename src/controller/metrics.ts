@@ -63,9 +63,17 @@ export function createControllerMetrics(options: { now?: () => number; defaultMe
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
     registers: [registry],
   });
-  const submissions = new Counter({ name: 'sparkctl_job_submissions_total', help: 'Submission attempts started (entries into Connecting)', registers: [registry] });
+  const submissions = new Counter({
+    name: 'sparkctl_job_submissions_total',
+    help: 'Submission attempts started (entries into Connecting)',
+    registers: [registry],
+  });
   const failures = new Counter({ name: 'sparkctl_job_failures_total', help: 'Jobs that ended Failed', registers: [registry] });
-  const retries = new Counter({ name: 'sparkctl_job_retries_total', help: 'Failed attempts followed by a retry (entries into Retrying)', registers: [registry] });
+  const retries = new Counter({
+    name: 'sparkctl_job_retries_total',
+    help: 'Failed attempts followed by a retry (entries into Retrying)',
+    registers: [registry],
+  });
 
   const waitingSince = new Map<string, number>();
 

@@ -129,10 +129,12 @@ export const steerStep: ReconcileStep = async (run, ctx) => {
 export function steer(actor: Pick<JobActor, 'getSnapshot' | 'send'>, job: SparkJob, violation: string, wanted: string): void {
   const ctx = () => actor.getSnapshot().context;
   if (violation) {
-    if (phaseOf(actor.getSnapshot()) !== 'Invalid' || ctx().message !== violation) actor.send({ type: 'job.invalidate', message: violation, reason: 'PolicyViolation' });
+    if (phaseOf(actor.getSnapshot()) !== 'Invalid' || ctx().message !== violation)
+      actor.send({ type: 'job.invalidate', message: violation, reason: 'PolicyViolation' });
     return;
   }
-  if (ctx().specHash !== wanted || phaseOf(actor.getSnapshot()) === 'Invalid') actor.send({ type: 'job.specChanged', spec: job.spec, specHash: wanted });
+  if (ctx().specHash !== wanted || phaseOf(actor.getSnapshot()) === 'Invalid')
+    actor.send({ type: 'job.specChanged', spec: job.spec, specHash: wanted });
   const phase = phaseOf(actor.getSnapshot());
   if (job.spec.suspend && phase !== 'Suspended' && !TERMINAL_PHASES.has(phase)) actor.send({ type: 'job.suspend' });
   if (!job.spec.suspend && phase === 'Suspended') actor.send({ type: 'job.resume' });
@@ -166,7 +168,15 @@ export const writeStatusStep: ReconcileStep = async (run, ctx) => {
 };
 
 /** The steps of a reconcile, in order (Flux-style): each may stop the reconcile. */
-export const RECONCILE_STEPS: readonly ReconcileStep[] = [readStep, skipUnchangedStep, parseStep, checkPolicyStep, claimNameStep, steerStep, writeStatusStep];
+export const RECONCILE_STEPS: readonly ReconcileStep[] = [
+  readStep,
+  skipUnchangedStep,
+  parseStep,
+  checkPolicyStep,
+  claimNameStep,
+  steerStep,
+  writeStatusStep,
+];
 
 /** Level-triggered: reads the file and the job, and closes the gap; never asks which event happened. */
 export async function reconcile(file: string, ctx: ReconcileContext, steps: readonly ReconcileStep[] = RECONCILE_STEPS): Promise<void> {

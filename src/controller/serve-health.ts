@@ -52,7 +52,9 @@ const send = (res: ServerResponse, status: number, type: string, body: string) =
 export async function serveHealth(options: HealthOptions): Promise<HealthServer> {
   const { host, port } = parseMetricsAddr(options.addr);
   if (!isLoopbackHost(host) && !options.explicit) {
-    throw new MetricsAddressError(`metrics address ${options.addr} is not loopback; pass --metrics-addr ${options.addr} explicitly to expose metrics beyond this host`);
+    throw new MetricsAddressError(
+      `metrics address ${options.addr} is not loopback; pass --metrics-addr ${options.addr} explicitly to expose metrics beyond this host`,
+    );
   }
   const log = options.logger.child({ module: 'health' });
   if (!isLoopbackHost(host)) log.warn({ addr: options.addr }, 'Serving metrics on a non-loopback address');
@@ -107,7 +109,8 @@ export async function serveHealth(options: HealthOptions): Promise<HealthServer>
   };
 
   const engineCheck = (): Check => {
-    if (lastPingOk !== undefined && Date.now() - lastPingOk <= freshMs) return { ok: true, message: `answered ${Math.round((Date.now() - lastPingOk) / 1000)}s ago` };
+    if (lastPingOk !== undefined && Date.now() - lastPingOk <= freshMs)
+      return { ok: true, message: `answered ${Math.round((Date.now() - lastPingOk) / 1000)}s ago` };
     return { ok: false, message: `no answer within ${freshMs / 1000}s: ${lastPingError}` };
   };
 
@@ -140,7 +143,9 @@ export async function serveHealth(options: HealthOptions): Promise<HealthServer>
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new MetricsAddressError(`cannot listen on --metrics-addr ${options.addr}: ${messageOf(err)}`, { cause: err })));
+    server.once('error', (err) =>
+      reject(new MetricsAddressError(`cannot listen on --metrics-addr ${options.addr}: ${messageOf(err)}`, { cause: err })),
+    );
     server.listen(port, host, () => resolve());
   });
   const bound = server.address();

@@ -9,7 +9,10 @@ const TEMP_NAME = /^\..+\.ya?ml\.[0-9a-f]{12}\.tmp$/i;
  * file and renaming it). Only regular files with the atomic writers' naming pattern, older than
  * `minAgeMs` (so a CLI verb writing right now is not disturbed), are removed; returns their names.
  */
-export async function sweepTempFiles(jobsDir: string, options: { minAgeMs?: number; maxDepth?: number; now?: number } = {}): Promise<string[]> {
+export async function sweepTempFiles(
+  jobsDir: string,
+  options: { minAgeMs?: number; maxDepth?: number; now?: number } = {},
+): Promise<string[]> {
   const minAge = options.minAgeMs ?? 5_000;
   const now = options.now ?? Date.now();
   const removed: string[] = [];
@@ -25,7 +28,15 @@ export async function sweepTempFiles(jobsDir: string, options: { minAgeMs?: numb
       if (e.isDirectory() && !e.name.startsWith('.') && depth < (options.maxDepth ?? 8)) await walk(abs, depth + 1);
       else if (e.isFile() && TEMP_NAME.test(e.name)) {
         const st = await lstat(abs).catch(() => undefined);
-        if (st?.isFile() && now - st.mtimeMs >= minAge && (await unlink(abs).then(() => true, () => false))) removed.push(abs);
+        if (
+          st?.isFile() &&
+          now - st.mtimeMs >= minAge &&
+          (await unlink(abs).then(
+            () => true,
+            () => false,
+          ))
+        )
+          removed.push(abs);
       }
     }
   };

@@ -14,7 +14,10 @@ export class WorkQueue {
   private idleWaiters: Array<() => void> = [];
   private shuttingDown = false;
 
-  constructor(private readonly backoff: Backoff = { initialMs: 50, maxMs: 5 * 60_000, jitter: 0.2 }, private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly backoff: Backoff = { initialMs: 50, maxMs: 5 * 60_000, jitter: 0.2 },
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** Marks a key as needing work. */
   add(key: string): void {
@@ -30,10 +33,13 @@ export class WorkQueue {
     if (this.shuttingDown) return;
     const existing = this.timers.get(key);
     if (existing) clearTimeout(existing);
-    const t = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key);
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(key);
+        this.add(key);
+      },
+      Math.max(0, ms),
+    );
     t.unref?.();
     this.timers.set(key, t);
   }

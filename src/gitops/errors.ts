@@ -1,7 +1,8 @@
 import { SparkctlError } from '../errors.js';
 
 /** Why a sync attempt failed, as recorded in the sync status (PascalCase, stable). */
-export type SyncFailureReason = 'CloneFailed' | 'FetchFailed' | 'AuthFailed' | 'RefNotFound' | 'PathNotFound' | 'CheckoutFailed' | 'GitUnavailable';
+export type SyncFailureReason =
+  'CloneFailed' | 'FetchFailed' | 'AuthFailed' | 'RefNotFound' | 'PathNotFound' | 'CheckoutFailed' | 'GitUnavailable';
 
 /** A git command failed; `reason` says which step, and the message carries git's own words (URLs redacted). */
 export class GitCommandError extends SparkctlError {

@@ -30,7 +30,8 @@ export function splitUrlCredentials(url: string): SplitUrl {
   const colon = userinfo.indexOf(':');
   const user = decode(colon < 0 ? userinfo : userinfo.slice(0, colon));
   const password = colon < 0 ? undefined : decode(userinfo.slice(colon + 1));
-  if (scheme === 'ssh' || scheme === 'git+ssh' || scheme === 'ssh+git') return { url: `${m[1]}://${user ? `${encodeURIComponent(user)}@` : ''}${rest}` };
+  if (scheme === 'ssh' || scheme === 'git+ssh' || scheme === 'ssh+git')
+    return { url: `${m[1]}://${user ? `${encodeURIComponent(user)}@` : ''}${rest}` };
   const bare = `${m[1]}://${rest}`;
   if (scheme !== 'http' && scheme !== 'https') return { url: bare };
   if (password === undefined) return { url: bare, ...(user ? { credentials: { username: user, password: '' } } : {}) };
@@ -54,10 +55,15 @@ export function readGitCredentialsFile(path: string): GitCredentials {
   try {
     mode = statSync(path).mode;
   } catch (cause) {
-    throw new GitCredentialsFileError(`--git-credentials-file ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'}); give the path of a file the controller can read`, { cause });
+    throw new GitCredentialsFileError(
+      `--git-credentials-file ${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'}); give the path of a file the controller can read`,
+      { cause },
+    );
   }
   if ((mode & 0o077) !== 0) {
-    throw new GitCredentialsFileError(`--git-credentials-file ${path} is readable by its group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${path}`);
+    throw new GitCredentialsFileError(
+      `--git-credentials-file ${path} is readable by its group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${path}`,
+    );
   }
   let text: string;
   try {
@@ -77,7 +83,8 @@ export function readGitCredentialsFile(path: string): GitCredentials {
  */
 export function credentialHelper(credentials: GitCredentials | undefined): { args: string[]; env: Record<string, string> } {
   if (!credentials) return { args: [], env: {} };
-  const helper = '!f() { test "$1" = get || exit 0; cat >/dev/null; printf \'username=%s\\npassword=%s\\n\' "$SPARKCTL_GIT_USERNAME" "$SPARKCTL_GIT_PASSWORD"; }; f';
+  const helper =
+    '!f() { test "$1" = get || exit 0; cat >/dev/null; printf \'username=%s\\npassword=%s\\n\' "$SPARKCTL_GIT_USERNAME" "$SPARKCTL_GIT_PASSWORD"; }; f';
   return {
     args: ['-c', 'credential.helper=', '-c', `credential.helper=${helper}`],
     env: { SPARKCTL_GIT_USERNAME: credentials.username, SPARKCTL_GIT_PASSWORD: credentials.password },

@@ -72,7 +72,12 @@ export class GitSyncer {
     // The file is checked now (a bad one refuses the start) and read again before each command (rotation).
     if (file) readGitCredentialsFile(file);
     const credentials = (): GitCredentials | undefined => (file ? readGitCredentialsFile(file) : split.credentials);
-    this.context = { timeoutMs: options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS, signal: this.abort.signal, remote: redactUrl(split.url), credentials };
+    this.context = {
+      timeoutMs: options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
+      signal: this.abort.signal,
+      remote: redactUrl(split.url),
+      credentials,
+    };
     this.clone = new LocalClone(join(stateDir, 'gitops', 'repo'), split.url, this.context);
     this.revsDir = join(stateDir, 'gitops', 'revs');
     this.jobsDir = resolve(options.jobsDir);
@@ -102,7 +107,9 @@ export class GitSyncer {
   async takeOver(): Promise<SyncStatus> {
     const holder = await readLiveLock(this.options.stateDir);
     if (holder && holder.pid !== process.pid) {
-      throw new ControllerLockedError(`another controller (pid ${holder.pid}) already runs on ${holder.jobsDir}; stop it before starting one with --git`);
+      throw new ControllerLockedError(
+        `another controller (pid ${holder.pid}) already runs on ${holder.jobsDir}; stop it before starting one with --git`,
+      );
     }
     await mkdir(this.revsDir, { recursive: true, mode: 0o700 });
     const state = await inspectJobsPath(this.jobsDir, this.revsDir);
@@ -110,7 +117,8 @@ export class GitSyncer {
     else await clearJobsPath(this.jobsDir, state);
     const previous = await readSyncStatus(this.options.stateDir);
     const shown = this.view ? relative(this.revsDir, this.view).split(sep)[0]!.replace(/-b$/, '') : undefined;
-    if (previous && previous.url === this.source.url && previous.ref === this.source.ref && previous.path === this.source.path) this.lastStatus = previous;
+    if (previous && previous.url === this.source.url && previous.ref === this.source.ref && previous.path === this.source.path)
+      this.lastStatus = previous;
     else if (shown && /^[0-9a-f]{40,64}$/.test(shown)) {
       // Another ref, URL or path than last time: until a sync succeeds, the folder still shows the old revision; say so.
       const from = previous?.revision === shown ? previous : undefined;
@@ -119,7 +127,9 @@ export class GitSyncer {
         revision: shown,
         shortRevision: shown.slice(0, 7),
         syncedAt: from?.syncedAt ?? new Date().toISOString(),
-        ...(from ? { appliedFrom: { url: from.url, ref: from.ref, path: from.path } } : { appliedFrom: { url: '(unknown)', ref: '(earlier run)', path: '.' } }),
+        ...(from
+          ? { appliedFrom: { url: from.url, ref: from.ref, path: from.path } }
+          : { appliedFrom: { url: '(unknown)', ref: '(earlier run)', path: '.' } }),
         orphaned: [],
         invalid: [],
       };
@@ -136,7 +146,10 @@ export class GitSyncer {
     return this.record({ ...last, ...this.source, pid: process.pid, jobsDir: this.jobsDir, gitTimeoutMs: this.context.timeoutMs });
   }
 
-  /** Starts syncing at once in the background, then on the interval (±10% jitter); `onApplied` runs after every new revision (the controller's relist). */
+  /**
+   * Starts syncing at once in the background, then on the interval (±10% jitter); `onApplied` runs after every new revision (the
+   * controller's relist).
+   */
   start(onApplied: () => void | Promise<void>): Promise<SyncStatus> {
     this.onApplied = onApplied;
     this.started = true;
@@ -193,7 +206,15 @@ export class GitSyncer {
       const sha = await this.clone.resolve(this.options.ref);
       await this.clone.checkPath(sha, this.options.path);
       if (sha === before?.revision && this.appliedThisRun) {
-        next = { ...this.base(lastAttemptAt), revision: sha, shortRevision: sha.slice(0, 7), syncedAt: before.syncedAt ?? lastAttemptAt, orphaned: await this.stillThere(before.orphaned), invalid: before.invalid, ...(before.historyRewritten ? { historyRewritten: before.historyRewritten } : {}) };
+        next = {
+          ...this.base(lastAttemptAt),
+          revision: sha,
+          shortRevision: sha.slice(0, 7),
+          syncedAt: before.syncedAt ?? lastAttemptAt,
+          orphaned: await this.stillThere(before.orphaned),
+          invalid: before.invalid,
+          ...(before.historyRewritten ? { historyRewritten: before.historyRewritten } : {}),
+        };
       } else {
         next = await this.apply(sha, lastAttemptAt, before);
       }
@@ -202,14 +223,23 @@ export class GitSyncer {
       const message = redactText(messageOf(err));
       next = {
         ...this.base(lastAttemptAt),
-        ...(before?.revision ? { revision: before.revision, shortRevision: before.shortRevision ?? before.revision.slice(0, 7), syncedAt: before.syncedAt ?? lastAttemptAt } : {}),
+        ...(before?.revision
+          ? {
+              revision: before.revision,
+              shortRevision: before.shortRevision ?? before.revision.slice(0, 7),
+              syncedAt: before.syncedAt ?? lastAttemptAt,
+            }
+          : {}),
         ...(before?.appliedFrom ? { appliedFrom: before.appliedFrom } : {}),
         ...(before?.historyRewritten ? { historyRewritten: before.historyRewritten } : {}),
         orphaned: await this.stillThere(before?.orphaned ?? []),
         invalid: before?.invalid ?? [],
         error: { reason, message },
       };
-      this.log.error({ reason, error: message, url: this.source.url, ref: this.source.ref, kept: before?.shortRevision }, 'Sync failed; kept the current revision');
+      this.log.error(
+        { reason, error: message, url: this.source.url, ref: this.source.ref, kept: before?.shortRevision },
+        'Sync failed; kept the current revision',
+      );
     }
     if (before?.statusBranch) next = { ...next, statusBranch: before.statusBranch };
     if (!this.options.afterAttempt) return this.record(next);
@@ -226,7 +256,9 @@ export class GitSyncer {
     return this.record(finished);
   }
 
-  private base(lastAttemptAt: string): Pick<SyncStatus, 'url' | 'ref' | 'path' | 'prune' | 'lastAttemptAt' | 'pid' | 'jobsDir' | 'gitTimeoutMs'> {
+  private base(
+    lastAttemptAt: string,
+  ): Pick<SyncStatus, 'url' | 'ref' | 'path' | 'prune' | 'lastAttemptAt' | 'pid' | 'jobsDir' | 'gitTimeoutMs'> {
     return { ...this.source, lastAttemptAt, pid: process.pid, jobsDir: this.jobsDir, gitTimeoutMs: this.context.timeoutMs };
   }
 
@@ -234,7 +266,14 @@ export class GitSyncer {
   private async stillThere(orphans: readonly string[]): Promise<string[]> {
     if (!this.view) return [...orphans];
     const out: string[] = [];
-    for (const file of orphans) if (await access(join(this.view, file)).then(() => true, () => false)) out.push(file);
+    for (const file of orphans)
+      if (
+        await access(join(this.view, file)).then(
+          () => true,
+          () => false,
+        )
+      )
+        out.push(file);
     return out;
   }
 
@@ -252,13 +291,37 @@ export class GitSyncer {
   private async apply(sha: string, at: string, before: SyncStatus | undefined): Promise<SyncStatus> {
     const inUse = this.view ? relative(this.revsDir, this.view).split(sep)[0] : undefined;
     const folderName = inUse === sha ? `${sha}-b` : sha;
-    const input = { clone: this.clone, sha, gitPath: this.options.path, revsDir: this.revsDir, folderName, prune: this.options.prune, ...(this.view ? { previousView: this.view } : {}) };
+    const input = {
+      clone: this.clone,
+      sha,
+      gitPath: this.options.path,
+      revsDir: this.revsDir,
+      folderName,
+      prune: this.options.prune,
+      ...(this.view ? { previousView: this.view } : {}),
+    };
     const previousSha = inUse?.replace(/-b$/, '');
     // Only what changed since the revision in use, when that folder is a revision of the same path and prune setting.
-    const incremental = this.view && previousSha && /^[0-9a-f]{40,64}$/.test(previousSha) && before?.revision === previousSha && before.path === this.source.path && before.prune === this.source.prune && !before.appliedFrom;
+    const incremental =
+      this.view &&
+      previousSha &&
+      /^[0-9a-f]{40,64}$/.test(previousSha) &&
+      before?.revision === previousSha &&
+      before.path === this.source.path &&
+      before.prune === this.source.prune &&
+      !before.appliedFrom;
     const rev = incremental
-      ? await materialiseChanges({ ...input, previousView: this.view!, previousSha, previousOrphaned: before.orphaned, previousInvalid: before.invalid }).catch((err: unknown) => {
-          this.log.warn({ err: messageOf(err), from: previousSha.slice(0, 7) }, 'Could not build the revision from the changes alone; building it whole');
+      ? await materialiseChanges({
+          ...input,
+          previousView: this.view!,
+          previousSha,
+          previousOrphaned: before.orphaned,
+          previousInvalid: before.invalid,
+        }).catch((err: unknown) => {
+          this.log.warn(
+            { err: messageOf(err), from: previousSha.slice(0, 7) },
+            'Could not build the revision from the changes alone; building it whole',
+          );
           return materialiseRevision(input);
         })
       : await materialiseRevision(input);
@@ -268,7 +331,15 @@ export class GitSyncer {
     const old = before?.revision;
     const rewritten = old !== undefined && old !== sha && !(await this.clone.isAncestor(old, sha));
     this.log.info(
-      { revision: sha.slice(0, 7), url: this.source.url, ref: this.source.ref, written: rev.written, orphaned: rev.orphaned.length, invalid: rev.invalid.length, ...(rewritten ? { historyRewrittenFrom: old.slice(0, 7) } : {}) },
+      {
+        revision: sha.slice(0, 7),
+        url: this.source.url,
+        ref: this.source.ref,
+        written: rev.written,
+        orphaned: rev.orphaned.length,
+        invalid: rev.invalid.length,
+        ...(rewritten ? { historyRewrittenFrom: old.slice(0, 7) } : {}),
+      },
       rewritten ? 'Synced a revision that rewrote history' : 'Synced revision',
     );
     try {

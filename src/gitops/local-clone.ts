@@ -39,7 +39,16 @@ export class LocalClone {
   /** Fetches every branch and tag, following force-pushes and deletions. */
   async fetch(firstTime: boolean): Promise<void> {
     await this.git(
-      ['fetch', '--quiet', '--prune', '--force', '--no-recurse-submodules', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*'],
+      [
+        'fetch',
+        '--quiet',
+        '--prune',
+        '--force',
+        '--no-recurse-submodules',
+        'origin',
+        '+refs/heads/*:refs/remotes/origin/*',
+        '+refs/tags/*:refs/tags/*',
+      ],
       firstTime ? 'CloneFailed' : 'FetchFailed',
     );
   }
@@ -55,7 +64,9 @@ export class LocalClone {
       const sha = await this.git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${c}^{commit}`], 'RefNotFound').catch(() => '');
       if (sha.trim()) return sha.trim();
     }
-    const branches = (await this.git(['for-each-ref', '--count=10', '--format=%(refname:lstrip=3)', 'refs/remotes/origin'], 'RefNotFound').catch(() => ''))
+    const branches = (
+      await this.git(['for-each-ref', '--count=10', '--format=%(refname:lstrip=3)', 'refs/remotes/origin'], 'RefNotFound').catch(() => '')
+    )
       .split('\n')
       .filter((b) => b && b !== 'HEAD');
     throw new GitCommandError(
@@ -71,7 +82,10 @@ export class LocalClone {
     if (path === '' || path === '.') return;
     const kind = await this.git(['cat-file', '-t', `${sha}:${path}`], 'PathNotFound').catch(() => '');
     if (kind.trim() !== 'tree') {
-      throw new GitCommandError('PathNotFound', `--git-path ${path} is not a folder in commit ${sha.slice(0, 12)} of ${redactUrl(this.url)}; fix --git-path`);
+      throw new GitCommandError(
+        'PathNotFound',
+        `--git-path ${path} is not a folder in commit ${sha.slice(0, 12)} of ${redactUrl(this.url)}; fix --git-path`,
+      );
     }
   }
 
@@ -79,20 +93,42 @@ export class LocalClone {
   async checkout(sha: string, path: string, dest: string): Promise<void> {
     const index = `${dest}.index`;
     try {
-      await runGit(['--git-dir', this.dir, '--work-tree', dest, '-c', 'core.symlinks=false', 'checkout', '--quiet', sha, '--', path === '' ? '.' : path], {
-        failure: 'CheckoutFailed',
-        context: this.context,
-        env: { GIT_INDEX_FILE: index },
-      });
+      await runGit(
+        [
+          '--git-dir',
+          this.dir,
+          '--work-tree',
+          dest,
+          '-c',
+          'core.symlinks=false',
+          'checkout',
+          '--quiet',
+          sha,
+          '--',
+          path === '' ? '.' : path,
+        ],
+        {
+          failure: 'CheckoutFailed',
+          context: this.context,
+          env: { GIT_INDEX_FILE: index },
+        },
+      );
     } finally {
       await rm(index, { force: true });
     }
   }
 
-  /** The files under `path` that differ between two commits (paths relative to `path`): 'D' deleted, 'W' to write (added, modified, type changed). */
+  /**
+   * The files under `path` that differ between two commits (paths relative to `path`): 'D' deleted, 'W' to write (added, modified, type
+   * changed).
+   */
   async changedFiles(from: string, to: string, path: string): Promise<{ kind: 'D' | 'W'; file: string }[]> {
     const rel = path === '' || path === '.' ? '' : `${path}/`;
-    const out = await this.git(['diff', '--name-status', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', from, to, '--', rel || '.'], 'CheckoutFailed', { GIT_LITERAL_PATHSPECS: '1' });
+    const out = await this.git(
+      ['diff', '--name-status', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', from, to, '--', rel || '.'],
+      'CheckoutFailed',
+      { GIT_LITERAL_PATHSPECS: '1' },
+    );
     const parts = out.split('\0');
     const changes: { kind: 'D' | 'W'; file: string }[] = [];
     for (let i = 0; i + 1 < parts.length; i += 2) {
@@ -110,11 +146,26 @@ export class LocalClone {
     const list = `${dest}.paths`;
     await writeFile(list, paths.join('\0'));
     try {
-      await runGit(['--git-dir', this.dir, '--work-tree', dest, '-c', 'core.symlinks=false', 'checkout', '--quiet', sha, `--pathspec-from-file=${list}`, '--pathspec-file-nul'], {
-        failure: 'CheckoutFailed',
-        context: this.context,
-        env: { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' },
-      });
+      await runGit(
+        [
+          '--git-dir',
+          this.dir,
+          '--work-tree',
+          dest,
+          '-c',
+          'core.symlinks=false',
+          'checkout',
+          '--quiet',
+          sha,
+          `--pathspec-from-file=${list}`,
+          '--pathspec-file-nul',
+        ],
+        {
+          failure: 'CheckoutFailed',
+          context: this.context,
+          env: { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' },
+        },
+      );
     } finally {
       await rm(index, { force: true });
       await rm(list, { force: true });

@@ -100,7 +100,10 @@ export async function materialiseChanges(input: ChangesInput): Promise<Materiali
     const dir = join(input.revsDir, input.folderName);
     await rm(dir, { recursive: true, force: true });
     await rename(build, dir);
-    const present = async (files: Set<string>) => (await Promise.all([...files].map(async (f) => ((await exists(join(dir, rel, f))) ? f : undefined)))).filter((f): f is string => f !== undefined).sort();
+    const present = async (files: Set<string>) =>
+      (await Promise.all([...files].map(async (f) => ((await exists(join(dir, rel, f))) ? f : undefined))))
+        .filter((f): f is string => f !== undefined)
+        .sort();
     return { dir, view: join(dir, rel), orphaned: await present(orphaned), invalid: await present(invalid), written: toWrite.length };
   } catch (err) {
     await rm(build, { recursive: true, force: true });
@@ -108,7 +111,11 @@ export async function materialiseChanges(input: ChangesInput): Promise<Materiali
   }
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Drops the temporary files of status writes that were in flight in the folder copied. */
 async function removeStaleTemporaries(view: string): Promise<void> {

@@ -47,7 +47,10 @@ async function loadText(root: string, file: string): Promise<{ bytes: Buffer; te
   return 'issue' in decoded ? undefined : { bytes: read.bytes, text: decoded.text };
 }
 
-/** The parsed document of a manifest, only when it is within the read limits (checked before parsing); the one place materialisation parses a manifest. */
+/**
+ * The parsed document of a manifest, only when it is within the read limits (checked before parsing); the one place materialisation parses
+ * a manifest.
+ */
 export const loadDoc = async (root: string, file: string): Promise<Document | undefined> => {
   const loaded = await loadText(root, file);
   return loaded === undefined ? undefined : parseDocumentBounded(loaded.text);
@@ -94,7 +97,10 @@ export async function materialiseRevision(input: MaterialiseInput): Promise<Mate
     const viewRoot = await realpath(view);
     const buildRoot = await realpath(build);
     if (viewRoot !== buildRoot && !viewRoot.startsWith(`${buildRoot}${sep}`)) {
-      throw new GitCommandError('PathNotFound', `--git-path ${input.gitPath} is a link out of the repository in commit ${input.sha}; it must be a folder`);
+      throw new GitCommandError(
+        'PathNotFound',
+        `--git-path ${input.gitPath} is a link out of the repository in commit ${input.sha}; it must be a folder`,
+      );
     }
     const fromGit = await listManifests(viewRoot);
     const previousRoot = input.previousView ? await realpath(input.previousView).catch(() => undefined) : undefined;

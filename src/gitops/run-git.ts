@@ -25,7 +25,8 @@ export interface RunGitOptions {
   readonly context?: GitContext;
 }
 
-const AUTH_FAILURE = /authentication failed|could not read (username|password)|terminal prompts disabled|permission denied \(publickey|returned error: 40[13]|access denied|invalid credentials/i;
+const AUTH_FAILURE =
+  /authentication failed|could not read (username|password)|terminal prompts disabled|permission denied \(publickey|returned error: 40[13]|access denied|invalid credentials/i;
 const NETWORK_OPS = new Set(['fetch', 'push', 'ls-remote', 'clone']);
 const MAX_OUTPUT = 64 * 1024 * 1024;
 const KILL_GRACE_MS = 2_000;
@@ -107,7 +108,8 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       done();
-      if (err.code === 'ENOENT') reject(new GitCommandError('GitUnavailable', 'git is not installed or not on PATH: install git to use --git', { cause: err }));
+      if (err.code === 'ENOENT')
+        reject(new GitCommandError('GitUnavailable', 'git is not installed or not on PATH: install git to use --git', { cause: err }));
       else reject(new GitCommandError(options.failure, `${what} could not start: ${clean(err.message)}`, { cause: err }));
     });
     // 'close' waits for every holder of git's output pipes, its helpers included.
@@ -121,7 +123,12 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
       }
       const said = clean(stderr.trim()).split('\n').slice(-20).join('\n');
       if (ended === 'timeout') {
-        reject(new GitCommandError(options.failure, `${what} timed out after ${formatSeconds(timeoutMs)}${said ? `: ${said}` : ''}; check the remote, or raise --git-timeout`));
+        reject(
+          new GitCommandError(
+            options.failure,
+            `${what} timed out after ${formatSeconds(timeoutMs)}${said ? `: ${said}` : ''}; check the remote, or raise --git-timeout`,
+          ),
+        );
         return;
       }
       if (ended === 'abort') {
@@ -129,7 +136,11 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
         return;
       }
       const reason: SyncFailureReason = AUTH_FAILURE.test(said) ? 'AuthFailed' : options.failure;
-      reject(new GitCommandError(reason, said || `${what} failed (${signal ?? `exit ${code}`})`, { cause: new Error(`${what} exited with ${signal ?? code}`) }));
+      reject(
+        new GitCommandError(reason, said || `${what} failed (${signal ?? `exit ${code}`})`, {
+          cause: new Error(`${what} exited with ${signal ?? code}`),
+        }),
+      );
     });
   });
 }

@@ -20,7 +20,10 @@ export interface GitSyncConfig {
 
 /** A git sync bound to one controller: started after it, stopped before it. */
 export interface RunningGitSync {
-  /** Starts syncing in the background (a first sync at once, then the interval); `relist` is the controller's, called after each new revision. Resolves when the first attempt ends. */
+  /**
+   * Starts syncing in the background (a first sync at once, then the interval); `relist` is the controller's, called after each new
+   * revision. Resolves when the first attempt ends.
+   */
   start(relist: () => Promise<void>): Promise<unknown>;
   /** Asks for a sync now (what SIGHUP does). */
   requestSync(): void;
@@ -34,14 +37,23 @@ export interface RunningGitSync {
  * path is not sparkctl's to manage. When the URL carries credentials, the process title is
  * rewritten so they no longer show in this process's command line.
  */
-export async function prepareGitSync(config: GitSyncConfig, where: { jobsDir: string; stateDir: string; logger: Logger }): Promise<RunningGitSync> {
-  if (splitUrlCredentials(config.url).credentials) process.title = process.argv.map((a) => a.split(config.url).join(redactUrl(config.url))).join(' ');
-  const statusBranch = config.statusBranch ? statusBranchPusher({ ...where, branch: config.statusBranch, syncedRef: config.ref }) : undefined;
+export async function prepareGitSync(
+  config: GitSyncConfig,
+  where: { jobsDir: string; stateDir: string; logger: Logger },
+): Promise<RunningGitSync> {
+  if (splitUrlCredentials(config.url).credentials)
+    process.title = process.argv.map((a) => a.split(config.url).join(redactUrl(config.url))).join(' ');
+  const statusBranch = config.statusBranch
+    ? statusBranchPusher({ ...where, branch: config.statusBranch, syncedRef: config.ref })
+    : undefined;
   const syncer = new GitSyncer({ ...config, ...where, ...(statusBranch ? { afterAttempt: statusBranch } : {}) });
   const shown = await syncer.takeOver();
   where.logger
     .child({ module: 'gitops' })
-    .info({ jobsDir: where.jobsDir, revision: shown?.shortRevision, url: redactUrl(config.url), ref: config.ref }, 'Took over the git-synced jobs folder; syncing in the background');
+    .info(
+      { jobsDir: where.jobsDir, revision: shown?.shortRevision, url: redactUrl(config.url), ref: config.ref },
+      'Took over the git-synced jobs folder; syncing in the background',
+    );
   return {
     start: (relist) => syncer.start(relist),
     requestSync: () => syncer.requestSync(),

@@ -29,7 +29,12 @@ export function isSyncedBranch(branch: string, syncedRef: string): boolean {
   return bare(branch) === bare(syncedRef);
 }
 
-const IDENTITY = { GIT_AUTHOR_NAME: 'sparkctl', GIT_AUTHOR_EMAIL: 'sparkctl@localhost', GIT_COMMITTER_NAME: 'sparkctl', GIT_COMMITTER_EMAIL: 'sparkctl@localhost' };
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'sparkctl',
+  GIT_AUTHOR_EMAIL: 'sparkctl@localhost',
+  GIT_COMMITTER_NAME: 'sparkctl',
+  GIT_COMMITTER_EMAIL: 'sparkctl@localhost',
+};
 const isMarked = (commitText: string) => commitText.split('\n').some((l) => l.trim() === STATUS_BRANCH_TRAILER);
 const notOwned = (branch: string, tip: string) =>
   `branch ${branch} exists on the remote (at ${tip.slice(0, 7)}) and was not created by sparkctl; sparkctl writes statuses only to a branch it created: choose another --status-branch`;
@@ -44,11 +49,19 @@ export function checkStatusBranchOwner(stateDir: string, branch: string): void {
   if (!existsSync(join(repo, 'HEAD'))) return;
   let tip: string;
   try {
-    tip = execFileSync('git', ['--git-dir', repo, 'rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}^{commit}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    tip = execFileSync('git', ['--git-dir', repo, 'rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}^{commit}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
   } catch {
     return;
   }
-  const text = execFileSync('git', ['--git-dir', repo, 'cat-file', 'commit', tip], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+  const text = execFileSync('git', ['--git-dir', repo, 'cat-file', 'commit', tip], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 10_000,
+  });
   if (!isMarked(text)) throw new StatusBranchNotOwnedError(notOwned(branch, tip));
 }
 
@@ -59,7 +72,9 @@ export function checkStatusBranchOwner(stateDir: string, branch: string): void {
  * with plumbing on a private index (no work tree, no checkout). It is written only on top of a
  * commit sparkctl made (marked by a trailer) or as a new branch, and pushed without force.
  */
-export function statusBranchPusher(target: StatusBranchTarget): (status: SyncStatus, context?: GitContext) => Promise<Pick<SyncStatus, 'statusBranch'> | void> {
+export function statusBranchPusher(
+  target: StatusBranchTarget,
+): (status: SyncStatus, context?: GitContext) => Promise<Pick<SyncStatus, 'statusBranch'> | void> {
   if (isSyncedBranch(target.branch, target.syncedRef)) {
     throw new TypeError(`--status-branch ${target.branch} is the branch being synced; choose another branch name`);
   }
@@ -69,7 +84,8 @@ export function statusBranchPusher(target: StatusBranchTarget): (status: SyncSta
   const tracking = `refs/remotes/origin/${target.branch}`;
   return async (status, context) => {
     if (!status.revision) return;
-    const git = (args: string[], env?: Record<string, string>) => runGit(['--git-dir', repo, ...args], { failure: 'FetchFailed', env: { ...IDENTITY, ...env }, ...(context ? { context } : {}) });
+    const git = (args: string[], env?: Record<string, string>) =>
+      runGit(['--git-dir', repo, ...args], { failure: 'FetchFailed', env: { ...IDENTITY, ...env }, ...(context ? { context } : {}) });
     const tip = async (ref: string) => (await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
     const view = await realpath(target.jobsDir);
     const rel = status.path === '.' ? '' : status.path;
@@ -78,12 +94,15 @@ export function statusBranchPusher(target: StatusBranchTarget): (status: SyncSta
     const kept = status.statusBranch?.pushedAt ? { pushedAt: status.statusBranch.pushedAt } : {};
     try {
       const remoteTip = await tip(tracking);
-      if (remoteTip && !isMarked(await git(['cat-file', 'commit', remoteTip]))) throw new StatusBranchNotOwnedError(notOwned(target.branch, remoteTip));
+      if (remoteTip && !isMarked(await git(['cat-file', 'commit', remoteTip])))
+        throw new StatusBranchNotOwnedError(notOwned(target.branch, remoteTip));
       // Built on the remote's tip as last fetched, so a rejected push is tried again until it lands.
       const parent = remoteTip;
       // The synced revision's whole tree, then only --git-path replaced by the folder as the controller wrote it.
       await git(['read-tree', status.revision], { GIT_INDEX_FILE: index });
-      await git(['--work-tree', workTree, 'add', '--all', '--force', '--', rel || '.', ':(exclude,glob)**/.*.tmp'], { GIT_INDEX_FILE: index });
+      await git(['--work-tree', workTree, 'add', '--all', '--force', '--', rel || '.', ':(exclude,glob)**/.*.tmp'], {
+        GIT_INDEX_FILE: index,
+      });
       const tree = (await git(['write-tree'], { GIT_INDEX_FILE: index })).trim();
       if (parent && (await git(['rev-parse', `${parent}^{tree}`])).trim() === tree) {
         return { statusBranch: { name: target.branch, ...kept } };

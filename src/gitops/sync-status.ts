@@ -33,7 +33,10 @@ export interface SyncStatus {
   readonly gitTimeoutMs?: number;
   /** Set while the attempt still runs its last step (the status branch push): `sync --wait` waits on. */
   readonly inProgress?: true;
-  /** Set when `revision` was applied from another --git, --git-ref or --git-path (a restart with changed flags) and no sync has succeeded since. */
+  /**
+   * Set when `revision` was applied from another --git, --git-ref or --git-path (a restart with changed flags) and no sync has succeeded
+   * since.
+   */
   readonly appliedFrom?: { readonly url: string; readonly ref: string; readonly path: string };
   /** The status branch, when commit-back is on: what was pushed last, or why it failed. */
   readonly statusBranch?: { readonly name: string; readonly pushedAt?: string; readonly error?: string };
@@ -63,7 +66,14 @@ export async function readSyncStatus(stateDir: string): Promise<SyncStatus | und
   if (typeof value !== 'object' || value === null || typeof value.lastAttemptAt !== 'string') return undefined;
   if (!value.jobsDir || !Array.isArray(value.orphaned) || value.orphaned.length === 0) return value;
   const jobsDir = value.jobsDir;
-  const kept = await Promise.all(value.orphaned.map((f) => access(join(jobsDir, f)).then(() => f, () => undefined)));
+  const kept = await Promise.all(
+    value.orphaned.map((f) =>
+      access(join(jobsDir, f)).then(
+        () => f,
+        () => undefined,
+      ),
+    ),
+  );
   return { ...value, orphaned: kept.filter((f): f is string => f !== undefined) };
 }
 
@@ -73,15 +83,26 @@ export function hasSyncProblem(status: SyncStatus): boolean {
 }
 
 /** Git's words on one line: every line kept (the cause is often on the last), joined. */
-const oneLine = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
+const oneLine = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' | ');
 
 /** A one-line summary for `sparkctl get`: "Synced 1a2b3c4 2m ago from https://…@main" plus every problem (errors, status branch, history rewritten, orphans, invalid files). */
 export function describeSyncStatus(status: SyncStatus, now: Date = new Date()): string {
   const ago = (iso: string) => formatAge(now.getTime() - Date.parse(iso));
   const source = `${status.url}@${status.ref}${status.path && status.path !== '.' ? ` (${status.path})` : ''}`;
-  const parts = [status.revision && status.syncedAt ? `Synced ${status.shortRevision ?? status.revision.slice(0, 7)} ${ago(status.syncedAt)} ago from ${source}` : `Not synced yet from ${source}`];
-  if (status.appliedFrom) parts.push(`the folder still shows that revision of ${status.appliedFrom.url}@${status.appliedFrom.ref} until a sync succeeds`);
-  if (status.error) parts.push(`last sync ${ago(status.lastAttemptAt)} ago failed: ${status.error.reason}: ${oneLine(status.error.message)}`);
+  const parts = [
+    status.revision && status.syncedAt
+      ? `Synced ${status.shortRevision ?? status.revision.slice(0, 7)} ${ago(status.syncedAt)} ago from ${source}`
+      : `Not synced yet from ${source}`,
+  ];
+  if (status.appliedFrom)
+    parts.push(`the folder still shows that revision of ${status.appliedFrom.url}@${status.appliedFrom.ref} until a sync succeeds`);
+  if (status.error)
+    parts.push(`last sync ${ago(status.lastAttemptAt)} ago failed: ${status.error.reason}: ${oneLine(status.error.message)}`);
   if (status.historyRewritten) parts.push(`history rewritten (was ${status.historyRewritten.from.slice(0, 7)})`);
   if (status.statusBranch?.error) parts.push(`status branch ${status.statusBranch.name} not pushed: ${oneLine(status.statusBranch.error)}`);
   if (status.orphaned.length) parts.push(`${status.orphaned.length} orphaned (removed from git, kept): ${status.orphaned.join(', ')}`);
@@ -104,7 +125,8 @@ export function describeSyncStatusDetail(status: SyncStatus, now: Date = new Dat
   if (status.appliedFrom) add('Applied from', `${status.appliedFrom.url}@${status.appliedFrom.ref} (${status.appliedFrom.path})`);
   add('Last attempt', `${status.lastAttemptAt}${status.inProgress ? ' (still running)' : ''}`);
   if (status.historyRewritten) add('History rewritten', `from ${status.historyRewritten.from}`);
-  if (status.statusBranch) add('Status branch', `${status.statusBranch.name}${status.statusBranch.pushedAt ? `, pushed ${status.statusBranch.pushedAt}` : ''}`);
+  if (status.statusBranch)
+    add('Status branch', `${status.statusBranch.name}${status.statusBranch.pushedAt ? `, pushed ${status.statusBranch.pushedAt}` : ''}`);
   add('Orphaned', status.orphaned.join(', '));
   add('Invalid', status.invalid.join(', '));
   if (status.error) lines.push(`Error:            ${status.error.reason}`, ...status.error.message.split('\n').map((l) => `  ${l}`));

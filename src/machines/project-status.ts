@@ -131,7 +131,9 @@ export function projectStatus(snap: SnapshotView, prev: SparkJobStatus | undefin
   if (exitCode !== undefined && exitCode !== null) status.exitCode = exitCode;
   if (ctx.collected) {
     status.results = {
-      outputs: ctx.collected.outputs.map((o) => (o.bytes === undefined ? { name: o.name, path: o.path } : { name: o.name, path: o.path, bytes: o.bytes })),
+      outputs: ctx.collected.outputs.map((o) =>
+        o.bytes === undefined ? { name: o.name, path: o.path } : { name: o.name, path: o.path, bytes: o.bytes },
+      ),
       cached: ctx.collected.cached,
     };
   }

@@ -5,11 +5,7 @@ import { backoffDelay } from '../backoff.js';
 export const MAX_RETRY_DELAY_MS = 15 * 60_000;
 
 /** Whether another attempt follows a failure, per restartPolicy (Never | OnFailure | Always). */
-export function shouldRetryFailure(
-  policy: RestartPolicy,
-  stage: 'submission' | 'execution',
-  failuresSoFar: number,
-): boolean {
+export function shouldRetryFailure(policy: RestartPolicy, stage: 'submission' | 'execution', failuresSoFar: number): boolean {
   if (policy.type === 'Never') return false;
   if (policy.type === 'Always') return true;
   const limit = stage === 'submission' ? policy.onSubmissionFailureRetries : policy.onFailureRetries;

@@ -226,14 +226,23 @@ export const sparkJobMachine = setup({
       const delay = retryDelayMs(context.spec.restartPolicy, stage, Math.max(1, count));
       return { retryAt: Date.now() + delay, completedAt: Date.now() };
     }),
-    queueNextSpec: assign(({ event }) => (event.type === 'job.specChanged' ? { nextSpec: { spec: event.spec, specHash: event.specHash } } : {})),
-    adoptNewSpec: assign(({ event }) => (event.type === 'job.specChanged' ? { ...freshRun, spec: event.spec, specHash: event.specHash } : {})),
+    queueNextSpec: assign(({ event }) =>
+      event.type === 'job.specChanged' ? { nextSpec: { spec: event.spec, specHash: event.specHash } } : {},
+    ),
+    adoptNewSpec: assign(({ event }) =>
+      event.type === 'job.specChanged' ? { ...freshRun, spec: event.spec, specHash: event.specHash } : {},
+    ),
     startRerun: assign(({ event }) => (event.type === 'job.rerun' ? { ...freshRun, lastHandledRerunAt: event.requestedAt } : {})),
     markInvalid: assign(({ event }) =>
       event.type === 'job.invalidate' ? { message: event.message, invalidReason: event.reason ?? 'InvalidSpec' } : {},
     ),
     finish: assign({ completedAt: () => Date.now(), expired: false }),
-    expire: assign({ expired: true, collected: undefined, exit: undefined, message: 'Results and history forgotten after timeToLiveSeconds' }),
+    expire: assign({
+      expired: true,
+      collected: undefined,
+      exit: undefined,
+      message: 'Results and history forgotten after timeToLiveSeconds',
+    }),
   },
   delays: {},
 }).createMachine({
@@ -360,7 +369,10 @@ export const sparkJobMachine = setup({
             onDone: { target: 'launching', actions: assign({ reservation: ({ event }) => event.output, progress: undefined }) },
             onError: {
               target: '#sparkJob.releasing',
-              actions: { type: 'recordSubmissionFailure', params: ({ event }) => ({ error: event.error, reason: 'InsufficientResources' }) },
+              actions: {
+                type: 'recordSubmissionFailure',
+                params: ({ event }) => ({ error: event.error, reason: 'InsufficientResources' }),
+              },
             },
           },
         },
@@ -439,10 +451,17 @@ export const sparkJobMachine = setup({
             {
               // Attached for a while without an outage: the note about the engine is stale.
               src: 'timer',
-              input: ({ context }) => ({ at: context.progress ? Date.now() + REATTACH_SETTLE_MS : Number.POSITIVE_INFINITY, event: 'reattach.settled' as const }),
+              input: ({ context }) => ({
+                at: context.progress ? Date.now() + REATTACH_SETTLE_MS : Number.POSITIVE_INFINITY,
+                event: 'reattach.settled' as const,
+              }),
             },
           ],
-          on: { 'reattach.settled': { actions: assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined, reattachRetries: undefined }) } },
+          on: {
+            'reattach.settled': {
+              actions: assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined, reattachRetries: undefined }),
+            },
+          },
         },
         reattaching: {
           invoke: {
@@ -518,7 +537,13 @@ export const sparkJobMachine = setup({
             actions: assign(({ context, event }) => {
               const delay = backoffDelay(context.collectRetries ?? 0, COLLECT_BACKOFF);
               const f = failureOf(event.error, 'execution', 'JournalUnavailable');
-              return { progress: f.message, progressReason: f.reason, collectDelayMs: delay, collectRetries: (context.collectRetries ?? 0) + 1, retryAt: Date.now() + delay };
+              return {
+                progress: f.message,
+                progressReason: f.reason,
+                collectDelayMs: delay,
+                collectRetries: (context.collectRetries ?? 0) + 1,
+                retryAt: Date.now() + delay,
+              };
             }),
           },
           {
@@ -632,7 +657,10 @@ export const sparkJobMachine = setup({
     invalid: {
       tags: ['Invalid'],
       on: {
-        'job.specChanged': { target: 'pending', actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash, message: undefined })) },
+        'job.specChanged': {
+          target: 'pending',
+          actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash, message: undefined })),
+        },
         'job.invalidate': { actions: 'markInvalid' },
         'job.delete': 'deleted',
       },

@@ -5,9 +5,7 @@ import { depthMessage, MAX_DEPTH } from './scan-yaml-limits.js';
 /** Nodes that aliases may add to a document when expanded; a billion-laughs file needs far more. */
 export const MAX_ALIAS_EXPANSION = 10_000;
 /** The only explicit tags a manifest may use: YAML 1.2 core types. */
-const CORE_TAGS = new Set(
-  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
-);
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** Offsets of every tag token in the source, so a rejected tag is reported where it is written. */
 function tagOffsets(text: string): number[] {

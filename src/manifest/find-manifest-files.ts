@@ -103,7 +103,8 @@ export async function findManifestFiles(paths: readonly string[]): Promise<Manif
       const info = await stat(path);
       if (info.isDirectory()) {
         const root = await realpath(path);
-        for (const rel of await listManifests(root, MAX_FOLDER_DEPTH, (deep) => tooDeep.push(join(path, deep)))) add({ root, rel, path: join(path, rel) });
+        for (const rel of await listManifests(root, MAX_FOLDER_DEPTH, (deep) => tooDeep.push(join(path, deep))))
+          add({ root, rel, path: join(path, rel) });
       } else add({ root: await realpath(dirname(path)), rel: basename(path), path });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -28,7 +28,11 @@ function docEndMarker(text: string): number | undefined {
   return undefined;
 }
 
-function flowRange(text: string, items: ReadonlyArray<{ key: unknown; value: unknown }>, range: readonly number[] | null | undefined): StatusRange {
+function flowRange(
+  text: string,
+  items: ReadonlyArray<{ key: unknown; value: unknown }>,
+  range: readonly number[] | null | undefined,
+): StatusRange {
   const pair = items.find((p) => isScalar(p.key) && p.key.value === 'status');
   const value = pair?.value as Node | null | undefined;
   if (pair && value?.range) return { kind: 'flow', start: value.range[0], end: value.range[1], separator: '' };
@@ -82,7 +86,7 @@ export function findStatusRange(text: string, parsedDoc?: Document): StatusRange
     if (text.slice(previous, end).trim() !== '') break;
     end = previous;
   }
-  for (let cursor = end; cursor < text.length; ) {
+  for (let cursor = end; cursor < text.length;) {
     const next = lineEnd(text, cursor);
     const line = text.slice(cursor, next).replace(/\r?\n$/, '');
     if (line.trim() !== '') {

@@ -11,9 +11,16 @@ export function withInvalidRevision(status: SparkJobStatus, problem: string | un
   const conditions = status.conditions.map((c) =>
     c.type !== 'Stalled'
       ? c
-      : { ...c, status: 'True' as const, reason: 'InvalidSpec', message: text, lastTransitionTime: c.status === 'True' && c.reason === 'InvalidSpec' ? c.lastTransitionTime : now.toISOString() },
+      : {
+          ...c,
+          status: 'True' as const,
+          reason: 'InvalidSpec',
+          message: text,
+          lastTransitionTime: c.status === 'True' && c.reason === 'InvalidSpec' ? c.lastTransitionTime : now.toISOString(),
+        },
   );
-  if (!conditions.some((c) => c.type === 'Stalled')) conditions.push({ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: text, lastTransitionTime: now.toISOString() });
+  if (!conditions.some((c) => c.type === 'Stalled'))
+    conditions.push({ type: 'Stalled', status: 'True', reason: 'InvalidSpec', message: text, lastTransitionTime: now.toISOString() });
   return { ...status, conditions, message: status.message ? `${text} (${status.message})` : text };
 }
 

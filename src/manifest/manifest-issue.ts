@@ -29,13 +29,7 @@ export function dottedPath(path: readonly PropertyKey[]): string {
 }
 
 /** Builds an issue at a source offset. */
-export function issueAt(
-  file: string,
-  lineCounter: LineCounter,
-  offset: number,
-  path: string,
-  message: string,
-): ManifestIssue {
+export function issueAt(file: string, lineCounter: LineCounter, offset: number, path: string, message: string): ManifestIssue {
   const { line, col } = lineCounter.linePos(offset);
   return { file, line, col, path, message };
 }

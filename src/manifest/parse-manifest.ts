@@ -12,7 +12,10 @@ import { zodIssuesToManifestIssues } from './zod-issues.js';
 
 export { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './parse-yaml-bounded.js';
 
-/** A manifest that parsed and validated: the job (defaults applied), its spec hash (secret values left out: no key here) and the source it came from. */
+/**
+ * A manifest that parsed and validated: the job (defaults applied), its spec hash (secret values left out: no key here) and the source it
+ * came from.
+ */
 export interface ParsedManifest {
   ok: true;
   job: SparkJob;
@@ -58,7 +61,8 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   if (!parsed.ok) return invalid([{ file, ...positionOf(text, parsed.breach.offset), path: '', message: parsed.breach.message }]);
   const { docs, lineCounter } = parsed;
   const doc = docs[0];
-  if (doc === undefined) return invalid([{ file, line: 1, col: 1, path: '', message: 'file has no SparkJob: it is empty or only comments' }]);
+  if (doc === undefined)
+    return invalid([{ file, line: 1, col: 1, path: '', message: 'file has no SparkJob: it is empty or only comments' }]);
   const at = (offset: number, message: string, path = ''): ManifestIssue => issueAt(file, lineCounter, offset, path, message);
 
   const errors = doc.errors.map((e) => {
@@ -87,7 +91,11 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   const result = SparkJobSchema.safeParse(input);
   if (!result.success) {
     const secrets = looseSecretValues(input);
-    return invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file }), { value: input, doc, ...(secrets.length > 0 ? { secrets } : {}) });
+    return invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file }), {
+      value: input,
+      doc,
+      ...(secrets.length > 0 ? { secrets } : {}),
+    });
   }
   return { ok: true, job: result.data, specHash: specHash(result.data.spec), doc, text };
 }
@@ -111,7 +119,9 @@ export async function parseManifestFile(path: string, displayName: string = path
     read = await readNamedManifest(path, displayName);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new ManifestReadError(`cannot read manifest ${displayName} (${code}): check that the file exists and is readable`, { cause: err });
+    throw new ManifestReadError(`cannot read manifest ${displayName} (${code}): check that the file exists and is readable`, {
+      cause: err,
+    });
   }
   if (read.kind === 'gone') throw new ManifestReadError(`cannot read manifest ${displayName}: it does not exist or is a directory`);
   if (read.kind === 'refused') return invalid([{ file: displayName, line: 1, col: 1, path: '', message: read.reason }]);

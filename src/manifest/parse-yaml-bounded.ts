@@ -29,7 +29,13 @@ export function parseYamlBounded(text: string): BoundedYaml {
     return { ok: true, docs: Array.isArray(parsed) ? parsed : [], lineCounter };
   } catch (err) {
     // A last guard (say, a stack overflow on a shape the scan did not foresee): still an error with a position, never a crash.
-    return { ok: false, breach: { offset: 0, message: `cannot parse the document (${err instanceof Error ? err.message : String(err)}): simplify its structure` } };
+    return {
+      ok: false,
+      breach: {
+        offset: 0,
+        message: `cannot parse the document (${err instanceof Error ? err.message : String(err)}): simplify its structure`,
+      },
+    };
   }
 }
 

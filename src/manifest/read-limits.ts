@@ -59,7 +59,14 @@ export function decodeManifest(file: string, bytes: Uint8Array): { text: string 
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, nul));
-    return { issue: { file, ...positionOf(prefix, prefix.length), path: '', message: 'file contains a NUL byte: it is binary, not a YAML manifest' } };
+    return {
+      issue: {
+        file,
+        ...positionOf(prefix, prefix.length),
+        path: '',
+        message: 'file contains a NUL byte: it is binary, not a YAML manifest',
+      },
+    };
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad !== -1) {

@@ -47,18 +47,24 @@ export async function readManifestFile(root: string, rel: string, display: strin
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' };
-    if (code === 'ELOOP') return { kind: 'refused', reason: `${display} is a link; manifests must be regular files inside the jobs folder` };
-    if (code === 'ENXIO') return { kind: 'refused', reason: `${display} is not a regular file (a socket or FIFO); manifests must be regular files` };
+    if (code === 'ELOOP')
+      return { kind: 'refused', reason: `${display} is a link; manifests must be regular files inside the jobs folder` };
+    if (code === 'ENXIO')
+      return { kind: 'refused', reason: `${display} is not a regular file (a socket or FIFO); manifests must be regular files` };
     throw err;
   }
   try {
     const st = await fh.stat();
     if (st.isDirectory()) return { kind: 'gone' };
-    if (!st.isFile()) return { kind: 'refused', reason: `${display} is not a regular file (a device, FIFO or socket); manifests must be regular files` };
+    if (!st.isFile())
+      return { kind: 'refused', reason: `${display} is not a regular file (a device, FIFO or socket); manifests must be regular files` };
     const real = await readlink(`/proc/self/fd/${fh.fd}`).catch(() => undefined);
     const inside = root.endsWith(sep) ? root : root + sep;
     if (real !== undefined && !real.startsWith(inside)) {
-      return { kind: 'refused', reason: `${display} resolves outside the jobs folder (through a linked folder); manifests must be regular files inside it` };
+      return {
+        kind: 'refused',
+        reason: `${display} resolves outside the jobs folder (through a linked folder); manifests must be regular files inside it`,
+      };
     }
     const bytes = await readBounded(fh, st.size, MAX_MANIFEST_BYTES + 1);
     return { kind: 'file', bytes, truncated: bytes.length > MAX_MANIFEST_BYTES, size: st.size };

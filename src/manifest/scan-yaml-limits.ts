@@ -4,7 +4,10 @@ import { CST, Lexer } from 'yaml';
 export const MAX_DEPTH = 64;
 /** YAML items (keys, values, collections, aliases, indicators) beyond which a manifest is refused; a SparkJob needs a few hundred. */
 export const MAX_YAML_ITEMS = 10_000;
-/** Lexical tokens of any kind (items, indentation, comments, line breaks, also inside scalars; long double-quoted strings count more) beyond which a manifest is refused. */
+/**
+ * Lexical tokens of any kind (items, indentation, comments, line breaks, also inside scalars; long double-quoted strings count more) beyond
+ * which a manifest is refused.
+ */
 export const MAX_YAML_TOKENS = 60_000;
 
 /** Where and why a text breaks a read limit (offset: a character offset into the text). */
@@ -60,7 +63,10 @@ export function scanYamlLimits(text: string): YamlLimitBreach | undefined {
   const control = firstControl(text);
   if (control !== -1) {
     const code = text.charCodeAt(control).toString(16).padStart(2, '0');
-    return { offset: control, message: `control character 0x${code} is not allowed in YAML: remove it, or write it as the escape "\\x${code}" in a double-quoted string` };
+    return {
+      offset: control,
+      message: `control character 0x${code} is not allowed in YAML: remove it, or write it as the escape "\\x${code}" in a double-quoted string`,
+    };
   }
   const blocks: BlockLevel[] = [];
   let flow = 0;

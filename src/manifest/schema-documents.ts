@@ -13,7 +13,10 @@ const STATUS_DESCRIPTION = 'Written by the controller; anything a user puts here
 /** Where the committed schema files live, relative to the repository root. */
 export const SCHEMA_FILES = { jsonSchema: 'crd-schemas/sparkjob.schema.json', crd: 'crd-schemas/sparkjob-crd.yaml' } as const;
 /** The same for ScheduledSparkJob. */
-export const SCHEDULE_SCHEMA_FILES = { jsonSchema: 'crd-schemas/scheduledsparkjob.schema.json', crd: 'crd-schemas/scheduledsparkjob-crd.yaml' } as const;
+export const SCHEDULE_SCHEMA_FILES = {
+  jsonSchema: 'crd-schemas/scheduledsparkjob.schema.json',
+  crd: 'crd-schemas/scheduledsparkjob-crd.yaml',
+} as const;
 
 function jsonSchemaOf(schema: z.ZodType, kind: string, file: string, description: string): Schema {
   const generated = z.toJSONSchema(schema, { io: 'input', target: 'draft-7' }) as Schema;
@@ -30,7 +33,12 @@ function jsonSchemaOf(schema: z.ZodType, kind: string, file: string, description
 
 /** The JSON Schema (draft-07) of a SparkJob manifest as a user writes it (defaults optional). */
 export function jsonSchema(): Schema {
-  return jsonSchemaOf(SparkJobSchema, KIND, 'sparkjob.schema.json', `A Spark job for sparkctl (${API_VERSION}). Generated from src/api/spark-job.ts by npm run gen:schemas.`);
+  return jsonSchemaOf(
+    SparkJobSchema,
+    KIND,
+    'sparkjob.schema.json',
+    `A Spark job for sparkctl (${API_VERSION}). Generated from src/api/spark-job.ts by npm run gen:schemas.`,
+  );
 }
 
 /** The JSON Schema file's exact text. */
@@ -121,7 +129,16 @@ function crdOf(k: CrdKind): Schema {
       group: GROUP,
       names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular, shortNames: [k.shortName] },
       scope: 'Namespaced',
-      versions: [{ name: VERSION, served: true, storage: true, subresources: { status: {} }, additionalPrinterColumns: k.columns, schema: { openAPIV3Schema } }],
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: k.columns,
+          schema: { openAPIV3Schema },
+        },
+      ],
     },
   };
 }

@@ -24,7 +24,9 @@ export function hasSecretValues(spec: SparkJobSpec): boolean {
 /** The spec with each secret value replaced by its HMAC under the key, or by the mask when there is no key. */
 function withSecretsDigested(spec: SparkJobSpec, key: HashKey | undefined): SparkJobSpec {
   if (!hasSecretValues(spec)) return spec;
-  const env = spec.driver.env.map((e) => (e.secret ? { ...e, value: key ? `hmac-sha256:${keyedDigest(key, 'spec-secret', e.value)}` : SECRET_MASK } : e));
+  const env = spec.driver.env.map((e) =>
+    e.secret ? { ...e, value: key ? `hmac-sha256:${keyedDigest(key, 'spec-secret', e.value)}` : SECRET_MASK } : e,
+  );
   return { ...spec, driver: { ...spec.driver, env } };
 }
 
@@ -36,5 +38,8 @@ function withSecretsDigested(spec: SparkJobSpec, key: HashKey | undefined): Spar
  * they do not enter it at all. A spec without secrets hashes the same with or without a key.
  */
 export function specHash(spec: SparkJobSpec, key?: HashKey): string {
-  return createHash('sha256').update(canonicalJson(withSecretsDigested(spec, key))).digest('hex').slice(0, SPEC_HASH_LENGTH);
+  return createHash('sha256')
+    .update(canonicalJson(withSecretsDigested(spec, key)))
+    .digest('hex')
+    .slice(0, SPEC_HASH_LENGTH);
 }

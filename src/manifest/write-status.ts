@@ -68,7 +68,10 @@ export async function writeStatus(path: string, status: SparkJobStatus, opts: Wr
   } catch (err) {
     if (err instanceof StatusWriteError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new StatusWriteError(`cannot write status into ${path} (${code}): the manifest and its folder must be writable by the controller`, { cause: err });
+    throw new StatusWriteError(
+      `cannot write status into ${path} (${code}): the manifest and its folder must be writable by the controller`,
+      { cause: err },
+    );
   }
 }
 
@@ -84,7 +87,9 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
   if (opts.within !== undefined) {
     const root = opts.within.endsWith(sep) ? opts.within : opts.within + sep;
     if (!target.startsWith(root)) {
-      throw new StatusWriteError(`refused to write status into ${path}: it resolves to ${target}, outside ${opts.within}; manifests must be regular files inside the jobs folder`);
+      throw new StatusWriteError(
+        `refused to write status into ${path}: it resolves to ${target}, outside ${opts.within}; manifests must be regular files inside the jobs folder`,
+      );
     }
   }
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {

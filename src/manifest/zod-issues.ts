@@ -67,7 +67,13 @@ function describe(value: unknown, secret = false): string {
   return `${typeof value} ${String(value)}`;
 }
 
-const EXPECTED: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
+const EXPECTED: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+};
 
 /** Turns zod issues into positioned manifest issues with a fix where one is obvious. */
 export function zodIssuesToManifestIssues(

@@ -17,7 +17,10 @@ export interface PolicyInput {
   readonly mesos?: { readonly secretRef?: { readonly env: string } | { readonly file: string }; readonly certsDir?: string };
 }
 
-/** The result of checking a spec: what the policy forbids, which granted host paths do not exist, and the spec with every host path resolved. */
+/**
+ * The result of checking a spec: what the policy forbids, which granted host paths do not exist, and the spec with every host path
+ * resolved.
+ */
 export interface PolicyCheck<S extends PolicyInput = SparkJobSpec> {
   readonly violations: PolicyFinding[];
   readonly missing: PolicyFinding[];
@@ -28,7 +31,8 @@ export interface PolicyCheck<S extends PolicyInput = SparkJobSpec> {
 /** The host paths of a spec, by field: volumes, the Mesos certificates folder, the Mesos secret file. */
 function hostPathsOf(spec: PolicyInput): Array<{ field: string; path: string; what: string }> {
   const out = (spec.volumes ?? []).map((v, i) => ({ field: `spec.volumes[${i}].hostPath`, path: v.hostPath, what: 'host path' }));
-  if (spec.mesos?.certsDir !== undefined) out.push({ field: 'spec.mesos.certsDir', path: spec.mesos.certsDir, what: 'certificates folder' });
+  if (spec.mesos?.certsDir !== undefined)
+    out.push({ field: 'spec.mesos.certsDir', path: spec.mesos.certsDir, what: 'certificates folder' });
   const ref = spec.mesos?.secretRef;
   if (ref && 'file' in ref) out.push({ field: 'spec.mesos.secretRef.file', path: ref.file, what: 'secret file' });
   return out;
@@ -44,7 +48,10 @@ export async function checkPolicy<S extends PolicyInput>(spec: S, policy: Policy
   const violations: PolicyFinding[] = [];
   const missing: PolicyFinding[] = [];
   if (spec.network === 'host' && !policy.allowHostNetwork) {
-    violations.push({ path: 'spec.network', message: `network: host is not allowed by this controller; start it with ${POLICY_FLAGS.hostNetwork}` });
+    violations.push({
+      path: 'spec.network',
+      message: `network: host is not allowed by this controller; start it with ${POLICY_FLAGS.hostNetwork}`,
+    });
   }
   const ref = spec.mesos?.secretRef;
   if (ref && 'env' in ref && !(policy.allowedSecretEnv ?? []).includes(ref.env)) {
@@ -57,15 +64,32 @@ export async function checkPolicy<S extends PolicyInput>(spec: S, policy: Policy
   const granted = (p: string) => policy.allowedHostPaths.some((prefix) => isUnderPrefix(p, prefix));
   for (const { field, path, what } of hostPathsOf(spec)) {
     // Messages never say where a path outside the prefixes leads, or whether it exists: no probing the host through status.
-    const notAllowed = { path: field, message: `${what} ${path} is not allowed by this controller; start it with ${POLICY_FLAGS.hostPath} <prefix of ${path}>` };
+    const notAllowed = {
+      path: field,
+      message: `${what} ${path} is not allowed by this controller; start it with ${POLICY_FLAGS.hostPath} <prefix of ${path}>`,
+    };
     const textually = granted(resolve(path));
     const r = await resolveHostPath(path);
     if (!r.ok) {
-      violations.push(textually ? { path: field, message: `${what} ${path} cannot be resolved on this host (${r.code}); sparkctl uses only host paths it can resolve: fix the path` } : notAllowed);
+      violations.push(
+        textually
+          ? {
+              path: field,
+              message: `${what} ${path} cannot be resolved on this host (${r.code}); sparkctl uses only host paths it can resolve: fix the path`,
+            }
+          : notAllowed,
+      );
       continue;
     }
     if (!granted(r.path)) {
-      violations.push(textually ? { path: field, message: `${what} ${path} leads out of every ${POLICY_FLAGS.hostPath} prefix through a link; name a real folder under a granted prefix` } : notAllowed);
+      violations.push(
+        textually
+          ? {
+              path: field,
+              message: `${what} ${path} leads out of every ${POLICY_FLAGS.hostPath} prefix through a link; name a real folder under a granted prefix`,
+            }
+          : notAllowed,
+      );
       continue;
     }
     if (!r.exists) missing.push({ path: field, message: `${what} ${path} does not exist on this host: create it or fix the path` });
@@ -79,7 +103,11 @@ function withHostPaths<S extends PolicyInput>(spec: S, resolved: ReadonlyMap<str
   const volumes = spec.volumes?.map((v, i) => ({ ...v, hostPath: resolved.get(`spec.volumes[${i}].hostPath`) ?? v.hostPath }));
   const certsDir = resolved.get('spec.mesos.certsDir');
   const secretFile = resolved.get('spec.mesos.secretRef.file');
-  const mesos = spec.mesos && { ...spec.mesos, ...(certsDir !== undefined ? { certsDir } : {}), ...(secretFile !== undefined ? { secretRef: { file: secretFile } } : {}) };
+  const mesos = spec.mesos && {
+    ...spec.mesos,
+    ...(certsDir !== undefined ? { certsDir } : {}),
+    ...(secretFile !== undefined ? { secretRef: { file: secretFile } } : {}),
+  };
   return { ...spec, ...(volumes ? { volumes } : {}), ...(mesos ? { mesos } : {}) };
 }
 

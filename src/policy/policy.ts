@@ -16,20 +16,27 @@ export interface Policy {
 export const DEFAULT_POLICY: Policy = { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: [] };
 
 /** The flags that grant each capability, as messages name them. */
-export const POLICY_FLAGS = { hostNetwork: '--allow-host-network', hostPath: '--allow-host-path', secretEnv: '--allow-secret-env' } as const;
+export const POLICY_FLAGS = {
+  hostNetwork: '--allow-host-network',
+  hostPath: '--allow-host-path',
+  secretEnv: '--allow-secret-env',
+} as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Why a `--allow-host-path` value is unusable as written (empty or relative), or undefined when it is usable. */
 export function hostPathPrefixProblem(prefix: string): string | undefined {
-  if (prefix.trim() === '') return `${POLICY_FLAGS.hostPath} was given an empty prefix (an unset variable?); give an absolute folder such as /srv/spark-data, or drop the flag`;
+  if (prefix.trim() === '')
+    return `${POLICY_FLAGS.hostPath} was given an empty prefix (an unset variable?); give an absolute folder such as /srv/spark-data, or drop the flag`;
   if (!isAbsolute(prefix)) return `${POLICY_FLAGS.hostPath} ${prefix} is relative; give an absolute folder (for example $PWD/${prefix})`;
   return undefined;
 }
 
 /** Why a `--allow-secret-env` value is unusable, or undefined when it is a variable name. */
 export function secretEnvNameProblem(name: string): string | undefined {
-  return ENV_NAME.test(name) ? undefined : `${POLICY_FLAGS.secretEnv} ${JSON.stringify(name)} is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)`;
+  return ENV_NAME.test(name)
+    ? undefined
+    : `${POLICY_FLAGS.secretEnv} ${JSON.stringify(name)} is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)`;
 }
 
 /**
@@ -46,7 +53,10 @@ export async function preparePolicy(policy: Policy): Promise<Policy> {
       prefixes.push(await realpath(prefix));
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-      throw new PolicyConfigError(`${POLICY_FLAGS.hostPath} ${prefix} cannot be resolved (${code}); create the folder before starting the controller, or fix the flag`, { cause });
+      throw new PolicyConfigError(
+        `${POLICY_FLAGS.hostPath} ${prefix} cannot be resolved (${code}); create the folder before starting the controller, or fix the flag`,
+        { cause },
+      );
     }
   }
   const envs = policy.allowedSecretEnv ?? [];

@@ -9,9 +9,14 @@ export function isUnderPrefix(path: string, prefix: string): boolean {
 }
 
 /** A host path as the engine must receive it: every link followed; `exists` false when its tail is not there yet. */
-export type ResolvedHostPath = { readonly ok: true; readonly path: string; readonly exists: boolean } | { readonly ok: false; readonly code: string };
+export type ResolvedHostPath =
+  { readonly ok: true; readonly path: string; readonly exists: boolean } | { readonly ok: false; readonly code: string };
 
-const exists = (p: string) => lstat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  lstat(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Resolves a host path to its real path (fs.realpath: every link, anywhere in it, followed).
@@ -26,7 +31,8 @@ export async function resolveHostPath(path: string): Promise<ResolvedHostPath> {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     const parent = dirname(abs);
     // A dangling link names a target that may appear later: never guess where it points.
-    if (code !== 'ENOENT' || parent === abs || (await exists(abs))) return { ok: false, code: code === 'ENOENT' ? 'ENOENT: a link to nothing' : code };
+    if (code !== 'ENOENT' || parent === abs || (await exists(abs)))
+      return { ok: false, code: code === 'ENOENT' ? 'ENOENT: a link to nothing' : code };
     const up = await resolveHostPath(parent);
     return up.ok ? { ok: true, path: join(up.path, basename(abs)), exists: false } : up;
   }

@@ -65,7 +65,11 @@ export function dueTimes(cron: Cron, from: number, now: number): { times: number
 }
 
 /** Keeps the newest `successful` Succeeded and `failed` Failed runs; returns what is kept (oldest first) and what goes. */
-export function pruneHistory(history: readonly ScheduledRunRecord[], successful: number, failed: number): { kept: ScheduledRunRecord[]; forget: string[] } {
+export function pruneHistory(
+  history: readonly ScheduledRunRecord[],
+  successful: number,
+  failed: number,
+): { kept: ScheduledRunRecord[]; forget: string[] } {
   const keep = new Set<string>();
   let s = 0;
   let f = 0;
@@ -92,20 +96,35 @@ export function planSchedule(view: ScheduleView, now: number): SchedulePlan {
   const base = { stop: [] as string[], history: kept, forget, ...(nextScheduleTime !== undefined ? { nextScheduleTime } : {}) };
   const latest = times.at(-1);
   if (latest === undefined) {
-    return { ...base, skipped: 0, missedRuns: view.missedRuns, ...(view.lastScheduleTime !== undefined ? { lastScheduleTime: view.lastScheduleTime } : {}) };
+    return {
+      ...base,
+      skipped: 0,
+      missedRuns: view.missedRuns,
+      ...(view.lastScheduleTime !== undefined ? { lastScheduleTime: view.lastScheduleTime } : {}),
+    };
   }
   const older = total - 1;
-  const passOver = (message: string): SchedulePlan => ({ ...base, skipped: older + 1, missedRuns: view.missedRuns + older + 1, lastScheduleTime: latest, message });
+  const passOver = (message: string): SchedulePlan => ({
+    ...base,
+    skipped: older + 1,
+    missedRuns: view.missedRuns + older + 1,
+    lastScheduleTime: latest,
+    message,
+  });
   if (spec.suspend) return passOver('suspended: spec.suspend is true');
   if (spec.startingDeadlineSeconds !== undefined && now - latest > spec.startingDeadlineSeconds * 1000) {
-    return passOver(`the run of ${new Date(latest).toISOString()} was not started within startingDeadlineSeconds (${spec.startingDeadlineSeconds}s)`);
+    return passOver(
+      `the run of ${new Date(latest).toISOString()} was not started within startingDeadlineSeconds (${spec.startingDeadlineSeconds}s)`,
+    );
   }
   const name = runName(view.name, latest);
   const known = view.active.includes(name) || view.history.some((r) => r.name === name);
   const counted = { skipped: older, missedRuns: view.missedRuns + older, lastScheduleTime: latest };
   if (known) return { ...base, ...counted };
   if (view.active.length > 0 && spec.concurrencyPolicy === 'Forbid') {
-    return passOver(`the run of ${new Date(latest).toISOString()} was skipped: ${view.active.join(', ')} still runs (concurrencyPolicy: Forbid)`);
+    return passOver(
+      `the run of ${new Date(latest).toISOString()} was skipped: ${view.active.join(', ')} still runs (concurrencyPolicy: Forbid)`,
+    );
   }
   const stop = view.active.length > 0 && spec.concurrencyPolicy === 'Replace' ? [...view.active] : [];
   return { ...base, ...counted, stop, start: { name, scheduledAt: latest } };

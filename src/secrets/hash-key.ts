@@ -1,5 +1,17 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { HashKeyError } from './errors.js';
 
@@ -26,7 +38,10 @@ function readKeyFile(file: string, tighten: boolean): HashKey {
     const buf = Buffer.alloc(80);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const text = buf.subarray(0, n).toString('utf8');
-    if (!KEY_TEXT.test(text)) throw new HashKeyError(`${file} does not hold a key (64 hex characters); remove it so the controller creates a new one (jobs with secret values then restart once)`);
+    if (!KEY_TEXT.test(text))
+      throw new HashKeyError(
+        `${file} does not hold a key (64 hex characters); remove it so the controller creates a new one (jobs with secret values then restart once)`,
+      );
     return Buffer.from(text.trim(), 'hex');
   } finally {
     closeSync(fd);
@@ -44,7 +59,11 @@ export function loadHashKey(stateDir: string): HashKey {
     return readKeyFile(file, true);
   } catch (err) {
     if (err instanceof HashKeyError) throw err;
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new HashKeyError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); make it readable by the controller`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new HashKeyError(
+        `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); make it readable by the controller`,
+        { cause: err },
+      );
   }
   try {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -74,7 +93,10 @@ export function loadHashKey(stateDir: string): HashKey {
     return readKeyFile(file, true);
   } catch (err) {
     if (err instanceof HashKeyError) throw err;
-    throw new HashKeyError(`cannot create ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); make the state dir writable by the controller`, { cause: err });
+    throw new HashKeyError(
+      `cannot create ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); make the state dir writable by the controller`,
+      { cause: err },
+    );
   }
 }
 

@@ -22,14 +22,18 @@ export function readSecretFile(path: string, field = 'spec.mesos.secretRef.file'
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new SecretFileError(`${field}: ${path} is not a regular file; a secret must be a plain file`);
-    if (st.size > maxBytes) throw new SecretFileError(`${field}: ${path} is ${st.size} bytes; a secret file may hold at most ${maxBytes} bytes`);
+    if (st.size > maxBytes)
+      throw new SecretFileError(`${field}: ${path} is ${st.size} bytes; a secret file may hold at most ${maxBytes} bytes`);
     const buf = Buffer.alloc(maxBytes + 1);
     let len = 0;
     for (;;) {
       const n = readSync(fd, buf, len, buf.length - len, null);
       if (n === 0) break;
       len += n;
-      if (len > maxBytes) throw new SecretFileError(`${field}: ${path} grew past ${maxBytes} bytes while being read; a secret file may hold at most ${maxBytes} bytes`);
+      if (len > maxBytes)
+        throw new SecretFileError(
+          `${field}: ${path} grew past ${maxBytes} bytes while being read; a secret file may hold at most ${maxBytes} bytes`,
+        );
     }
     const value = buf.subarray(0, len).toString('utf8').trim();
     if (value === '') throw new SecretFileError(`${field}: ${path} is empty; write the secret into it`);

@@ -23,7 +23,9 @@ const SUN_PATH_MAX = 107;
 
 function checkLength(path: string): string {
   if (Buffer.byteLength(path) > SUN_PATH_MAX) {
-    throw new ControlSocketError(`the control socket path ${path} is longer than a unix socket allows (${SUN_PATH_MAX} bytes): use a shorter --state-dir`);
+    throw new ControlSocketError(
+      `the control socket path ${path} is longer than a unix socket allows (${SUN_PATH_MAX} bytes): use a shorter --state-dir`,
+    );
   }
   return path;
 }
@@ -43,7 +45,10 @@ const parseRequest = (line: string): ControlRequest | undefined => {
  * by a dead controller safe, so the socket is bound under a temporary name, chmod-ed, then renamed
  * over whatever was there (no window where it is open to others, no unlink race).
  */
-export async function serveControl(stateDir: string, handle: (request: ControlRequest) => Promise<ControlReply> | ControlReply): Promise<ControlServer> {
+export async function serveControl(
+  stateDir: string,
+  handle: (request: ControlRequest) => Promise<ControlReply> | ControlReply,
+): Promise<ControlServer> {
   const path = checkLength(join(stateDir, CONTROL_SOCKET));
   const temp = checkLength(join(stateDir, `control-${randomBytes(4).toString('hex')}.tmp`));
   const server: Server = createServer({ allowHalfOpen: false }, (socket) => {

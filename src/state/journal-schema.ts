@@ -32,12 +32,18 @@ export function parseJobRecord(text: string, path: string): JobRecord {
   const value: unknown = JSON.parse(text);
   const version = (value as { version?: unknown } | null)?.version;
   if (version !== undefined && version !== JOURNAL_VERSION) {
-    throw new JournalFormatError(`${path} has journal version ${JSON.stringify(version)}; this sparkctl reads version ${JOURNAL_VERSION}: the job starts afresh`, 'JournalVersionUnknown');
+    throw new JournalFormatError(
+      `${path} has journal version ${JSON.stringify(version)}; this sparkctl reads version ${JOURNAL_VERSION}: the job starts afresh`,
+      'JournalVersionUnknown',
+    );
   }
   const parsed = JobRecordSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new JournalFormatError(`${path} is not a job record (${issue?.path.join('.') || 'record'}: ${issue?.message}): the job starts afresh`, 'JournalUnreadable');
+    throw new JournalFormatError(
+      `${path} is not a job record (${issue?.path.join('.') || 'record'}: ${issue?.message}): the job starts afresh`,
+      'JournalUnreadable',
+    );
   }
   return parsed.data as JobRecord;
 }

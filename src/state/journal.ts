@@ -58,7 +58,9 @@ export class Journal {
       if (!rec) return;
       try {
         await this.ensureJobDir(rec.name);
-        await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify({ version: JOURNAL_VERSION, ...rec }), { mode: 0o600 });
+        await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify({ version: JOURNAL_VERSION, ...rec }), {
+          mode: 0o600,
+        });
         this.failedSaves.delete(rec.name);
       } catch (err) {
         this.failedSaves.set(rec.name, err);

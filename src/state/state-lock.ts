@@ -26,7 +26,9 @@ const LOCK_FILE = 'controller.lock';
 
 const asInfo = (value: unknown): LockInfo | undefined => {
   const info = value as Partial<LockInfo> | undefined;
-  return info && typeof info.pid === 'number' && typeof info.startedAt === 'string' && typeof info.jobsDir === 'string' ? (info as LockInfo) : undefined;
+  return info && typeof info.pid === 'number' && typeof info.startedAt === 'string' && typeof info.jobsDir === 'string'
+    ? (info as LockInfo)
+    : undefined;
 };
 
 async function describedHolder(stateDir: string): Promise<LockInfo | undefined> {
@@ -72,7 +74,9 @@ export async function acquireStateLock(stateDir: string, info: Omit<LockInfo, 'p
   }
   if (!locked) {
     const holder = (await readLiveLock(stateDir)) ?? (await describedHolder(stateDir));
-    const who = holder ? `another controller (pid ${holder.pid}, started ${holder.startedAt}) already runs on ${holder.jobsDir}` : 'another controller holds the lock';
+    const who = holder
+      ? `another controller (pid ${holder.pid}, started ${holder.startedAt}) already runs on ${holder.jobsDir}`
+      : 'another controller holds the lock';
     throw new ControllerLockedError(`${who}; its state dir is ${stateDir}. Stop it first, or give this one another --jobs folder.`);
   }
   const mine: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), ...info };

@@ -32,9 +32,19 @@ const HTML = 'text/html; charset=utf-8';
 /** Live streams (rows and logs) open at once; more are refused with 503 so clients cannot pile up timers. */
 const MAX_STREAMS = 64;
 
-
 function notFoundPage(res: ServerResponse, what: string): void {
-  sendPage(res, 404, HTML, renderLayout('Not found', undefined, html`<h1>Not found</h1><p>${what}</p><p><a href="/">All jobs</a></p>`));
+  sendPage(
+    res,
+    404,
+    HTML,
+    renderLayout(
+      'Not found',
+      undefined,
+      html`<h1>Not found</h1>
+        <p>${what}</p>
+        <p><a href="/">All jobs</a></p>`,
+    ),
+  );
 }
 
 /** The job a page names: the valid owner of the name first, as `sparkctl describe` picks it. */
@@ -55,10 +65,13 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     const only = params.get('name');
     const since = Number(params.get('since'));
     const send = startEventStream(res);
-    const unsubscribe = index.subscribe((changed, removed) => {
-      for (const r of changed) if (only === null || r.name === only) send('row', r);
-      for (const n of removed) if (only === null || n === only) send('removed', { name: n });
-    }, Number.isInteger(since) && since > 0 ? since : undefined);
+    const unsubscribe = index.subscribe(
+      (changed, removed) => {
+        for (const r of changed) if (only === null || r.name === only) send('row', r);
+        for (const n of removed) if (only === null || n === only) send('removed', { name: n });
+      },
+      Number.isInteger(since) && since > 0 ? since : undefined,
+    );
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     req.on('close', () => {
       clearInterval(keepAlive);
@@ -72,16 +85,29 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     // in a fresh load (only then, so requests for unknown names cannot keep the loader busy).
     let views = await index.current();
     let view = pick(views, name);
-    if (!view && isPlainName(name) && (await readJobRecord(ctx.stateDir, name).catch(() => undefined))) view = pick((views = await index.reload()), name);
+    if (!view && isPlainName(name) && (await readJobRecord(ctx.stateDir, name).catch(() => undefined)))
+      view = pick((views = await index.reload()), name);
     if (!view) return notFoundPage(res, `No SparkJob named ${name}.`);
-    const [raw, logs, outputs] = await Promise.all([readJobEvents(ctx.stateDir, view.name).catch(() => []), listAttemptLogs(ctx.stateDir, view.name), listOutputs(ctx.stateDir, view.name)]);
+    const [raw, logs, outputs] = await Promise.all([
+      readJobEvents(ctx.stateDir, view.name).catch(() => []),
+      listAttemptLogs(ctx.stateDir, view.name),
+      listOutputs(ctx.stateDir, view.name),
+    ]);
     const events = maskEvents(raw, knownSecrets(view.manifest, view.record));
     const asked = Number(params.get('attempt'));
     const attempt = logs.find((l) => l.attempt === asked)?.attempt ?? currentAttempt(view) ?? logs.at(-1)?.attempt;
     const shown = logs.find((l) => l.attempt === attempt);
     const log = shown ? await readTail(shown.path, LOG_TAIL_BYTES) : { text: '', size: 0, cut: false };
     const follow = attempt !== undefined && (await attemptMayWrite(ctx.stateDir, view.name, attempt));
-    const data = { events, logs, ...(shown ? { attempt: shown.attempt } : {}), log, follow, outputs, generation: index.generationOf(views) };
+    const data = {
+      events,
+      logs,
+      ...(shown ? { attempt: shown.attempt } : {}),
+      log,
+      follow,
+      outputs,
+      generation: index.generationOf(views),
+    };
     sendPage(res, 200, HTML, renderLayout(view.name, sync, renderJobPage(view, data)));
   };
 
@@ -96,14 +122,17 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
       'content-disposition': `attachment; filename="${file}"`,
     });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(path).on('error', () => res.destroy()).pipe(res);
+    createReadStream(path)
+      .on('error', () => res.destroy())
+      .pipe(res);
   };
 
   let streams = 0;
   /** Runs a live stream within the limit; a HEAD request gets the headers only. */
   const stream = async (req: IncomingMessage, res: ServerResponse, run: () => void | Promise<void>): Promise<boolean> => {
     if (req.method === 'HEAD') return (sendPage(res, 200, 'text/event-stream; charset=utf-8', ''), true);
-    if (streams >= MAX_STREAMS) return (sendPage(res, 503, 'text/plain; charset=utf-8', 'too many live streams; try again later\n', { 'retry-after': '5' }), true);
+    if (streams >= MAX_STREAMS)
+      return (sendPage(res, 503, 'text/plain; charset=utf-8', 'too many live streams; try again later\n', { 'retry-after': '5' }), true);
     streams++;
     res.on('close', () => streams--);
     await run();
@@ -129,7 +158,8 @@ export function createDashboard(ctx: { jobsDir: string; stateDir: string }, opti
     if (decoded.length === 3 && decoded[2] === 'log') {
       const attempt = Number(url.searchParams.get('attempt'));
       const from = Number(url.searchParams.get('from') ?? '0');
-      if (!isPlainName(name) || !Number.isInteger(attempt) || attempt < 1 || !Number.isInteger(from) || from < 0) return (notFoundPage(res, 'No such log.'), true);
+      if (!isPlainName(name) || !Number.isInteger(attempt) || attempt < 1 || !Number.isInteger(from) || from < 0)
+        return (notFoundPage(res, 'No such log.'), true);
       return stream(req, res, () => streamLog(req, res, ctx.stateDir, name, attempt, from));
     }
     if (decoded.length === 5 && decoded[2] === 'outputs') return download(req, res, name, decoded[3]!, decoded[4]!).then(() => true);

@@ -91,15 +91,18 @@ export class JobIndex {
 
   private schedule(): void {
     if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.reload()
-        .catch(() => undefined)
-        .finally(() => {
-          this.timer = undefined;
-          // Nobody looked for a while and no stream is open: stop reading the folder until someone does.
-          if (this.listeners.size > 0 || Date.now() - this.lastUsed < IDLE_AFTER_MS) this.schedule();
-        });
-    }, Math.max(this.options.liveIntervalMs ?? 1000, 2 * this.lastLoadMs));
+    this.timer = setTimeout(
+      () => {
+        this.reload()
+          .catch(() => undefined)
+          .finally(() => {
+            this.timer = undefined;
+            // Nobody looked for a while and no stream is open: stop reading the folder until someone does.
+            if (this.listeners.size > 0 || Date.now() - this.lastUsed < IDLE_AFTER_MS) this.schedule();
+          });
+      },
+      Math.max(this.options.liveIntervalMs ?? 1000, 2 * this.lastLoadMs),
+    );
     this.timer.unref();
   }
 

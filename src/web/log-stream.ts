@@ -6,7 +6,15 @@ import { journalPaths } from '../state/journal-paths.js';
 import { startEventStream } from './security-headers.js';
 
 /** Streams a driver log from byte `from` as server-sent `log` events until the attempt ends (`end`) or the client leaves. */
-export async function streamLog(req: IncomingMessage, res: ServerResponse, stateDir: string, name: string, attempt: number, from: number, pollMs = 300): Promise<void> {
+export async function streamLog(
+  req: IncomingMessage,
+  res: ServerResponse,
+  stateDir: string,
+  name: string,
+  attempt: number,
+  from: number,
+  pollMs = 300,
+): Promise<void> {
   const send = startEventStream(res);
   const path = journalPaths.log(stateDir, name, attempt);
   const decoder = new StringDecoder('utf8');

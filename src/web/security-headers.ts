@@ -23,7 +23,13 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** Sends a whole answer with the security headers. */
-export function sendPage(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+export function sendPage(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra });
   res.end(body);
 }

@@ -22,7 +22,8 @@ type Schema = Record<string, unknown>;
 /** Every place Kubernetes' structural-schema rules would reject, as `path: problem` lines. */
 function structuralProblems(node: Schema, path: string): string[] {
   const problems: string[] = [];
-  const typed = typeof node.type === 'string' || node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true;
+  const typed =
+    typeof node.type === 'string' || node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true;
   if (!typed) problems.push(`${path}: no type`);
   for (const banned of ['$schema', '$ref', 'const', 'anyOf', 'propertyNames', 'definitions', '$defs']) {
     if (banned in node) problems.push(`${path}: ${banned}`);
@@ -32,7 +33,8 @@ function structuralProblems(node: Schema, path: string): string[] {
   for (const branch of (node.oneOf as Schema[] | undefined) ?? []) {
     if (Object.keys(branch).some((k) => k !== 'required')) problems.push(`${path}: oneOf branch sets more than required`);
   }
-  for (const [key, child] of Object.entries((node.properties as Record<string, Schema>) ?? {})) problems.push(...structuralProblems(child, `${path}.${key}`));
+  for (const [key, child] of Object.entries((node.properties as Record<string, Schema>) ?? {}))
+    problems.push(...structuralProblems(child, `${path}.${key}`));
   if (typeof node.items === 'object') problems.push(...structuralProblems(node.items as Schema, `${path}[]`));
   if (typeof node.additionalProperties === 'object') problems.push(...structuralProblems(node.additionalProperties as Schema, `${path}{}`));
   return problems;
@@ -85,7 +87,11 @@ describe('crdDocument', () => {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       metadata: { name: 'sparkjobs.sparkctl.io' },
-      spec: { group: 'sparkctl.io', names: { kind: 'SparkJob', plural: 'sparkjobs' }, versions: [{ name: 'v1alpha1', subresources: { status: {} } }] },
+      spec: {
+        group: 'sparkctl.io',
+        names: { kind: 'SparkJob', plural: 'sparkjobs' },
+        versions: [{ name: 'v1alpha1', subresources: { status: {} } }],
+      },
     });
   });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SparkJobSpecSchema } from '../../src/api/spark-job.js';
 import { driverEnvironment, driverHostFor } from '../../src/backends/driver-environment.js';
 
-const spec = (extra: Record<string, unknown>) => SparkJobSpecSchema.parse({ image: 'img:1', mainApplicationFile: 'local:///app.jar', mainClass: 'Main', ...extra });
+const spec = (extra: Record<string, unknown>) =>
+  SparkJobSpecSchema.parse({ image: 'img:1', mainApplicationFile: 'local:///app.jar', mainClass: 'Main', ...extra });
 const asObject = (vars: Array<{ name: string; value: string }>) => Object.fromEntries(vars.map((v) => [v.name, v.value]));
 const mesosClient = { master: 'mesos://10.0.0.5:5050', network: 'host' };
 const mesosCluster = { master: 'mesos://10.0.0.5:5050', mode: 'cluster' };
@@ -10,7 +11,9 @@ const mesosCluster = { master: 'mesos://10.0.0.5:5050', mode: 'cluster' };
 describe('driverEnvironment', () => {
   it('names libmesos for every Mesos driver: the default path, or spec.mesos.nativeLibrary', () => {
     expect(asObject(driverEnvironment(spec(mesosClient)))).toMatchObject({ MESOS_NATIVE_JAVA_LIBRARY: '/usr/lib/libmesos.so' });
-    expect(asObject(driverEnvironment(spec({ ...mesosCluster, mesos: { nativeLibrary: '/opt/mesos/lib/libmesos-1.11.0.so' } })))).toMatchObject({
+    expect(
+      asObject(driverEnvironment(spec({ ...mesosCluster, mesos: { nativeLibrary: '/opt/mesos/lib/libmesos-1.11.0.so' } }))),
+    ).toMatchObject({
       MESOS_NATIVE_JAVA_LIBRARY: '/opt/mesos/lib/libmesos-1.11.0.so',
     });
     expect(asObject(driverEnvironment(spec({ master: 'local[2]' })))).not.toHaveProperty('MESOS_NATIVE_JAVA_LIBRARY');
@@ -31,8 +34,14 @@ describe('driverEnvironment', () => {
   });
 
   it('passes the verify and downgrade knobs of spec.mesos.tls under both Mesos names', () => {
-    const env = asObject(driverEnvironment(spec({ ...mesosClient, mesos: { certsDir: '/c', tls: { verifyServerCert: true, supportDowngrade: false } } })));
-    expect(env).toMatchObject({ LIBPROCESS_SSL_VERIFY_SERVER_CERT: 'true', LIBPROCESS_SSL_VERIFY_CERT: 'true', LIBPROCESS_SSL_SUPPORT_DOWNGRADE: 'false' });
+    const env = asObject(
+      driverEnvironment(spec({ ...mesosClient, mesos: { certsDir: '/c', tls: { verifyServerCert: true, supportDowngrade: false } } })),
+    );
+    expect(env).toMatchObject({
+      LIBPROCESS_SSL_VERIFY_SERVER_CERT: 'true',
+      LIBPROCESS_SSL_VERIFY_CERT: 'true',
+      LIBPROCESS_SSL_SUPPORT_DOWNGRADE: 'false',
+    });
   });
 
   it('gives a network-none driver a loopback SPARK_LOCAL_IP (its host name resolves nowhere)', () => {
@@ -49,8 +58,20 @@ describe('driverEnvironment', () => {
   });
 
   it("lets the spec's own driver.env win over a computed variable, once", () => {
-    const vars = driverEnvironment(spec({ ...mesosClient, driver: { env: [{ name: 'MESOS_NATIVE_JAVA_LIBRARY', value: '/x/libmesos.so' }, { name: 'A', value: '1' }] } }));
-    expect(vars.filter((v) => v.name === 'MESOS_NATIVE_JAVA_LIBRARY')).toEqual([{ name: 'MESOS_NATIVE_JAVA_LIBRARY', value: '/x/libmesos.so' }]);
+    const vars = driverEnvironment(
+      spec({
+        ...mesosClient,
+        driver: {
+          env: [
+            { name: 'MESOS_NATIVE_JAVA_LIBRARY', value: '/x/libmesos.so' },
+            { name: 'A', value: '1' },
+          ],
+        },
+      }),
+    );
+    expect(vars.filter((v) => v.name === 'MESOS_NATIVE_JAVA_LIBRARY')).toEqual([
+      { name: 'MESOS_NATIVE_JAVA_LIBRARY', value: '/x/libmesos.so' },
+    ]);
     expect(vars.at(-1)).toEqual({ name: 'A', value: '1' });
   });
 });

@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 
-const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
-const buildConfig = JSON.parse(await readFile(new URL('../../tsconfig.build.json', import.meta.url), 'utf8')) as { compilerOptions: { outDir: string } };
+const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  scripts: Record<string, string>;
+  bin: Record<string, string>;
+};
+const buildConfig = JSON.parse(await readFile(new URL('../../tsconfig.build.json', import.meta.url), 'utf8')) as {
+  compilerOptions: { outDir: string };
+};
 const bin = await readFile(new URL(`../../${pkg.bin.sparkctl}`, import.meta.url), 'utf8');
 
 describe('npm ci alone leaves a working sparkctl', () => {

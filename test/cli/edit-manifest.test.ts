@@ -92,19 +92,24 @@ describe('setManifestValue', () => {
   it('for any values: only spec.suspend changes, and the text outside the edit is byte-identical', () => {
     const scalar = fc.stringMatching(/^[a-z][a-z0-9 ]{0,12}$/);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.stringMatching(/^[a-z]{1,8}$/), scalar), { minLength: 1, maxLength: 5 }), fc.boolean(), fc.option(fc.boolean()), (entries, value, existing) => {
-        const unique = [...new Map(entries.filter(([k]) => k !== 'suspend')).entries()];
-        if (unique.length === 0) return;
-        const spec = unique.map(([k, v]) => `  ${k}: "${v}"   # ${k}\n`).join('') + (existing === null ? '' : `  suspend: ${existing}\n`);
-        const text = `kind: SparkJob\nspec:\n${spec}# end\n`;
-        const after = setManifestValue(text, ['spec', 'suspend'], value);
-        const doc = parse(after) as { spec: Record<string, unknown> };
-        expect(doc.spec.suspend).toBe(value);
-        for (const [k, v] of unique) expect(doc.spec[k]).toBe(v);
-        expect(after.startsWith('kind: SparkJob\nspec:\n')).toBe(true);
-        expect(after.endsWith('# end\n')).toBe(true);
-        expect(after.replace(/ {2}suspend: (true|false)\n/, '')).toBe(text.replace(/ {2}suspend: (true|false)\n/, ''));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.stringMatching(/^[a-z]{1,8}$/), scalar), { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+        fc.option(fc.boolean()),
+        (entries, value, existing) => {
+          const unique = [...new Map(entries.filter(([k]) => k !== 'suspend')).entries()];
+          if (unique.length === 0) return;
+          const spec = unique.map(([k, v]) => `  ${k}: "${v}"   # ${k}\n`).join('') + (existing === null ? '' : `  suspend: ${existing}\n`);
+          const text = `kind: SparkJob\nspec:\n${spec}# end\n`;
+          const after = setManifestValue(text, ['spec', 'suspend'], value);
+          const doc = parse(after) as { spec: Record<string, unknown> };
+          expect(doc.spec.suspend).toBe(value);
+          for (const [k, v] of unique) expect(doc.spec[k]).toBe(v);
+          expect(after.startsWith('kind: SparkJob\nspec:\n')).toBe(true);
+          expect(after.endsWith('# end\n')).toBe(true);
+          expect(after.replace(/ {2}suspend: (true|false)\n/, '')).toBe(text.replace(/ {2}suspend: (true|false)\n/, ''));
+        },
+      ),
     );
   });
 });

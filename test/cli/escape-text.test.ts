@@ -26,10 +26,27 @@ const SGR = /\u001b\[[0-9;]*m/g;
 // eslint-disable-next-line no-control-regex
 const COLOUR = /\u001b\[3\dm/;
 // Every character the escaper must catch, and some it must leave alone.
-const UNSAFE = [...Array.from({ length: 0x20 }, (_, i) => i), 0x7f, ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i), 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069];
+const UNSAFE = [
+  ...Array.from({ length: 0x20 }, (_, i) => i),
+  0x7f,
+  ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i),
+  0x2028,
+  0x2029,
+  0x202a,
+  0x202b,
+  0x202c,
+  0x202d,
+  0x202e,
+  0x2066,
+  0x2067,
+  0x2068,
+  0x2069,
+];
 const SAFE = ['é', 'ß', '日本', 'שלום', '\u200f', '\u200e', '🙂', '\\x1b'];
 /** Strings mixing hostile characters with ordinary ones. */
-const mixed = fc.array(fc.oneof(fc.constantFrom(...UNSAFE.map((c) => String.fromCodePoint(c)), ...SAFE), fc.string()), { maxLength: 12 }).map((parts) => parts.join(''));
+const mixed = fc
+  .array(fc.oneof(fc.constantFrom(...UNSAFE.map((c) => String.fromCodePoint(c)), ...SAFE), fc.string()), { maxLength: 12 })
+  .map((parts) => parts.join(''));
 
 describe('escapeText', () => {
   it('shows every C0, DEL, C1, line separator and bidi override/isolate escaped, and nothing else changes', () => {
@@ -60,13 +77,30 @@ describe('neutraliseTerminal (program output on a terminal)', () => {
   });
 
   it('leaves no escape sequence but SGR (property)', () => {
-    fc.assert(fc.property(mixed, (s) => !RAW.test(neutraliseTerminal(s).replace(SGR, '').replace(/\r\n/g, '\n').replace(/[\n\t]/g, ''))));
+    fc.assert(
+      fc.property(
+        mixed,
+        (s) =>
+          !RAW.test(
+            neutraliseTerminal(s)
+              .replace(SGR, '')
+              .replace(/\r\n/g, '\n')
+              .replace(/[\n\t]/g, ''),
+          ),
+      ),
+    );
   });
 });
 
 describe('the table and field printers escape every cell by default', () => {
   it('renderTable escapes cells and aligns on the escaped width', () => {
-    const out = renderTable(['NAME', 'MESSAGE'], [[HOSTILE, 'x'], ['b', HOSTILE]]);
+    const out = renderTable(
+      ['NAME', 'MESSAGE'],
+      [
+        [HOSTILE, 'x'],
+        ['b', HOSTILE],
+      ],
+    );
     expect(out).not.toMatch(RAW);
     const lines = out.split('\n');
     expect(lines[1]).toBe(`${SHOWN}   x`);
@@ -74,7 +108,14 @@ describe('the table and field printers escape every cell by default', () => {
   });
 
   it('renderFields escapes values, then paints them', () => {
-    const out = renderFields([['Annotations', `note=${HOSTILE}`], ['Phase', 'Failed', 'red']], 2, true);
+    const out = renderFields(
+      [
+        ['Annotations', `note=${HOSTILE}`],
+        ['Phase', 'Failed', 'red'],
+      ],
+      2,
+      true,
+    );
     expect(out).toBe(`  Annotations:  note=${SHOWN}\n  Phase:        \u001b[31mFailed\u001b[0m\n`);
   });
 });
@@ -122,13 +163,36 @@ spec:
         results: { outputs: [{ name: HOSTILE, path: HOSTILE, bytes: 1 }], cached: false },
       } as JobView['status'],
     };
-    const out = renderDescribe(view, [{ time, type: 'Warning', reason: HOSTILE, message: HOSTILE }], [{ attempt: 1, path: HOSTILE, bytes: 1, modifiedAt: time }], true);
+    const out = renderDescribe(
+      view,
+      [{ time, type: 'Warning', reason: HOSTILE, message: HOSTILE }],
+      [{ attempt: 1, path: HOSTILE, bytes: 1, modifiedAt: time }],
+      true,
+    );
     expect(out.replace(SGR, '').replace(/\n/g, '')).not.toMatch(RAW);
-    for (const label of ['File', 'Labels', 'Annotations', 'Image', 'Master', 'Application', 'Main Class', 'Arguments', 'Driver Env', 'Spark Conf', 'Volumes', 'Outputs', 'Message', 'Driver', 'Results']) {
+    for (const label of [
+      'File',
+      'Labels',
+      'Annotations',
+      'Image',
+      'Master',
+      'Application',
+      'Main Class',
+      'Arguments',
+      'Driver Env',
+      'Spark Conf',
+      'Volumes',
+      'Outputs',
+      'Message',
+      'Driver',
+      'Results',
+    ]) {
       expect(out, label).toMatch(new RegExp(`^ *${label}: +.*A\\\\x1b\\]52`, 'm'));
     }
     // Conditions, attempts and events tables: three more rows carrying it.
-    expect(out.split('\n').filter((l) => /^ {2}\S/.test(l) && !/^ {2}[A-Z][A-Za-z ]+:/.test(l) && l.includes(SHOWN)).length).toBeGreaterThanOrEqual(3);
+    expect(
+      out.split('\n').filter((l) => /^ {2}\S/.test(l) && !/^ {2}[A-Z][A-Za-z ]+:/.test(l) && l.includes(SHOWN)).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -3,7 +3,14 @@ import { evaluate, parseJsonPath } from '../../src/cli/json-path.js';
 
 const job = {
   metadata: { name: 'pi', annotations: { 'sparkctl.io/requestedAt': 't1' } },
-  status: { phase: 'Running', conditions: [{ type: 'Succeeded', status: 'False' }, { type: 'Stalled', status: 'True', reason: 'X' }], executionAttempts: 2 },
+  status: {
+    phase: 'Running',
+    conditions: [
+      { type: 'Succeeded', status: 'False' },
+      { type: 'Stalled', status: 'True', reason: 'X' },
+    ],
+    executionAttempts: 2,
+  },
 };
 
 describe('parseJsonPath and evaluate', () => {

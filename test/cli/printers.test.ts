@@ -5,11 +5,16 @@ import { renderTable } from '../../src/cli/printers/table.js';
 
 describe('renderTable', () => {
   it('pads columns to the widest cell plus three spaces, without borders or trailing spaces', () => {
-    const out = renderTable(['NAME', 'PHASE', 'MESSAGE'], [
-      ['spark-pi', 'Running', 'Driver running'],
-      ['a', 'Failed', ''],
-    ]);
-    expect(out).toBe('NAME       PHASE     MESSAGE\nspark-pi   Running   Driver running\na          Failed    \n'.replace('Failed    \n', 'Failed    \n'));
+    const out = renderTable(
+      ['NAME', 'PHASE', 'MESSAGE'],
+      [
+        ['spark-pi', 'Running', 'Driver running'],
+        ['a', 'Failed', ''],
+      ],
+    );
+    expect(out).toBe(
+      'NAME       PHASE     MESSAGE\nspark-pi   Running   Driver running\na          Failed    \n'.replace('Failed    \n', 'Failed    \n'),
+    );
     expect(out.split('\n')[0]).toBe('NAME       PHASE     MESSAGE');
   });
 

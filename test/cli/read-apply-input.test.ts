@@ -35,9 +35,22 @@ describe('readApplyText', () => {
   });
 
   it('expands a SparkJobList, naming items by index, and renders JSON items as block YAML', () => {
-    const list = JSON.stringify({ kind: 'SparkJobList', items: [{ apiVersion: 'sparkctl.io/v1alpha1', kind: 'SparkJob', metadata: { name: 'x' }, spec: { image: 'i', mainApplicationFile: 'local:///a.jar', mainClass: 'M' } }, { kind: 'SparkJob' }] });
+    const list = JSON.stringify({
+      kind: 'SparkJobList',
+      items: [
+        {
+          apiVersion: 'sparkctl.io/v1alpha1',
+          kind: 'SparkJob',
+          metadata: { name: 'x' },
+          spec: { image: 'i', mainApplicationFile: 'local:///a.jar', mainClass: 'M' },
+        },
+        { kind: 'SparkJob' },
+      ],
+    });
     const r = read(list);
-    expect(r.items.map((i) => i.text)).toEqual(['apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: x\nspec:\n  image: i\n  mainApplicationFile: local:///a.jar\n  mainClass: M\n']);
+    expect(r.items.map((i) => i.text)).toEqual([
+      'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: x\nspec:\n  image: i\n  mainApplicationFile: local:///a.jar\n  mainClass: M\n',
+    ]);
     expect(r.errors.every((e) => e.startsWith('in.yaml#items.1:'))).toBe(true);
     expect(r.errors.length).toBeGreaterThan(0);
   });
@@ -50,7 +63,16 @@ describe('readApplyText', () => {
 });
 
 describe('secret masking', () => {
-  const manifest = { spec: { driver: { env: [{ name: 'T', value: 'hunter2', secret: true }, { name: 'M', value: 'open' }] } } };
+  const manifest = {
+    spec: {
+      driver: {
+        env: [
+          { name: 'T', value: 'hunter2', secret: true },
+          { name: 'M', value: 'open' },
+        ],
+      },
+    },
+  };
 
   it('masks secret values only, without touching the original', () => {
     const masked = maskSecrets(manifest) as typeof manifest;

@@ -14,7 +14,7 @@ function gnuDiff(a: string, b: string): string {
     execFileSync('diff', ['-u', join(dir, 'a'), join(dir, 'b')], { encoding: 'utf8' });
     return '';
   } catch (err) {
-    return ((err as { stdout: string }).stdout).split('\n').slice(2).join('\n');
+    return (err as { stdout: string }).stdout.split('\n').slice(2).join('\n');
   }
 }
 

@@ -73,7 +73,7 @@ describe('sparkctl validate', () => {
     expect(result.stdout.split('\n')).toEqual([
       'bad/bomb.yaml:14:11: aliases expand to more than 10000 nodes (alias *d adds 7381): write the values out or use fewer aliases',
       'bad/ok.yaml: valid',
-      "bad/same-name.yaml:4:9: metadata.name: spark-pi is already used by bad/ok.yaml; names must be unique in the jobs folder",
+      'bad/same-name.yaml:4:9: metadata.name: spark-pi is already used by bad/ok.yaml; names must be unique in the jobs folder',
       "bad/typo.yaml:10:5: spec.driver.memroy: unknown field 'memroy': did you mean 'memory'?",
       '4 manifests checked: 1 valid, 3 invalid',
       '',
@@ -83,7 +83,8 @@ describe('sparkctl validate', () => {
   it('takes files and folders together; --quiet prints only problems', async () => {
     expect(await run('validate', '--quiet', 'good', 'bad/typo.yaml')).toEqual({
       code: 1,
-      stdout: "bad/typo.yaml:10:5: spec.driver.memroy: unknown field 'memroy': did you mean 'memory'?\n3 manifests checked: 2 valid, 1 invalid\n",
+      stdout:
+        "bad/typo.yaml:10:5: spec.driver.memroy: unknown field 'memroy': did you mean 'memory'?\n3 manifests checked: 2 valid, 1 invalid\n",
       stderr: '',
     });
     expect(await run('validate', '-q', 'good')).toEqual({ code: 0, stdout: '', stderr: '' });

@@ -18,9 +18,12 @@ describe('wait conditions', () => {
     expect(describeCondition(parseWaitCondition('condition=Stalled=False'))).toBe('condition=Stalled=False');
   });
 
-  it.each(['ready', 'condition=Ready', 'phase=Done', 'phase=Failed=True', 'condition=Succeeded=Maybe', ''])('rejects %j as a usage error', (text) => {
-    expect(() => parseWaitCondition(text)).toThrow(CliUsageError);
-  });
+  it.each(['ready', 'condition=Ready', 'phase=Done', 'phase=Failed=True', 'condition=Succeeded=Maybe', ''])(
+    'rejects %j as a usage error',
+    (text) => {
+      expect(() => parseWaitCondition(text)).toThrow(CliUsageError);
+    },
+  );
 
   it('is met, still pending, or never met once the job is terminal', () => {
     const succeeded = parseWaitCondition('condition=Succeeded');

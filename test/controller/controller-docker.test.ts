@@ -128,7 +128,12 @@ describe('controller on the real Docker engine', () => {
     await h.start();
     const { Controller } = await import('../../src/controller/controller.js');
     const { silentLogger } = await import('../../src/logger.js');
-    const second = new Controller({ jobsDir: h.jobsDir, stateDir: h.stateDir, logger: silentLogger(), backends: { docker: h.docker, mesos: () => h!.docker } });
+    const second = new Controller({
+      jobsDir: h.jobsDir,
+      stateDir: h.stateDir,
+      logger: silentLogger(),
+      backends: { docker: h.docker, mesos: () => h!.docker },
+    });
     await expect(second.start()).rejects.toThrow(/another controller/);
   });
 

@@ -10,7 +10,8 @@ import { createHarness, fakeJob, phaseIs, readFileStatus, waitForStatus, type Ha
 // manifest never stops the job: it goes on with its last valid spec, Stalled says why, the CLI
 // keeps showing it, and the next valid revision is followed.
 
-const sleepy = (name: string, seconds: number, extra = '') => fakeJob(name, `  sparkConf: {spark.fake.sleepSeconds: "${seconds}"}\n${extra}`);
+const sleepy = (name: string, seconds: number, extra = '') =>
+  fakeJob(name, `  sparkConf: {spark.fake.sleepSeconds: "${seconds}"}\n${extra}`);
 const stalledInvalid = (s: { conditions: Array<{ type: string; status: string; reason: string }> }) =>
   s.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec');
 
@@ -55,7 +56,10 @@ describe('an invalid revision keeps the last valid spec', () => {
     // The file cannot carry a status; the journal does, and the CLI shows it.
     const deadline = Date.now() + 20_000;
     let views = await loadJobViews({ jobsDir: h.jobsDir, stateDir: h.stateDir });
-    while (!(views[0] && stalledInvalid(views[0].status) && views[0].record?.status.conditions.some((c) => c.reason === 'InvalidSpec')) && Date.now() < deadline) {
+    while (
+      !(views[0] && stalledInvalid(views[0].status) && views[0].record?.status.conditions.some((c) => c.reason === 'InvalidSpec')) &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 100));
       views = await loadJobViews({ jobsDir: h.jobsDir, stateDir: h.stateDir });
     }

@@ -33,7 +33,8 @@ function fakeActor(phase: Phase, context: Record<string, unknown>) {
     getSnapshot: () => snap,
     send: (ev: { type: string; specHash?: string }) => {
       sent.push(ev.type);
-      if (ev.type === 'job.specChanged') snap = { phase: 'Pending', context: { ...snap.context, specHash: ev.specHash }, hasTag: (t: string) => t === 'Pending' };
+      if (ev.type === 'job.specChanged')
+        snap = { phase: 'Pending', context: { ...snap.context, specHash: ev.specHash }, hasTag: (t: string) => t === 'Pending' };
     },
   };
 }
@@ -41,17 +42,87 @@ function fakeActor(phase: Phase, context: Record<string, unknown>) {
 describe('steer: manifest + actor state → the events that close the gap', () => {
   const HASH = 'h1';
   it.each([
-    { what: 'a policy violation invalidates a running job', job: job(), phase: 'Running', ctx: {}, violation: 'spec.network: no', want: ['job.invalidate'] },
-    { what: 'the same violation on an Invalid job sends nothing', job: job(), phase: 'Invalid', ctx: { message: 'spec.network: no' }, violation: 'spec.network: no', want: [] },
-    { what: 'a new spec hash changes the spec', job: job(), phase: 'Running', ctx: { specHash: 'old' }, violation: '', want: ['job.specChanged'] },
+    {
+      what: 'a policy violation invalidates a running job',
+      job: job(),
+      phase: 'Running',
+      ctx: {},
+      violation: 'spec.network: no',
+      want: ['job.invalidate'],
+    },
+    {
+      what: 'the same violation on an Invalid job sends nothing',
+      job: job(),
+      phase: 'Invalid',
+      ctx: { message: 'spec.network: no' },
+      violation: 'spec.network: no',
+      want: [],
+    },
+    {
+      what: 'a new spec hash changes the spec',
+      job: job(),
+      phase: 'Running',
+      ctx: { specHash: 'old' },
+      violation: '',
+      want: ['job.specChanged'],
+    },
     { what: 'the same spec sends nothing', job: job(), phase: 'Running', ctx: { specHash: HASH }, violation: '', want: [] },
-    { what: 'a valid spec brings an Invalid job back', job: job(), phase: 'Invalid', ctx: { specHash: HASH }, violation: '', want: ['job.specChanged'] },
-    { what: 'suspend: true suspends a running job', job: job({ suspend: true }), phase: 'Running', ctx: { specHash: HASH }, violation: '', want: ['job.suspend'] },
-    { what: 'suspend: true leaves a finished job alone', job: job({ suspend: true }), phase: 'Succeeded', ctx: { specHash: HASH }, violation: '', want: [] },
-    { what: 'suspend: false resumes a suspended job', job: job(), phase: 'Suspended', ctx: { specHash: HASH }, violation: '', want: ['job.resume'] },
-    { what: 'a new rerun annotation reruns', job: job({}, { [RERUN_ANNOTATION]: 't2' }), phase: 'Succeeded', ctx: { specHash: HASH, lastHandledRerunAt: 't1' }, violation: '', want: ['job.rerun'] },
-    { what: 'a handled rerun annotation does not', job: job({}, { [RERUN_ANNOTATION]: 't1' }), phase: 'Succeeded', ctx: { specHash: HASH, lastHandledRerunAt: 't1' }, violation: '', want: [] },
-    { what: 'a suspended job is not rerun', job: job({ suspend: true }, { [RERUN_ANNOTATION]: 't2' }), phase: 'Suspended', ctx: { specHash: HASH }, violation: '', want: [] },
+    {
+      what: 'a valid spec brings an Invalid job back',
+      job: job(),
+      phase: 'Invalid',
+      ctx: { specHash: HASH },
+      violation: '',
+      want: ['job.specChanged'],
+    },
+    {
+      what: 'suspend: true suspends a running job',
+      job: job({ suspend: true }),
+      phase: 'Running',
+      ctx: { specHash: HASH },
+      violation: '',
+      want: ['job.suspend'],
+    },
+    {
+      what: 'suspend: true leaves a finished job alone',
+      job: job({ suspend: true }),
+      phase: 'Succeeded',
+      ctx: { specHash: HASH },
+      violation: '',
+      want: [],
+    },
+    {
+      what: 'suspend: false resumes a suspended job',
+      job: job(),
+      phase: 'Suspended',
+      ctx: { specHash: HASH },
+      violation: '',
+      want: ['job.resume'],
+    },
+    {
+      what: 'a new rerun annotation reruns',
+      job: job({}, { [RERUN_ANNOTATION]: 't2' }),
+      phase: 'Succeeded',
+      ctx: { specHash: HASH, lastHandledRerunAt: 't1' },
+      violation: '',
+      want: ['job.rerun'],
+    },
+    {
+      what: 'a handled rerun annotation does not',
+      job: job({}, { [RERUN_ANNOTATION]: 't1' }),
+      phase: 'Succeeded',
+      ctx: { specHash: HASH, lastHandledRerunAt: 't1' },
+      violation: '',
+      want: [],
+    },
+    {
+      what: 'a suspended job is not rerun',
+      job: job({ suspend: true }, { [RERUN_ANNOTATION]: 't2' }),
+      phase: 'Suspended',
+      ctx: { specHash: HASH },
+      violation: '',
+      want: [],
+    },
   ])('$what', ({ job: j, phase, ctx, violation, want }) => {
     const actor = fakeActor(phase as Phase, ctx);
     steer(actor as unknown as Parameters<typeof steer>[0], j, violation, HASH);
@@ -209,7 +280,9 @@ describe('reconcile steps over a jobs folder (fake actors, no engine)', () => {
       await t.run('a.yaml');
       expect(stalled(await t.statusIn('a.yaml'))).toBeUndefined();
       await t.journal.flush();
-      expect((await readJobEvents(t.journal.stateDir, 'a')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Added', 'InvalidSpec', 'SpecValid']));
+      expect((await readJobEvents(t.journal.stateDir, 'a')).map((e) => e.reason)).toEqual(
+        expect.arrayContaining(['Added', 'InvalidSpec', 'SpecValid']),
+      );
     } finally {
       t.stop();
     }

@@ -45,13 +45,24 @@ describe('sparkctl sync reaches the controller over its control socket, never by
 
     // What a dead controller leaves behind once its pid is reused: a lock file and a sync status naming that pid.
     await writeFile(join(state, 'controller.lock'), JSON.stringify({ pid, startedAt: new Date().toISOString(), jobsDir: jobs }));
-    await writeSyncStatus(state, { url: remote.url, ref: 'main', path: 'jobs', prune: false, lastAttemptAt: new Date().toISOString(), orphaned: [], invalid: [], pid });
+    await writeSyncStatus(state, {
+      url: remote.url,
+      ref: 'main',
+      path: 'jobs',
+      prune: false,
+      lastAttemptAt: new Date().toISOString(),
+      orphaned: [],
+      invalid: [],
+      pid,
+    });
     const none = await runCli([...where, 'sync', '--wait', '--timeout', '5s']);
     expect(none.stderr).toContain('no controller is running for');
     expect(none.code).toBe(1);
     expect(alive(bystander)).toBe(true);
 
-    controller = startCli([...where, 'controller', '--git', remote.url, '--git-path', 'jobs', '--interval', '10m'], { env: { SPARKCTL_LOG_LEVEL: 'warn' } });
+    controller = startCli([...where, 'controller', '--git', remote.url, '--git-path', 'jobs', '--interval', '10m'], {
+      env: { SPARKCTL_LOG_LEVEL: 'warn' },
+    });
     const deadline = Date.now() + 30_000;
     while ((await readLiveLock(state))?.pid !== controller.child.pid) {
       if (Date.now() > deadline || !alive(controller.child)) throw new Error(`controller did not start: ${controller.stderr()}`);

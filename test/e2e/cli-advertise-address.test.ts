@@ -22,7 +22,8 @@ describe('sparkctl controller --advertise-address', () => {
 
   it('hands the address to a client-mode Mesos driver as LIBPROCESS_IP, LIBPROCESS_ADVERTISE_IP and spark.driver.host', async () => {
     ws = await createWorkspace();
-    const extra = '  master: mesos://127.0.0.1:5050\n  network: host\n  sparkConf: {spark.fake.printEnv: "LIBPROCESS_IP,LIBPROCESS_ADVERTISE_IP,MESOS_NATIVE_JAVA_LIBRARY"}\n';
+    const extra =
+      '  master: mesos://127.0.0.1:5050\n  network: host\n  sparkConf: {spark.fake.printEnv: "LIBPROCESS_IP,LIBPROCESS_ADVERTISE_IP,MESOS_NATIVE_JAVA_LIBRARY"}\n';
     await ws.write('client.yaml', fakeJob('client', extra));
     const controller = ws.start(['controller', '--exit-when-idle', '--allow-host-network', '--advertise-address', '127.0.0.1']);
     expect(await controller.exited(60_000)).toBe(0);

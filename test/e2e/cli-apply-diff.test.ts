@@ -58,7 +58,9 @@ describe('sparkctl apply --dry-run, diff -f and validate -', () => {
     const ok = await ws.run(['validate', '-'], { input: fakeJob('pi') });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('<stdin>: sparkjob/pi valid\nstdin checked: 1 valid, 0 invalid\n');
-    const bad = await ws.run(['validate', '-'], { input: 'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: b\nspec:\n  image: x\n' });
+    const bad = await ws.run(['validate', '-'], {
+      input: 'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: b\nspec:\n  image: x\n',
+    });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^<stdin>:\d+:\d+: spec\.mainApplicationFile: /m);
   });

@@ -6,7 +6,11 @@ import { BIN, createWorkspace, ensureBuilt, fakeJob, type Workspace } from './su
 function throughHead(ws: Workspace, args: readonly string[]): { status: string; stderr: string; first: string } {
   const quoted = [...ws.flags, ...args].map((a) => `'${a}'`).join(' ');
   const script = `set -o pipefail; "${process.execPath}" '${BIN}' ${quoted} 2>"$ERRFILE" | head -1; echo "exit=\${PIPESTATUS[0]}"; cat "$ERRFILE" >&2`;
-  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, ERRFILE: `${ws.root}/stderr.txt` }, timeout: 60_000 });
+  const r = spawnSync('bash', ['-c', script], {
+    encoding: 'utf8',
+    env: { ...process.env, ERRFILE: `${ws.root}/stderr.txt` },
+    timeout: 60_000,
+  });
   const lines = r.stdout.split('\n');
   return { first: lines[0] ?? '', status: lines.find((l) => l.startsWith('exit=')) ?? '', stderr: r.stderr };
 }

@@ -20,10 +20,17 @@ describe('sparkctl completion bash', () => {
     await writeFile(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
     await chmod(wrapper, 0o755);
     return (line) =>
-      execFileSync('bash', ['-c', `source "${script}"; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _sparkctl; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-        env: { ...process.env, PATH: `${join(ws.root, 'bin')}:${process.env.PATH ?? ''}` },
-        encoding: 'utf8',
-      })
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `source "${script}"; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _sparkctl; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        {
+          env: { ...process.env, PATH: `${join(ws.root, 'bin')}:${process.env.PATH ?? ''}` },
+          encoding: 'utf8',
+        },
+      )
         .trim()
         .split('\n')
         .filter(Boolean)
@@ -36,8 +43,13 @@ describe('sparkctl completion bash', () => {
     await ws.write('wc.yaml', fakeJob('wc'));
     await mkdir(join(ws.root, 'manifests-dir'));
     const complete = await completer();
-    expect(complete("sparkctl wait pi --for = c")).toEqual(['condition=Reconciling=False', 'condition=Stalled', 'condition=Succeeded', 'condition=Succeeded=False']);
-    expect(complete("sparkctl wait pi --for = d")).toEqual(['delete']);
+    expect(complete('sparkctl wait pi --for = c')).toEqual([
+      'condition=Reconciling=False',
+      'condition=Stalled',
+      'condition=Succeeded',
+      'condition=Succeeded=False',
+    ]);
+    expect(complete('sparkctl wait pi --for = d')).toEqual(['delete']);
     expect(complete('sparkctl wait pi --for condition = S')).toEqual(['Stalled', 'Succeeded']);
     expect(complete('sparkctl wait pi --for = condition = R')).toEqual(['Reconciling']);
     expect(complete('sparkctl wait pi --for = phase = Su')).toEqual(['Succeeded', 'Suspended']);

@@ -10,7 +10,8 @@ import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support
 const containers = async (stateDir: string) =>
   testDocker().listContainers({ all: true, filters: { label: [`io.sparkctl.instance=${instanceId(stateDir)}`] } });
 
-const fileStatus = async (path: string) => (parse(await readFile(path, 'utf8')) as { status?: { phase?: string; lastHandledRerunAt?: string } }).status;
+const fileStatus = async (path: string) =>
+  (parse(await readFile(path, 'utf8')) as { status?: { phase?: string; lastHandledRerunAt?: string } }).status;
 
 describe('sparkctl verbs against a running controller and the real Docker engine', () => {
   let ws: Workspace;
@@ -24,7 +25,10 @@ describe('sparkctl verbs against a running controller and the real Docker engine
 
   it('wait, get (every format), logs, describe and events follow a job to Succeeded', async () => {
     ws = await createWorkspace();
-    await ws.write('pi.yaml', fakeJob('pi', '  sparkConf: {spark.fake.output: /tmp/result.txt}\n  outputs: [{name: result, path: /tmp/result.txt}]\n'));
+    await ws.write(
+      'pi.yaml',
+      fakeJob('pi', '  sparkConf: {spark.fake.output: /tmp/result.txt}\n  outputs: [{name: result, path: /tmp/result.txt}]\n'),
+    );
     await ws.startController();
     const waited = await ws.run(['wait', 'pi', '--for', 'condition=Succeeded', '--timeout', '45s']);
     expect(waited.stderr).not.toContain('no controller is running');
@@ -51,12 +55,18 @@ describe('sparkctl verbs against a running controller and the real Docker engine
     expect(describeOut.stdout).toMatch(/Events:\n {2}TYPE +REASON +AGE +MESSAGE\n {2}Normal +Added +\d+s +SparkJob pi found in pi.yaml\n/);
     expect(describeOut.stdout).toMatch(/ {2}Normal +Completed +\d+s +Driver completed with exit code 0\n/);
     expect(events.stdout.split('\n')[0]).toMatch(/^LAST SEEN +TYPE +REASON +ATTEMPT +MESSAGE$/);
-    const reasons = events.stdout.trim().split('\n').slice(1).map((l) => l.split(/ {3,}/)[2]);
+    const reasons = events.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/ {3,}/)[2]);
     expect(reasons[0]).toBe('Added');
     expect(reasons).toContain('Running');
     expect(reasons[reasons.length - 1]).toBe('Completed');
 
-    const json = JSON.parse((await ws.run(['get', 'pi', '-o', 'json'])).stdout) as { status: { phase: string; exitCode: number; driver: { backend: string } } };
+    const json = JSON.parse((await ws.run(['get', 'pi', '-o', 'json'])).stdout) as {
+      status: { phase: string; exitCode: number; driver: { backend: string } };
+    };
     expect(json.status).toMatchObject({ phase: 'Succeeded', exitCode: 0, driver: { backend: 'docker' } });
     const failedWait = await ws.run(['wait', 'pi', '--for', 'phase=Failed', '--timeout', '30s']);
     expect(failedWait.code).toBe(1);
@@ -174,7 +184,10 @@ describe('sparkctl verbs against a running controller and the real Docker engine
   it('get -o json | apply -f - round-trips: every job unchanged, every file byte-identical', async () => {
     ws = await createWorkspace();
     const a = await ws.write('a.yaml', fakeJob('a', '', '  labels: {team: geo}\n'));
-    const b = await ws.write('nested/b.yaml', fakeJob('b').replace('memoryOverhead: 16m}', 'memoryOverhead: 16m, env: [{name: TOKEN, value: s3cret, secret: true}]}'));
+    const b = await ws.write(
+      'nested/b.yaml',
+      fakeJob('b').replace('memoryOverhead: 16m}', 'memoryOverhead: 16m, env: [{name: TOKEN, value: s3cret, secret: true}]}'),
+    );
     await ws.startController();
     expect((await ws.run(['wait', 'a', '--for', 'condition=Succeeded', '--timeout', '45s'])).code).toBe(0);
     expect((await ws.run(['wait', 'b', '--for', 'condition=Succeeded', '--timeout', '45s'])).code).toBe(0);
@@ -199,7 +212,9 @@ describe('sparkctl verbs against a running controller and the real Docker engine
     expect(bText).toContain('status:');
     const rerunDone = await ws.run(['wait', 'b', '--for', 'condition=Succeeded', '--timeout', '45s']);
     expect(rerunDone.code).toBe(0);
-    expect((JSON.parse((await ws.run(['get', 'b', '-o', 'json'])).stdout) as { spec: { arguments: string[] } }).spec.arguments).toEqual(['20']);
+    expect((JSON.parse((await ws.run(['get', 'b', '-o', 'json'])).stdout) as { spec: { arguments: string[] } }).spec.arguments).toEqual([
+      '20',
+    ]);
     expect(join(ws.jobsDir, 'nested', 'b.yaml')).toBe(b);
   });
 });

@@ -35,7 +35,10 @@ describe('user strings never reach the terminal raw', () => {
   /** A job whose annotation, label value, status message, condition, event and driver log carry the hostile string. */
   const hostileWorkspace = async () => {
     ws = await createWorkspace();
-    await ws.write('hostile.yaml', fakeJob('hostile', '', `  labels: {team: ${IN_YAML}}\n  annotations: {note: ${IN_YAML}, ${IN_YAML}: x}\n`));
+    await ws.write(
+      'hostile.yaml',
+      fakeJob('hostile', '', `  labels: {team: ${IN_YAML}}\n  annotations: {note: ${IN_YAML}, ${IN_YAML}: x}\n`),
+    );
     // An invalid manifest whose validation message quotes the unknown field it refused.
     await ws.write('invalid.yaml', fakeJob('invalid', `  ${IN_YAML}: 1\n`));
     const now = new Date().toISOString();
@@ -48,7 +51,10 @@ describe('user strings never reach the terminal raw', () => {
       exitCode: 3,
     };
     await mkdir(journalPaths.logs(ws.stateDir, 'hostile'), { recursive: true });
-    await writeFile(journalPaths.record(ws.stateDir, 'hostile'), JSON.stringify({ name: 'hostile', file: 'hostile.yaml', status, snapshot: { context: { attempt: 1 } }, updatedAt: now }));
+    await writeFile(
+      journalPaths.record(ws.stateDir, 'hostile'),
+      JSON.stringify({ name: 'hostile', file: 'hostile.yaml', status, snapshot: { context: { attempt: 1 } }, updatedAt: now }),
+    );
     const events = [
       { time: now, type: 'Warning', reason: 'DriverFailed', message: `event ${HOSTILE}`, attempt: 1 },
       { time: now, type: 'Normal', reason: 'Submitted', message: 'Submitted', attempt: 1 },
@@ -114,7 +120,10 @@ describe('user strings never reach the terminal raw', () => {
     await hostileWorkspace();
     const json = await ws.run(['get', 'hostile', '-o', 'json']);
     expect(json.stdout).not.toMatch(RAW);
-    const obj = JSON.parse(json.stdout) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; status: { message: string } };
+    const obj = JSON.parse(json.stdout) as {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+      status: { message: string };
+    };
     expect(obj.metadata.annotations.note).toBe(HOSTILE);
     expect(obj.metadata.annotations[HOSTILE]).toBe('x');
     expect(obj.metadata.labels.team).toBe(HOSTILE);
@@ -159,7 +168,10 @@ describe('user strings never reach the terminal raw', () => {
     ws = await createWorkspace();
     await ws.write('invalid.yaml', fakeJob('invalid', `  ${IN_YAML}: 1\n`));
     const command = [process.execPath, BIN, ...ws.flags, 'controller', '--exit-when-idle'].map((a) => `'${a}'`).join(' ');
-    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: { ...process.env, SPARKCTL_LOG_LEVEL: 'info' }, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, SPARKCTL_LOG_LEVEL: 'info' },
+      timeout: 60_000,
+    });
     // The invalid manifest is logged with its message, which quotes the hostile field name.
     expect(stdout).toMatch(/Manifest is invalid/);
     expect(stdout).toContain('C\\u202eD');

@@ -23,7 +23,10 @@ describe('sparkctl get output options', () => {
     await jobs();
     const r = await ws.run(['get', '--no-headers', '--sort-by', '{.metadata.labels.team}', '-L', 'team,sparkctl.io/tier', '--show-labels']);
     expect(r.code).toBe(0);
-    const rows = r.stdout.trimEnd().split('\n').map((l) => l.split(/\s{3,}/));
+    const rows = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{3,}/));
     expect(rows.map((c) => c[0])).toEqual(['c', 'a', 'b']);
     expect(rows[2]!.slice(-3)).toEqual(['ml', 'gold', 'sparkctl.io/tier=gold,team=ml']);
     const headers = (await ws.run(['get', '-L', 'sparkctl.io/tier'])).stdout.split('\n')[0];
@@ -41,7 +44,7 @@ describe('sparkctl get output options', () => {
     expect(cols.stdout).toBe('NAME   TEAM   CORES\na      geo    0.5\nb      ml     0.5\nc      ads    <none>\n');
     const bad = await ws.run(['get', '-o', 'custom-columns=NAME']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("is not HEADER:PATH");
+    expect(bad.stderr).toContain('is not HEADER:PATH');
   });
 
   it('set-based selectors: in, notin; malformed ones are usage errors', async () => {
@@ -56,9 +59,15 @@ describe('sparkctl get output options', () => {
     ws = await createWorkspace();
     await ws.write('a.yaml', invalid('a', '{}', `image: ${'x'.repeat(150)}\n  mainApplicationFile: 3`));
     const flags = ws.flags.map((f) => `'${f}'`).join(' ');
-    const tty = spawnSync('script', ['-qec', `stty cols 100; '${process.execPath}' '${BIN}' ${flags} get 2>/dev/null`, '/dev/null'], { encoding: 'utf8' });
+    const tty = spawnSync('script', ['-qec', `stty cols 100; '${process.execPath}' '${BIN}' ${flags} get 2>/dev/null`, '/dev/null'], {
+      encoding: 'utf8',
+    });
     // Colour codes (the PHASE column on a terminal) take no room on screen.
-    const lines = tty.stdout.replace(/\r/g, '').replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '').trimEnd().split('\n');
+    const lines = tty.stdout
+      .replace(/\r/g, '')
+      .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+      .trimEnd()
+      .split('\n');
     const row = lines.find((l) => l.startsWith('a '))!;
     expect(row.length).toBeLessThanOrEqual(100);
     expect(row.length).toBeGreaterThan(80);

@@ -32,7 +32,9 @@ describe('sparkctl logs --tail and -p/--previous', () => {
 
     const previous = await ws.run(['logs', 'quick', '-p']);
     expect(previous.code).toBe(0);
-    const attempts = (await ws.run(['describe', 'quick'])).stdout.match(/^ {2}(\d+) {3,}\S*attempt-\d+\.log/gm)!.map((l) => Number(l.trim().split(/\s+/)[0]));
+    const attempts = (await ws.run(['describe', 'quick'])).stdout
+      .match(/^ {2}(\d+) {3,}\S*attempt-\d+\.log/gm)!
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
     const [older, newer] = attempts.slice(-2);
     expect(previous.stdout).toBe(await readFile(journalPaths.log(ws.stateDir, 'quick', older!), 'utf8'));
     expect(current).toBe(await readFile(journalPaths.log(ws.stateDir, 'quick', newer!), 'utf8'));

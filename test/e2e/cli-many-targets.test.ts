@@ -67,7 +67,8 @@ describe('sparkctl verbs take several names, -l and --all', () => {
 
   it('wait a b, wait -l and wait --all wait for every job named', async () => {
     ws = await createWorkspace();
-    const invalid = (name: string, team: string) => `apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: ${name}\n  labels: {team: ${team}}\nspec:\n  image: x\n`;
+    const invalid = (name: string, team: string) =>
+      `apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: ${name}\n  labels: {team: ${team}}\nspec:\n  image: x\n`;
     await ws.write('x.yaml', invalid('x', 'geo'));
     await ws.write('y.yaml', invalid('y', 'geo'));
     await ws.write('z.yaml', invalid('z', 'ads'));

@@ -7,7 +7,10 @@ import { ensureTestImages } from '../support/docker.js';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
 
 const clusterJob = (name: string, port: number) =>
-  fakeJob(name, `  master: mesos://127.0.0.1:${port}\n  mode: cluster\n  mesos: {role: "*"}\n`).replace('driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}', 'driver: {cores: 1, memory: 64m, memoryOverhead: 16m}');
+  fakeJob(name, `  master: mesos://127.0.0.1:${port}\n  mode: cluster\n  mesos: {role: "*"}\n`).replace(
+    'driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}',
+    'driver: {cores: 1, memory: 64m, memoryOverhead: 16m}',
+  );
 const statusOf = async (path: string) => (parse(await readFile(path, 'utf8')) as { status?: { phase?: string; message?: string } }).status;
 
 describe('sparkctl controller --mesos-user / --mesos-single-host', () => {
@@ -31,7 +34,9 @@ describe('sparkctl controller --mesos-user / --mesos-single-host', () => {
     const run = await ws.run(['controller', '--exit-when-idle', '--mesos-single-host', '--mesos-user', 'nobody']);
     expect(run.code).toBe(0);
     expect(await statusOf(file)).toMatchObject({ phase: 'Succeeded' });
-    const subscribe = master.calls().find((c) => (c as { type?: string }).type === 'SUBSCRIBE') as { subscribe: { framework_info: { user: string } } };
+    const subscribe = master.calls().find((c) => (c as { type?: string }).type === 'SUBSCRIBE') as {
+      subscribe: { framework_info: { user: string } };
+    };
     expect(subscribe.subscribe.framework_info.user).toBe('nobody');
     const task = master.tasks().find((t) => t.id.startsWith('sparkctl.pi.'))!;
     const [listed] = await new Docker().listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.taskId}=${task.id}`] } });

@@ -61,7 +61,11 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
 
   it('get -o json prints a SparkJobList of the manifests as written plus status; get NAME -o json|yaml prints the object', async () => {
     await twoJobs();
-    const list = JSON.parse((await ws.run(['get', '-o', 'json'])).stdout) as { apiVersion: string; kind: string; items: Array<Record<string, unknown>> };
+    const list = JSON.parse((await ws.run(['get', '-o', 'json'])).stdout) as {
+      apiVersion: string;
+      kind: string;
+      items: Array<Record<string, unknown>>;
+    };
     expect(list.apiVersion).toBe('sparkctl.io/v1alpha1');
     expect(list.kind).toBe('SparkJobList');
     expect(list.items.map((i) => (i.metadata as { name: string }).name)).toEqual(['broken', 'pi', 'wordcount']);
@@ -87,7 +91,13 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
 
   it('get -o json masks secret env values', async () => {
     ws = await createWorkspace();
-    await ws.write('s.yaml', fakeJob('s').replace('memoryOverhead: 16m}', 'memoryOverhead: 16m, env: [{name: TOKEN, value: hunter2, secret: true}, {name: MODE, value: fast}]}'));
+    await ws.write(
+      's.yaml',
+      fakeJob('s').replace(
+        'memoryOverhead: 16m}',
+        'memoryOverhead: 16m, env: [{name: TOKEN, value: hunter2, secret: true}, {name: MODE, value: fast}]}',
+      ),
+    );
     const r = await ws.run(['get', 's', '-o', 'json']);
     expect(r.stdout).not.toContain('hunter2');
     expect(r.stdout).toContain('******');
@@ -189,14 +199,25 @@ describe('sparkctl read verbs over a jobs folder without a controller', () => {
       await writeFile(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
       await chmod(wrapper, 0o755);
       const complete = (line: string) =>
-        execFileSync('bash', ['-c', `source "${script}"; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _sparkctl; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-          env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` },
-          encoding: 'utf8',
-        })
+        execFileSync(
+          'bash',
+          [
+            '-c',
+            `source "${script}"; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _sparkctl; printf '%s\\n' "\${COMPREPLY[@]}"`,
+          ],
+          {
+            env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` },
+            encoding: 'utf8',
+          },
+        )
           .trim()
           .split('\n');
       expect(complete('sparkctl de').sort()).toEqual(['delete', 'describe']);
-      expect(complete(`sparkctl --jobs ${ws.jobsDir} --state-dir ${ws.stateDir} describe ''`).sort()).toEqual(['broken', 'pi', 'wordcount']);
+      expect(complete(`sparkctl --jobs ${ws.jobsDir} --state-dir ${ws.stateDir} describe ''`).sort()).toEqual([
+        'broken',
+        'pi',
+        'wordcount',
+      ]);
       expect(complete(`sparkctl --jobs ${ws.jobsDir} logs p`)).toEqual(['pi']);
       expect(complete('sparkctl get -o j')).toEqual(['json', 'jsonpath=']);
       expect(complete('sparkctl wait pi --f')).toEqual(['--for']);

@@ -22,7 +22,13 @@ describe('a controller restart does not repeat history', () => {
   it('events of finished jobs are the same after a restart: no new Completed or DriverFailed', async () => {
     ws = await createWorkspace();
     await ws.write('ok.yaml', fakeJob('ok'));
-    await ws.write('bad.yaml', fakeJob('bad', '  restartPolicy: {type: Never}\n  driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m, env: [{name: SPARK_FAKE_EXIT_CODE, value: "3"}]}\n').replace('  driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}\n', ''));
+    await ws.write(
+      'bad.yaml',
+      fakeJob(
+        'bad',
+        '  restartPolicy: {type: Never}\n  driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m, env: [{name: SPARK_FAKE_EXIT_CODE, value: "3"}]}\n',
+      ).replace('  driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}\n', ''),
+    );
     const first = await ws.startController();
     expect((await ws.run(['wait', 'ok', '--for', 'phase=Succeeded', '--timeout', '45s'])).code).toBe(0);
     expect((await ws.run(['wait', 'bad', '--for', 'phase=Failed', '--timeout', '45s'])).code).toBe(0);

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
 
-const STATUS = 'status:\n  phase: Succeeded\n  conditions: []\n  submissionAttempts: 1\n  executionAttempts: 1\n  message: Driver completed with exit code 0\n';
+const STATUS =
+  'status:\n  phase: Succeeded\n  conditions: []\n  submissionAttempts: 1\n  executionAttempts: 1\n  message: Driver completed with exit code 0\n';
 
 describe('sparkctl finds its state and tells which it uses', () => {
   let ws: Workspace;
@@ -11,7 +12,7 @@ describe('sparkctl finds its state and tells which it uses', () => {
     await ws?.close();
   });
 
-  it("without a journal record a job shows the status: its manifest carries, and the warning names the state dir", async () => {
+  it('without a journal record a job shows the status: its manifest carries, and the warning names the state dir', async () => {
     ws = await createWorkspace();
     await ws.write('pi.yaml', fakeJob('pi') + STATUS);
     await ws.write('new.yaml', fakeJob('new'));
@@ -31,7 +32,9 @@ describe('sparkctl finds its state and tells which it uses', () => {
     // The CLI without --state-dir: the derived state dir under the same root has no controller.
     const r = await ws.run(['--state-dir', join(xdg, 'sparkctl', 'derived'), 'get'], { env: { XDG_STATE_HOME: xdg } });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`warning: a controller (pid ${controller.child.pid}) runs for ${ws.jobsDir} with state dir ${custom}: pass --state-dir ${custom}`);
+    expect(r.stderr).toContain(
+      `warning: a controller (pid ${controller.child.pid}) runs for ${ws.jobsDir} with state dir ${custom}: pass --state-dir ${custom}`,
+    );
   });
 
   it('two files with one metadata.name show which file each row is', async () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
 
-const invalid = (name: string) => `apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: ${name}\n  labels: {team: geo}\nspec:\n  image: x\n`;
+const invalid = (name: string) =>
+  `apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: ${name}\n  labels: {team: geo}\nspec:\n  image: x\n`;
 
 describe('sparkctl wait --for delete, jsonpath and --timeout=-1s', () => {
   let ws: Workspace;
@@ -35,7 +36,14 @@ describe('sparkctl wait --for delete, jsonpath and --timeout=-1s', () => {
     expect(met.stdout).toBe('sparkjob/x jsonpath={.status.phase}=Invalid met\n');
     const label = await ws.run(['wait', 'x', '--for', 'jsonpath={.metadata.labels.team}=geo', '--timeout', '5s']);
     expect(label.code).toBe(0);
-    const cond = await ws.run(['wait', 'x', '--for', 'jsonpath={.status.conditions[?(@.type=="Stalled")].reason}=InvalidSpec', '--timeout', '5s']);
+    const cond = await ws.run([
+      'wait',
+      'x',
+      '--for',
+      'jsonpath={.status.conditions[?(@.type=="Stalled")].reason}=InvalidSpec',
+      '--timeout',
+      '5s',
+    ]);
     expect(cond.code).toBe(0);
     const never = await ws.run(['wait', 'x', '--for', 'jsonpath={.status.phase}=Succeeded', '--timeout', '5s']);
     expect(never.code).toBe(1);
@@ -48,7 +56,13 @@ describe('sparkctl wait --for delete, jsonpath and --timeout=-1s', () => {
     ws = await createWorkspace();
     await ws.write('quick.yaml', fakeJob('quick'));
     await ws.startController();
-    const r = await ws.run(['wait', 'quick', '--for', 'jsonpath={.status.conditions[?(@.type=="Succeeded")].status}=True', '--timeout=-1s']);
+    const r = await ws.run([
+      'wait',
+      'quick',
+      '--for',
+      'jsonpath={.status.conditions[?(@.type=="Succeeded")].status}=True',
+      '--timeout=-1s',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('sparkjob/quick jsonpath=');
   });

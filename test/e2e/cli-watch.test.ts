@@ -17,7 +17,11 @@ describe('sparkctl get -w prints a job only when it changes', () => {
   it('an invalid manifest is printed once (table and -o name), not on every poll', async () => {
     ws = await createWorkspace();
     await ws.write('broken.yaml', BROKEN);
-    for (const args of [['get', '-w'], ['get', '-w', '-o', 'name'], ['get', '-w', '-o', 'json']]) {
+    for (const args of [
+      ['get', '-w'],
+      ['get', '-w', '-o', 'name'],
+      ['get', '-w', '-o', 'json'],
+    ]) {
       const w = ws.start(args);
       await w.waitFor(/broken/);
       // Two more files, one after the other: the watch has polled at least twice meanwhile.
@@ -65,7 +69,9 @@ describe('sparkctl shows deletions', () => {
     await table.waitFor(/^b +Deleted +0/m);
     await events.waitFor(/^DELETED +b +Pending/m);
     await names.waitFor(/sparkjob\/b deleted\n/);
-    await json.waitFor(/"type": "DELETED",\s+"object": \{\s+"apiVersion": "sparkctl.io\/v1alpha1",\s+"kind": "SparkJob",\s+"metadata": \{\s+"name": "b"/);
+    await json.waitFor(
+      /"type": "DELETED",\s+"object": \{\s+"apiVersion": "sparkctl.io\/v1alpha1",\s+"kind": "SparkJob",\s+"metadata": \{\s+"name": "b"/,
+    );
     expect(events.stdout().split('\n')[0]).toMatch(/^EVENT +NAME +PHASE/);
     expect(table.stdout()).not.toMatch(/^a +Deleted/m);
   });
@@ -93,10 +99,16 @@ describe('sparkctl shows deletions', () => {
     ws = await createWorkspace();
     const old = join(ws.stateDir, 'deleted', `gone-${Date.now() - 2 * 3_600_000}`);
     await mkdir(old, { recursive: true });
-    await writeFile(join(old, 'events.jsonl'), `${JSON.stringify({ time: new Date(Date.now() - 3 * 3_600_000).toISOString(), type: 'Normal', reason: 'Added', message: 'old' })}\n`);
+    await writeFile(
+      join(old, 'events.jsonl'),
+      `${JSON.stringify({ time: new Date(Date.now() - 3 * 3_600_000).toISOString(), type: 'Normal', reason: 'Added', message: 'old' })}\n`,
+    );
     const recent = join(ws.stateDir, 'deleted', `kept-${Date.now() - 60_000}`);
     await mkdir(recent, { recursive: true });
-    await writeFile(join(recent, 'events.jsonl'), `${JSON.stringify({ time: new Date(Date.now() - 120_000).toISOString(), type: 'Normal', reason: 'Deleted', message: 'Manifest removed' })}\n`);
+    await writeFile(
+      join(recent, 'events.jsonl'),
+      `${JSON.stringify({ time: new Date(Date.now() - 120_000).toISOString(), type: 'Normal', reason: 'Deleted', message: 'Manifest removed' })}\n`,
+    );
     const r = await ws.run(['events']);
     expect(r.stdout).toMatch(/Deleted +sparkjob\/kept/);
     expect(r.stdout).not.toContain('gone');

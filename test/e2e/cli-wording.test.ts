@@ -10,11 +10,17 @@ describe('sparkctl describe and logs wording', () => {
 
   it('an invalid manifest shows its labels and annotations; logs of it says why there is no log, without suggesting -f', async () => {
     ws = await createWorkspace();
-    await ws.write('bad.yaml', 'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: bad\n  labels: {team: geo}\n  annotations: {owner: ana}\nspec:\n  image: x\n');
+    await ws.write(
+      'bad.yaml',
+      'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: bad\n  labels: {team: geo}\n  annotations: {owner: ana}\nspec:\n  image: x\n',
+    );
     const d = await ws.run(['describe', 'bad']);
     expect(d.stdout).toMatch(/^Labels: +team=geo$/m);
     expect(d.stdout).toMatch(/^Annotations: +owner=ana$/m);
-    for (const args of [['logs', 'bad'], ['logs', 'bad', '-f']]) {
+    for (const args of [
+      ['logs', 'bad'],
+      ['logs', 'bad', '-f'],
+    ]) {
       const r = await ws.run(args);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('Error: SparkJob "bad" has no driver log: it is Invalid (');
@@ -25,7 +31,13 @@ describe('sparkctl describe and logs wording', () => {
 
   it('describe counts in words (1 core, 2 cores) and lists no executors in local mode', async () => {
     ws = await createWorkspace();
-    await ws.write('one.yaml', fakeJob('one', '  master: "local[2]"\n  driver: {cores: 1, memory: 64m, memoryOverhead: 16m}\n').replace('  driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}\n', ''));
+    await ws.write(
+      'one.yaml',
+      fakeJob('one', '  master: "local[2]"\n  driver: {cores: 1, memory: 64m, memoryOverhead: 16m}\n').replace(
+        '  driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}\n',
+        '',
+      ),
+    );
     const d = (await ws.run(['describe', 'one'])).stdout;
     expect(d).toMatch(/^ {2}Driver: +1 core, 64m memory \+ 16m overhead$/m);
     expect(d).toMatch(/^ {2}Executors: +none: local mode \(local\[2\]\) runs the tasks in the driver$/m);

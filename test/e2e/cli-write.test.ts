@@ -24,9 +24,13 @@ describe('sparkctl write verbs over a jobs folder (no controller needed)', () =>
     const file = await ws.write('pi.yaml', text);
     const s = await ws.run(['suspend', 'pi']);
     expect(s.code).toBe(0);
-    expect(await readFile(file, 'utf8')).toBe(text.replace('  restartPolicy: {type: Never}\n', '  restartPolicy: {type: Never}\n  suspend: true\n'));
+    expect(await readFile(file, 'utf8')).toBe(
+      text.replace('  restartPolicy: {type: Never}\n', '  restartPolicy: {type: Never}\n  suspend: true\n'),
+    );
     await ws.run(['resume', 'pi']);
-    expect(await readFile(file, 'utf8')).toBe(text.replace('  restartPolicy: {type: Never}\n', '  restartPolicy: {type: Never}\n  suspend: false\n'));
+    expect(await readFile(file, 'utf8')).toBe(
+      text.replace('  restartPolicy: {type: Never}\n', '  restartPolicy: {type: Never}\n  suspend: false\n'),
+    );
     const before = await readFile(file, 'utf8');
     const r = await ws.run(['rerun', 'pi']);
     expect(r.stdout).toBe('sparkjob/pi rerun requested\n');
@@ -69,10 +73,24 @@ describe('sparkctl write verbs over a jobs folder (no controller needed)', () =>
     const stream = `${fakeJob('c')}---\n${fakeJob('d')}`;
     expect((await ws.run(['apply', '-f', '-'], { input: stream })).stdout).toBe('sparkjob/c created\nsparkjob/d created\n');
     expect(await readFile(join(ws.jobsDir, 'd.yaml'), 'utf8')).toBe(`---\n${fakeJob('d')}`);
-    const list = JSON.stringify({ apiVersion: 'sparkctl.io/v1alpha1', kind: 'SparkJobList', items: [{ apiVersion: 'sparkctl.io/v1alpha1', kind: 'SparkJob', metadata: { name: 'e' }, spec: { image: 'x', mainApplicationFile: 'local:///app.jar', mainClass: 'A' }, status: { phase: 'Running' } }] });
+    const list = JSON.stringify({
+      apiVersion: 'sparkctl.io/v1alpha1',
+      kind: 'SparkJobList',
+      items: [
+        {
+          apiVersion: 'sparkctl.io/v1alpha1',
+          kind: 'SparkJob',
+          metadata: { name: 'e' },
+          spec: { image: 'x', mainApplicationFile: 'local:///app.jar', mainClass: 'A' },
+          status: { phase: 'Running' },
+        },
+      ],
+    });
     expect((await ws.run(['apply', '-f', '-'], { input: list })).stdout).toBe('sparkjob/e created\n');
     const e = await readFile(join(ws.jobsDir, 'e.yaml'), 'utf8');
-    expect(e).toBe('apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: e\nspec:\n  image: x\n  mainApplicationFile: local:///app.jar\n  mainClass: A\n');
+    expect(e).toBe(
+      'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata:\n  name: e\nspec:\n  image: x\n  mainApplicationFile: local:///app.jar\n  mainClass: A\n',
+    );
     const names = await ws.run(['get', '-o', 'name']);
     expect(names.stdout).toBe('sparkjob/a\nsparkjob/b\nsparkjob/c\nsparkjob/d\nsparkjob/e\n');
   });
@@ -89,7 +107,9 @@ describe('sparkctl write verbs over a jobs folder (no controller needed)', () =>
     expect(dup.stderr).toContain('metadata.name: twice is already used by <stdin>; names must be unique in the jobs folder');
     const missing = await ws.run(['apply', '-f', join(ws.root, 'nope.yaml')]);
     expect(missing.code).toBe(2);
-    const masked = await ws.run(['apply', '-f', '-'], { input: fakeJob('m').replace('memoryOverhead: 16m}', 'memoryOverhead: 16m, env: [{name: T, value: "******", secret: true}]}') });
+    const masked = await ws.run(['apply', '-f', '-'], {
+      input: fakeJob('m').replace('memoryOverhead: 16m}', 'memoryOverhead: 16m, env: [{name: T, value: "******", secret: true}]}'),
+    });
     expect(masked.code).toBe(1);
     expect(masked.stderr).toContain('spec.driver.env T of SparkJob "m" carries the masked value ******');
     expect(await readdir(ws.jobsDir)).toEqual([]);

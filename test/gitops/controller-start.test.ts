@@ -80,7 +80,18 @@ describe('a controller whose remote hangs starts, syncs in the background and st
     root = await mkdtemp(join(tmpdir(), 'sparkctl-start-'));
     const jobs = join(root, 'jobs');
     const state = join(root, 'state');
-    const res = await sparkctl(['--jobs', jobs, '--state-dir', state, 'controller', '--git', remote.url, '--git-path', 'jobs', '--exit-when-idle']);
+    const res = await sparkctl([
+      '--jobs',
+      jobs,
+      '--state-dir',
+      state,
+      'controller',
+      '--git',
+      remote.url,
+      '--git-path',
+      'jobs',
+      '--exit-when-idle',
+    ]);
     expect(res.code).toBe(0);
     expect((await readSyncStatus(state))?.revision).toBe(sha);
     expect(await readFile(join(jobs, 'a.yaml'), 'utf8')).toMatch(/^status:\n {2}phase: Suspended$/m);
@@ -95,7 +106,16 @@ describe('a controller whose remote hangs starts, syncs in the background and st
     root = await mkdtemp(join(tmpdir(), 'sparkctl-start-'));
     const state = join(root, 'state');
     const where = ['--jobs', join(root, 'jobs'), '--state-dir', state];
-    controller = await startController(where, state, ['--git', remote.url, '--git-path', 'jobs', '--interval', '10m', '--status-branch', 'sparkctl-status']);
+    controller = await startController(where, state, [
+      '--git',
+      remote.url,
+      '--git-path',
+      'jobs',
+      '--interval',
+      '10m',
+      '--status-branch',
+      'sparkctl-status',
+    ]);
     const res = await sparkctl([...where, 'sync', '--wait', '--timeout', '60s']);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('status branch sparkctl-status not pushed: ');

@@ -90,9 +90,20 @@ describe('git credentials never reach an argv, a status or a log (real servers o
     const file = join(root, 'git-credentials');
     await writeFile(file, `deploy:${PASSWORD}\n`, { mode: 0o644 });
     const url = `http://127.0.0.1:${http.port}/remote.git`;
-    expect(() => new GitSyncer({ url, ref: 'main', path: 'jobs', intervalMs: 60_000, prune: false, jobsDir: join(root!, 'j'), stateDir: join(root!, 's'), logger: createLogger({ level: 'silent' }), credentialsFile: file })).toThrow(
-      /--git-credentials-file .* is readable by its group or others \(mode 644\); run chmod 600/,
-    );
+    expect(
+      () =>
+        new GitSyncer({
+          url,
+          ref: 'main',
+          path: 'jobs',
+          intervalMs: 60_000,
+          prune: false,
+          jobsDir: join(root!, 'j'),
+          stateDir: join(root!, 's'),
+          logger: createLogger({ level: 'silent' }),
+          credentialsFile: file,
+        }),
+    ).toThrow(/--git-credentials-file .* is readable by its group or others \(mode 644\); run chmod 600/);
     await chmod(file, 0o600);
     const { syncer } = await setup({ url, credentialsFile: file });
     const status = await syncer.prepare();
@@ -129,11 +140,18 @@ describe('git credentials never reach an argv, a status or a log (real servers o
   });
 
   it('redacts userinfo in every form git prints it, and splits it out of the URL given to git', () => {
-    expect(redactText(`fatal: unable to look up deploy:${PASSWORD}@127.0.0.1 (port 9418) (Name or service not known)`)).toBe('fatal: unable to look up ***@127.0.0.1 (port 9418) (Name or service not known)');
-    expect(redactText(`fatal: unable to access 'https://u:${PASSWORD}@h/r.git/': x`)).toBe("fatal: unable to access 'https://***@h/r.git/': x");
+    expect(redactText(`fatal: unable to look up deploy:${PASSWORD}@127.0.0.1 (port 9418) (Name or service not known)`)).toBe(
+      'fatal: unable to look up ***@127.0.0.1 (port 9418) (Name or service not known)',
+    );
+    expect(redactText(`fatal: unable to access 'https://u:${PASSWORD}@h/r.git/': x`)).toBe(
+      "fatal: unable to access 'https://***@h/r.git/': x",
+    );
     expect(redactText(`git://u:${PASSWORD}@h/r.git`)).toBe('git://***@h/r.git');
     expect(redactText('git@example.test:org/repo.git at 10:02')).toBe('git@example.test:org/repo.git at 10:02');
-    expect(splitUrlCredentials(`https://deploy:${encodeURIComponent('p@ss:w')}@h/r.git`)).toEqual({ url: 'https://h/r.git', credentials: { username: 'deploy', password: 'p@ss:w' } });
+    expect(splitUrlCredentials(`https://deploy:${encodeURIComponent('p@ss:w')}@h/r.git`)).toEqual({
+      url: 'https://h/r.git',
+      credentials: { username: 'deploy', password: 'p@ss:w' },
+    });
     expect(splitUrlCredentials(`git://u:${PASSWORD}@h/r.git`)).toEqual({ url: 'git://h/r.git' });
     expect(splitUrlCredentials('ssh://git:pw@h/r.git')).toEqual({ url: 'ssh://git@h/r.git' });
     expect(splitUrlCredentials('git@h:org/r.git')).toEqual({ url: 'git@h:org/r.git' });

@@ -8,12 +8,27 @@ import { DEFAULT_GIT_TIMEOUT_MS } from '../../src/gitops/run-git.js';
 
 describe('controller --git flags', () => {
   it('defaults to main, the repository root and 60s, prune off', () => {
-    expect(gitSyncConfigFromFlags({ git: 'file:///srv/jobs.git' })).toEqual({ url: 'file:///srv/jobs.git', ref: 'main', path: '.', intervalMs: 60_000, prune: false });
+    expect(gitSyncConfigFromFlags({ git: 'file:///srv/jobs.git' })).toEqual({
+      url: 'file:///srv/jobs.git',
+      ref: 'main',
+      path: '.',
+      intervalMs: 60_000,
+      prune: false,
+    });
     expect(gitSyncConfigFromFlags({})).toBeUndefined();
   });
 
   it('normalises the path and reads the interval', () => {
-    expect(gitSyncConfigFromFlags({ git: 'u', gitRef: 'v1.2', gitPath: './jobs/geo/', interval: '200ms', prune: true, statusBranch: 'sparkctl/status' })).toEqual({
+    expect(
+      gitSyncConfigFromFlags({
+        git: 'u',
+        gitRef: 'v1.2',
+        gitPath: './jobs/geo/',
+        interval: '200ms',
+        prune: true,
+        statusBranch: 'sparkctl/status',
+      }),
+    ).toEqual({
       url: 'u',
       ref: 'v1.2',
       path: 'jobs/geo',
@@ -32,7 +47,10 @@ describe('controller --git flags', () => {
     [{ git: 'u', interval: 'soon' }, '--interval takes a duration'],
     [{ git: 'u', gitRef: '--upload-pack=x' }, '--git-ref takes a branch, tag or commit'],
     [{ git: '--upload-pack=x' }, '--git takes a repository URL or path'],
-    [{ git: 'u', gitRef: 'release', statusBranch: 'refs/heads/release' }, '--status-branch must be a branch name other than the synced --git-ref release'],
+    [
+      { git: 'u', gitRef: 'release', statusBranch: 'refs/heads/release' },
+      '--status-branch must be a branch name other than the synced --git-ref release',
+    ],
     [{ gitTimeout: '5s' }, '--git-timeout only applies with --git URL'],
     [{ git: 'u', gitTimeout: '10ms' }, '--git-timeout must be at least 1s'],
     [{ gitCredentialsFile: '/x' }, '--git-credentials-file only applies with --git URL'],
@@ -58,7 +76,19 @@ describe('controller --git flags', () => {
       process.stderr.write = ((chunk: string) => ((err += chunk), true)) as typeof process.stderr.write;
       let code: number;
       try {
-        code = await main(['node', 'sparkctl', '--jobs', join(root, 'jobs'), '--state-dir', join(root, 'state'), 'controller', '--git', 'file:///nowhere.git', '--git-credentials-file', file]);
+        code = await main([
+          'node',
+          'sparkctl',
+          '--jobs',
+          join(root, 'jobs'),
+          '--state-dir',
+          join(root, 'state'),
+          'controller',
+          '--git',
+          'file:///nowhere.git',
+          '--git-credentials-file',
+          file,
+        ]);
       } finally {
         process.stderr.write = write;
       }

@@ -5,7 +5,16 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const IDENTITY = ['-c', 'user.name=Test Author', '-c', 'user.email=author@example.test', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false'];
+const IDENTITY = [
+  '-c',
+  'user.name=Test Author',
+  '-c',
+  'user.email=author@example.test',
+  '-c',
+  'init.defaultBranch=main',
+  '-c',
+  'commit.gpgsign=false',
+];
 
 /** A local bare repository as the remote, and a working clone to commit to it from. */
 export interface TestRemote {
@@ -34,7 +43,8 @@ export async function createTestRemote(): Promise<TestRemote> {
   const work = join(root, 'work');
   await run('git', [...IDENTITY, 'init', '--quiet', '--bare', bare]);
   await run('git', [...IDENTITY, 'init', '--quiet', work]);
-  const git = async (...args: string[]) => (await run('git', ['-C', work, ...IDENTITY, ...args], { env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } })).stdout;
+  const git = async (...args: string[]) =>
+    (await run('git', ['-C', work, ...IDENTITY, ...args], { env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } })).stdout;
   await git('remote', 'add', 'origin', bare);
   await git('checkout', '--quiet', '-b', 'main');
   return {

@@ -63,7 +63,15 @@ describe('GitSyncer (local bare remote, no controller)', () => {
     expect(await readFile(join(jobsDir, 'nested', 'b.yaml'), 'utf8')).toBe(fakeJob('b'));
     expect(await readdir(jobsDir)).not.toContain('README.md');
     const onDisk = await readSyncStatus(stateDir);
-    expect(onDisk).toMatchObject({ url: remote.url, ref: 'main', path: 'jobs', revision: sha, orphaned: [], invalid: [], pid: process.pid });
+    expect(onDisk).toMatchObject({
+      url: remote.url,
+      ref: 'main',
+      path: 'jobs',
+      revision: sha,
+      orphaned: [],
+      invalid: [],
+      pid: process.pid,
+    });
     expect(describeSyncStatus(onDisk!)).toMatch(new RegExp(`^Synced ${sha.slice(0, 7)} \\d+s ago from file://.*@main \\(jobs\\)$`));
     // Every verb finds the same state dir through the link as before it existed.
     expect(resolveStateDir(jobsDir, undefined, env)).toBe(derivedBefore);
@@ -138,7 +146,11 @@ describe('GitSyncer (local bare remote, no controller)', () => {
     await syncer.prepare();
     await writeFile(join(jobsDir, 'a.yaml'), withStatus(fakeJob('a'), 'Running'));
     await writeFile(join(jobsDir, 'gone.yaml'), withStatus(fakeJob('gone'), 'Running'));
-    const sha = await remote.commit({ 'jobs/gone.yaml': null, 'jobs/bad.yaml': fakeJob('bad').replace('memory: 64m', 'memory: lots'), 'jobs/a.yaml': `${fakeJob('a')}status: {phase: Succeeded}\n` });
+    const sha = await remote.commit({
+      'jobs/gone.yaml': null,
+      'jobs/bad.yaml': fakeJob('bad').replace('memory: 64m', 'memory: lots'),
+      'jobs/a.yaml': `${fakeJob('a')}status: {phase: Succeeded}\n`,
+    });
     const status = await syncer.syncNow();
     expect(status.revision).toBe(sha);
     expect(status.orphaned).toEqual(['gone.yaml']);
@@ -175,7 +187,9 @@ describe('GitSyncer (local bare remote, no controller)', () => {
     root = await mkdtemp(join(tmpdir(), 'sparkctl-sync-'));
     await mkdir(join(root, 'jobs'));
     await writeFile(join(root, 'jobs', 'mine.yaml'), fakeJob('mine'));
-    await expect((await setup()).syncer.prepare()).rejects.toThrow(/--jobs .*jobs is a folder with files in it; with --git, sparkctl manages that path/);
+    await expect((await setup()).syncer.prepare()).rejects.toThrow(
+      /--jobs .*jobs is a folder with files in it; with --git, sparkctl manages that path/,
+    );
     await rm(join(root, 'jobs'), { recursive: true });
     await symlink(tmpdir(), join(root, 'jobs'));
     await expect((await setup()).syncer.prepare()).rejects.toThrow(/is a link to .* which sparkctl did not make/);
@@ -193,7 +207,9 @@ describe('GitSyncer (local bare remote, no controller)', () => {
   it('hides URL credentials in the status and in git errors', async () => {
     expect(redactUrl('https://user:s3cret@example.test/org/repo.git')).toBe('https://***@example.test/org/repo.git');
     expect(redactUrl('git@example.test:org/repo.git')).toBe('git@example.test:org/repo.git');
-    expect(redactText("fatal: unable to access 'https://tok:x-oauth@127.0.0.1:9/r.git/': Failed to connect")).toBe("fatal: unable to access 'https://***@127.0.0.1:9/r.git/': Failed to connect");
+    expect(redactText("fatal: unable to access 'https://tok:x-oauth@127.0.0.1:9/r.git/': Failed to connect")).toBe(
+      "fatal: unable to access 'https://***@127.0.0.1:9/r.git/': Failed to connect",
+    );
     const { syncer, stateDir } = await setup({ url: 'https://user:s3cret@127.0.0.1:9/org/repo.git' });
     const status = await syncer.prepare();
     expect(status.error?.reason).toBe('CloneFailed');
@@ -229,8 +245,12 @@ describe('GitSyncer (local bare remote, no controller)', () => {
     root = await mkdtemp(join(tmpdir(), 'sparkctl-sync-'));
     const jobsDir = join(root, 'jobs');
     const stateDir = join(root, 'state');
-    expect(() => statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch: 'main', syncedRef: 'main' })).toThrow(/is the branch being synced/);
-    const { syncer } = await setup({ afterAttempt: statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch: 'sparkctl-status', syncedRef: 'main' }) });
+    expect(() => statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch: 'main', syncedRef: 'main' })).toThrow(
+      /is the branch being synced/,
+    );
+    const { syncer } = await setup({
+      afterAttempt: statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch: 'sparkctl-status', syncedRef: 'main' }),
+    });
     await syncer.prepare();
     await writeFile(join(jobsDir, 'a.yaml'), withStatus(fakeJob('a'), 'Succeeded'));
     const status = await syncer.syncNow();

@@ -8,7 +8,8 @@ import { ensureTestImages, testDocker } from '../support/docker.js';
 import { startGitDaemon, startSmartHttp, type LoopbackServer } from '../support/git-servers.js';
 import { createTestRemote, type TestRemote } from './git-remote.js';
 
-const managed = async (instance: string) => testDocker().listContainers({ all: true, filters: { label: [`io.sparkctl.instance=${instance}`] } });
+const managed = async (instance: string) =>
+  testDocker().listContainers({ all: true, filters: { label: [`io.sparkctl.instance=${instance}`] } });
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -20,7 +21,10 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20
 }
 
 const resultJob = (name: string, text: string) =>
-  fakeJob(name, `  sparkConf: {spark.fake.sleepSeconds: "1", spark.fake.output: /tmp/r.txt, spark.fake.outputText: ${text}}\n  outputs: [{name: result, path: /tmp/r.txt}]\n`);
+  fakeJob(
+    name,
+    `  sparkConf: {spark.fake.sleepSeconds: "1", spark.fake.output: /tmp/r.txt, spark.fake.outputText: ${text}}\n  outputs: [{name: result, path: /tmp/r.txt}]\n`,
+  );
 const longJob = (name: string) => fakeJob(name, `  sparkConf: {spark.fake.sleepSeconds: "60"}\n`);
 
 describe('git-synced jobs folder with the controller on the real Docker engine', () => {
@@ -45,7 +49,16 @@ describe('git-synced jobs folder with the controller on the real Docker engine',
   /** A controller whose jobs folder is synced from `remote` every 200 ms. */
   async function start(options: { prune?: boolean; intervalMs?: number; url?: string } = {}): Promise<{ h: Harness; syncer: GitSyncer }> {
     h = await createHarness();
-    syncer = new GitSyncer({ url: options.url ?? remote!.url, ref: 'main', path: 'jobs', intervalMs: options.intervalMs ?? 200, prune: options.prune ?? false, jobsDir: h.jobsDir, stateDir: h.stateDir, logger: silentLogger() });
+    syncer = new GitSyncer({
+      url: options.url ?? remote!.url,
+      ref: 'main',
+      path: 'jobs',
+      intervalMs: options.intervalMs ?? 200,
+      prune: options.prune ?? false,
+      jobsDir: h.jobsDir,
+      stateDir: h.stateDir,
+      logger: silentLogger(),
+    });
     await syncer.prepare();
     const controller = await h.start();
     syncer.start(() => controller.relist());
@@ -112,25 +125,29 @@ describe('git-synced jobs folder with the controller on the real Docker engine',
   it.each([
     [false, 'daemon'],
     [true, 'http'],
-  ] as const)('git mv of a running manifest (prune %s, %s server) keeps the run, leaves no orphan, and later edits in git apply', async (prune, kind) => {
-    remote = await createTestRemote();
-    await remote.commit({ 'jobs/long.yaml': longJob('long') });
-    const { h, syncer } = await start({ prune, intervalMs: 60_000, url: await serve(kind) });
-    const running = await waitForStatus(join(h.jobsDir, 'long.yaml'), phaseIs('Running'));
-    await remote.commit({ 'jobs/long.yaml': null, 'jobs/team/long.yaml': longJob('long') }, 'git mv long.yaml team/');
-    const status = await syncer.syncNow();
-    expect(status.orphaned).toEqual([]);
-    expect(status.invalid).toEqual([]);
-    const moved = join(h.jobsDir, 'team', 'long.yaml');
-    const kept = await waitForStatus(moved, phaseIs('Running'));
-    expect(kept.driver?.containerId).toBe(running.driver?.containerId);
-    expect((await managed(h.instance)).map((c) => c.Id)).toEqual([running.driver?.containerId]);
-    // The moved file is the job's manifest now: an edit there is applied.
-    await remote.commit({ 'jobs/team/long.yaml': fakeJob('long') });
-    await syncer.syncNow();
-    const rerun = await waitForStatus(moved, (s) => s.phase === 'Succeeded' && s.observedSpecHash !== running.observedSpecHash, 45_000);
-    expect(rerun.driver?.containerId).not.toBe(running.driver?.containerId);
-  }, 90_000);
+  ] as const)(
+    'git mv of a running manifest (prune %s, %s server) keeps the run, leaves no orphan, and later edits in git apply',
+    async (prune, kind) => {
+      remote = await createTestRemote();
+      await remote.commit({ 'jobs/long.yaml': longJob('long') });
+      const { h, syncer } = await start({ prune, intervalMs: 60_000, url: await serve(kind) });
+      const running = await waitForStatus(join(h.jobsDir, 'long.yaml'), phaseIs('Running'));
+      await remote.commit({ 'jobs/long.yaml': null, 'jobs/team/long.yaml': longJob('long') }, 'git mv long.yaml team/');
+      const status = await syncer.syncNow();
+      expect(status.orphaned).toEqual([]);
+      expect(status.invalid).toEqual([]);
+      const moved = join(h.jobsDir, 'team', 'long.yaml');
+      const kept = await waitForStatus(moved, phaseIs('Running'));
+      expect(kept.driver?.containerId).toBe(running.driver?.containerId);
+      expect((await managed(h.instance)).map((c) => c.Id)).toEqual([running.driver?.containerId]);
+      // The moved file is the job's manifest now: an edit there is applied.
+      await remote.commit({ 'jobs/team/long.yaml': fakeJob('long') });
+      await syncer.syncNow();
+      const rerun = await waitForStatus(moved, (s) => s.phase === 'Succeeded' && s.observedSpecHash !== running.observedSpecHash, 45_000);
+      expect(rerun.driver?.containerId).not.toBe(running.driver?.containerId);
+    },
+    90_000,
+  );
 
   it('an invalid revision in a commit keeps the running job on its last valid spec, says why, and the next valid revision is followed (git daemon)', async () => {
     remote = await createTestRemote();
@@ -141,7 +158,9 @@ describe('git-synced jobs folder with the controller on the real Docker engine',
     await remote.commit({ 'jobs/long.yaml': longJob('long').replace('  arguments: ["10"]', '  arguments: ["10"]\n  unknownField: true') });
     const status = await syncer.syncNow();
     expect(status.invalid).toEqual(['long.yaml']);
-    const kept = await waitForStatus(file, (s) => s.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec'));
+    const kept = await waitForStatus(file, (s) =>
+      s.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec'),
+    );
     expect(kept.phase).toBe('Running');
     expect(kept.message).toMatch(/unknownField/);
     expect((await managed(h.instance)).map((c) => c.Id)).toEqual([running.driver?.containerId]);

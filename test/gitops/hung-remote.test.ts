@@ -41,8 +41,12 @@ describe('a hung remote (a socket that accepts and never answers)', () => {
     const status = await syncer.prepare();
     expect(hole!.accepted()).toBeGreaterThan(0);
     expect(status.error?.reason).toBe('CloneFailed');
-    expect(status.error?.message).toBe(`git fetch from http://127.0.0.1:${port}/org/jobs.git timed out after 1.5s; check the remote, or raise --git-timeout`);
-    expect(describeSyncStatus(status)).toContain(`failed: CloneFailed: git fetch from http://127.0.0.1:${port}/org/jobs.git timed out after 1.5s`);
+    expect(status.error?.message).toBe(
+      `git fetch from http://127.0.0.1:${port}/org/jobs.git timed out after 1.5s; check the remote, or raise --git-timeout`,
+    );
+    expect(describeSyncStatus(status)).toContain(
+      `failed: CloneFailed: git fetch from http://127.0.0.1:${port}/org/jobs.git timed out after 1.5s`,
+    );
     // The whole process group went: no git, no git-remote-http still holding the socket.
     expect(await processesMentioning(`127.0.0.1:${port}`)).toEqual([]);
   });

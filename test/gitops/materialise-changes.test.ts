@@ -11,7 +11,8 @@ import { fakeJob } from '../support/controller-harness.js';
 import { startGitDaemon, type LoopbackServer } from '../support/git-servers.js';
 import { createTestRemote, type TestRemote } from './git-remote.js';
 
-const withStatus = (text: string, phase: string) => `${text}status:\n  phase: ${phase}\n  conditions: []\n  submissionAttempts: 1\n  executionAttempts: 1\n`;
+const withStatus = (text: string, phase: string) =>
+  `${text}status:\n  phase: ${phase}\n  conditions: []\n  submissionAttempts: 1\n  executionAttempts: 1\n`;
 
 async function tree(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -36,7 +37,11 @@ describe('a new revision is built from what changed since the one in use (git da
 
   it('writes only the changed files and gives the same folder, orphans and invalid files as building it whole', async () => {
     remote = await createTestRemote();
-    const files: Record<string, string> = { 'jobs/notes.txt': 'notes\n', 'jobs/bad.yaml': fakeJob('bad').replace('memory: 64m', 'memory: lots'), 'other/x.yaml': fakeJob('x') };
+    const files: Record<string, string> = {
+      'jobs/notes.txt': 'notes\n',
+      'jobs/bad.yaml': fakeJob('bad').replace('memory: 64m', 'memory: lots'),
+      'other/x.yaml': fakeJob('x'),
+    };
     for (let i = 0; i < 40; i++) files[`jobs/${i % 4 === 0 ? 'team/' : ''}job-${i}.yaml`] = fakeJob(`job-${i}`);
     await remote.commit(files);
     daemon = await startGitDaemon(remote.root);
@@ -44,7 +49,16 @@ describe('a new revision is built from what changed since the one in use (git da
     const jobsDir = join(root, 'jobs');
     const stateDir = join(root, 'state');
     let log = '';
-    syncer = new GitSyncer({ url: `git://127.0.0.1:${daemon.port}/remote.git`, ref: 'main', path: 'jobs', intervalMs: 60_000, prune: false, jobsDir, stateDir, logger: createLogger({ level: 'info', destination: { write: (l: string) => void (log += l) } }) });
+    syncer = new GitSyncer({
+      url: `git://127.0.0.1:${daemon.port}/remote.git`,
+      ref: 'main',
+      path: 'jobs',
+      intervalMs: 60_000,
+      prune: false,
+      jobsDir,
+      stateDir,
+      logger: createLogger({ level: 'info', destination: { write: (l: string) => void (log += l) } }),
+    });
     const first = await syncer.prepare();
     // The controller wrote statuses; one of them belongs to a file about to change in git.
     await writeFile(join(jobsDir, 'job-1.yaml'), withStatus(fakeJob('job-1'), 'Running'));
@@ -79,7 +93,15 @@ describe('a new revision is built from what changed since the one in use (git da
 
     // The same revision built whole from the same starting folder.
     const clone = new LocalClone(join(stateDir, 'gitops', 'repo'), 'unused', { timeoutMs: 60_000, remote: 'test' });
-    const whole = await materialiseRevision({ clone, sha, gitPath: 'jobs', revsDir: join(root, 'whole'), folderName: 'w', prune: false, previousView: snapshot });
+    const whole = await materialiseRevision({
+      clone,
+      sha,
+      gitPath: 'jobs',
+      revsDir: join(root, 'whole'),
+      folderName: 'w',
+      prune: false,
+      previousView: snapshot,
+    });
     expect(await tree(jobsDir)).toEqual(await tree(whole.view));
     expect(status.orphaned).toEqual([...whole.orphaned].sort());
     expect(status.invalid).toEqual([...whole.invalid].sort());

@@ -11,7 +11,8 @@ import { fakeJob } from '../support/controller-harness.js';
 import { startGitDaemon, type LoopbackServer } from '../support/git-servers.js';
 import { createTestRemote, type TestRemote } from './git-remote.js';
 
-const withStatus = (text: string, phase: string) => `${text}status:\n  phase: ${phase}\n  conditions: []\n  submissionAttempts: 1\n  executionAttempts: 1\n`;
+const withStatus = (text: string, phase: string) =>
+  `${text}status:\n  phase: ${phase}\n  conditions: []\n  submissionAttempts: 1\n  executionAttempts: 1\n`;
 
 describe('--status-branch never wipes a real branch (git daemon on loopback)', () => {
   let remote: TestRemote | undefined;
@@ -31,7 +32,17 @@ describe('--status-branch never wipes a real branch (git daemon on loopback)', (
     const jobsDir = join(root, 'jobs');
     const stateDir = join(root, 'state');
     const url = `git://127.0.0.1:${daemon!.port}/remote.git`;
-    const syncer = new GitSyncer({ url, ref, path: 'jobs', intervalMs: 60_000, prune: false, jobsDir, stateDir, logger: silentLogger(), afterAttempt: statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch, syncedRef: ref }) });
+    const syncer = new GitSyncer({
+      url,
+      ref,
+      path: 'jobs',
+      intervalMs: 60_000,
+      prune: false,
+      jobsDir,
+      stateDir,
+      logger: silentLogger(),
+      afterAttempt: statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch, syncedRef: ref }),
+    });
     syncers.push(syncer);
     return { syncer, jobsDir, stateDir, url };
   };
@@ -48,12 +59,16 @@ describe('--status-branch never wipes a real branch (git daemon on loopback)', (
     const status = await syncer.syncNow();
     expect((await remote.gitBare('rev-parse', 'main')).trim()).toBe(main);
     expect(await remote.gitBare('show', 'main:README.md')).toBe('docs\n');
-    expect(status.statusBranch?.error).toMatch(/branch main exists on the remote \(at [0-9a-f]{7}\) and was not created by sparkctl; .*choose another --status-branch/);
+    expect(status.statusBranch?.error).toMatch(
+      /branch main exists on the remote \(at [0-9a-f]{7}\) and was not created by sparkctl; .*choose another --status-branch/,
+    );
     expect(hasSyncProblem(status)).toBe(true);
     expect(describeSyncStatus(status)).toContain('status branch main not pushed: branch main exists on the remote');
     // At the next start the flag check refuses it (the CLI turns this into exit 2).
     expect(() => checkStatusBranchOwner(stateDir, 'main')).toThrow(/not created by sparkctl/);
-    expect(() => gitSyncConfigFromFlags({ git: url, gitRef: 'v1', statusBranch: 'main' }, undefined, stateDir)).toThrow(/branch main exists on the remote .* not created by sparkctl/);
+    expect(() => gitSyncConfigFromFlags({ git: url, gitRef: 'v1', statusBranch: 'main' }, undefined, stateDir)).toThrow(
+      /branch main exists on the remote .* not created by sparkctl/,
+    );
   });
 
   it("writes the synced revision's whole tree with only --git-path replaced, marked as sparkctl's, and keeps using its own branch", async () => {
@@ -69,7 +84,11 @@ describe('--status-branch never wipes a real branch (git daemon on loopback)', (
     expect(await remote.gitBare('show', 'sparkctl-status:jobs/a.yaml')).toBe(withStatus(fakeJob('a'), 'Succeeded'));
     expect(await remote.gitBare('show', 'sparkctl-status:README.md')).toBe('docs\n');
     expect(await remote.gitBare('show', 'sparkctl-status:other/x.yaml')).toBe(fakeJob('x'));
-    expect((await remote.gitBare('ls-tree', '-r', '--name-only', 'sparkctl-status')).split('\n').filter(Boolean).sort()).toEqual(['README.md', 'jobs/a.yaml', 'other/x.yaml']);
+    expect((await remote.gitBare('ls-tree', '-r', '--name-only', 'sparkctl-status')).split('\n').filter(Boolean).sort()).toEqual([
+      'README.md',
+      'jobs/a.yaml',
+      'other/x.yaml',
+    ]);
     expect(await remote.gitBare('log', '-1', '--format=%B', 'sparkctl-status')).toContain(STATUS_BRANCH_TRAILER);
     expect((await remote.gitBare('rev-parse', 'main')).trim()).toBe(synced);
     // Its own branch passes the start check, and later statuses go on top of it.

@@ -44,11 +44,15 @@ describe('sparkctl sync against a running controller', () => {
     const jobs = join(root, 'jobs');
     const state = join(root, 'state');
     const where = ['--jobs', jobs, '--state-dir', state];
-    controller = spawn(process.execPath, ['--import', 'tsx', CLI, ...where, 'controller', '--git', remote.url, '--git-path', 'jobs', '--interval', '10m'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, SPARKCTL_LOG_LEVEL: 'warn' },
-    });
+    controller = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI, ...where, 'controller', '--git', remote.url, '--git-path', 'jobs', '--interval', '10m'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, SPARKCTL_LOG_LEVEL: 'warn' },
+      },
+    );
     let log = '';
     controller.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     const deadline = Date.now() + 30_000;
@@ -73,7 +77,12 @@ describe('sparkctl sync against a running controller', () => {
     const lines = get.stdout.split('\n');
     expect(lines[0]).toMatch(new RegExp(`^Synced ${second.slice(0, 7)} \\d+s ago from file://.*@main \\(jobs\\)$`));
     expect(lines[1]).toMatch(/^NAME\s+PHASE/);
-    expect(lines.slice(2).map((l) => l.split(/\s+/)[0]).filter(Boolean)).toEqual(['a', 'b']);
+    expect(
+      lines
+        .slice(2)
+        .map((l) => l.split(/\s+/)[0])
+        .filter(Boolean),
+    ).toEqual(['a', 'b']);
     expect((await sparkctl([...where, 'get', '-o', 'name'])).stdout).toBe('sparkjob/a\nsparkjob/b\n');
 
     await rename(remote.bare, `${remote.bare}.away`);

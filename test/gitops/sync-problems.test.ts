@@ -53,7 +53,9 @@ describe('every sync problem is visible in the header, sync --status and exit co
     const failed = await syncer.syncNow();
     expect(failed.error?.message.split('\n').length).toBeGreaterThan(1);
     const header = describeSyncStatus(failed);
-    expect(header).toMatch(new RegExp(`^Synced ${sha.slice(0, 7)} .*failed: FetchFailed: fatal: unable to connect to 127\\.0\\.0\\.1: \\| .*Connection refused`));
+    expect(header).toMatch(
+      new RegExp(`^Synced ${sha.slice(0, 7)} .*failed: FetchFailed: fatal: unable to connect to 127\\.0\\.0\\.1: \\| .*Connection refused`),
+    );
     const shown = await sparkctl(['--jobs', jobsDir, '--state-dir', stateDir, 'sync', '--status']);
     expect(shown.code).toBe(1);
     expect(shown.stdout).toContain(`Revision:         ${sha}`);
@@ -71,7 +73,9 @@ describe('every sync problem is visible in the header, sync --status and exit co
     root = await mkdtemp(join(tmpdir(), 'sparkctl-problems-'));
     const jobsDir = join(root, 'jobs');
     const stateDir = join(root, 'state');
-    const { syncer } = await setup({ afterAttempt: statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch: 'sparkctl-status', syncedRef: 'main' }) });
+    const { syncer } = await setup({
+      afterAttempt: statusBranchPusher({ jobsDir, stateDir, logger: silentLogger(), branch: 'sparkctl-status', syncedRef: 'main' }),
+    });
     const first = await syncer.prepare();
     expect(first.error).toBeUndefined();
     expect(first.statusBranch?.error).toContain('pushes to this repository are not allowed');
@@ -97,7 +101,11 @@ describe('every sync problem is visible in the header, sync --status and exit co
     expect(status.error?.reason).toBe('RefNotFound');
     const header = describeSyncStatus(status);
     expect(header).not.toContain('Not synced yet');
-    expect(header).toMatch(new RegExp(`^Synced ${sha.slice(0, 7)} .*@no-such-branch \\(jobs\\); the folder still shows that revision of git://127\\.0\\.0\\.1:\\d+/remote\\.git@main until a sync succeeds; last sync .* failed: RefNotFound`));
+    expect(header).toMatch(
+      new RegExp(
+        `^Synced ${sha.slice(0, 7)} .*@no-such-branch \\(jobs\\); the folder still shows that revision of git://127\\.0\\.0\\.1:\\d+/remote\\.git@main until a sync succeeds; last sync .* failed: RefNotFound`,
+      ),
+    );
     expect(describeSyncStatusDetail(status)).toMatch(/Applied from: +git:\/\/127\.0\.0\.1:\d+\/remote\.git@main \(jobs\)/);
   });
 

@@ -29,17 +29,23 @@ describe('git sync read limits', () => {
     remote = await createTestRemote();
     root = await mkdtemp(join(tmpdir(), 'sparkctl-sync-limits-'));
     const first = await remote.commit({ 'jobs/big.yaml': oversized(1), 'jobs/deep.yaml': deep(1), 'jobs/a.yaml': fakeJob('a') });
-    const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=128', join(ROOT, 'test', 'gitops', 'support', 'sync-child.ts'), remote.url, root], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--max-old-space-size=128', join(ROOT, 'test', 'gitops', 'support', 'sync-child.ts'), remote.url, root],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const next = async () => {
       const line = await Promise.race([
         lines.next(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`sync child gave no status within 60 s:\n${stderr}`)), 60_000).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`sync child gave no status within 60 s:\n${stderr}`)), 60_000).unref(),
+        ),
       ]);
       if (line.done) throw new Error(`sync child exited (${child.exitCode ?? child.signalCode}):\n${stderr}`);
       return JSON.parse(line.value) as { revision?: string; error?: unknown };
@@ -47,7 +53,11 @@ describe('git sync read limits', () => {
     try {
       expect(await next()).toMatchObject({ revision: first });
       // The next two commits make the sync look at the previous copies (their statuses are carried over).
-      const second = await remote.commit({ 'jobs/big.yaml': oversized(2), 'jobs/deep.yaml': deep(2), 'jobs/a.yaml': fakeJob('a', '  suspend: true\n') });
+      const second = await remote.commit({
+        'jobs/big.yaml': oversized(2),
+        'jobs/deep.yaml': deep(2),
+        'jobs/a.yaml': fakeJob('a', '  suspend: true\n'),
+      });
       child.stdin.write('sync\n');
       expect(await next()).toMatchObject({ revision: second });
       const third = await remote.commit({ 'jobs/a.yaml': fakeJob('a') });
@@ -62,7 +72,9 @@ describe('git sync read limits', () => {
       expect(stderr).not.toMatch(/heap out of memory/);
     } finally {
       child.stdin.end();
-      await new Promise((resolve) => (child.exitCode === null && child.signalCode === null ? child.once('close', resolve) : resolve(undefined)));
+      await new Promise((resolve) =>
+        child.exitCode === null && child.signalCode === null ? child.once('close', resolve) : resolve(undefined),
+      );
     }
   }, 120_000);
 });

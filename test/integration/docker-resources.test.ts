@@ -102,7 +102,12 @@ describe('docker backend: the CPU and memory ledger', () => {
     let noted!: () => void;
     const firstNote = new Promise<void>((r) => (noted = r));
     let cGranted = false;
-    const pc = backend.requestResources(c, callIO(undefined, (m) => (notes.push(m), noted()))).then((r) => ((cGranted = true), r));
+    const pc = backend
+      .requestResources(
+        c,
+        callIO(undefined, (m) => (notes.push(m), noted())),
+      )
+      .then((r) => ((cGranted = true), r));
     await firstNote;
     expect(cGranted).toBe(false);
     expect(notes[0]).toBe('waiting for 1 CPU / 896 MiB; free: 0 CPUs / 2304 MiB');

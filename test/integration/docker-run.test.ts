@@ -14,7 +14,11 @@ describe('docker backend: running a driver', () => {
   let dest: string;
 
   // What the operator grants these drivers: the scratch folder, host network, two named variables.
-  const policy = () => ({ allowHostNetwork: true, allowedHostPaths: [dest], allowedSecretEnv: ['SPARKCTL_TEST_MESOS_SECRET', 'SPARKCTL_TEST_UNSET_SECRET'] });
+  const policy = () => ({
+    allowHostNetwork: true,
+    allowedHostPaths: [dest],
+    allowedSecretEnv: ['SPARKCTL_TEST_MESOS_SECRET', 'SPARKCTL_TEST_UNSET_SECRET'],
+  });
 
   beforeAll(async () => {
     await ensureTestImages();
@@ -59,7 +63,10 @@ describe('docker backend: running a driver', () => {
   });
 
   it('propagates a non-zero exit code and reports missing outputs as entries, not throws', async () => {
-    const run = makeRun({ driver: { cores: 0.5, memory: '64m', memoryOverhead: '64m', env: [{ name: 'SPARK_FAKE_EXIT_CODE', value: '3' }] }, outputs: [{ name: 'result', path: '/out/never.txt' }] });
+    const run = makeRun({
+      driver: { cores: 0.5, memory: '64m', memoryOverhead: '64m', env: [{ name: 'SPARK_FAKE_EXIT_CODE', value: '3' }] },
+      outputs: [{ name: 'result', path: '/out/never.txt' }],
+    });
     const reservation = await backend.requestResources(run, callIO());
     const ref = await backend.start(run, reservation, callIO());
     const exit = await backend.wait(run, ref, callIO());
@@ -132,7 +139,10 @@ describe('docker backend: running a driver', () => {
 
   it('labels the container, applies limits and security options, and lists it as an owned driver', async () => {
     const run = makeRun(
-      { sparkConf: { 'spark.fake.sleepSeconds': '300' }, driver: { cores: 0.5, memory: '64m', memoryOverhead: '64m', env: [{ name: 'GREETING', value: 'hi there' }] } },
+      {
+        sparkConf: { 'spark.fake.sleepSeconds': '300' },
+        driver: { cores: 0.5, memory: '64m', memoryOverhead: '64m', env: [{ name: 'GREETING', value: 'hi there' }] },
+      },
       { attempt: 2, specHash: 'abc123' },
     );
     const reservation = await backend.requestResources(run, callIO());
@@ -146,7 +156,9 @@ describe('docker backend: running a driver', () => {
       [LABELS.specHash]: 'abc123',
       [LABELS.attempt]: '2',
     });
-    expect(info.Config.Cmd).toEqual(expect.arrayContaining(['/opt/spark/bin/spark-submit', '--master', 'local[1]', '--class', 'org.apache.spark.examples.SparkPi']));
+    expect(info.Config.Cmd).toEqual(
+      expect.arrayContaining(['/opt/spark/bin/spark-submit', '--master', 'local[1]', '--class', 'org.apache.spark.examples.SparkPi']),
+    );
     expect(info.Config.Env).toContain('GREETING=hi there');
     expect(info.HostConfig).toMatchObject({
       NanoCpus: 500_000_000,
@@ -159,7 +171,13 @@ describe('docker backend: running a driver', () => {
     expect(info.HostConfig.PidMode ?? '').toBe('');
 
     const owned = await backend.listDrivers(callIO());
-    expect(owned).toContainEqual({ ref: { backend: 'docker', containerId: ref.containerId, containerName: ref.containerName }, job: run.name, specHash: 'abc123', attempt: 2, running: true });
+    expect(owned).toContainEqual({
+      ref: { backend: 'docker', containerId: ref.containerId, containerName: ref.containerName },
+      job: run.name,
+      specHash: 'abc123',
+      attempt: 2,
+      running: true,
+    });
     const other = createDockerBackend({ instance: uniqueId('other') });
     expect((await other.listDrivers(callIO())).map((d) => d.job)).not.toContain(run.name);
     await backend.release(run, ref, reservation, callIO());
@@ -178,7 +196,11 @@ describe('docker backend: running a driver', () => {
     await backend.release(run, ref, reservation, callIO());
 
     const missing = makeRun({ volumes: [{ hostPath: join(dest, 'no-such-dir'), containerPath: '/in', readOnly: false }] });
-    await expect(backend.requestResources(missing, callIO())).rejects.toMatchObject({ reason: 'InvalidSpec', errorClass: 'terminal', message: expect.stringMatching(/spec\.volumes\[0\]\.hostPath/) });
+    await expect(backend.requestResources(missing, callIO())).rejects.toMatchObject({
+      reason: 'InvalidSpec',
+      errorClass: 'terminal',
+      message: expect.stringMatching(/spec\.volumes\[0\]\.hostPath/),
+    });
   });
 
   it('runs a Mesos client-mode driver as the same container: host network, certificates read-only at /certs, secret by env', async () => {
@@ -186,7 +208,12 @@ describe('docker backend: running a driver', () => {
     await mkdir(certs, { recursive: true });
     // libprocess needs all three (LIBPROCESS_SSL_CERT_FILE, _KEY_FILE, _CA_FILE), readable by the driver's user.
     for (const f of ['mesos.crt', 'mesos.key', 'trustedroot.crt']) await writeFile(join(certs, f), f, { mode: 0o644 });
-    const withSecret = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, env: { SPARKCTL_TEST_MESOS_SECRET: 's3cret' }, policy: policy() });
+    const withSecret = createDockerBackend({
+      instance,
+      capacity: { cpus: 8, memMiB: 8192 },
+      env: { SPARKCTL_TEST_MESOS_SECRET: 's3cret' },
+      policy: policy(),
+    });
     const run = makeRun({
       master: 'mesos://127.0.0.1:5050',
       network: 'host',
@@ -209,8 +236,15 @@ describe('docker backend: running a driver', () => {
     expect(log).not.toContain('s3cret');
     await withSecret.release(run, ref, reservation, callIO());
 
-    const unset = makeRun({ master: 'mesos://127.0.0.1:5050', network: 'host', mesos: { secretRef: { env: 'SPARKCTL_TEST_UNSET_SECRET' } } });
-    await expect(backend.requestResources(unset, callIO())).rejects.toMatchObject({ errorClass: 'terminal', message: expect.stringContaining('SPARKCTL_TEST_UNSET_SECRET is not set') });
+    const unset = makeRun({
+      master: 'mesos://127.0.0.1:5050',
+      network: 'host',
+      mesos: { secretRef: { env: 'SPARKCTL_TEST_UNSET_SECRET' } },
+    });
+    await expect(backend.requestResources(unset, callIO())).rejects.toMatchObject({
+      errorClass: 'terminal',
+      message: expect.stringContaining('SPARKCTL_TEST_UNSET_SECRET is not set'),
+    });
     await withSecret.close();
   });
 

@@ -30,7 +30,12 @@ describe('docker backend: the driver environment real Spark needs', () => {
     await ensureTestImages();
     dest = await mkdtemp(join(tmpdir(), 'sparkctl-driver-env-'));
     // As started with --allow-host-network --allow-host-path <the test folder>.
-    backend = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, advertiseAddress: '127.0.0.1', policy: { allowHostNetwork: true, allowedHostPaths: [dest] } });
+    backend = createDockerBackend({
+      instance,
+      capacity: { cpus: 8, memMiB: 8192 },
+      advertiseAddress: '127.0.0.1',
+      policy: { allowHostNetwork: true, allowedHostPaths: [dest] },
+    });
     await backend.connect(callIO());
   });
   afterAll(async () => {
@@ -69,12 +74,18 @@ describe('docker backend: the driver environment real Spark needs', () => {
     await expect(backend.start(noLib, reservation, callIO())).rejects.toMatchObject({
       code: 'SPARKCTL_DOCKER_NATIVE_LIBRARY_MISSING',
       errorClass: 'terminal',
-      message: expect.stringMatching(/image sparkctl\/busybox:test has no Mesos native library at \/usr\/lib\/libmesos\.so \(spec\.mesos\.nativeLibrary\).*examples\/images\/spark-mesos\/Dockerfile/),
+      message: expect.stringMatching(
+        /image sparkctl\/busybox:test has no Mesos native library at \/usr\/lib\/libmesos\.so \(spec\.mesos\.nativeLibrary\).*examples\/images\/spark-mesos\/Dockerfile/,
+      ),
     });
     expect(await inspectContainer(containerName(instance, noLib.name, 1))).toBeUndefined();
     await backend.release(noLib, undefined, reservation, callIO());
 
-    const elsewhere = makeRun({ master: 'mesos://127.0.0.1:5050', network: 'host', mesos: { nativeLibrary: '/usr/local/lib/libmesos.so' } });
+    const elsewhere = makeRun({
+      master: 'mesos://127.0.0.1:5050',
+      network: 'host',
+      mesos: { nativeLibrary: '/usr/local/lib/libmesos.so' },
+    });
     const r2 = await backend.requestResources(elsewhere, callIO());
     await expect(backend.start(elsewhere, r2, callIO())).rejects.toMatchObject({ code: 'SPARKCTL_DOCKER_NATIVE_LIBRARY_MISSING' });
     await backend.release(elsewhere, undefined, r2, callIO());

@@ -10,13 +10,22 @@ interface Outcome {
 }
 
 /** Runs the test image's spark-submit once (no controller), returning its exit code and output. */
-async function submit(args: string[], opts: { env?: string[]; network?: 'none' | 'host'; binds?: string[]; tmpfs?: Record<string, string> } = {}): Promise<Outcome> {
+async function submit(
+  args: string[],
+  opts: { env?: string[]; network?: 'none' | 'host'; binds?: string[]; tmpfs?: Record<string, string> } = {},
+): Promise<Outcome> {
   const docker = testDocker();
   const c = await docker.createContainer({
     Image: TEST_IMAGES.sparkFake,
     Cmd: ['/opt/spark/bin/spark-submit', ...args],
     Env: opts.env ?? [],
-    HostConfig: { NetworkMode: opts.network ?? 'host', Binds: opts.binds ?? [], Tmpfs: opts.tmpfs ?? {}, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+    HostConfig: {
+      NetworkMode: opts.network ?? 'host',
+      Binds: opts.binds ?? [],
+      Tmpfs: opts.tmpfs ?? {},
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+    },
   });
   try {
     await c.start();
@@ -46,7 +55,9 @@ describe('spark-fake: rules of real Spark and Mesos', () => {
   it('refuses a local:// jar without --class, as SparkSubmitArguments does', async () => {
     const r = await submit(['--master', 'local[1]', SPARK_PI.mainApplicationFile]);
     expect(r.code).toBe(1);
-    expect(r.log).toContain(`org.apache.spark.SparkException: Cannot load main class from JAR ${SPARK_PI.mainApplicationFile} with URI local. Please specify a class through --class.`);
+    expect(r.log).toContain(
+      `org.apache.spark.SparkException: Cannot load main class from JAR ${SPARK_PI.mainApplicationFile} with URI local. Please specify a class through --class.`,
+    );
   });
 
   it('fails to name its host under network none without SPARK_LOCAL_IP, and runs with it', async () => {
@@ -73,7 +84,10 @@ describe('spark-fake: rules of real Spark and Mesos', () => {
   });
 
   it('loads libmesos from MESOS_NATIVE_JAVA_LIBRARY or java.library.path for a Mesos master, and fails without one', async () => {
-    expect(await submit([...mesos, ...pi], { env: ['MESOS_NATIVE_JAVA_LIBRARY=/usr/lib/libmesos.so'] })).toMatchObject({ code: 0, log: expect.stringContaining('Loaded native Mesos library from /usr/lib/libmesos.so') });
+    expect(await submit([...mesos, ...pi], { env: ['MESOS_NATIVE_JAVA_LIBRARY=/usr/lib/libmesos.so'] })).toMatchObject({
+      code: 0,
+      log: expect.stringContaining('Loaded native Mesos library from /usr/lib/libmesos.so'),
+    });
     const missing = await submit([...mesos, ...pi], { env: ['MESOS_NATIVE_JAVA_LIBRARY=/usr/local/lib/libmesos.so'] });
     expect(missing.code).toBe(1);
     expect(missing.log).toContain("java.lang.UnsatisfiedLinkError: Can't load library: /usr/local/lib/libmesos.so");
@@ -86,9 +100,20 @@ describe('spark-fake: rules of real Spark and Mesos', () => {
     const r = await submit([...mesos, ...pi], { binds: [`${certs}:/certs:ro`] });
     expect(r.code).toBe(1);
     expect(r.log).toContain('Certificates are mounted at /certs but LIBPROCESS_SSL_ENABLED is not set');
-    const tls = ['LIBPROCESS_SSL_ENABLED=true', 'LIBPROCESS_SSL_CERT_FILE=/certs/mesos.crt', 'LIBPROCESS_SSL_KEY_FILE=/certs/mesos.key', 'LIBPROCESS_SSL_CA_FILE=/certs/trustedroot.crt'];
-    expect(await submit([...mesos, ...pi], { binds: [`${certs}:/certs:ro`], env: tls })).toMatchObject({ code: 0, log: expect.stringContaining('TLS enabled with certificate /certs/mesos.crt') });
-    const noKey = await submit([...mesos, ...pi], { binds: [`${certs}:/certs:ro`], env: tls.filter((e) => !e.startsWith('LIBPROCESS_SSL_KEY_FILE')) });
+    const tls = [
+      'LIBPROCESS_SSL_ENABLED=true',
+      'LIBPROCESS_SSL_CERT_FILE=/certs/mesos.crt',
+      'LIBPROCESS_SSL_KEY_FILE=/certs/mesos.key',
+      'LIBPROCESS_SSL_CA_FILE=/certs/trustedroot.crt',
+    ];
+    expect(await submit([...mesos, ...pi], { binds: [`${certs}:/certs:ro`], env: tls })).toMatchObject({
+      code: 0,
+      log: expect.stringContaining('TLS enabled with certificate /certs/mesos.crt'),
+    });
+    const noKey = await submit([...mesos, ...pi], {
+      binds: [`${certs}:/certs:ro`],
+      env: tls.filter((e) => !e.startsWith('LIBPROCESS_SSL_KEY_FILE')),
+    });
     expect(noKey).toMatchObject({ code: 1, log: expect.stringContaining('SSL requires key! NOTE: Set path with LIBPROCESS_SSL_KEY_FILE') });
   });
 });

@@ -140,7 +140,17 @@ describe('sparkJobMachine', () => {
     const next = testJob({ arguments: ['2'] });
     actor.send({ type: 'job.specChanged', spec: next.spec, specHash: 'h2' });
     await waitFor(actor, (s) => s.matches('running') && s.context.specHash === 'h2');
-    expect(log.calls).toEqual(['connect', 'reserve:1', 'start:1', 'wait:1', 'release:1:driver:reservation', 'connect', 'reserve:2', 'start:2', 'wait:2']);
+    expect(log.calls).toEqual([
+      'connect',
+      'reserve:1',
+      'start:1',
+      'wait:1',
+      'release:1:driver:reservation',
+      'connect',
+      'reserve:2',
+      'start:2',
+      'wait:2',
+    ]);
   });
 
   it('fails and releases a run past activeDeadlineSeconds', async () => {
@@ -162,7 +172,9 @@ describe('sparkJobMachine', () => {
     const waiting = createActor(
       machineWithFakes(log).provide({
         actors: {
-          requestResources: (await import('xstate')).fromPromise(({ signal }) => new Promise((_, rej) => signal.addEventListener('abort', () => rej(new Error('aborted'))))),
+          requestResources: (await import('xstate')).fromPromise(
+            ({ signal }) => new Promise((_, rej) => signal.addEventListener('abort', () => rej(new Error('aborted')))),
+          ),
         },
       }),
       { input: { name: 'job-a', spec: job.spec, specHash: 'h' } },
@@ -199,7 +211,10 @@ describe('sparkJobMachine', () => {
     actor.stop();
     log.calls = [];
     const job = testJob();
-    const restored = createActor(machineWithFakes(log), { snapshot: persisted, input: { name: 'job-a', spec: job.spec, specHash: 'x' } }).start();
+    const restored = createActor(machineWithFakes(log), {
+      snapshot: persisted,
+      input: { name: 'job-a', spec: job.spec, specHash: 'x' },
+    }).start();
     await waitFor(restored, (s) => s.matches('succeeded'));
     expect(log.calls).toEqual(['wait:1', 'collect:1', 'release:1:driver:reservation']);
   });

@@ -91,7 +91,21 @@ describe('sparkJobMachine model', () => {
 
   it('explores every state of the lifecycle', () => {
     const seen = new Set(Object.values(map).map((n) => top(n.state as Snap)));
-    for (const s of ['pending', 'submitting', 'running', 'collecting', 'collectBackoff', 'releasing', 'releaseBackoff', 'retrying', 'succeeded', 'failed', 'suspended', 'invalid', 'deleted']) {
+    for (const s of [
+      'pending',
+      'submitting',
+      'running',
+      'collecting',
+      'collectBackoff',
+      'releasing',
+      'releaseBackoff',
+      'retrying',
+      'succeeded',
+      'failed',
+      'suspended',
+      'invalid',
+      'deleted',
+    ]) {
       expect(seen, s).toContain(s);
     }
   });

@@ -10,7 +10,9 @@ const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
 
 describe('manifests/', () => {
   it('holds the documented examples', () => {
-    expect(files).toEqual(expect.arrayContaining(['demo-local.yaml', 'mesos-client.yaml', 'mesos-cluster.yaml', 'pyspark-pi.yaml', 'spark-pi.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['demo-local.yaml', 'mesos-client.yaml', 'mesos-cluster.yaml', 'pyspark-pi.yaml', 'spark-pi.yaml']),
+    );
   });
 
   it.each(files)('%s is valid and points editors at the schema', async (file) => {

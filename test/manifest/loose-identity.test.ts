@@ -29,11 +29,17 @@ describe('the identity of a manifest that does not validate', () => {
       { file: 'a.yaml', line: 6, col: 3, path: 'spec.driver.cores', message: 'expected a number' },
       { file: 'a.yaml', line: 1, col: 1, path: '', message: 'apiVersion is missing' },
     ];
-    const strip = (s: ReturnType<typeof invalidStatus>) => ({ ...s, conditions: s.conditions.map((c) => ({ ...c, lastTransitionTime: '' })) });
+    const strip = (s: ReturnType<typeof invalidStatus>) => ({
+      ...s,
+      conditions: s.conditions.map((c) => ({ ...c, lastTransitionTime: '' })),
+    });
     expect(strip(syntheticStatus(issues))).toEqual(strip(invalidStatus('spec.driver.cores: expected a number; apiVersion is missing')));
     expect(issuesText(issues)).toBe('spec.driver.cores: expected a number; apiVersion is missing');
     const dup = syntheticStatus(undefined, duplicateNameStatus('a', 'b.yaml'));
-    expect(dup.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Stalled=True/InvalidSpec', 'Reconciling=False/Invalid']);
+    expect(dup.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual([
+      'Stalled=True/InvalidSpec',
+      'Reconciling=False/Invalid',
+    ]);
     expect(dup.message).toBe('metadata.name: a is already used by b.yaml; names must be unique in the jobs folder');
   });
 });

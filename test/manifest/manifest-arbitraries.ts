@@ -3,16 +3,45 @@ import { PHASES, type SparkJobStatus } from '../../src/api/status.js';
 
 /** Strings that are hard to write in YAML: indicators, look-alikes of other types, quotes, line breaks. */
 export const trickyString = fc.oneof(
-  fc.constantFrom('#not-a-comment', 'a: b', '- x', 'true', 'null', '012', '', ' leading', 'trailing ', 'status:', 'it\'s', 'say "hi"', 'multi\nline', 'tab\there', 'é ü 中文 🎉', '...', '---', '*alias', '&anchor', '!tag', '{x: 1}', '[1]'),
+  fc.constantFrom(
+    '#not-a-comment',
+    'a: b',
+    '- x',
+    'true',
+    'null',
+    '012',
+    '',
+    ' leading',
+    'trailing ',
+    'status:',
+    "it's",
+    'say "hi"',
+    'multi\nline',
+    'tab\there',
+    'é ü 中文 🎉',
+    '...',
+    '---',
+    '*alias',
+    '&anchor',
+    '!tag',
+    '{x: 1}',
+    '[1]',
+  ),
   fc.string({ maxLength: 20 }),
 );
 
 /** A scalar written in one of the styles YAML allows for it: plain, single- or double-quoted. */
 export function writeScalar(value: string, style: number): string {
   const styles = [JSON.stringify(value)];
-  const printable = [...value].every((c) => c.charCodeAt(0) >= 0x20 && !(c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f) && !'\u2028\u2029\ufeff'.includes(c));
+  const printable = [...value].every(
+    (c) => c.charCodeAt(0) >= 0x20 && !(c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f) && !'\u2028\u2029\ufeff'.includes(c),
+  );
   if (printable && !value.includes('\\')) styles.push(`'${value.replace(/'/g, "''")}'`);
-  if (/^[A-Za-z/][A-Za-z0-9._/:\-[\]*]*$/.test(value) && !/^(true|false|null|~|[Tt]rue|[Ff]alse|[Nn]ull|TRUE|FALSE|NULL)$/.test(value) && !/: |:$|\[|\]/.test(value)) {
+  if (
+    /^[A-Za-z/][A-Za-z0-9._/:\-[\]*]*$/.test(value) &&
+    !/^(true|false|null|~|[Tt]rue|[Ff]alse|[Nn]ull|TRUE|FALSE|NULL)$/.test(value) &&
+    !/: |:$|\[|\]/.test(value)
+  ) {
     styles.push(value);
   }
   return styles[style % styles.length]!;
@@ -27,7 +56,9 @@ interface Entry {
 const comment = fc.constantFrom('# a comment', '#no space', '# status: not this one', '# ---', '# spec: {}');
 const inlineComment = fc.option(fc.constantFrom('  # why', ' #x', '    # status'), { nil: undefined });
 /** What may sit between two top-level entries: nothing, blank lines, full-line comments. */
-const separator = fc.array(fc.oneof(fc.constant(''), comment, fc.constant('   ')), { maxLength: 3 }).map((lines) => lines.map((l) => `${l}\n`).join(''));
+const separator = fc
+  .array(fc.oneof(fc.constant(''), comment, fc.constant('   ')), { maxLength: 3 })
+  .map((lines) => lines.map((l) => `${l}\n`).join(''));
 
 const styleSeed = fc.nat(5);
 
@@ -52,7 +83,10 @@ const driverEntry = fc
 const specEntries = fc
   .tuple(
     scalarEntry('image', fc.constantFrom('apache/spark:3.5.3', 'sparkctl/spark-fake:test', 'registry.local:5000/spark:v1')),
-    scalarEntry('mainApplicationFile', fc.constantFrom('local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', 'local:///app.jar')),
+    scalarEntry(
+      'mainApplicationFile',
+      fc.constantFrom('local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', 'local:///app.jar'),
+    ),
     scalarEntry('mainClass', fc.constantFrom('org.apache.spark.examples.SparkPi', 'Main')),
     fc.option(scalarEntry('master', fc.constantFrom('local', 'local[2]', 'local[*]')), { nil: undefined }),
     fc.option(scalarEntry('imagePullPolicy', fc.constantFrom('Never', 'IfNotPresent')), { nil: undefined }),

@@ -42,32 +42,124 @@ describe('parseManifestText', () => {
 });
 
 const bad: Array<[string, Uint8Array, string]> = [
-  ['a syntax error', utf8(`${VALID}  arguments: [1,\n  sparkConf: {}\n`), 'job.yaml:10:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  [
+    'a syntax error',
+    utf8(`${VALID}  arguments: [1,\n  sparkConf: {}\n`),
+    'job.yaml:10:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  ],
   ['a wrong type', utf8(`${VALID}  driver:\n    cores: two\n`), 'job.yaml:10:12: spec.driver.cores: expected a number, got string "two"'],
-  ['a number where a string belongs', utf8(`${VALID}  driver: {memory: 1024}\n`), 'job.yaml:9:20: spec.driver.memory: expected a string, got number 1024: quote it ("1024")'],
-  ['an unknown field', utf8(`${VALID}  driver:\n    memroy: 2g\n`), "job.yaml:10:5: spec.driver.memroy: unknown field 'memroy': did you mean 'memory'?"],
+  [
+    'a number where a string belongs',
+    utf8(`${VALID}  driver: {memory: 1024}\n`),
+    'job.yaml:9:20: spec.driver.memory: expected a string, got number 1024: quote it ("1024")',
+  ],
+  [
+    'an unknown field',
+    utf8(`${VALID}  driver:\n    memroy: 2g\n`),
+    "job.yaml:10:5: spec.driver.memroy: unknown field 'memroy': did you mean 'memory'?",
+  ],
   ['an unknown top-level field', utf8(`${VALID}stauts: {}\n`), "job.yaml:9:1: stauts: unknown field 'stauts': did you mean 'status'?"],
-  ['an unknown field with no close match', utf8(`${VALID}  cache: {flavour: x}\n`), "job.yaml:9:11: spec.cache.flavour: unknown field 'flavour': allowed fields: enabled"],
-  ['a bad memory string', utf8(`${VALID}  executor:\n    memory: 2 GB\n`), 'job.yaml:10:13: spec.executor.memory: memory must look like 512m, 2g or 1024 (a number and an optional k/m/g/t unit)'],
-  ['a mistyped enum value', utf8(`${VALID}  type: scala\n`), "job.yaml:9:9: spec.type: must be one of Scala, Java, Python, R: did you mean 'Scala'?"],
-  ['a bad name', utf8(VALID.replace('name: spark-pi', 'name: Spark_Pi')), 'job.yaml:4:9: metadata.name: name must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit'],
-  ['a name too long', utf8(VALID.replace('name: spark-pi', `name: ${'a'.repeat(64)}`)), 'job.yaml:4:9: metadata.name: name must be at most 63 characters'],
-  ['a missing required field', utf8(VALID.replace('  image: apache/spark:3.5.3\n', '')), "job.yaml:5:1: spec.image: missing required field 'image'"],
-  ['cluster mode with a local master', utf8(`${VALID}  master: local[2]\n  mode: cluster\n`), 'job.yaml:10:9: spec.mode: mode cluster needs a mesos:// master (master is local[2]); use mode: client for local masters'],
-  ['a secretRef with both forms', utf8(`${VALID}  master: mesos://127.0.0.1:5050\n  network: host\n  mesos:\n    secretRef: {env: S, file: /s}\n`), 'job.yaml:12:16: spec.mesos.secretRef: must be exactly one of {env} or {file}'],
-  ['a duplicate key', utf8(`${VALID}  image: other\n`), 'job.yaml:9:3: invalid YAML: Map keys must be unique: remove or merge the repeated key'],
-  ['an alias bomb', utf8(BILLION_LAUGHS), 'job.yaml:14:11: aliases expand to more than 10000 nodes (alias *d adds 7381): write the values out or use fewer aliases'],
-  ['an oversized file', utf8(`${VALID}# ${'x'.repeat(MAX_MANIFEST_BYTES)}\n`), `job.yaml:1:1: file is 1.0 MiB (${VALID.length + MAX_MANIFEST_BYTES + 3} bytes); manifests are limited to 1.0 MiB: split it or move data out of the manifest`],
-  ['a binary file', concat(utf8('apiVersion: sparkctl.io/v1alpha1\nkind: Spark'), new Uint8Array([0, 1, 2, 0xff])), 'job.yaml:2:12: file contains a NUL byte: it is binary, not a YAML manifest'],
-  ['non-UTF-8 text', concat(utf8(`${VALID}  arguments: ["caf`), new Uint8Array([0xe9]), utf8('"]\n')), 'job.yaml:9:19: file is not valid UTF-8 (byte 0xe9 at offset 260): save it as UTF-8'],
-  ['two documents', utf8(`${VALID}---\n${VALID}`), 'job.yaml:9:1: a manifest holds exactly one SparkJob: this starts a second document; move it to a file of its own'],
-  ['a custom tag', utf8(`${VALID}  arguments: [!shell 'rm -rf /']\n`), 'job.yaml:9:15: custom tag !shell is not allowed: remove it (manifests use plain YAML types only)'],
-  ['a yaml-1.1 tag outside the core schema', utf8(`${VALID}  arguments: [!!binary aGk=]\n`), 'job.yaml:9:15: custom tag tag:yaml.org,2002:binary is not allowed: remove it (manifests use plain YAML types only)'],
-  ['a root that is a list', utf8('- apiVersion: sparkctl.io/v1alpha1\n'), 'job.yaml:1:1: a manifest must be a mapping with apiVersion, kind, metadata and spec, not a list'],
+  [
+    'an unknown field with no close match',
+    utf8(`${VALID}  cache: {flavour: x}\n`),
+    "job.yaml:9:11: spec.cache.flavour: unknown field 'flavour': allowed fields: enabled",
+  ],
+  [
+    'a bad memory string',
+    utf8(`${VALID}  executor:\n    memory: 2 GB\n`),
+    'job.yaml:10:13: spec.executor.memory: memory must look like 512m, 2g or 1024 (a number and an optional k/m/g/t unit)',
+  ],
+  [
+    'a mistyped enum value',
+    utf8(`${VALID}  type: scala\n`),
+    "job.yaml:9:9: spec.type: must be one of Scala, Java, Python, R: did you mean 'Scala'?",
+  ],
+  [
+    'a bad name',
+    utf8(VALID.replace('name: spark-pi', 'name: Spark_Pi')),
+    'job.yaml:4:9: metadata.name: name must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit',
+  ],
+  [
+    'a name too long',
+    utf8(VALID.replace('name: spark-pi', `name: ${'a'.repeat(64)}`)),
+    'job.yaml:4:9: metadata.name: name must be at most 63 characters',
+  ],
+  [
+    'a missing required field',
+    utf8(VALID.replace('  image: apache/spark:3.5.3\n', '')),
+    "job.yaml:5:1: spec.image: missing required field 'image'",
+  ],
+  [
+    'cluster mode with a local master',
+    utf8(`${VALID}  master: local[2]\n  mode: cluster\n`),
+    'job.yaml:10:9: spec.mode: mode cluster needs a mesos:// master (master is local[2]); use mode: client for local masters',
+  ],
+  [
+    'a secretRef with both forms',
+    utf8(`${VALID}  master: mesos://127.0.0.1:5050\n  network: host\n  mesos:\n    secretRef: {env: S, file: /s}\n`),
+    'job.yaml:12:16: spec.mesos.secretRef: must be exactly one of {env} or {file}',
+  ],
+  [
+    'a duplicate key',
+    utf8(`${VALID}  image: other\n`),
+    'job.yaml:9:3: invalid YAML: Map keys must be unique: remove or merge the repeated key',
+  ],
+  [
+    'an alias bomb',
+    utf8(BILLION_LAUGHS),
+    'job.yaml:14:11: aliases expand to more than 10000 nodes (alias *d adds 7381): write the values out or use fewer aliases',
+  ],
+  [
+    'an oversized file',
+    utf8(`${VALID}# ${'x'.repeat(MAX_MANIFEST_BYTES)}\n`),
+    `job.yaml:1:1: file is 1.0 MiB (${VALID.length + MAX_MANIFEST_BYTES + 3} bytes); manifests are limited to 1.0 MiB: split it or move data out of the manifest`,
+  ],
+  [
+    'a binary file',
+    concat(utf8('apiVersion: sparkctl.io/v1alpha1\nkind: Spark'), new Uint8Array([0, 1, 2, 0xff])),
+    'job.yaml:2:12: file contains a NUL byte: it is binary, not a YAML manifest',
+  ],
+  [
+    'non-UTF-8 text',
+    concat(utf8(`${VALID}  arguments: ["caf`), new Uint8Array([0xe9]), utf8('"]\n')),
+    'job.yaml:9:19: file is not valid UTF-8 (byte 0xe9 at offset 260): save it as UTF-8',
+  ],
+  [
+    'two documents',
+    utf8(`${VALID}---\n${VALID}`),
+    'job.yaml:9:1: a manifest holds exactly one SparkJob: this starts a second document; move it to a file of its own',
+  ],
+  [
+    'a custom tag',
+    utf8(`${VALID}  arguments: [!shell 'rm -rf /']\n`),
+    'job.yaml:9:15: custom tag !shell is not allowed: remove it (manifests use plain YAML types only)',
+  ],
+  [
+    'a yaml-1.1 tag outside the core schema',
+    utf8(`${VALID}  arguments: [!!binary aGk=]\n`),
+    'job.yaml:9:15: custom tag tag:yaml.org,2002:binary is not allowed: remove it (manifests use plain YAML types only)',
+  ],
+  [
+    'a root that is a list',
+    utf8('- apiVersion: sparkctl.io/v1alpha1\n'),
+    'job.yaml:1:1: a manifest must be a mapping with apiVersion, kind, metadata and spec, not a list',
+  ],
   ['an empty file', utf8('# nothing here\n'), 'job.yaml:1:1: file has no SparkJob: it is empty or only comments'],
-  ['900 KB of nested [ (under the size cap)', utf8(`${VALID}  arguments: ${'['.repeat(900_000)}\n`), 'job.yaml:9:76: nesting deeper than 64 levels is not allowed: flatten the lists and mappings (a SparkJob needs fewer than 10 levels)'],
-  ['block mappings nested by indentation past the depth limit', utf8(`${VALID}  sparkConf:\n${Array.from({ length: 70 }, (_, i) => `${' '.repeat(4 + 2 * i)}k${i}:`).join('\n')}\n`), 'job.yaml:72:129: nesting deeper than 64 levels is not allowed: flatten the lists and mappings (a SparkJob needs fewer than 10 levels)'],
-  ['more YAML items than the limit', utf8(`${VALID}  arguments: [${'0, '.repeat(6000)}0]\n`), 'job.yaml:9:14977: more than 10000 YAML items (keys, values, list entries, punctuation) is not allowed: a SparkJob needs a few hundred; move data out of the manifest'],
+  [
+    '900 KB of nested [ (under the size cap)',
+    utf8(`${VALID}  arguments: ${'['.repeat(900_000)}\n`),
+    'job.yaml:9:76: nesting deeper than 64 levels is not allowed: flatten the lists and mappings (a SparkJob needs fewer than 10 levels)',
+  ],
+  [
+    'block mappings nested by indentation past the depth limit',
+    utf8(`${VALID}  sparkConf:\n${Array.from({ length: 70 }, (_, i) => `${' '.repeat(4 + 2 * i)}k${i}:`).join('\n')}\n`),
+    'job.yaml:72:129: nesting deeper than 64 levels is not allowed: flatten the lists and mappings (a SparkJob needs fewer than 10 levels)',
+  ],
+  [
+    'more YAML items than the limit',
+    utf8(`${VALID}  arguments: [${'0, '.repeat(6000)}0]\n`),
+    'job.yaml:9:14977: more than 10000 YAML items (keys, values, list entries, punctuation) is not allowed: a SparkJob needs a few hundred; move data out of the manifest',
+  ],
   ['a self-referencing alias', utf8(`${VALID}  arguments: &x [*x]\n`), 'job.yaml:9:18: alias *x refers to a node that contains it'],
 ];
 
@@ -80,7 +172,10 @@ describe('bad manifests', () => {
   });
 
   it('reports every problem of a file, sorted by position', () => {
-    const result = parseManifestText(`${VALID}  imagePullPolicy: always\n  executor: {instances: -1}\n`.replace('spark-pi', 'Pi'), 'job.yaml');
+    const result = parseManifestText(
+      `${VALID}  imagePullPolicy: always\n  executor: {instances: -1}\n`.replace('spark-pi', 'Pi'),
+      'job.yaml',
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.map((e) => [e.line, e.path])).toEqual([

@@ -30,7 +30,11 @@ describe('scanYamlLimits', () => {
   ])('%s', (_what, text, expected) => {
     const breach = scanYamlLimits(text);
     if (expected === undefined) expect(breach).toBeUndefined();
-    else expect(breach).toEqual({ offset: expected.offset, message: expect.stringMatching(/^nesting deeper than 64 levels is not allowed: flatten/) as unknown });
+    else
+      expect(breach).toEqual({
+        offset: expected.offset,
+        message: expect.stringMatching(/^nesting deeper than 64 levels is not allowed: flatten/) as unknown,
+      });
   });
 
   it('counts block nesting as the parser builds it: refused exactly when deeper than the limit (property)', () => {
@@ -62,7 +66,10 @@ describe('scanYamlLimits', () => {
 describe('control characters', () => {
   it('refuses C0 control characters (the lexer uses three as markers, so they could hide nesting)', () => {
     const hidden = `${'['.repeat(40)}\x18${'['.repeat(40)}`;
-    expect(scanYamlLimits(hidden)).toEqual({ offset: 40, message: 'control character 0x18 is not allowed in YAML: remove it, or write it as the escape "\\x18" in a double-quoted string' });
+    expect(scanYamlLimits(hidden)).toEqual({
+      offset: 40,
+      message: 'control character 0x18 is not allowed in YAML: remove it, or write it as the escape "\\x18" in a double-quoted string',
+    });
     expect(scanYamlLimits('a: "x\\x18y"\nb: "\t"\r\n')).toBeUndefined();
   });
 });

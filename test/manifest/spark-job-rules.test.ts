@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { SparkJobSpecSchema } from '../../src/api/spark-job.js';
 import { jsonSchema } from '../../src/manifest/schema-documents.js';
 
-const base = { image: 'apache/spark:3.5.3', mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', mainClass: 'org.apache.spark.examples.SparkPi' };
+const base = {
+  image: 'apache/spark:3.5.3',
+  mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar',
+  mainClass: 'org.apache.spark.examples.SparkPi',
+};
 const problems = (spec: Record<string, unknown>) => {
   const r = SparkJobSpecSchema.safeParse(spec);
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -19,18 +23,26 @@ describe('SparkJob spec rules from Spark itself', () => {
   });
 
   it('takes whole executor cores only (Spark reads spark.executor.cores with toInt), fractional driver cores still', () => {
-    expect(problems({ ...base, executor: { cores: 1.5 } })).toEqual([expect.stringMatching(/^executor\.cores: executor cores must be a whole number/)]);
+    expect(problems({ ...base, executor: { cores: 1.5 } })).toEqual([
+      expect.stringMatching(/^executor\.cores: executor cores must be a whole number/),
+    ]);
     expect(problems({ ...base, executor: { cores: 2 }, driver: { cores: 0.5 } })).toEqual([]);
   });
 
   it('refuses executor.totalCores below executor.cores (Spark would launch no executor)', () => {
-    expect(problems({ ...base, executor: { cores: 4, totalCores: 2 } })).toEqual([expect.stringMatching(/^executor\.totalCores: .*below executor\.cores/)]);
+    expect(problems({ ...base, executor: { cores: 4, totalCores: 2 } })).toEqual([
+      expect.stringMatching(/^executor\.totalCores: .*below executor\.cores/),
+    ]);
     expect(problems({ ...base, executor: { cores: 2, totalCores: 4 } })).toEqual([]);
   });
 
   it('defaults mesos.nativeLibrary to /usr/lib/libmesos.so and takes only absolute paths', () => {
-    expect(SparkJobSpecSchema.parse({ ...base, master: 'mesos://m:5050', network: 'host', mesos: {} }).mesos?.nativeLibrary).toBe('/usr/lib/libmesos.so');
-    expect(problems({ ...base, mesos: { nativeLibrary: 'libmesos.so' } })).toEqual([expect.stringMatching(/^mesos\.nativeLibrary: .*absolute path/)]);
+    expect(SparkJobSpecSchema.parse({ ...base, master: 'mesos://m:5050', network: 'host', mesos: {} }).mesos?.nativeLibrary).toBe(
+      '/usr/lib/libmesos.so',
+    );
+    expect(problems({ ...base, mesos: { nativeLibrary: 'libmesos.so' } })).toEqual([
+      expect.stringMatching(/^mesos\.nativeLibrary: .*absolute path/),
+    ]);
     expect(problems({ ...base, mesos: { tls: { verifyServerCert: true, supportDowngrade: true } } })).toEqual([]);
     expect(problems({ ...base, mesos: { tls: { verify: true } } })).not.toEqual([]);
   });

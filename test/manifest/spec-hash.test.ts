@@ -42,7 +42,11 @@ status: {phase: Running}
 
   it('equals the hash of the parsed spec object', () => {
     const spec = SparkJobSpecSchema.parse({ image: 'apache/spark:3.5.3', mainApplicationFile: 'local:///a.jar', mainClass: 'A' });
-    expect(specHash(spec)).toBe(specHash(SparkJobSpecSchema.parse({ mainClass: 'A', mainApplicationFile: 'local:///a.jar', image: 'apache/spark:3.5.3', type: 'Scala' })));
+    expect(specHash(spec)).toBe(
+      specHash(
+        SparkJobSpecSchema.parse({ mainClass: 'A', mainApplicationFile: 'local:///a.jar', image: 'apache/spark:3.5.3', type: 'Scala' }),
+      ),
+    );
   });
 });
 

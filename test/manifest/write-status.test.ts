@@ -16,7 +16,9 @@ import { generatedManifest, generatedStatus, type GeneratedManifest } from './ma
 const RUNNING: SparkJobStatus = {
   phase: 'Running',
   observedSpecHash: '0123456789abcdef',
-  conditions: [{ type: 'Reconciling', status: 'True', reason: 'Running', message: 'driver started', lastTransitionTime: '2025-01-02T03:04:05.000Z' }],
+  conditions: [
+    { type: 'Reconciling', status: 'True', reason: 'Running', message: 'driver started', lastTransitionTime: '2025-01-02T03:04:05.000Z' },
+  ],
   submissionAttempts: 1,
   executionAttempts: 1,
 };
@@ -126,7 +128,8 @@ describe('writeStatus', () => {
           beforeRename: async ({ attempt }) => {
             if (attempt > 1) return;
             // The user saves a newer spec while the controller is writing.
-            userText = lead + m.text.replace('spark-examples_2.12-3.5.3.jar', 'newer.jar').replace('local:///app.jar', 'local:///newer.jar');
+            userText =
+              lead + m.text.replace('spark-examples_2.12-3.5.3.jar', 'newer.jar').replace('local:///app.jar', 'local:///newer.jar');
             await writeFile(path, userText);
           },
         });
@@ -185,7 +188,12 @@ describe('writeStatus', () => {
   });
 
   it('does nothing when the file is deleted before or during the write', async () => {
-    expect(await writeStatus(join(dir, 'never.yaml'), RUNNING)).toEqual({ written: false, reason: 'missing', contentHash: null, attempts: 0 });
+    expect(await writeStatus(join(dir, 'never.yaml'), RUNNING)).toEqual({
+      written: false,
+      reason: 'missing',
+      contentHash: null,
+      attempts: 0,
+    });
     const path = await file(VALID);
     const result = await writeStatus(path, RUNNING, { beforeRename: () => unlink(path) });
     expect(result).toMatchObject({ written: false, reason: 'missing' });
@@ -319,7 +327,10 @@ describe('writeStatus on a full file system (a 64 KiB tmpfs)', () => {
         })(),
       ).rejects.toMatchObject({ code: 'ENOSPC' });
       await filler.close();
-      await expect(writeStatus(path, RUNNING)).rejects.toMatchObject({ code: 'SPARKCTL_STATUS_WRITE_FAILED', message: expect.stringContaining(`${path} (ENOSPC)`) as unknown });
+      await expect(writeStatus(path, RUNNING)).rejects.toMatchObject({
+        code: 'SPARKCTL_STATUS_WRITE_FAILED',
+        message: expect.stringContaining(`${path} (ENOSPC)`) as unknown,
+      });
       expect((await readdir(dir)).sort()).toEqual(['filler', 'job.yaml']);
       expect(await readFile(path, 'utf8')).toBe(VALID);
 

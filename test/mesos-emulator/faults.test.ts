@@ -66,7 +66,12 @@ describe('faults', () => {
     const s = await session(m.url, { capabilities: [{ type: 'PARTITION_AWARE' }] });
     const offer = await firstOffer(s);
     const from = s.sub.events.length;
-    await launch(s, offer, [shellTask(offer, 'pa-task', 'sleep 60', { resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }] })], { refuse_seconds: 0 });
+    await launch(
+      s,
+      offer,
+      [shellTask(offer, 'pa-task', 'sleep 60', { resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }] })],
+      { refuse_seconds: 0 },
+    );
     await runToState(s, 'pa-task', 'TASK_RUNNING');
     const rest = await firstOffer(s, from);
     m.faults.loseAgent(m.agentIds[0]!);
@@ -151,9 +156,17 @@ describe('faults', () => {
     const s = await session(m.url);
     await s.call('REVIVE');
     await m.close();
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { dir: string; body: { type: string } });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { dir: string; body: { type: string } });
     expect(lines[0]).toMatchObject({ dir: 'call', body: { type: 'SUBSCRIBE' } });
-    expect(lines.filter((l) => l.dir === 'event').map((l) => l.body.type).slice(0, 2)).toEqual(['SUBSCRIBED', 'HEARTBEAT']);
+    expect(
+      lines
+        .filter((l) => l.dir === 'event')
+        .map((l) => l.body.type)
+        .slice(0, 2),
+    ).toEqual(['SUBSCRIBED', 'HEARTBEAT']);
     expect(lines.some((l) => l.dir === 'call' && l.body.type === 'REVIVE')).toBe(true);
     expect(m.calls()).toHaveLength(2);
     rmSync(join(file, '..'), { recursive: true, force: true });

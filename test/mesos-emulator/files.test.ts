@@ -19,7 +19,8 @@ beforeAll(async () => {
   s = await session(master.url);
   const offer = await firstOffer(s);
   // 70000 bytes of 'x' (over the 64 KiB read cap) and a UTF-8 line.
-  const script = "head -c 70000 /dev/zero | tr '\\0' x > $MESOS_SANDBOX/big.txt; echo 'héllo' ; mkdir $MESOS_SANDBOX/out; " +
+  const script =
+    "head -c 70000 /dev/zero | tr '\\0' x > $MESOS_SANDBOX/big.txt; echo 'héllo' ; mkdir $MESOS_SANDBOX/out; " +
     `printf '${ALL_BYTES_ESCAPED}' > $MESOS_SANDBOX/all.bin; cp $MESOS_SANDBOX/all.bin $MESOS_SANDBOX/all.data`;
   await launch(s, offer, [shellTask(offer, 'files-task', script)]);
   await runToState(s, 'files-task', 'TASK_FINISHED');
@@ -91,8 +92,14 @@ describe('agent /files/browse and master /state', () => {
     };
     expect(state.slaves[0]).toMatchObject({ id: master.agentIds[0], pid: `slave(1)@127.0.0.1:${master.port}` });
     expect(state.frameworks[0]!.id).toBe(s.frameworkId);
-    expect(state.frameworks[0]!.completed_tasks[0]).toMatchObject({ id: 'files-task', state: 'TASK_FINISHED', slave_id: master.agentIds[0] });
-    const agent = (await (await fetch(`${master.url}/slave(1)/state`)).json()) as { frameworks: Array<{ executors: Array<{ id: string; directory: string }> }> };
+    expect(state.frameworks[0]!.completed_tasks[0]).toMatchObject({
+      id: 'files-task',
+      state: 'TASK_FINISHED',
+      slave_id: master.agentIds[0],
+    });
+    const agent = (await (await fetch(`${master.url}/slave(1)/state`)).json()) as {
+      frameworks: Array<{ executors: Array<{ id: string; directory: string }> }>;
+    };
     expect(agent.frameworks[0]!.executors[0]).toMatchObject({ id: 'files-task', directory: master.tasks()[0]!.sandbox });
   });
 
@@ -114,7 +121,12 @@ describe('agent /files/browse and master /state', () => {
 describe('agent /files/download', () => {
   const download = async (query: string) => {
     const res = await fetch(`${master.url}/files/download?${query}`);
-    return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), body: Buffer.from(await res.arrayBuffer()) };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      disposition: res.headers.get('content-disposition'),
+      body: Buffer.from(await res.arrayBuffer()),
+    };
   };
 
   it('returns the exact bytes of a binary file, which /files/read cannot', async () => {

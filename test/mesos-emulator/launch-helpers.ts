@@ -35,17 +35,21 @@ export function launch(s: Session, offer: JsonObject, tasks: JsonObject[], filte
 
 /** The UPDATE statuses received so far for a task. */
 export function statusesOf(s: Session, taskId: string): JsonObject[] {
-  return s.sub.ofType('UPDATE')
+  return s.sub
+    .ofType('UPDATE')
     .map((e) => (e.update as { status: JsonObject }).status)
     .filter((st) => (st.task_id as { value: string }).value === taskId);
 }
 
 /** Waits for an UPDATE of a task in a given state. */
 export async function waitForState(s: Session, taskId: string, state: string, timeoutMs = 30_000): Promise<JsonObject> {
-  const event = await s.sub.next((e) => {
-    const st = (e.update as { status?: JsonObject } | undefined)?.status;
-    return e.type === 'UPDATE' && (st?.task_id as { value: string }).value === taskId && st?.state === state;
-  }, { timeoutMs });
+  const event = await s.sub.next(
+    (e) => {
+      const st = (e.update as { status?: JsonObject } | undefined)?.status;
+      return e.type === 'UPDATE' && (st?.task_id as { value: string }).value === taskId && st?.state === state;
+    },
+    { timeoutMs },
+  );
   return (event.update as { status: JsonObject }).status;
 }
 
@@ -58,7 +62,10 @@ export function ack(s: Session, status: JsonObject) {
 export async function runToState(s: Session, taskId: string, state: string, from = 0): Promise<JsonObject[]> {
   const seen: JsonObject[] = [];
   for (;;) {
-    const event = await s.sub.next((e) => e.type === 'UPDATE' && ((e.update as { status: JsonObject }).status.task_id as { value: string }).value === taskId, { from, timeoutMs: 30_000 });
+    const event = await s.sub.next(
+      (e) => e.type === 'UPDATE' && ((e.update as { status: JsonObject }).status.task_id as { value: string }).value === taskId,
+      { from, timeoutMs: 30_000 },
+    );
     from = s.sub.events.indexOf(event) + 1;
     const status = (event.update as { status: JsonObject }).status;
     seen.push(status);

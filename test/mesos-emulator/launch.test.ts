@@ -39,7 +39,8 @@ describe('LAUNCH', () => {
 
     const fid = s.frameworkId;
     const base = `/frameworks/${fid}/executors/pi-1/runs/latest`;
-    const read = async (file: string) => (await fetch(`${master!.url}/files/read?path=${encodeURIComponent(`${base}/${file}`)}&offset=0`)).json();
+    const read = async (file: string) =>
+      (await fetch(`${master!.url}/files/read?path=${encodeURIComponent(`${base}/${file}`)}&offset=0`)).json();
     expect(await read('stdout')).toEqual({ data: 'hello from /mnt/mesos/sandbox\n', offset: 0 });
     expect(await read('stderr')).toEqual({ data: 'oops\n', offset: 0 });
     expect(await read('result.txt')).toEqual({ data: '42\n', offset: 0 });
@@ -70,13 +71,18 @@ describe('LAUNCH', () => {
     writeFileSync(join(ro, 'in.txt'), 'input\n');
     const task = shellTask(offer, 'argv-1', '', {
       command: {
-        shell: false, value: 'sh',
+        shell: false,
+        value: 'sh',
         arguments: ['-c', 'cat /in/in.txt; echo "$GREETING $MESOS_SANDBOX" > /out/out.txt; touch /in/nope 2>/dev/null || echo read-only'],
         environment: { variables: [{ name: 'GREETING', value: 'hi' }] },
       },
       container: {
-        type: 'DOCKER', docker: { image: 'sparkctl/busybox:test', network: 'HOST' },
-        volumes: [{ host_path: ro, container_path: '/in', mode: 'RO' }, { host_path: rw, container_path: '/out', mode: 'RW' }],
+        type: 'DOCKER',
+        docker: { image: 'sparkctl/busybox:test', network: 'HOST' },
+        volumes: [
+          { host_path: ro, container_path: '/in', mode: 'RO' },
+          { host_path: rw, container_path: '/out', mode: 'RW' },
+        ],
       },
     });
     await launch(s, offer, [task]);

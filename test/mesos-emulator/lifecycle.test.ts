@@ -68,14 +68,17 @@ describe('framework lifecycle', () => {
     expect(s.sub.ofType('ERROR')).toEqual([]);
     const state = master.state as { completed_frameworks: Array<{ id: string; completed_tasks: Array<{ id: string; state: string }> }> };
     expect(state.completed_frameworks[0]).toMatchObject({ id: s.frameworkId, completed_tasks: [{ id: 'doomed', state: 'TASK_KILLED' }] });
-    await expect.poll(async () => (await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.taskId}=doomed`] } })).length).toBe(0);
+    await expect
+      .poll(async () => (await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.taskId}=doomed`] } })).length)
+      .toBe(0);
   });
 
   it('UPDATE_FRAMEWORK answers 200, changes roles (offers follow) and refuses a changed user with 400', async () => {
     master = await startMesosMaster({ allocationIntervalSeconds: 0.05, agents: [{ roles: ['batch'] }] });
     const info = { user: 'root', name: 'emulator-test', failover_timeout: 3600, roles: ['web'], capabilities: [{ type: 'MULTI_ROLE' }] };
     const s = await session(master.url, info);
-    const update = (patch: Record<string, unknown>) => s.call('UPDATE_FRAMEWORK', { framework_info: { ...info, id: { value: s.frameworkId }, ...patch } });
+    const update = (patch: Record<string, unknown>) =>
+      s.call('UPDATE_FRAMEWORK', { framework_info: { ...info, id: { value: s.frameworkId }, ...patch } });
     expect(await update({ user: 'someone-else' })).toMatchObject({ status: 400 });
     const ok = await update({ roles: ['web', 'batch'] });
     expect(ok).toMatchObject({ status: 200, body: '' });
@@ -120,7 +123,9 @@ describe('framework lifecycle', () => {
     s.sub.close();
     await expect.poll(() => (master!.state.completed_frameworks as unknown[]).length, { timeout: 10_000 }).toBe(1);
     expect(master.tasks().find((t) => t.id === 'orphan')?.state).toBe('TASK_KILLED');
-    await expect.poll(async () => (await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.taskId}=orphan`] } })).length).toBe(0);
+    await expect
+      .poll(async () => (await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.taskId}=orphan`] } })).length)
+      .toBe(0);
   });
 
   it('gives an offer declined by one framework to the next one', async () => {

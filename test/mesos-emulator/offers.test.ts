@@ -55,18 +55,30 @@ describe('offers', () => {
       agents: [{ cpus: 2, mem: 512, roles: ['spark'] }],
     });
     const plain = await session(master.url, { roles: ['other'], capabilities: [{ type: 'MULTI_ROLE' }] });
-    const refined = await session(master.url, { roles: ['spark'], capabilities: [{ type: 'MULTI_ROLE' }, { type: 'RESERVATION_REFINEMENT' }] });
+    const refined = await session(master.url, {
+      roles: ['spark'],
+      capabilities: [{ type: 'MULTI_ROLE' }, { type: 'RESERVATION_REFINEMENT' }],
+    });
     const offer = await firstOffer(refined);
     expect(offer.allocation_info).toEqual({ role: 'spark' });
     const cpus = (offer.resources as JsonObject[]).find((r) => r.name === 'cpus');
-    expect(cpus).toEqual({ name: 'cpus', type: 'SCALAR', scalar: { value: 2 }, reservations: [{ type: 'STATIC', role: 'spark' }], allocation_info: { role: 'spark' } });
+    expect(cpus).toEqual({
+      name: 'cpus',
+      type: 'SCALAR',
+      scalar: { value: 2 },
+      reservations: [{ type: 'STATIC', role: 'spark' }],
+      allocation_info: { role: 'spark' },
+    });
     expect(plain.sub.ofType('OFFERS')).toHaveLength(0);
     plain.sub.close();
     refined.sub.close();
   });
 
   it('uses the pre-refinement format with role "*" for unreserved resources', async () => {
-    master = await startMesosMaster({ allocationIntervalSeconds: 0.02, agents: [{ cpus: 1.5, mem: 300, disk: 100, ports: [[31000, 31009]] }] });
+    master = await startMesosMaster({
+      allocationIntervalSeconds: 0.02,
+      agents: [{ cpus: 1.5, mem: 300, disk: 100, ports: [[31000, 31009]] }],
+    });
     const s = await session(master.url);
     const offer = await firstOffer(s);
     expect(offer.resources).toEqual([
@@ -92,6 +104,9 @@ describe('offers', () => {
     const bad = await session(master.url, { roles: ['a'] }).catch((e: unknown) => e);
     expect(String(bad)).toMatch(/stream ended/);
     const sub = master.events().find((e) => e.type === 'ERROR');
-    expect(sub).toEqual({ type: 'ERROR', error: { message: "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable" } });
+    expect(sub).toEqual({
+      type: 'ERROR',
+      error: { message: "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable" },
+    });
   });
 });

@@ -19,7 +19,10 @@ afterEach(async () => {
 async function containerRuns(m: MesosMaster, taskId: string): Promise<boolean> {
   const task = m.tasks().find((t) => t.id === taskId);
   if (!task) return false;
-  const info = await docker.getContainer(`mesos-${task.containerId}`).inspect().catch(() => undefined);
+  const info = await docker
+    .getContainer(`mesos-${task.containerId}`)
+    .inspect()
+    .catch(() => undefined);
   return info?.State.Running === true;
 }
 
@@ -35,12 +38,19 @@ describe('agent partitions (partitionAgent / healAgent)', () => {
     const agentId = m.agentIds[0]!;
     m.faults.partitionAgent(agentId);
     const unreachable = await waitForState(s, 'cut-off', 'TASK_UNREACHABLE');
-    expect(unreachable).toMatchObject({ source: 'SOURCE_MASTER', reason: 'REASON_AGENT_REMOVED', message: 'health check timed out', agent_id: { value: agentId } });
+    expect(unreachable).toMatchObject({
+      source: 'SOURCE_MASTER',
+      reason: 'REASON_AGENT_REMOVED',
+      message: 'health check timed out',
+      agent_id: { value: agentId },
+    });
     expect(unreachable.uuid).toBeUndefined();
     expect(unreachable.unreachable_time).toBeDefined();
     await s.sub.next((e) => e.type === 'FAILURE');
     expect(await containerRuns(m, 'cut-off')).toBe(true);
-    expect((m.state.frameworks as Array<{ unreachable_tasks: Array<{ id: string }> }>)[0]!.unreachable_tasks.map((t) => t.id)).toEqual(['cut-off']);
+    expect((m.state.frameworks as Array<{ unreachable_tasks: Array<{ id: string }> }>)[0]!.unreachable_tasks.map((t) => t.id)).toEqual([
+      'cut-off',
+    ]);
 
     // The master cannot reach the task: a KILL is answered like a reconciliation, nothing is killed.
     const from = s.sub.events.length;
@@ -53,7 +63,12 @@ describe('agent partitions (partitionAgent / healAgent)', () => {
     m.faults.healAgent(agentId);
     const back = await s.sub.next((e) => e.type === 'UPDATE', { from: healFrom });
     const status = (back.update as { status: Record<string, unknown> }).status;
-    expect(status).toMatchObject({ state: 'TASK_RUNNING', source: 'SOURCE_MASTER', reason: 'REASON_AGENT_REREGISTERED', message: 'Unreachable agent re-reregistered' });
+    expect(status).toMatchObject({
+      state: 'TASK_RUNNING',
+      source: 'SOURCE_MASTER',
+      reason: 'REASON_AGENT_REREGISTERED',
+      message: 'Unreachable agent re-reregistered',
+    });
     expect(status.uuid).toBeUndefined();
     await s.call('KILL', { task_id: { value: 'cut-off' }, agent_id: { value: agentId } });
     await runToState(s, 'cut-off', 'TASK_KILLED', healFrom);
@@ -92,8 +107,13 @@ describe('agent partitions (partitionAgent / healAgent)', () => {
     m.faults.healAgent(m.agentIds[0]!);
     const seen = await runToState(s, 'ends-away', 'TASK_FINISHED', from);
     expect(seen[0]).toMatchObject({ state: 'TASK_FINISHED', reason: 'REASON_AGENT_REREGISTERED' });
-    const reliable = await s.sub.next((e) => e.type === 'UPDATE' && (e.update as { status: { uuid?: string; state: string } }).status.uuid !== undefined
-      && (e.update as { status: { state: string } }).status.state === 'TASK_FINISHED', { from });
+    const reliable = await s.sub.next(
+      (e) =>
+        e.type === 'UPDATE' &&
+        (e.update as { status: { uuid?: string; state: string } }).status.uuid !== undefined &&
+        (e.update as { status: { state: string } }).status.state === 'TASK_FINISHED',
+      { from },
+    );
     expect(reliable).toBeDefined();
     s.sub.close();
   });

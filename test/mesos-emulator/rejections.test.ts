@@ -25,7 +25,10 @@ describe('HTTP-level rules of /api/v1/scheduler', () => {
   });
 
   it('needs a Content-Type (400) that is exactly application/json (415 otherwise, charset included)', async () => {
-    const res = await fetch(`${master.url}/api/v1/scheduler`, { method: 'POST', body: new Uint8Array(Buffer.from(JSON.stringify(teardown()))) });
+    const res = await fetch(`${master.url}/api/v1/scheduler`, {
+      method: 'POST',
+      body: new Uint8Array(Buffer.from(JSON.stringify(teardown()))),
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toBe("Expecting 'Content-Type' to be present");
     const charset = await post(master.url, teardown(), { 'Content-Type': 'application/json; charset=utf-8', ...withStream() });
@@ -36,9 +39,12 @@ describe('HTTP-level rules of /api/v1/scheduler', () => {
   });
 
   it('answers 400 to a body that is not protobuf, 501 to well-formed protobuf (JSON only in this emulator)', async () => {
-    const protobuf = async (bytes: number[]) => (await fetch(`${master.url}/api/v1/scheduler`, {
-      method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array(bytes),
-    }));
+    const protobuf = async (bytes: number[]) =>
+      await fetch(`${master.url}/api/v1/scheduler`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-protobuf' },
+        body: new Uint8Array(bytes),
+      });
     const garbage = await protobuf([0x0a, 0x05, 0x61]);
     expect(garbage.status).toBe(400);
     expect(await garbage.text()).toBe('Failed to parse body into Call protobuf');
@@ -55,14 +61,28 @@ describe('HTTP-level rules of /api/v1/scheduler', () => {
 
   it('ignores camelCase names, so required snake_case fields are missing (400)', async () => {
     const camelSubscribe = await post(master.url, { type: 'SUBSCRIBE', subscribe: { frameworkInfo: { user: 'root', name: 'x' } } });
-    expect(camelSubscribe).toMatchObject({ status: 400, body: 'Failed to convert JSON into Call protobuf: Missing required fields: subscribe.framework_info' });
+    expect(camelSubscribe).toMatchObject({
+      status: 400,
+      body: 'Failed to convert JSON into Call protobuf: Missing required fields: subscribe.framework_info',
+    });
     const camelId = await post(master.url, { frameworkId: { value: s.frameworkId }, type: 'TEARDOWN' }, withStream());
     expect(camelId).toMatchObject({ status: 400, body: "Failed to validate scheduler::Call: Expecting 'framework_id' to be present" });
-    const camelTask = await post(master.url, {
-      framework_id: { value: s.frameworkId }, type: 'ACCEPT',
-      accept: { offer_ids: [], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', taskId: { value: 't' }, agent_id: { value: 'a' } }] } }] },
-    }, withStream());
-    expect(camelTask).toMatchObject({ status: 400, body: 'Failed to convert JSON into Call protobuf: Missing required fields: accept.operations[0].launch.task_infos[0].task_id' });
+    const camelTask = await post(
+      master.url,
+      {
+        framework_id: { value: s.frameworkId },
+        type: 'ACCEPT',
+        accept: {
+          offer_ids: [],
+          operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', taskId: { value: 't' }, agent_id: { value: 'a' } }] } }],
+        },
+      },
+      withStream(),
+    );
+    expect(camelTask).toMatchObject({
+      status: 400,
+      body: 'Failed to convert JSON into Call protobuf: Missing required fields: accept.operations[0].launch.task_infos[0].task_id',
+    });
   });
 
   it('takes enums by name only: a number is 400, an unknown call type name is a missing type (400)', async () => {
@@ -90,7 +110,10 @@ describe('HTTP-level rules of /api/v1/scheduler', () => {
 
   it("rejects 'framework_id' that differs from 'subscribe.framework_info.id' (400)", async () => {
     const a = await post(master.url, { ...subscribeCall({ id: { value: 'a' } }), framework_id: { value: 'b' } });
-    expect(a).toMatchObject({ status: 400, body: "Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'" });
+    expect(a).toMatchObject({
+      status: 400,
+      body: "Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'",
+    });
   });
 });
 
@@ -129,7 +152,10 @@ describe('framework and stream checks on calls', () => {
 
   it('names every missing required field of ACKNOWLEDGE', async () => {
     const a = await s.call('ACKNOWLEDGE', { agent_id: { value: 'x' } });
-    expect(a).toMatchObject({ status: 400, body: 'Failed to convert JSON into Call protobuf: Missing required fields: acknowledge.task_id, acknowledge.uuid' });
+    expect(a).toMatchObject({
+      status: 400,
+      body: 'Failed to convert JSON into Call protobuf: Missing required fields: acknowledge.task_id, acknowledge.uuid',
+    });
   });
 });
 

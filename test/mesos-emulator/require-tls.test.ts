@@ -14,7 +14,9 @@ describe('missingTlsSettings (a TLS-only cluster, Mesos docs/ssl.md)', () => {
     expect(missingTlsSettings([], binds)).toMatch(/LIBPROCESS_SSL_ENABLED/);
     expect(missingTlsSettings(['LIBPROCESS_SSL_ENABLED=false'], binds)).toMatch(/LIBPROCESS_SSL_ENABLED/);
     expect(missingTlsSettings(['LIBPROCESS_SSL_ENABLED=1', 'LIBPROCESS_SSL_CERT_FILE=/certs/mesos.crt'], binds)).toMatch(/KEY_FILE is not/);
-    expect(missingTlsSettings(['SSL_ENABLED=true', 'SSL_CERT_FILE=/certs/mesos.crt', 'SSL_KEY_FILE=/certs/mesos.key'], binds)).toBeUndefined();
+    expect(
+      missingTlsSettings(['SSL_ENABLED=true', 'SSL_CERT_FILE=/certs/mesos.crt', 'SSL_KEY_FILE=/certs/mesos.key'], binds),
+    ).toBeUndefined();
   });
 
   it('checks files that come from a mounted folder, and trusts paths inside the image', () => {

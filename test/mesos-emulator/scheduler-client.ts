@@ -121,10 +121,14 @@ export class Subscription {
 /** Sends SUBSCRIBE and returns the open stream (or the error answer, with its body read). */
 export function subscribe(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Subscription> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/v1/scheduler`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
-    }, (res) => resolve(new Subscription(res)));
+    const req = request(
+      `${url}/api/v1/scheduler`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+      },
+      (res) => resolve(new Subscription(res)),
+    );
     req.on('error', reject);
     req.end(typeof body === 'string' ? body : JSON.stringify(body));
   });
@@ -155,8 +159,15 @@ export async function session(url: string, info: JsonObject = {}, extra: JsonObj
   return {
     sub,
     frameworkId,
-    call: (type, member, headers = {}) => post(url, {
-      framework_id: { value: frameworkId }, type, ...(member ? { [type.toLowerCase()]: member } : {}),
-    }, { 'Mesos-Stream-Id': sub.streamId, ...headers }),
+    call: (type, member, headers = {}) =>
+      post(
+        url,
+        {
+          framework_id: { value: frameworkId },
+          type,
+          ...(member ? { [type.toLowerCase()]: member } : {}),
+        },
+        { 'Mesos-Stream-Id': sub.streamId, ...headers },
+      ),
   };
 }

@@ -14,7 +14,11 @@ afterEach(async () => {
 
 describe('SUBSCRIBE', () => {
   it('answers 200 with a stream id, then SUBSCRIBED, HEARTBEAT at the interval, and OFFERS', async () => {
-    master = await startMesosMaster({ heartbeatIntervalSeconds: 0.1, allocationIntervalSeconds: 0.05, agents: [{ cpus: 2, mem: 1024, attributes: { rack: 'r1' } }] });
+    master = await startMesosMaster({
+      heartbeatIntervalSeconds: 0.1,
+      allocationIntervalSeconds: 0.05,
+      agents: [{ cpus: 2, mem: 1024, attributes: { rack: 'r1' } }],
+    });
     const sub = await subscribe(master.url, subscribeCall());
     expect(sub.status).toBe(200);
     expect(sub.res.headers['content-type']).toBe('application/json');
@@ -22,7 +26,11 @@ describe('SUBSCRIBE', () => {
     const subscribed = await sub.next((e) => e.type === 'SUBSCRIBED');
     expect(sub.events[0]).toBe(subscribed);
     expect(sub.events[1]).toEqual({ type: 'HEARTBEAT' });
-    const body = subscribed.subscribed as { framework_id: { value: string }; heartbeat_interval_seconds: number; master_info: { port: number } };
+    const body = subscribed.subscribed as {
+      framework_id: { value: string };
+      heartbeat_interval_seconds: number;
+      master_info: { port: number };
+    };
     expect(body.framework_id.value).toMatch(new RegExp(`^${master.masterInfo.id as string}-0000$`));
     expect(body.heartbeat_interval_seconds).toBe(0.1);
     expect(body.master_info.port).toBe(master.port);
@@ -30,7 +38,11 @@ describe('SUBSCRIBE', () => {
     const offer = (offers.offers as { offers: Array<Record<string, unknown>> }).offers[0]!;
     expect(offer.agent_id).toEqual({ value: master.agentIds[0] });
     expect(offer.attributes).toEqual([{ name: 'rack', type: 'TEXT', text: { value: 'r1' } }]);
-    expect(offer.url).toEqual({ scheme: 'http', address: { hostname: '127.0.0.1', ip: '127.0.0.1', port: master.port }, path: '/slave(1)' });
+    expect(offer.url).toEqual({
+      scheme: 'http',
+      address: { hostname: '127.0.0.1', ip: '127.0.0.1', port: master.port },
+      path: '/slave(1)',
+    });
     await sub.next((_e) => sub.ofType('HEARTBEAT').length >= 3);
     sub.close();
   });
@@ -56,7 +68,9 @@ describe('SUBSCRIBE', () => {
     const answer = await s.call('REVIVE', {});
     expect(answer.status).toBe(202);
     expect(answer.body).toBe('');
-    expect(await post(master.url, { framework_id: { value: s.frameworkId }, type: 'SUPPRESS' }, { 'Mesos-Stream-Id': s.sub.streamId })).toMatchObject({ status: 202 });
+    expect(
+      await post(master.url, { framework_id: { value: s.frameworkId }, type: 'SUPPRESS' }, { 'Mesos-Stream-Id': s.sub.streamId }),
+    ).toMatchObject({ status: 202 });
     s.sub.close();
   });
 });

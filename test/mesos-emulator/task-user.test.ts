@@ -7,7 +7,9 @@ import { BUSYBOX_IMAGE, ensureBusyboxImage } from './busybox-image.js';
 import { firstOffer, launch, runToState, shellTask } from './launch-helpers.js';
 import { session, type Session } from './scheduler-client.js';
 
-const docker = (parameters: JsonObject[]): JsonObject => ({ container: { type: 'DOCKER', docker: { image: BUSYBOX_IMAGE, network: 'HOST', parameters } } });
+const docker = (parameters: JsonObject[]): JsonObject => ({
+  container: { type: 'DOCKER', docker: { image: BUSYBOX_IMAGE, network: 'HOST', parameters } },
+});
 const WRITE = 'echo hi > $MESOS_SANDBOX/written && id -u';
 
 describe('emulated agent: sandbox owner and container user', () => {
@@ -85,14 +87,22 @@ describe('emulated agent of a TLS-only cluster (requireLibprocessSsl)', () => {
     s?.sub.close();
     await master?.close();
   });
-  const tlsTask = (taskId: string, env: JsonObject[], certsDir = certs) => async () => {
-    const offer = await firstOffer(s, from);
-    from = s.sub.events.length;
-    await launch(s, offer, [shellTask(offer, taskId, 'true', {
-      command: { shell: true, value: 'true', environment: { variables: env } },
-      container: { type: 'DOCKER', docker: { image: BUSYBOX_IMAGE, network: 'HOST' }, volumes: [{ host_path: certsDir, container_path: '/certs', mode: 'RO' }] },
-    })]);
-  };
+  const tlsTask =
+    (taskId: string, env: JsonObject[], certsDir = certs) =>
+    async () => {
+      const offer = await firstOffer(s, from);
+      from = s.sub.events.length;
+      await launch(s, offer, [
+        shellTask(offer, taskId, 'true', {
+          command: { shell: true, value: 'true', environment: { variables: env } },
+          container: {
+            type: 'DOCKER',
+            docker: { image: BUSYBOX_IMAGE, network: 'HOST' },
+            volumes: [{ host_path: certsDir, container_path: '/certs', mode: 'RO' }],
+          },
+        }),
+      ]);
+    };
   const sslEnv = [
     { name: 'LIBPROCESS_SSL_ENABLED', value: 'true' },
     { name: 'LIBPROCESS_SSL_CERT_FILE', value: '/certs/mesos.crt' },
@@ -102,7 +112,10 @@ describe('emulated agent of a TLS-only cluster (requireLibprocessSsl)', () => {
   it('fails a task whose environment lacks LIBPROCESS_SSL_*', async () => {
     await tlsTask('plain-driver', [])();
     const seen = await runToState(s, 'plain-driver', 'TASK_FAILED');
-    expect(seen.at(-1)).toMatchObject({ reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: expect.stringMatching(/TLS only.*LIBPROCESS_SSL_ENABLED/) as unknown });
+    expect(seen.at(-1)).toMatchObject({
+      reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+      message: expect.stringMatching(/TLS only.*LIBPROCESS_SSL_ENABLED/) as unknown,
+    });
   });
 
   it('fails a task whose key file is not in the mounted certificates', async () => {

@@ -14,10 +14,13 @@ afterAll(() => {
   rmSync(certs.dir, { recursive: true, force: true });
 });
 
-const subscribeOver = (url: string, agent: Agent) => request(`${url}/api/v1/scheduler`, {
-  method: 'POST', dispatcher: agent, body: JSON.stringify(subscribeCall()),
-  headers: { 'content-type': 'application/json', accept: 'application/json' },
-});
+const subscribeOver = (url: string, agent: Agent) =>
+  request(`${url}/api/v1/scheduler`, {
+    method: 'POST',
+    dispatcher: agent,
+    body: JSON.stringify(subscribeCall()),
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+  });
 
 describe('TLS', () => {
   it('serves the scheduler API over HTTPS to clients that trust its CA', async () => {

@@ -42,12 +42,26 @@ describe('status updates', () => {
     await launch(s, offer, [shellTask(offer, 'sleeper', 'sleep 30')]);
     await runToState(s, 'sleeper', 'TASK_RUNNING');
     const from = s.sub.events.length;
-    expect((await s.call('RECONCILE', {
-      tasks: [{ task_id: { value: 'sleeper' }, agent_id: offer.agent_id! }, { task_id: { value: 'ghost' }, agent_id: offer.agent_id! }, { task_id: { value: 'nowhere' } }],
-    })).status).toBe(202);
+    expect(
+      (
+        await s.call('RECONCILE', {
+          tasks: [
+            { task_id: { value: 'sleeper' }, agent_id: offer.agent_id! },
+            { task_id: { value: 'ghost' }, agent_id: offer.agent_id! },
+            { task_id: { value: 'nowhere' } },
+          ],
+        })
+      ).status,
+    ).toBe(202);
     const known = await s.sub.next((e) => e.type === 'UPDATE', { from });
     const status = (known.update as { status: Record<string, unknown> }).status;
-    expect(status).toMatchObject({ task_id: { value: 'sleeper' }, state: 'TASK_RUNNING', source: 'SOURCE_MASTER', reason: 'REASON_RECONCILIATION', agent_id: offer.agent_id });
+    expect(status).toMatchObject({
+      task_id: { value: 'sleeper' },
+      state: 'TASK_RUNNING',
+      source: 'SOURCE_MASTER',
+      reason: 'REASON_RECONCILIATION',
+      agent_id: offer.agent_id,
+    });
     expect(status.uuid).toBeUndefined();
     await waitForState(s, 'ghost', 'TASK_LOST');
     const nowhere = await waitForState(s, 'nowhere', 'TASK_LOST');
@@ -64,7 +78,9 @@ describe('status updates', () => {
   it('answers unknown tasks of a PARTITION_AWARE framework with TASK_GONE / TASK_UNKNOWN', async () => {
     master = await startMesosMaster();
     const s = await session(master.url, { capabilities: [{ type: 'PARTITION_AWARE' }] });
-    await s.call('RECONCILE', { tasks: [{ task_id: { value: 'a' }, agent_id: { value: master.agentIds[0]! } }, { task_id: { value: 'b' } }] });
+    await s.call('RECONCILE', {
+      tasks: [{ task_id: { value: 'a' }, agent_id: { value: master.agentIds[0]! } }, { task_id: { value: 'b' } }],
+    });
     await waitForState(s, 'a', 'TASK_GONE');
     await waitForState(s, 'b', 'TASK_UNKNOWN');
     s.sub.close();
@@ -103,15 +119,24 @@ describe('ACCEPT validation', () => {
     const offer = await firstOffer(s);
     await launch(s, { ...offer, id: { value: 'stale-offer' } }, [shellTask(offer, 'lost-1', 'true')]);
     const lost = await waitForState(s, 'lost-1', 'TASK_LOST');
-    expect(lost).toMatchObject({ reason: 'REASON_INVALID_OFFERS', source: 'SOURCE_MASTER', message: 'Task launched with invalid offers: Offer stale-offer is no longer valid' });
+    expect(lost).toMatchObject({
+      reason: 'REASON_INVALID_OFFERS',
+      source: 'SOURCE_MASTER',
+      message: 'Task launched with invalid offers: Offer stale-offer is no longer valid',
+    });
     expect(lost.uuid).toBeUndefined();
     await launch(s, offer, [shellTask(offer, 'once', 'true')]);
     await launch(s, offer, [shellTask(offer, 'twice', 'true')]);
     await waitForState(s, 'twice', 'TASK_LOST');
 
     const pa = await session(master.url, { capabilities: [{ type: 'PARTITION_AWARE' }] });
-    await pa.call('ACCEPT', { offer_ids: [], operations: [{ type: 'LAUNCH', launch: { task_infos: [shellTask(offer, 'dropped', 'true')] } }] });
-    expect(await waitForState(pa, 'dropped', 'TASK_DROPPED')).toMatchObject({ message: 'Task launched with invalid offers: No offers specified' });
+    await pa.call('ACCEPT', {
+      offer_ids: [],
+      operations: [{ type: 'LAUNCH', launch: { task_infos: [shellTask(offer, 'dropped', 'true')] } }],
+    });
+    expect(await waitForState(pa, 'dropped', 'TASK_DROPPED')).toMatchObject({
+      message: 'Task launched with invalid offers: No offers specified',
+    });
     s.sub.close();
     pa.sub.close();
   });
@@ -128,7 +153,9 @@ describe('ACCEPT validation', () => {
     expect(tooBig).toMatchObject({ reason: 'REASON_TASK_INVALID', source: 'SOURCE_MASTER' });
     expect(String(tooBig.message)).toMatch(/^Task uses more resources cpus:8/);
     expect(tooBig.uuid).toBeUndefined();
-    expect(await waitForState(s, 'no-command', 'TASK_ERROR')).toMatchObject({ message: 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present' });
+    expect(await waitForState(s, 'no-command', 'TASK_ERROR')).toMatchObject({
+      message: 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present',
+    });
     await waitForState(s, 'a/b', 'TASK_ERROR');
     await runToState(s, 'fine', 'TASK_FINISHED');
     s.sub.close();

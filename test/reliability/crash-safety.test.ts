@@ -18,7 +18,9 @@ describe('crash safety: kill -9 at random points', () => {
       const r = await runCrashTrial({ seed: SEED + i, kills: 1 + (i % 2), fullDisk: i === TRIALS - 1 && TRIALS > 1 });
       results.push(r);
       if (r.lostOrDoubled.length || r.tornReads.length || !r.userEditKept || r.leftoverContainers) {
-        process.stdout.write(`crash trial failed (replay with SPARKCTL_CRASH_SEED=${r.seed} SPARKCTL_CRASH_TRIALS=1): ${JSON.stringify(r, null, 1)}\n`);
+        process.stdout.write(
+          `crash trial failed (replay with SPARKCTL_CRASH_SEED=${r.seed} SPARKCTL_CRASH_TRIALS=1): ${JSON.stringify(r, null, 1)}\n`,
+        );
       }
     }
     process.stdout.write(`${summariseCrashTrials(results)}\n`);

@@ -79,10 +79,16 @@ describe('a full state dir (fail-stop)', () => {
     expect((await readyz()).status).toBe(200);
     const filler = await fill(h!.stateDir);
 
-    const held = await waitForStatus(file, (s) => s.phase === 'Collecting' && /JournalUnavailable/.test(JSON.stringify(s.conditions)), 30_000);
+    const held = await waitForStatus(
+      file,
+      (s) => s.phase === 'Collecting' && /JournalUnavailable/.test(JSON.stringify(s.conditions)),
+      30_000,
+    );
     expect(held.message).toMatch(/ENOSPC/);
     expect(held.message).toMatch(/driver is kept/);
-    expect((h!.controller as unknown as { journalProblem?: () => string | undefined }).journalProblem?.() ?? held.message).toMatch(/ENOSPC|could not/);
+    expect((h!.controller as unknown as { journalProblem?: () => string | undefined }).journalProblem?.() ?? held.message).toMatch(
+      /ENOSPC|could not/,
+    );
     // The evidence stays: the exited driver container is still there, nothing was released.
     const during = await containersOf(h!.instance);
     expect(during).toHaveLength(1);
@@ -129,4 +135,3 @@ describe('a full state dir (fail-stop)', () => {
     expect(journal.status.phase).toBe('Succeeded');
   }, 150_000);
 });
-

@@ -53,7 +53,12 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
       stateDir: join(root, 'state'),
       logger: createLogger({ destination, level: 'info' }),
       relistIntervalMs: 500,
-      backends: { docker, mesos: () => { throw new Error('no Mesos here'); } },
+      backends: {
+        docker,
+        mesos: () => {
+          throw new Error('no Mesos here');
+        },
+      },
     });
     return { jobs: join(root, 'jobs'), state: join(root, 'state'), since: await recordContainerEvents(instance) };
   };
@@ -64,7 +69,10 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
     faults += 1;
     await controller!.start();
     await writeFile(join(jobs, 'patient.yaml'), fakeJob('patient'));
-    const waiting = await waitForStatus(join(jobs, 'patient.yaml'), (s) => s.phase === 'Connecting' && /cannot reach the Docker engine/.test(s.message ?? ''));
+    const waiting = await waitForStatus(
+      join(jobs, 'patient.yaml'),
+      (s) => s.phase === 'Connecting' && /cannot reach the Docker engine/.test(s.message ?? ''),
+    );
     expect(waiting.message).toMatch(/start dockerd/);
     await proxy.restore();
     const done = await waitForStatus(join(jobs, 'patient.yaml'), phaseIs('Succeeded'), 40_000);
@@ -75,10 +83,16 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
 
   it('an outage while drivers run: the jobs keep their drivers, re-attach when the engine is back, and are never doubled', async () => {
     const { jobs, state, since } = await setUp();
-    await writeFile(join(jobs, 'never.yaml'), fakeJob('never', `  sparkConf: {spark.fake.sleepSeconds: "5"}\n  restartPolicy: {type: Never}\n`));
+    await writeFile(
+      join(jobs, 'never.yaml'),
+      fakeJob('never', `  sparkConf: {spark.fake.sleepSeconds: "5"}\n  restartPolicy: {type: Never}\n`),
+    );
     await writeFile(
       join(jobs, 'retry.yaml'),
-      fakeJob('retry', `  sparkConf: {spark.fake.sleepSeconds: "5"}\n  restartPolicy: {type: OnFailure, onFailureRetries: 2, onFailureRetryInterval: 1}\n`),
+      fakeJob(
+        'retry',
+        `  sparkConf: {spark.fake.sleepSeconds: "5"}\n  restartPolicy: {type: OnFailure, onFailureRetries: 2, onFailureRetryInterval: 1}\n`,
+      ),
     );
     await controller!.start();
     await waitForStatus(join(jobs, 'never.yaml'), phaseIs('Running'));
@@ -101,7 +115,10 @@ describe('Docker engine unreachable (a cut socket proxy; the shared engine keeps
     // The controller said what happened, in the job's events and its log.
     for (const job of ['never', 'retry']) {
       const ev = await readJobEvents(state, job);
-      expect(ev.some((e) => e.type === 'Warning' && /cannot reach the Docker engine/.test(e.message)), job).toBe(true);
+      expect(
+        ev.some((e) => e.type === 'Warning' && /cannot reach the Docker engine/.test(e.message)),
+        job,
+      ).toBe(true);
     }
     expect(logLines.join('')).toMatch(/"phase":"Releasing"/);
 

@@ -47,7 +47,12 @@ describe('Docker engine restarted while drivers run (a private dockerd)', () => 
       stateDir: join(root, 'state'),
       logger: silentLogger(),
       relistIntervalMs: 500,
-      backends: { docker, mesos: () => { throw new Error('no Mesos here'); } },
+      backends: {
+        docker,
+        mesos: () => {
+          throw new Error('no Mesos here');
+        },
+      },
     });
     await controller.start();
     return join(root, 'jobs');
@@ -63,7 +68,10 @@ describe('Docker engine restarted while drivers run (a private dockerd)', () => 
 
   it('with --live-restore the job re-attaches to the same driver and completes: one container, attempt 1', async () => {
     const jobs = await startController();
-    await writeFile(join(jobs, 'steady.yaml'), fakeJob('steady', `  sparkConf: {spark.fake.sleepSeconds: "6"}\n  restartPolicy: {type: Never}\n`));
+    await writeFile(
+      join(jobs, 'steady.yaml'),
+      fakeJob('steady', `  sparkConf: {spark.fake.sleepSeconds: "6"}\n  restartPolicy: {type: Never}\n`),
+    );
     const running = await waitForStatus(join(jobs, 'steady.yaml'), phaseIs('Running'));
     expect(running.executionAttempts).toBe(1);
     await restartEngine(true, async () => {
@@ -85,10 +93,16 @@ describe('Docker engine restarted while drivers run (a private dockerd)', () => 
     await engine.stop();
     await engine.start({ liveRestore: false });
     const jobs = await startController();
-    await writeFile(join(jobs, 'never.yaml'), fakeJob('never', `  sparkConf: {spark.fake.sleepSeconds: "30"}\n  restartPolicy: {type: Never}\n`));
+    await writeFile(
+      join(jobs, 'never.yaml'),
+      fakeJob('never', `  sparkConf: {spark.fake.sleepSeconds: "30"}\n  restartPolicy: {type: Never}\n`),
+    );
     await writeFile(
       join(jobs, 'retry.yaml'),
-      fakeJob('retry', `  sparkConf: {spark.fake.sleepSeconds: "4"}\n  restartPolicy: {type: OnFailure, onFailureRetries: 3, onFailureRetryInterval: 1}\n`),
+      fakeJob(
+        'retry',
+        `  sparkConf: {spark.fake.sleepSeconds: "4"}\n  restartPolicy: {type: OnFailure, onFailureRetries: 3, onFailureRetryInterval: 1}\n`,
+      ),
     );
     await waitForStatus(join(jobs, 'never.yaml'), phaseIs('Running'));
     await waitForStatus(join(jobs, 'retry.yaml'), phaseIs('Running'));

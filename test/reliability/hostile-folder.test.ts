@@ -24,7 +24,10 @@ async function snapshotTree(dir: string): Promise<Record<string, string>> {
         out[rel] = `dir ${st.mtimeMs}`;
         await walk(abs);
       } else if (e.isSymbolicLink()) out[rel] = `link ${await readlink(abs)}`;
-      else out[rel] = `file ${st.size} ${st.mtimeMs} ${createHash('sha256').update(await readFile(abs)).digest('hex')}`;
+      else
+        out[rel] = `file ${st.size} ${st.mtimeMs} ${createHash('sha256')
+          .update(await readFile(abs))
+          .digest('hex')}`;
     }
   };
   await walk(dir);
@@ -130,7 +133,12 @@ describe('hostile jobs folder', () => {
       stateDir: state,
       logger: createLogger({ destination: logs.stream, level: 'debug' }),
       relistIntervalMs: 300,
-      backends: { docker, mesos: () => { throw new Error('no Mesos here'); } },
+      backends: {
+        docker,
+        mesos: () => {
+          throw new Error('no Mesos here');
+        },
+      },
     });
     await controller.start();
     try {
@@ -151,15 +159,20 @@ describe('hostile jobs folder', () => {
         churns += 1;
       }
       const at = (f: string) => join(jobs, f);
-      for (const f of ['good.yaml', 'weird name ü.yaml', 'back\\slash.yaml', 'dir.yaml/nested.yaml', 'flip.yaml']) await waitForStatus(at(f), phaseIs('Succeeded'), 40_000);
+      for (const f of ['good.yaml', 'weird name ü.yaml', 'back\\slash.yaml', 'dir.yaml/nested.yaml', 'flip.yaml'])
+        await waitForStatus(at(f), phaseIs('Succeeded'), 40_000);
       const dupA = await waitForStatus(at('dup-a.yaml'), phaseIs('Succeeded', 'Invalid'));
       const dupB = await waitForStatus(at('dup-b.yaml'), phaseIs('Succeeded', 'Invalid'));
       expect([dupA.phase, dupB.phase].sort()).toEqual(['Invalid', 'Succeeded']);
-      expect((dupA.phase === 'Invalid' ? dupA : dupB).message).toMatch(/metadata.name: dup is already used by dup-[ab].yaml; names must be unique in the jobs folder/);
+      expect((dupA.phase === 'Invalid' ? dupA : dupB).message).toMatch(
+        /metadata.name: dup is already used by dup-[ab].yaml; names must be unique in the jobs folder/,
+      );
       expect((await waitForStatus(at('slash-name.yaml'), phaseIs('Invalid'))).message).toMatch(/metadata.name/);
       expect((await waitForStatus(at('traversal.yaml'), phaseIs('Invalid'))).message).toMatch(/metadata.name/);
       expect((await waitForStatus(at('host-network.yaml'), phaseIs('Invalid'))).message).toMatch(/spec.network: .*--allow-host-network/);
-      expect((await waitForStatus(at('host-path.yaml'), phaseIs('Invalid'))).message).toMatch(/spec.volumes\[0\].hostPath: .*--allow-host-path/);
+      expect((await waitForStatus(at('host-path.yaml'), phaseIs('Invalid'))).message).toMatch(
+        /spec.volumes\[0\].hostPath: .*--allow-host-path/,
+      );
       await controller.relist();
       await controller.whenIdle();
 

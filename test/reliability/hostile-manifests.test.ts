@@ -6,7 +6,10 @@ import { fakeJob } from '../support/controller-harness.js';
 
 // Bounded for CI; SPARKCTL_FUZZ_RUNS raises every property's run count for deeper runs.
 const RUNS = Number(process.env.SPARKCTL_FUZZ_RUNS ?? 1000);
-const VALID = fakeJob('fuzzed', `  sparkConf: {spark.app.name: fuzz}\n  volumes: [{hostPath: /data/in, containerPath: /in, readOnly: true}]\n  restartPolicy: {type: OnFailure, onFailureRetries: 2}\n`);
+const VALID = fakeJob(
+  'fuzzed',
+  `  sparkConf: {spark.app.name: fuzz}\n  volumes: [{hostPath: /data/in, containerPath: /in, readOnly: true}]\n  restartPolicy: {type: OnFailure, onFailureRetries: 2}\n`,
+);
 
 let tried = 0;
 let rejected = 0;
@@ -42,22 +45,73 @@ const text = (s: string) => check(Buffer.from(s, 'utf8'));
 
 // YAML pieces that stress the parser: anchors, aliases, merge keys, tags, flow and block mixes, directives.
 const token = fc.constantFrom(
-  '&a ', '*a', '*nope', '<<: *a', '!!binary ', '!!python/object:os.system ', '!custom ', '!!str ', '!!int ', '? ', ': ', '- ', '{', '}', '[', ']', ',',
-  '---\n', '...\n', '%YAML 1.1\n', '%TAG ! tag:x,2000:\n', '\t', '\n', '  ', '"', "'", '|', '>-', '#', '\\u0000', '\u2028', '\ufeff', 'null', '~', '.nan', '1e400',
-  '0x1F', '0o17', 'metadata:', 'name:', 'spec:', 'status:', '../../etc/passwd', 'a/b', 'C:\\x', 'x'.repeat(300),
+  '&a ',
+  '*a',
+  '*nope',
+  '<<: *a',
+  '!!binary ',
+  '!!python/object:os.system ',
+  '!custom ',
+  '!!str ',
+  '!!int ',
+  '? ',
+  ': ',
+  '- ',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '---\n',
+  '...\n',
+  '%YAML 1.1\n',
+  '%TAG ! tag:x,2000:\n',
+  '\t',
+  '\n',
+  '  ',
+  '"',
+  "'",
+  '|',
+  '>-',
+  '#',
+  '\\u0000',
+  '\u2028',
+  '\ufeff',
+  'null',
+  '~',
+  '.nan',
+  '1e400',
+  '0x1F',
+  '0o17',
+  'metadata:',
+  'name:',
+  'spec:',
+  'status:',
+  '../../etc/passwd',
+  'a/b',
+  'C:\\x',
+  'x'.repeat(300),
 );
 
 describe('hostile manifests: the parser never throws and always says where', () => {
   afterAll(() => {
-    process.stdout.write(`hostile-manifests: ${tried} inputs parsed, ${rejected} rejected with a positioned error, 0 exceptions, slowest ${slowest.ms.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `hostile-manifests: ${tried} inputs parsed, ${rejected} rejected with a positioned error, 0 exceptions, slowest ${slowest.ms.toFixed(0)} ms\n`,
+    );
   });
 
   it('random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => void check(b)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => void check(b)),
+      { numRuns: RUNS },
+    );
   });
 
   it('random Unicode text, including control characters and lone surrogates', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (s) => void text(s)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (s) => void text(s)),
+      { numRuns: RUNS },
+    );
   });
 
   it('a valid manifest with bytes inserted, deleted or replaced', () => {
@@ -66,7 +120,8 @@ describe('hostile manifests: the parser never throws and always says where', () 
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 6 }), (edits) => {
         let b = base;
-        for (const [at, del, ins] of edits) b = Buffer.concat([b.subarray(0, Math.min(at, b.length)), Buffer.from(ins), b.subarray(Math.min(at + del, b.length))]);
+        for (const [at, del, ins] of edits)
+          b = Buffer.concat([b.subarray(0, Math.min(at, b.length)), Buffer.from(ins), b.subarray(Math.min(at + del, b.length))]);
         check(b);
       }),
       { numRuns: RUNS },
@@ -76,22 +131,51 @@ describe('hostile manifests: the parser never throws and always says where', () 
   it('a valid manifest with adversarial YAML spliced in at line starts', () => {
     const lines = VALID.split('\n');
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(lines.length), fc.array(token, { minLength: 1, maxLength: 12 })), { minLength: 1, maxLength: 4 }), (splices) => {
-        const out = [...lines];
-        for (const [at, toks] of splices) out.splice(Math.min(at, out.length), 0, toks.join(''));
-        text(out.join('\n'));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(lines.length), fc.array(token, { minLength: 1, maxLength: 12 })), { minLength: 1, maxLength: 4 }),
+        (splices) => {
+          const out = [...lines];
+          for (const [at, toks] of splices) out.splice(Math.min(at, out.length), 0, toks.join(''));
+          text(out.join('\n'));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('values of every type at every field', () => {
-    const field = fc.constantFrom('metadata.name', 'spec.image', 'spec.driver.memory', 'spec.driver.cores', 'spec.volumes', 'spec.network', 'spec.master', 'spec.mode', 'spec.mesos', 'spec.restartPolicy', 'spec.arguments', 'spec.sparkConf', 'metadata.labels', 'spec.outputs');
-    const value = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.string({ maxLength: 400 }), fc.constantFrom('../../../etc/shadow', '/etc/passwd', 'a'.repeat(10_000), '-1', '1e309', '0x10', '1024Ei'));
+    const field = fc.constantFrom(
+      'metadata.name',
+      'spec.image',
+      'spec.driver.memory',
+      'spec.driver.cores',
+      'spec.volumes',
+      'spec.network',
+      'spec.master',
+      'spec.mode',
+      'spec.mesos',
+      'spec.restartPolicy',
+      'spec.arguments',
+      'spec.sparkConf',
+      'metadata.labels',
+      'spec.outputs',
+    );
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.string({ maxLength: 400 }),
+      fc.constantFrom('../../../etc/shadow', '/etc/passwd', 'a'.repeat(10_000), '-1', '1e309', '0x10', '1024Ei'),
+    );
     fc.assert(
       fc.property(field, value, (path, v) => {
         const [top, ...rest] = path.split('.');
-        const json = JSON.parse(JSON.stringify({ apiVersion: 'sparkctl.io/v1alpha1', kind: 'SparkJob', metadata: { name: 'fuzzed' }, spec: { image: 'x', mainApplicationFile: 'local:///a.jar', mainClass: 'A' } })) as Record<string, Record<string, unknown>>;
+        const json = JSON.parse(
+          JSON.stringify({
+            apiVersion: 'sparkctl.io/v1alpha1',
+            kind: 'SparkJob',
+            metadata: { name: 'fuzzed' },
+            spec: { image: 'x', mainApplicationFile: 'local:///a.jar', mainClass: 'A' },
+          }),
+        ) as Record<string, Record<string, unknown>>;
         let node: Record<string, unknown> = json[top!]!;
         for (const k of rest.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
         node[rest.at(-1)!] = v;
@@ -106,7 +190,17 @@ describe('hostile manifests: the parser never throws and always says where', () 
       `${VALID}  arguments: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
       `${VALID}  sparkConf: ${'{a: '.repeat(5_000)}1${'}'.repeat(5_000)}\n`,
       `${VALID}${Array.from({ length: 5_000 }, (_, i) => `${' '.repeat(2 + (i % 40))}k${i}:`).join('\n')}\n`,
-      `${VALID}  arguments:\n${Array.from({ length: 200 }, (_, i) => `    - &a${i} [${i === 0 ? '"lol"' : Array(10).fill(`*a${i - 1}`).join(', ')}]`).join('\n')}\n`,
+      `${VALID}  arguments:\n${Array.from(
+        { length: 200 },
+        (_, i) =>
+          `    - &a${i} [${
+            i === 0
+              ? '"lol"'
+              : Array(10)
+                  .fill(`*a${i - 1}`)
+                  .join(', ')
+          }]`,
+      ).join('\n')}\n`,
       `${VALID}  sparkConf:\n    ${'k'.repeat(500_000)}: v\n`,
       Array.from({ length: 2_000 }, () => '---\nkind: SparkJob\n').join(''),
       `${VALID}${'#'.repeat(MAX_MANIFEST_BYTES)}\n`,

@@ -15,10 +15,17 @@ const CHILD = join(ROOT, 'test', 'reliability', 'support', 'parse-memory-child.t
 const DEPTH_MESSAGE = /nesting deeper than 64 levels is not allowed/;
 
 /** Runs `node bin/sparkctl.js ARGS`, killed (by pid) if it outlives `timeoutMs`. */
-function runBounded(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; stdin?: number }): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runBounded(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; stdin?: number },
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -37,10 +44,15 @@ function runBounded(args: readonly string[], options: { cwd: string; env?: NodeJ
 /** Parses `file` in a child process with a small heap; resolves with what the child measured. */
 function parseInChild(file: string): Promise<{ ok: boolean; errors: string[]; errorCount: number; aboveIdleMiB: number }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--max-old-space-size=128', CHILD, file], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`parse child failed on ${file}: ${err.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as { ok: boolean; errors: string[]; errorCount: number; aboveIdleMiB: number });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--max-old-space-size=128', CHILD, file],
+      { cwd: ROOT, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`parse child failed on ${file}: ${err.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as { ok: boolean; errors: string[]; errorCount: number; aboveIdleMiB: number });
+      },
+    );
   });
 }
 
@@ -63,12 +75,39 @@ const HOSTILE: Array<[string, string, RegExp | undefined]> = [
   ['tab-indented lines (one parse error each)', `a:\n${'\tb: 1\n'.repeat(MAX_MANIFEST_BYTES / 6 - 1)}`, /more than 10000 YAML items/],
   // Just inside the limits: parsed in full, and still bounded.
   ['stray ] just under the item limit', ']'.repeat(MAX_YAML_ITEMS - 10), /Unexpected flow-seq-end/],
-  ['document markers just under the item limit', '---\nkind: SparkJob\n'.repeat(Math.floor(MAX_YAML_ITEMS / 4) - 10), /a manifest holds exactly one SparkJob/],
-  ['a valid job with 3,200 sparkConf keys', fakeJob('wide', `  sparkConf:\n${Array.from({ length: 3_200 }, (_, i) => `    spark.k${i}: v${i}`).join('\n')}\n`), undefined],
-  ['a 1 MiB double-quoted value', fakeJob('long', `  sparkConf: {spark.long: "${'x'.repeat(MAX_MANIFEST_BYTES - 600)}"}\n`), /more than 60000 YAML tokens/],
-  ['a valid job with a 200 KiB double-quoted value', fakeJob('long', `  sparkConf: {spark.long: "${'x'.repeat(200 * 1024)}"}\n`), undefined],
-  ['a valid job with a 1 MiB block scalar', fakeJob('long', `  sparkConf:\n    spark.long: |\n${`      ${'x'.repeat(200)}\n`.repeat(Math.floor((MAX_MANIFEST_BYTES - 700) / 207))}`), undefined],
-  ['a valid job with a 1 MiB plain value', fakeJob('long', `  sparkConf:\n    spark.long: ${'x'.repeat(MAX_MANIFEST_BYTES - 700)}\n`), undefined],
+  [
+    'document markers just under the item limit',
+    '---\nkind: SparkJob\n'.repeat(Math.floor(MAX_YAML_ITEMS / 4) - 10),
+    /a manifest holds exactly one SparkJob/,
+  ],
+  [
+    'a valid job with 3,200 sparkConf keys',
+    fakeJob('wide', `  sparkConf:\n${Array.from({ length: 3_200 }, (_, i) => `    spark.k${i}: v${i}`).join('\n')}\n`),
+    undefined,
+  ],
+  [
+    'a 1 MiB double-quoted value',
+    fakeJob('long', `  sparkConf: {spark.long: "${'x'.repeat(MAX_MANIFEST_BYTES - 600)}"}\n`),
+    /more than 60000 YAML tokens/,
+  ],
+  [
+    'a valid job with a 200 KiB double-quoted value',
+    fakeJob('long', `  sparkConf: {spark.long: "${'x'.repeat(200 * 1024)}"}\n`),
+    undefined,
+  ],
+  [
+    'a valid job with a 1 MiB block scalar',
+    fakeJob(
+      'long',
+      `  sparkConf:\n    spark.long: |\n${`      ${'x'.repeat(200)}\n`.repeat(Math.floor((MAX_MANIFEST_BYTES - 700) / 207))}`,
+    ),
+    undefined,
+  ],
+  [
+    'a valid job with a 1 MiB plain value',
+    fakeJob('long', `  sparkConf:\n    spark.long: ${'x'.repeat(MAX_MANIFEST_BYTES - 700)}\n`),
+    undefined,
+  ],
 ];
 
 describe('hostile manifests: read limits hold before the document is built', () => {
@@ -181,9 +220,13 @@ describe('the CLI and the controller under hostile folders', () => {
     const get = await runBounded([...flags, 'get', '-o', 'json'], { cwd: ws.root, env: SMALL_HEAP, timeoutMs: 30_000 });
     expect(get.stderr).not.toMatch(/heap out of memory/);
     expect(get.code).toBe(0);
-    const items = (JSON.parse(get.stdout) as { items: Array<{ metadata: { name: string }; status: { phase: string; message?: string } }> }).items;
+    const items = (JSON.parse(get.stdout) as { items: Array<{ metadata: { name: string }; status: { phase: string; message?: string } }> })
+      .items;
     const byName = new Map(items.map((i) => [i.metadata.name, i.status]));
-    expect(byName.get('big.yaml')).toMatchObject({ phase: 'Invalid', message: expect.stringMatching(/manifests are limited to 1\.0 MiB/) as unknown });
+    expect(byName.get('big.yaml')).toMatchObject({
+      phase: 'Invalid',
+      message: expect.stringMatching(/manifests are limited to 1\.0 MiB/) as unknown,
+    });
     expect(byName.get('deep.yaml')).toMatchObject({ phase: 'Invalid', message: expect.stringMatching(DEPTH_MESSAGE) as unknown });
     expect(byName.get('ok')?.phase).toBe('Pending');
     const describe = await runBounded([...flags, 'describe', 'deep.yaml'], { cwd: ws.root, env: SMALL_HEAP, timeoutMs: 30_000 });
@@ -196,7 +239,10 @@ describe('the CLI and the controller under hostile folders', () => {
     await ws.write('ok.yaml', fakeJob('ok', '  suspend: true\n'));
     const controller = ws.start(['controller', '--relist-interval', '1s'], { env: SMALL_HEAP });
     await controller.waitFor(/Started controller/, { stream: 'stderr' });
-    await controller.waitFor(/"file":"deep.yaml".*nesting deeper than 64 levels.*Manifest is invalid|Manifest is invalid.*"file":"deep.yaml"/, { stream: 'stderr', timeoutMs: 30_000 });
+    await controller.waitFor(
+      /"file":"deep.yaml".*nesting deeper than 64 levels.*Manifest is invalid|Manifest is invalid.*"file":"deep.yaml"/,
+      { stream: 'stderr', timeoutMs: 30_000 },
+    );
     // A later job is still reconciled: the controller is alive and working.
     const get = async () => runBounded([...ws.flags, 'get', '-o', 'json'], { cwd: ws.root, env: SMALL_HEAP });
     const deadline = Date.now() + 30_000;

@@ -8,7 +8,15 @@ import { callsOf, ensureFakeImage, testBackend } from '../backends/mesos/backend
 import { createHarness, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 import { startMesosMaster, startMesosPair, type MesosMaster, type MesosPair } from '../support/mesos-emulator/index.js';
 
-const EMULATOR = { agents: [{ cpus: 2, mem: 4096 }, { cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2, statusUpdateRetrySeconds: 1 };
+const EMULATOR = {
+  agents: [
+    { cpus: 2, mem: 4096 },
+    { cpus: 2, mem: 4096 },
+  ],
+  heartbeatIntervalSeconds: 0.5,
+  allocationIntervalSeconds: 0.2,
+  statusUpdateRetrySeconds: 1,
+};
 let faults = 0;
 let jobs = 0;
 
@@ -35,7 +43,13 @@ ${extra}`;
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
 /** Whether a task's container is running on the engine now. */
-const containerRuns = async (containerId: string) => (await docker.getContainer(`mesos-${containerId}`).inspect().catch(() => undefined))?.State.Running === true;
+const containerRuns = async (containerId: string) =>
+  (
+    await docker
+      .getContainer(`mesos-${containerId}`)
+      .inspect()
+      .catch(() => undefined)
+  )?.State.Running === true;
 
 /** Tasks the master launched for one job (every attempt). */
 const tasksOf = (m: MesosMaster, job: string) => m.tasks().filter((t) => t.id.startsWith(`sparkctl.${job}.`));
@@ -47,7 +61,9 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
     for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
   });
   afterAll(() => {
-    process.stdout.write(`mesos-faults: ${faults} faults injected (stream drop, failover, agent lost, agent partitioned, task killed) over ${jobs} jobs, jobs lost or run twice: 0\n`);
+    process.stdout.write(
+      `mesos-faults: ${faults} faults injected (stream drop, failover, agent lost, agent partitioned, task killed) over ${jobs} jobs, jobs lost or run twice: 0\n`,
+    );
   });
 
   const setUp = async (master: () => MesosMaster, overrides: { unreachableGraceMs?: number } = {}) => {
@@ -70,7 +86,8 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
     const running = async (file: string, job: string) => {
       await waitForStatus(at(file), phaseIs('Running'), 40_000);
       // Running in status means launched; wait for the task's own RUNNING before faulting it.
-      for (let i = 0; i < 200 && !tasksOf(master(), job).some((t) => t.state === 'TASK_RUNNING'); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && !tasksOf(master(), job).some((t) => t.state === 'TASK_RUNNING'); i++)
+        await new Promise((r) => setTimeout(r, 50));
     };
     return { h, at, running, stopController };
   };
@@ -112,7 +129,10 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
     closers.push(() => m.close());
     const { h, at, running } = await setUp(() => m);
     await h.write('lost-never.yaml', clusterJob('lost-never', m.port, '  restartPolicy: {type: Never}\n'));
-    await h.write('lost-retry.yaml', clusterJob('lost-retry', m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n'));
+    await h.write(
+      'lost-retry.yaml',
+      clusterJob('lost-retry', m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n'),
+    );
     await h.start();
     await running('lost-never.yaml', 'lost-never');
     await running('lost-retry.yaml', 'lost-retry');
@@ -140,7 +160,10 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
     closers.push(() => m.close());
     const { h, at, running } = await setUp(() => m);
     await h.write('kill-never.yaml', clusterJob('kill-never', m.port, '  restartPolicy: {type: Never}\n'));
-    await h.write('kill-retry.yaml', clusterJob('kill-retry', m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n'));
+    await h.write(
+      'kill-retry.yaml',
+      clusterJob('kill-retry', m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n'),
+    );
     await h.start();
     await running('kill-never.yaml', 'kill-never');
     await running('kill-retry.yaml', 'kill-retry');
@@ -163,7 +186,13 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
       closers.push(() => m.close());
       const { h, at, running, stopController } = await setUp(() => m);
       const job = restartBetween ? 'part-restart' : 'part-heal';
-      await h.write(`${job}.yaml`, clusterJob(job, m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n').replace('sleepSeconds: "3"', 'sleepSeconds: "12"'));
+      await h.write(
+        `${job}.yaml`,
+        clusterJob(job, m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n').replace(
+          'sleepSeconds: "3"',
+          'sleepSeconds: "12"',
+        ),
+      );
       await h.start();
       await running(`${job}.yaml`, job);
       const old = tasksOf(m, job)[0]!;
@@ -171,7 +200,9 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
       faults += 1;
       jobs += 1;
       // Attempt 2 runs on the other agent while the old container runs on behind the partition.
-      await expect.poll(() => tasksOf(m, job).some((t) => t.id !== old.id && t.state === 'TASK_RUNNING'), { timeout: 40_000, interval: 100 }).toBe(true);
+      await expect
+        .poll(() => tasksOf(m, job).some((t) => t.id !== old.id && t.state === 'TASK_RUNNING'), { timeout: 40_000, interval: 100 })
+        .toBe(true);
       const rerun = tasksOf(m, job).find((t) => t.id !== old.id)!;
       expect(rerun.agentId).not.toBe(old.agentId);
       expect(await containerRuns(old.containerId)).toBe(true);
@@ -191,26 +222,44 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
       const s = await waitForStatus(at(`${job}.yaml`), done, 60_000);
       expect(s).toMatchObject({ phase: 'Succeeded', executionAttempts: 2, exitCode: 0 });
       expect(s.driver?.taskId).toBe(rerun.id);
-      expect(tasksOf(m, job).map((t) => [t.id, t.state])).toEqual([[old.id, 'TASK_KILLED'], [rerun.id, 'TASK_FINISHED']]);
+      expect(tasksOf(m, job).map((t) => [t.id, t.state])).toEqual([
+        [old.id, 'TASK_KILLED'],
+        [rerun.id, 'TASK_FINISHED'],
+      ]);
     };
 
-    it('healed while the controller runs: the agent\'s re-registration update gets the old task killed; one successful execution', () => partitioned(false));
+    it("healed while the controller runs: the agent's re-registration update gets the old task killed; one successful execution", () =>
+      partitioned(false));
 
-    it('healed while the controller is down: the restarted controller kills the old task from its reconciliation answer; one successful execution', () => partitioned(true));
+    it('healed while the controller is down: the restarted controller kills the old task from its reconciliation answer; one successful execution', () =>
+      partitioned(true));
 
     it('with unreachableGraceMs, a partition that heals within the grace keeps the run: one task, one attempt', async () => {
       const m = await startMesosMaster(EMULATOR);
       closers.push(() => m.close());
       const { h, at, running } = await setUp(() => m, { unreachableGraceMs: 30_000 });
-      await h.write('part-grace.yaml', clusterJob('part-grace', m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n').replace('sleepSeconds: "3"', 'sleepSeconds: "6"'));
+      await h.write(
+        'part-grace.yaml',
+        clusterJob('part-grace', m.port, '  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 1}\n').replace(
+          'sleepSeconds: "3"',
+          'sleepSeconds: "6"',
+        ),
+      );
       await h.start();
       await running('part-grace.yaml', 'part-grace');
       const task = tasksOf(m, 'part-grace')[0]!;
       m.faults.partitionAgent(task.agentId);
       faults += 1;
       jobs += 1;
-      const unreachableSent = () => m.events().some((e) => e.type === 'UPDATE' && (e.update as { status: { task_id: { value: string }; state: string } }).status.task_id.value === task.id
-        && (e.update as { status: { state: string } }).status.state === 'TASK_UNREACHABLE');
+      const unreachableSent = () =>
+        m
+          .events()
+          .some(
+            (e) =>
+              e.type === 'UPDATE' &&
+              (e.update as { status: { task_id: { value: string }; state: string } }).status.task_id.value === task.id &&
+              (e.update as { status: { state: string } }).status.state === 'TASK_UNREACHABLE',
+          );
       await expect.poll(unreachableSent).toBe(true);
       m.faults.healAgent(task.agentId);
       const s = await waitForStatus(at('part-grace.yaml'), done, 60_000);

@@ -115,7 +115,12 @@ describe('health server over a real controller', () => {
       relistIntervalMs: 1000,
       onPhase: metrics.onPhase,
       onReconcile: metrics.onReconcile,
-      backends: { docker, mesos: () => { throw new Error('no Mesos here'); } },
+      backends: {
+        docker,
+        mesos: () => {
+          throw new Error('no Mesos here');
+        },
+      },
     });
     metrics.attach(controller);
     await writeFile(join(jobsDir, 'ok.yaml'), fakeJob('ok'));
@@ -138,7 +143,11 @@ describe('health server over a real controller', () => {
       journalCheckMs: 100,
       logger: silentLogger(),
     });
-    closers.push(() => docker.close(), () => controller.stop(), () => health.close());
+    closers.push(
+      () => docker.close(),
+      () => controller.stop(),
+      () => health.close(),
+    );
     await waitForStatus(join(jobsDir, 'ok.yaml'), phaseIs('Succeeded'));
     await waitForStatus(join(jobsDir, 'bad.yaml'), phaseIs('Failed'));
     await controller.whenIdle();
@@ -146,7 +155,10 @@ describe('health server over a real controller', () => {
     expect(await (await fetch(`${health.url}/healthz`)).text()).toBe('ok\n');
     const ready = await fetch(`${health.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, checks: { controller: { ok: true }, journal: { ok: true }, engine: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      ready: true,
+      checks: { controller: { ok: true }, journal: { ok: true }, engine: { ok: true } },
+    });
 
     const res = await fetch(`${health.url}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
@@ -189,7 +201,17 @@ describe('health server over a real controller', () => {
     await mkdir(jobsDir);
     instance = uniqueId('r');
     const docker: DockerBackend = createDockerBackend({ instance, stopTimeoutSeconds: 1 });
-    const controller = new Controller({ jobsDir, stateDir, logger: silentLogger(), backends: { docker, mesos: () => { throw new Error('no Mesos here'); } } });
+    const controller = new Controller({
+      jobsDir,
+      stateDir,
+      logger: silentLogger(),
+      backends: {
+        docker,
+        mesos: () => {
+          throw new Error('no Mesos here');
+        },
+      },
+    });
     await controller.start();
     const health = await serveHealth({
       addr: '127.0.0.1:0',
@@ -201,7 +223,11 @@ describe('health server over a real controller', () => {
       pingIntervalMs: 50,
       logger: silentLogger(),
     });
-    closers.push(() => docker.close(), () => controller.stop(), () => health.close());
+    closers.push(
+      () => docker.close(),
+      () => controller.stop(),
+      () => health.close(),
+    );
     await expect.poll(async () => (await fetch(`${health.url}/readyz`)).status, { timeout: 5000 }).toBe(200);
 
     // Every probe file the health server creates in the state dir (inotify sees even one created and removed at once).
@@ -210,10 +236,13 @@ describe('health server over a real controller', () => {
       if (file?.startsWith('.readyz-')) probes.add(file);
     });
     const started = Date.now();
-    const burst = async () => Promise.all(Array.from({ length: 100 }, async () => {
-      const res = await fetch(`${health.url}/readyz`);
-      return { status: res.status, body: (await res.json()) as { checks: { journal: { message: string } } } };
-    }));
+    const burst = async () =>
+      Promise.all(
+        Array.from({ length: 100 }, async () => {
+          const res = await fetch(`${health.url}/readyz`);
+          return { status: res.status, body: (await res.json()) as { checks: { journal: { message: string } } } };
+        }),
+      );
     const answers = [...(await burst()), ...(await burst()), ...(await burst())];
     const elapsed = Date.now() - started;
     expect(answers.filter((a) => a.status !== 200).map((a) => a.body.checks.journal.message)).toEqual([]);
@@ -233,7 +262,10 @@ describe('health server over a real controller', () => {
     const broken = Date.now();
     await expect.poll(async () => (await fetch(`${health.url}/readyz`)).status, { timeout: 5000, interval: 100 }).toBe(503);
     expect(Date.now() - broken).toBeLessThan(3000);
-    const body = (await (await fetch(`${health.url}/readyz`)).json()) as { ready: boolean; checks: { journal: { ok: boolean; message: string } } };
+    const body = (await (await fetch(`${health.url}/readyz`)).json()) as {
+      ready: boolean;
+      checks: { journal: { ok: boolean; message: string } };
+    };
     expect(body.ready).toBe(false);
     expect(body.checks.journal).toMatchObject({ ok: false, message: expect.stringMatching(/not writable: .*ENOTDIR/) });
   });
@@ -243,10 +275,14 @@ describe('health server over a real controller', () => {
     const jobsDir = join(root, 'jobs');
     await mkdir(jobsDir);
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--jobs', jobsDir, '--state-dir', join(root, 'state'), 'controller', '--metrics-addr', `127.0.0.1:${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SPARKCTL_LOG_LEVEL: 'info' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', cli, '--jobs', jobsDir, '--state-dir', join(root, 'state'), 'controller', '--metrics-addr', `127.0.0.1:${port}`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SPARKCTL_LOG_LEVEL: 'info' },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -262,7 +298,9 @@ describe('health server over a real controller', () => {
   });
 
   it('sparkctl controller rejects a malformed --metrics-addr as a usage error (exit 2)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--jobs', tmpdir(), 'controller', '--metrics-addr', 'nonsense'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--jobs', tmpdir(), 'controller', '--metrics-addr', 'nonsense'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));

@@ -3,7 +3,11 @@ import { ScheduledSparkJobSchema, type ScheduledRunRecord } from '../../src/api/
 import { cronOf, dueTimes, planSchedule, pruneHistory, type ScheduleView } from '../../src/schedules/plan-schedule.js';
 
 const T = (iso: string) => Date.parse(iso);
-const template = { image: 'sparkctl/spark-fake:test', mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar', mainClass: 'org.apache.spark.examples.SparkPi' };
+const template = {
+  image: 'sparkctl/spark-fake:test',
+  mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+  mainClass: 'org.apache.spark.examples.SparkPi',
+};
 
 const manifest = (spec: Record<string, unknown>) => ({
   apiVersion: 'sparkctl.io/v1alpha1',
@@ -28,7 +32,13 @@ describe('ScheduledSparkJob schema', () => {
       expect(ScheduledSparkJobSchema.safeParse(manifest({ schedule })).success, schedule).toBe(true);
     }
     const spec = ScheduledSparkJobSchema.parse(manifest({})).spec;
-    expect(spec).toMatchObject({ timeZone: 'UTC', concurrencyPolicy: 'Forbid', successfulRunHistoryLimit: 3, failedRunHistoryLimit: 1, suspend: false });
+    expect(spec).toMatchObject({
+      timeZone: 'UTC',
+      concurrencyPolicy: 'Forbid',
+      successfulRunHistoryLimit: 3,
+      failedRunHistoryLimit: 1,
+      suspend: false,
+    });
     expect(spec.template.sparkHome).toBe('/opt/spark');
   });
 
@@ -113,7 +123,10 @@ describe('planSchedule', () => {
     ['Replace', 'start', ['nightly-pi-1764468000']],
     ['Allow', 'start', []],
   ] as const)('concurrencyPolicy %s while a run is active', (policy, starts, stops) => {
-    const plan = planSchedule(view({ concurrencyPolicy: policy }, { lastScheduleTime: T('2026-11-30T02:00:00Z'), active: ['nightly-pi-1764468000'] }), now);
+    const plan = planSchedule(
+      view({ concurrencyPolicy: policy }, { lastScheduleTime: T('2026-11-30T02:00:00Z'), active: ['nightly-pi-1764468000'] }),
+      now,
+    );
     expect(plan.start !== undefined ? 'start' : undefined).toBe(starts);
     expect(plan.stop).toEqual(stops);
     if (policy === 'Forbid') expect(plan.message).toMatch(/still runs \(concurrencyPolicy: Forbid\)/);

@@ -16,13 +16,16 @@ describe('policy rules', () => {
 
   it('refuses network: host unless --allow-host-network', async () => {
     const s = spec({ network: 'host' });
-    expect(await violations(s, DEFAULT_POLICY)).toEqual([{ path: 'spec.network', message: expect.stringMatching(/--allow-host-network/) as string }]);
+    expect(await violations(s, DEFAULT_POLICY)).toEqual([
+      { path: 'spec.network', message: expect.stringMatching(/--allow-host-network/) as string },
+    ]);
     expect(await violations(s, { ...DEFAULT_POLICY, allowHostNetwork: true })).toEqual([]);
   });
 
   it('refuses host paths outside every --allow-host-path prefix, by whole path components and after resolving ..', async () => {
     const policy = { allowHostNetwork: false, allowedHostPaths: ['/data'] };
-    const paths = async (hostPath: string) => (await violations(spec({ volumes: [{ hostPath, containerPath: '/in' }] }), policy)).map((v) => v.path);
+    const paths = async (hostPath: string) =>
+      (await violations(spec({ volumes: [{ hostPath, containerPath: '/in' }] }), policy)).map((v) => v.path);
     expect(await paths('/data')).toEqual([]);
     expect(await paths('/data/in/deeper')).toEqual([]);
     expect(await paths('/data-evil')).toEqual(['spec.volumes[0].hostPath']);
@@ -37,7 +40,9 @@ describe('policy rules', () => {
   it('treats mesos.certsDir as a host path', async () => {
     const s = spec({ master: 'mesos://127.0.0.1:5050', network: 'host', mesos: { certsDir: '/etc/mesos/certs' } });
     const policy = { allowHostNetwork: true, allowedHostPaths: ['/srv'] };
-    expect(await violations(s, policy)).toEqual([{ path: 'spec.mesos.certsDir', message: expect.stringMatching(/--allow-host-path/) as string }]);
+    expect(await violations(s, policy)).toEqual([
+      { path: 'spec.mesos.certsDir', message: expect.stringMatching(/--allow-host-path/) as string },
+    ]);
     expect(await violations(s, { ...policy, allowedHostPaths: ['/etc/mesos'] })).toEqual([]);
   });
 });
@@ -67,16 +72,19 @@ describe('what the controller lets containers do (real engine)', () => {
     await mkdir(join(allowedDir, 'in'));
     h = await createHarness({ policy: { allowHostNetwork: false, allowedHostPaths: [allowedDir] } });
     await h.write('plain.yaml', fakeJob('plain', `  sparkConf: {spark.fake.sleepSeconds: "3"}\n`));
-    await h.write('mounted.yaml', fakeJob('mounted', `  sparkConf: {spark.fake.requireFiles: /in/data.txt}\n  volumes: [{hostPath: ${allowedDir}/in, containerPath: /in, readOnly: true}]\n`));
+    await h.write(
+      'mounted.yaml',
+      fakeJob(
+        'mounted',
+        `  sparkConf: {spark.fake.requireFiles: /in/data.txt}\n  volumes: [{hostPath: ${allowedDir}/in, containerPath: /in, readOnly: true}]\n`,
+      ),
+    );
     await writeFile(join(allowedDir, 'in', 'data.txt'), 'input\n');
     await h.write('hostnet.yaml', fakeJob('hostnet', '  network: host\n'));
     await h.write('etc.yaml', fakeJob('etc', '  volumes: [{hostPath: /etc, containerPath: /host-etc, readOnly: true}]\n'));
     await h.write('sneaky.yaml', fakeJob('sneaky', `  volumes: [{hostPath: ${allowedDir}/../jobs, containerPath: /j}]\n`));
     await h.write('prefix.yaml', fakeJob('prefix', `  volumes: [{hostPath: ${allowedDir}-evil, containerPath: /j}]\n`));
-    await h.write(
-      'certs.yaml',
-      fakeJob('certs', `  master: mesos://127.0.0.1:5050\n  network: host\n  mesos: {certsDir: /etc/ssl}\n`),
-    );
+    await h.write('certs.yaml', fakeJob('certs', `  master: mesos://127.0.0.1:5050\n  network: host\n  mesos: {certsDir: /etc/ssl}\n`));
     await h.start();
     const at = (f: string) => join(h!.jobsDir, f);
 
@@ -92,7 +100,9 @@ describe('what the controller lets containers do (real engine)', () => {
     expect(info.HostConfig.IpcMode).toBe('private');
     expect(info.HostConfig.Binds ?? []).toEqual([]);
     // And inside: no effective capabilities, no new privileges, only loopback.
-    const exec = await testDocker().getContainer(plain!.Id).exec({ Cmd: ['cat', '/proc/self/status', '/proc/net/dev'], AttachStdout: true, AttachStderr: true });
+    const exec = await testDocker()
+      .getContainer(plain!.Id)
+      .exec({ Cmd: ['cat', '/proc/self/status', '/proc/net/dev'], AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({});
     let out = '';
     for await (const chunk of stream as AsyncIterable<Buffer>) out += chunk.toString('latin1');
@@ -125,7 +135,10 @@ describe('what the controller lets containers do (real engine)', () => {
     h = await createHarness({ policy: { allowHostNetwork: true, allowedHostPaths: [certs] } });
     await h.write(
       'tls.yaml',
-      fakeJob('tls', `  master: mesos://127.0.0.1:5050\n  network: host\n  mesos: {certsDir: ${certs}}\n  sparkConf: {spark.fake.sleepSeconds: "2", spark.fake.requireFiles: "/certs/mesos.crt,/certs/trustedroot.crt"}\n`),
+      fakeJob(
+        'tls',
+        `  master: mesos://127.0.0.1:5050\n  network: host\n  mesos: {certsDir: ${certs}}\n  sparkConf: {spark.fake.sleepSeconds: "2", spark.fake.requireFiles: "/certs/mesos.crt,/certs/trustedroot.crt"}\n`,
+      ),
     );
     await h.start();
     await waitForStatus(join(h.jobsDir, 'tls.yaml'), phaseIs('Running'));

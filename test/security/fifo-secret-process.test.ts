@@ -47,11 +47,25 @@ describe('a FIFO named as the Mesos secret (cluster mode) never blocks the contr
     master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5 });
     await writeFile(
       join(jobs, 'fifo.yaml'),
-      fakeJob('fifo', `  master: mesos://127.0.0.1:${master.port}\n  mode: cluster\n  mesos: {principal: spark, secretRef: {file: ${secrets}/mesos-secret}}\n  restartPolicy: {type: Never}\n`),
+      fakeJob(
+        'fifo',
+        `  master: mesos://127.0.0.1:${master.port}\n  mode: cluster\n  mesos: {principal: spark, secretRef: {file: ${secrets}/mesos-secret}}\n  restartPolicy: {type: Never}\n`,
+      ),
     );
     await writeFile(join(jobs, 'other.yaml'), fakeJob('other', '  network: host\n'));
     const port = await freePort();
-    controller = startCli(['--jobs', jobs, '--state-dir', join(root, 'state'), 'controller', '--metrics-addr', `127.0.0.1:${port}`, '--allow-host-network', '--allow-host-path', secrets]);
+    controller = startCli([
+      '--jobs',
+      jobs,
+      '--state-dir',
+      join(root, 'state'),
+      'controller',
+      '--metrics-addr',
+      `127.0.0.1:${port}`,
+      '--allow-host-network',
+      '--allow-host-path',
+      secrets,
+    ]);
 
     const status = await waitForStatus(join(jobs, 'fifo.yaml'), phaseIs('Failed', 'Invalid'), 30_000);
     expect(status.message).toContain(`spec.mesos.secretRef.file: ${secrets}/mesos-secret is not a regular file`);

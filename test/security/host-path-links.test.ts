@@ -13,7 +13,8 @@ import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '..
 import { callIO, ensureTestImages, inspectContainer, makeRun, removeInstanceContainers, testDocker, uniqueId } from '../support/docker.js';
 import { startMesosMaster, type MesosMaster } from '../support/mesos-emulator/index.js';
 
-const spec = (extra: Record<string, unknown>) => SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar', mainClass: 'A', ...extra });
+const spec = (extra: Record<string, unknown>) =>
+  SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar', mainClass: 'A', ...extra });
 
 // ALLOWED is the operator's --allow-host-path; a job that could write into it planted `root -> /`.
 describe('a link inside an allowed folder never leads out of it', () => {
@@ -53,7 +54,9 @@ describe('a link inside an allowed folder never leads out of it', () => {
 
   it('refuses a host path it cannot resolve (a link loop), naming the field', async () => {
     const { violations } = await checkPolicy(spec({ volumes: [{ hostPath: `${allowed}/loop/x`, containerPath: '/l' }] }), policy);
-    expect(violations).toEqual([{ path: 'spec.volumes[0].hostPath', message: expect.stringMatching(/cannot be resolved on this host \(ELOOP\)/) as string }]);
+    expect(violations).toEqual([
+      { path: 'spec.volumes[0].hostPath', message: expect.stringMatching(/cannot be resolved on this host \(ELOOP\)/) as string },
+    ]);
   });
 
   describe('with a controller on the real engine', () => {
@@ -65,7 +68,10 @@ describe('a link inside an allowed folder never leads out of it', () => {
 
     it('marks a job mounting ALLOWED/root/etc Invalid (PolicyViolation) and creates no container', async () => {
       h = await createHarness({ policy });
-      await h.write('escape.yaml', fakeJob('escape', `  volumes: [{hostPath: ${allowed}/root/etc, containerPath: /host-etc, readOnly: true}]\n`));
+      await h.write(
+        'escape.yaml',
+        fakeJob('escape', `  volumes: [{hostPath: ${allowed}/root/etc, containerPath: /host-etc, readOnly: true}]\n`),
+      );
       await h.start();
       const status = await waitForStatus(join(h.jobsDir, 'escape.yaml'), phaseIs('Invalid'));
       expect(status.message).toContain('spec.volumes[0].hostPath: ');
@@ -135,21 +141,36 @@ describe('a link inside an allowed folder never leads out of it', () => {
 
     it('refuses certsDir through ALLOWED/root before any call reaches the master', async () => {
       mesos = testBackend({ policy: granted() }).backend;
-      const s = mesosSpec({ master: `mesos://127.0.0.1:${master.port}`, mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, certsDir: `${allowed}/root/etc/ssl` } });
+      const s = mesosSpec({
+        master: `mesos://127.0.0.1:${master.port}`,
+        mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, certsDir: `${allowed}/root/etc/ssl` },
+      });
       const before = master.calls().length;
-      await expect(mesos.connect({ ...callIO(), spec: s })).rejects.toMatchObject({ reason: 'PolicyViolation', message: expect.stringContaining('spec.mesos.certsDir') as string });
+      await expect(mesos.connect({ ...callIO(), spec: s })).rejects.toMatchObject({
+        reason: 'PolicyViolation',
+        message: expect.stringContaining('spec.mesos.certsDir') as string,
+      });
       await expect(mesos.requestResources(runOf(s, 'certs-escape'), callIO())).rejects.toMatchObject({ reason: 'PolicyViolation' });
       expect(master.calls().length).toBe(before);
     });
 
     it('launches the task with the resolved host path of a volume', async () => {
       mesos = testBackend({ policy: granted() }).backend;
-      const s = mesosSpec({ master: `mesos://127.0.0.1:${master.port}`, volumes: [{ hostPath: `${allowed}/alias`, containerPath: '/in', readOnly: true }] });
+      const s = mesosSpec({
+        master: `mesos://127.0.0.1:${master.port}`,
+        volumes: [{ hostPath: `${allowed}/alias`, containerPath: '/in', readOnly: true }],
+      });
       const run = runOf(s, 'alias-volume');
       await mesos.connect({ ...callIO(), spec: s });
       const reservation = await mesos.requestResources(run, callIO());
       const ref = await mesos.start(run, reservation, callIO());
-      const accept = callsOf(master.calls(), 'ACCEPT').at(-1) as { accept: { operations: Array<{ launch: { task_infos: Array<{ container: { volumes: Array<{ host_path: string; container_path: string }> } }> } }> } };
+      const accept = callsOf(master.calls(), 'ACCEPT').at(-1) as {
+        accept: {
+          operations: Array<{
+            launch: { task_infos: Array<{ container: { volumes: Array<{ host_path: string; container_path: string }> } }> };
+          }>;
+        };
+      };
       const volumes = accept.accept.operations[0]!.launch.task_infos[0]!.container.volumes;
       expect(volumes).toContainEqual(expect.objectContaining({ container_path: '/in', host_path: join(allowed, 'data') }));
       expect(JSON.stringify(volumes)).not.toContain(`${allowed}/alias`);

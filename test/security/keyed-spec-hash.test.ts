@@ -23,9 +23,17 @@ const spec = SparkJobSpecSchema.parse({
   image: 'sparkctl/spark-fake:test',
   mainApplicationFile: 'local:///a.jar',
   mainClass: 'A',
-  driver: { env: [{ name: 'PIN', value: SIX_DIGITS, secret: true }, { name: 'PLAIN', value: 'p' }] },
+  driver: {
+    env: [
+      { name: 'PIN', value: SIX_DIGITS, secret: true },
+      { name: 'PLAIN', value: 'p' },
+    ],
+  },
 });
-const withValue = (value: string) => ({ ...spec, driver: { ...spec.driver, env: [{ name: 'PIN', value, secret: true }, spec.driver.env[1]!] } });
+const withValue = (value: string) => ({
+  ...spec,
+  driver: { ...spec.driver, env: [{ name: 'PIN', value, secret: true }, spec.driver.env[1]!] },
+});
 /** What the hash was before keys: sha256 of the canonical spec, secret value included. */
 const plainHash = (s: unknown): string => createHash('sha256').update(canonicalJson(s)).digest('hex').slice(0, SPEC_HASH_LENGTH);
 
@@ -85,7 +93,10 @@ describe('secret values in spec hashes', () => {
     expect(keyed).not.toBe(old);
     expect(specHash(spec)).not.toBe(plainHash(spec));
     // The canonical text with a hole where the secret goes: one sha256 per guess.
-    const [before, after] = canonicalJson({ ...unkeyed, driver: { ...spec.driver, env: [{ name: 'PIN', value: '@@@', secret: true }, spec.driver.env[1]] } }).split('"@@@"');
+    const [before, after] = canonicalJson({
+      ...unkeyed,
+      driver: { ...spec.driver, env: [{ name: 'PIN', value: '@@@', secret: true }, spec.driver.env[1]] },
+    }).split('"@@@"');
     const found: Record<string, string> = {};
     for (let n = 0; n < 1_000_000; n++) {
       const guess = String(n).padStart(6, '0');
@@ -97,7 +108,12 @@ describe('secret values in spec hashes', () => {
   });
 
   it('leave specs without secrets hashed as before (no restart on upgrade), whatever the key', () => {
-    const plain = SparkJobSpecSchema.parse({ image: 'x', mainApplicationFile: 'local:///a.jar', mainClass: 'A', driver: { env: [{ name: 'A', value: 'b' }] } });
+    const plain = SparkJobSpecSchema.parse({
+      image: 'x',
+      mainApplicationFile: 'local:///a.jar',
+      mainClass: 'A',
+      driver: { env: [{ name: 'A', value: 'b' }] },
+    });
     expect(specHash(plain, loadHashKey(tempDir()))).toBe(plainHash(plain));
     expect(specHash(plain, loadHashKey(tempDir()))).toBe(specHash(plain));
   });
@@ -105,7 +121,12 @@ describe('secret values in spec hashes', () => {
 
 describe('wait and the keyed hash', () => {
   const key = loadHashKey(tempDir());
-  const job = { apiVersion: 'sparkctl.io/v1alpha1', kind: 'SparkJob', metadata: { name: 'pin', labels: {}, annotations: {} }, spec } as unknown as SparkJob;
+  const job = {
+    apiVersion: 'sparkctl.io/v1alpha1',
+    kind: 'SparkJob',
+    metadata: { name: 'pin', labels: {}, annotations: {} },
+    spec,
+  } as unknown as SparkJob;
   const view = (observedSpecHash: string): JobView => {
     const status: SparkJobStatus = { phase: 'Succeeded', observedSpecHash, conditions: [], submissionAttempts: 1, executionAttempts: 1 };
     return { name: 'pin', job, status, record: { name: 'pin', file: 'pin.yaml', status, updatedAt: '' } };
@@ -138,7 +159,10 @@ describe('keyed hashes across a controller restart (real Docker)', () => {
   it('keeps the same observedSpecHash and adopts the running driver; status, label and hash never carry the secret', async () => {
     h = await createHarness();
     const file = join(h.jobsDir, 'pin.yaml');
-    const manifest = fakeJob('pin', `  sparkConf: {spark.fake.sleepSeconds: "3"}\n`).replace('memoryOverhead: 16m}', `memoryOverhead: 16m, env: [{name: PIN, value: "${SIX_DIGITS}", secret: true}, {name: SPARK_LOCAL_IP, value: 127.0.0.1}]}`);
+    const manifest = fakeJob('pin', `  sparkConf: {spark.fake.sleepSeconds: "3"}\n`).replace(
+      'memoryOverhead: 16m}',
+      `memoryOverhead: 16m, env: [{name: PIN, value: "${SIX_DIGITS}", secret: true}, {name: SPARK_LOCAL_IP, value: 127.0.0.1}]}`,
+    );
     expect(manifest).toContain(SIX_DIGITS);
     await h.write('pin.yaml', manifest);
     await h.start();
@@ -153,7 +177,15 @@ describe('keyed hashes across a controller restart (real Docker)', () => {
       mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
       mainClass: 'org.apache.spark.examples.SparkPi',
       arguments: ['10'],
-      driver: { cores: 0.5, memory: '64m', memoryOverhead: '16m', env: [{ name: 'PIN', value: SIX_DIGITS, secret: true }, { name: 'SPARK_LOCAL_IP', value: '127.0.0.1' }] },
+      driver: {
+        cores: 0.5,
+        memory: '64m',
+        memoryOverhead: '16m',
+        env: [
+          { name: 'PIN', value: SIX_DIGITS, secret: true },
+          { name: 'SPARK_LOCAL_IP', value: '127.0.0.1' },
+        ],
+      },
       sparkConf: { 'spark.fake.sleepSeconds': '3' },
     });
     expect(running.observedSpecHash).toBe(runHash(parsedSpec, key));

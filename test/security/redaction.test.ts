@@ -13,7 +13,12 @@ describe('driver log redaction', () => {
     master: 'mesos://127.0.0.1:5050',
     network: 'host',
     mesos: { secretRef: { env: 'MS' } },
-    driver: { env: [{ name: 'T', value: 'tok-123', secret: true }, { name: 'P', value: 'plain' }] },
+    driver: {
+      env: [
+        { name: 'T', value: 'tok-123', secret: true },
+        { name: 'P', value: 'plain' },
+      ],
+    },
   });
 
   it('masks secret env values and the Mesos secret from secretRef.env, not plain values', () => {
@@ -41,19 +46,23 @@ describe('driver log redaction', () => {
   it('masks a secret however the log is cut into chunks', () => {
     const secrets = ['s3cr3t-value', 'pw'];
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('s3cr3t-value', 'pw', 'x', '\n', 's3cr', 'p'), { maxLength: 30 }), fc.array(fc.nat(40), { maxLength: 8 }), (parts, cuts) => {
-        const text = parts.join('');
-        const points = [...new Set(cuts.map((c) => Math.min(c, text.length)))].sort((a, b) => a - b);
-        const r = streamRedactor(secrets);
-        let out = '';
-        let last = 0;
-        for (const p of [...points, text.length]) {
-          out += r.push(text.slice(last, p));
-          last = p;
-        }
-        out += r.end();
-        expect(out).toBe(redactSecrets(text, secrets));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('s3cr3t-value', 'pw', 'x', '\n', 's3cr', 'p'), { maxLength: 30 }),
+        fc.array(fc.nat(40), { maxLength: 8 }),
+        (parts, cuts) => {
+          const text = parts.join('');
+          const points = [...new Set(cuts.map((c) => Math.min(c, text.length)))].sort((a, b) => a - b);
+          const r = streamRedactor(secrets);
+          let out = '';
+          let last = 0;
+          for (const p of [...points, text.length]) {
+            out += r.push(text.slice(last, p));
+            last = p;
+          }
+          out += r.end();
+          expect(out).toBe(redactSecrets(text, secrets));
+        },
+      ),
       { numRuns: 500 },
     );
   });

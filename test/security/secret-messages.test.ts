@@ -42,7 +42,10 @@ describe('the schema refuses control characters where a manifest string reaches 
     ['a sparkConf value with DEL', '  sparkConf: {spark.x: "v\\x7f"}', 'spec.sparkConf.spark.x', 'U+007F'],
     ['a mainClass with a line feed', '', 'spec.mainClass', 'U+000A'],
   ])('refuses %s, naming the field and the character, never the value', (_what, spec, path, code) => {
-    const text = spec === '' ? manifest('ctl', '').replace('mainClass: org.apache.spark.examples.SparkPi', 'mainClass: "org.apache\\nSparkPi"') : manifest('ctl', spec);
+    const text =
+      spec === ''
+        ? manifest('ctl', '').replace('mainClass: org.apache.spark.examples.SparkPi', 'mainClass: "org.apache\\nSparkPi"')
+        : manifest('ctl', spec);
     const issues = issuesOf(text);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toContain(`${path}: `);
@@ -51,11 +54,20 @@ describe('the schema refuses control characters where a manifest string reaches 
   });
 
   it('keeps tab and line breaks in env values, arguments and conf values (PEM keys, multi-line options)', () => {
-    expect(issuesOf(manifest('ok', '  arguments: ["a\\tb\\nc\\r\\n"]\n  sparkConf: {spark.x: "1\\n2"}\n  driver: {env: [{name: PEM, value: "-----BEGIN-----\\nAAA\\n-----END-----\\n", secret: true}]}'))).toEqual([]);
+    expect(
+      issuesOf(
+        manifest(
+          'ok',
+          '  arguments: ["a\\tb\\nc\\r\\n"]\n  sparkConf: {spark.x: "1\\n2"}\n  driver: {env: [{name: PEM, value: "-----BEGIN-----\\nAAA\\n-----END-----\\n", secret: true}]}',
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses spark.mesos.secret in sparkConf: it would sit on the spark-submit command line', () => {
-    expect(issuesOf(manifest('conf', '  sparkConf: {spark.mesos.secret: hunter2}')).join()).toMatch(/spec\.sparkConf\.spark\.mesos\.secret: .*secretRef/);
+    expect(issuesOf(manifest('conf', '  sparkConf: {spark.mesos.secret: hunter2}')).join()).toMatch(
+      /spec\.sparkConf\.spark\.mesos\.secret: .*secretRef/,
+    );
   });
 
   it('reports a numeric secret without its value, while a plain number is still quoted back as a hint', () => {
@@ -85,7 +97,11 @@ function capturedLogger() {
 /** A Docker-kind backend whose driver start fails with an engine error that quotes what it was given. */
 function echoingBackend(echo: string): Backend {
   const reservation: Reservation = { key: 'k', cpus: 1, memMiB: 64 };
-  const fail = Object.assign(new Error(`engine refused the container: env ${echo} is invalid`), { code: 'TEST_ENGINE', errorClass: 'terminal', reason: 'DriverStartFailed' });
+  const fail = Object.assign(new Error(`engine refused the container: env ${echo} is invalid`), {
+    code: 'TEST_ENGINE',
+    errorClass: 'terminal',
+    reason: 'DriverStartFailed',
+  });
   return {
     kind: 'docker',
     connect: () => Promise.resolve({ backend: 'docker', version: 'test' }),
@@ -143,7 +159,13 @@ describe('secret values never reach status, events, the controller log or the CL
       await docker.close();
       await removeInstanceContainers(instance);
     });
-    await writeFile(join(jobsDir, 'nul.yaml'), manifest('nul', '  driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m, env: [{name: TOKEN, value: "s3cret-tok\\0x", secret: true}]}'));
+    await writeFile(
+      join(jobsDir, 'nul.yaml'),
+      manifest(
+        'nul',
+        '  driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m, env: [{name: TOKEN, value: "s3cret-tok\\0x", secret: true}]}',
+      ),
+    );
     await controller.start();
     const status = await waitForStatus(join(jobsDir, 'nul.yaml'), phaseIs('Invalid', 'Failed', 'Succeeded'));
     expect(await everything(jobsDir, stateDir, 'nul', 'nul.yaml', lines)).not.toContain('s3cret-tok');
@@ -189,7 +211,10 @@ describe('secret values never reach status, events, the controller log or the CL
     const controller = new Controller({ jobsDir, stateDir, logger, backends: { docker, mesos: () => docker } });
     cleanups.push(() => controller.stop());
     // Invalid twice over: the secret is a number, and so is a plain value (whose message still quotes it).
-    await writeFile(join(jobsDir, 'pin.yaml'), manifest('pin', '  driver: {env: [{name: PIN, value: 8675309, secret: true}, {name: B, value: 1}]}'));
+    await writeFile(
+      join(jobsDir, 'pin.yaml'),
+      manifest('pin', '  driver: {env: [{name: PIN, value: 8675309, secret: true}, {name: B, value: 1}]}'),
+    );
     await controller.start();
     const status = await waitForStatus(join(jobsDir, 'pin.yaml'), phaseIs('Invalid'));
     expect(status.message).toContain('spec.driver.env.0.value');

@@ -55,7 +55,10 @@ describe('spec.mesos.secretRef is under the policy', () => {
     ] as const) {
       const status = await waitForStatus(join(h.jobsDir, `${job}.yaml`), phaseIs('Invalid'));
       expect(status.message, job).toMatch(message);
-      expect(status.conditions?.find((c) => c.type === 'Stalled'), job).toMatchObject({ status: 'True', reason: 'PolicyViolation' });
+      expect(
+        status.conditions?.find((c) => c.type === 'Stalled'),
+        job,
+      ).toMatchObject({ status: 'True', reason: 'PolicyViolation' });
     }
     await h.controller.whenIdle();
     for (const job of ['socket', 'shadow', 'home']) expect(await containersOf(h.instance, job), job).toEqual([]);
@@ -70,7 +73,10 @@ describe('spec.mesos.secretRef is under the policy', () => {
     h = await createHarness({ policy, mesos: () => mesos! });
     await h.write(
       'borrow.yaml',
-      fakeJob('borrow', `  master: mesos://127.0.0.1:${master.port}\n  mode: cluster\n  mesos: {principal: spark, secretRef: {env: CONTROLLER_DB_PASSWORD}}\n`),
+      fakeJob(
+        'borrow',
+        `  master: mesos://127.0.0.1:${master.port}\n  mode: cluster\n  mesos: {principal: spark, secretRef: {env: CONTROLLER_DB_PASSWORD}}\n`,
+      ),
     );
     await h.start();
     const status = await waitForStatus(join(h.jobsDir, 'borrow.yaml'), phaseIs('Invalid'));
@@ -81,8 +87,14 @@ describe('spec.mesos.secretRef is under the policy', () => {
     expect(master.calls()).toEqual([]);
 
     // The backend refuses it by itself too (defence in depth), before any call; a granted variable connects.
-    const borrow = mesosSpec({ master: `mesos://127.0.0.1:${master.port}`, mesos: { role: '*', principal: 'spark', secretRef: { env: 'CONTROLLER_DB_PASSWORD' } } });
-    await expect(mesos.connect({ ...callIO(), spec: borrow })).rejects.toMatchObject({ reason: 'PolicyViolation', message: expect.stringContaining('--allow-secret-env') as string });
+    const borrow = mesosSpec({
+      master: `mesos://127.0.0.1:${master.port}`,
+      mesos: { role: '*', principal: 'spark', secretRef: { env: 'CONTROLLER_DB_PASSWORD' } },
+    });
+    await expect(mesos.connect({ ...callIO(), spec: borrow })).rejects.toMatchObject({
+      reason: 'PolicyViolation',
+      message: expect.stringContaining('--allow-secret-env') as string,
+    });
     await expect(mesos.requestResources(runOf(borrow, 'borrow'), callIO())).rejects.toMatchObject({ reason: 'PolicyViolation' });
     expect(master.calls()).toEqual([]);
     const granted = mesosSpec({ master: `mesos://127.0.0.1:${master.port}` });
@@ -111,7 +123,10 @@ describe('spec.mesos.secretRef is under the policy', () => {
     await mkdir(dir);
     execFileSync('mkfifo', [join(dir, 'secret')]);
     h = await createHarness({ policy: { allowHostNetwork: true, allowedHostPaths: [dir] } });
-    await h.write('fifo.yaml', clientJob('fifo', `{principal: spark, secretRef: {file: ${dir}/secret}}`, '  restartPolicy: {type: Never}\n'));
+    await h.write(
+      'fifo.yaml',
+      clientJob('fifo', `{principal: spark, secretRef: {file: ${dir}/secret}}`, '  restartPolicy: {type: Never}\n'),
+    );
     await h.write('other.yaml', fakeJob('other', '  network: host\n'));
     await h.start();
     const status = await waitForStatus(join(h.jobsDir, 'fifo.yaml'), phaseIs('Failed', 'Invalid'));
@@ -128,12 +143,18 @@ describe('spec.mesos.secretRef is under the policy', () => {
     expect(() => resolveSecret({ file: join(dir, 'secret') })).toThrow(/is not a regular file/);
     master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5 });
     mesos = testBackend({ policy: { allowHostNetwork: false, allowedHostPaths: [dir] } }).backend;
-    const s = mesosSpec({ master: `mesos://127.0.0.1:${master.port}`, mesos: { role: '*', principal: 'spark', secretRef: { file: join(dir, 'secret') } } });
-    await expect(mesos.connect({ ...callIO(), spec: s })).rejects.toMatchObject({ errorClass: 'terminal', message: expect.stringContaining('is not a regular file') as string });
+    const s = mesosSpec({
+      master: `mesos://127.0.0.1:${master.port}`,
+      mesos: { role: '*', principal: 'spark', secretRef: { file: join(dir, 'secret') } },
+    });
+    await expect(mesos.connect({ ...callIO(), spec: s })).rejects.toMatchObject({
+      errorClass: 'terminal',
+      message: expect.stringContaining('is not a regular file') as string,
+    });
     expect(master.calls()).toEqual([]);
   });
 
-  it('a Docker driver gets the secret file\'s trimmed value as SPARK_MESOS_SECRET in its environment, and no bind of the file (inspected on the engine)', async () => {
+  it("a Docker driver gets the secret file's trimmed value as SPARK_MESOS_SECRET in its environment, and no bind of the file (inspected on the engine)", async () => {
     const dir = join(scratch, 'granted');
     await mkdir(join(dir, 'versions'), { recursive: true });
     const value = `file-s3cret-${Date.now()}`;
@@ -143,7 +164,11 @@ describe('spec.mesos.secretRef is under the policy', () => {
     h = await createHarness({ policy: { allowHostNetwork: true, allowedHostPaths: [dir] } });
     await h.write(
       'byfile.yaml',
-      clientJob('byfile', `{principal: spark, secretRef: {file: ${dir}/mesos-secret}}`, '  sparkConf: {spark.fake.sleepSeconds: "3", spark.fake.printEnv: "SPARK_MESOS_SECRET,SPARK_MESOS_SECRET_FILE"}\n'),
+      clientJob(
+        'byfile',
+        `{principal: spark, secretRef: {file: ${dir}/mesos-secret}}`,
+        '  sparkConf: {spark.fake.sleepSeconds: "3", spark.fake.printEnv: "SPARK_MESOS_SECRET,SPARK_MESOS_SECRET_FILE"}\n',
+      ),
     );
     await h.start();
     await waitForStatus(join(h.jobsDir, 'byfile.yaml'), phaseIs('Running'));

@@ -33,7 +33,9 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
 
 /** Every path under a folder with its mode bits. */
 async function modes(dir: string): Promise<Array<{ path: string; kind: 'dir' | 'file'; mode: number }>> {
-  const out: Array<{ path: string; kind: 'dir' | 'file'; mode: number }> = [{ path: dir, kind: 'dir', mode: (await lstat(dir)).mode & 0o777 }];
+  const out: Array<{ path: string; kind: 'dir' | 'file'; mode: number }> = [
+    { path: dir, kind: 'dir', mode: (await lstat(dir)).mode & 0o777 },
+  ];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await modes(p)));
@@ -68,14 +70,25 @@ describe('secrets and the state dir', () => {
     });
     const logger = createLogger({ destination, level: 'debug' });
     const policy = { allowHostNetwork: true, allowedHostPaths: [], allowedSecretEnv: ['SPARKCTL_TEST_MESOS_SECRET'] };
-    const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1, logger, policy, env: { ...process.env, SPARKCTL_TEST_MESOS_SECRET: MESOS_SECRET } });
+    const docker = createDockerBackend({
+      instance,
+      stopTimeoutSeconds: 1,
+      logger,
+      policy,
+      env: { ...process.env, SPARKCTL_TEST_MESOS_SECRET: MESOS_SECRET },
+    });
     const controller = new Controller({
       jobsDir,
       stateDir,
       logger,
       relistIntervalMs: 500,
       policy,
-      backends: { docker, mesos: () => { throw new Error('no Mesos here'); } },
+      backends: {
+        docker,
+        mesos: () => {
+          throw new Error('no Mesos here');
+        },
+      },
     });
     const secretJob = (name: string, extra = '') =>
       fakeJob(
@@ -87,9 +100,15 @@ describe('secrets and the state dir', () => {
       );
     // fakeJob's driver line gains the env list (a second driver: key would be a duplicate).
     const withEnv = (text: string) =>
-      text.replace('driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}', `driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m, env: [{name: TOKEN, value: ${ENV_SECRET}, secret: true}, {name: PLAIN, value: visible}]}`);
+      text.replace(
+        'driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}',
+        `driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m, env: [{name: TOKEN, value: ${ENV_SECRET}, secret: true}, {name: PLAIN, value: visible}]}`,
+      );
     await writeFile(join(jobsDir, 'secret-ok.yaml'), withEnv(secretJob('secret-ok')));
-    await writeFile(join(jobsDir, 'secret-fail.yaml'), withEnv(secretJob('secret-fail', ', spark.fake.exitCode: "4"')) + '  restartPolicy: {type: Never}\n');
+    await writeFile(
+      join(jobsDir, 'secret-fail.yaml'),
+      withEnv(secretJob('secret-fail', ', spark.fake.exitCode: "4"')) + '  restartPolicy: {type: Never}\n',
+    );
     expect(await readFile(join(jobsDir, 'secret-ok.yaml'), 'utf8')).toContain(ENV_SECRET);
     await controller.start();
     try {

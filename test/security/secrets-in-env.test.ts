@@ -7,7 +7,13 @@ const ENV_SECRET = 'tok-4711';
 
 describe('the Docker backend passes secrets in the environment only (real engine)', () => {
   const instance = uniqueId('e');
-  const backend = createDockerBackend({ instance, capacity: { cpus: 4, memMiB: 4096 }, stopTimeoutSeconds: 1, env: { TEAM_SECRET: MESOS_SECRET }, policy: { allowHostNetwork: true, allowedHostPaths: [], allowedSecretEnv: ['TEAM_SECRET'] } });
+  const backend = createDockerBackend({
+    instance,
+    capacity: { cpus: 4, memMiB: 4096 },
+    stopTimeoutSeconds: 1,
+    env: { TEAM_SECRET: MESOS_SECRET },
+    policy: { allowHostNetwork: true, allowedHostPaths: [], allowedSecretEnv: ['TEAM_SECRET'] },
+  });
   beforeAll(async () => {
     await ensureTestImages();
   });
@@ -32,7 +38,9 @@ describe('the Docker backend passes secrets in the environment only (real engine
       const visible = JSON.stringify([info.Path, info.Args, info.Config.Cmd, info.Config.Entrypoint, info.Name, info.Config.Labels]);
       expect(visible).not.toContain(MESOS_SECRET);
       expect(visible).not.toContain(ENV_SECRET);
-      expect(info.Config.Env).toEqual(expect.arrayContaining([`SPARK_MESOS_SECRET=${MESOS_SECRET}`, `TOKEN=${ENV_SECRET}`, 'SPARK_MESOS_PRINCIPAL=spark']));
+      expect(info.Config.Env).toEqual(
+        expect.arrayContaining([`SPARK_MESOS_SECRET=${MESOS_SECRET}`, `TOKEN=${ENV_SECRET}`, 'SPARK_MESOS_PRINCIPAL=spark']),
+      );
     } finally {
       await backend.release(run, ref, reservation, callIO());
     }

@@ -9,7 +9,14 @@ import { Journal } from '../../src/state/journal.js';
 import { readAllJobRecords, readJobEvents } from '../../src/state/read-journal.js';
 
 const status = { phase: 'Running', conditions: [], submissionAttempts: 1, executionAttempts: 1 };
-const record = (extra: Record<string, unknown> = {}) => ({ name: 'a', file: 'a.yaml', snapshot: { status: 'active' }, status, updatedAt: '2026-01-01T00:00:00.000Z', ...extra });
+const record = (extra: Record<string, unknown> = {}) => ({
+  name: 'a',
+  file: 'a.yaml',
+  snapshot: { status: 'active' },
+  status,
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...extra,
+});
 
 describe('journal files are read through versioned schemas', () => {
   let dir: string | undefined;
@@ -53,7 +60,10 @@ describe('journal files are read through versioned schemas', () => {
     await journal.saveRecord(record() as never);
     expect(JSON.parse(await readFile(journalPaths.record(dir, 'a'), 'utf8'))).toMatchObject({ version: JOURNAL_VERSION, name: 'a' });
     await journal.appendEvent('a', { time: 't', type: 'Normal', reason: 'Added', message: 'm' });
-    await writeFile(journalPaths.events(dir, 'a'), `${await readFile(journalPaths.events(dir, 'a'), 'utf8')}{"time":"t","type":"Loud"}\n{"tim`);
+    await writeFile(
+      journalPaths.events(dir, 'a'),
+      `${await readFile(journalPaths.events(dir, 'a'), 'utf8')}{"time":"t","type":"Loud"}\n{"tim`,
+    );
     expect((await readJobEvents(dir, 'a')).map((e) => e.reason)).toEqual(['Added']);
   });
 });

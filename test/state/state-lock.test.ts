@@ -36,7 +36,9 @@ describe('state lock (in process)', () => {
     await expect(acquireStateLock(root, { jobsDir: '/jobs' })).rejects.toThrow(ControllerLockedError);
     await release();
     expect(await readLiveLock(root)).toBeUndefined();
-    await (await acquireStateLock(root, { jobsDir: '/jobs' }))();
+    await (
+      await acquireStateLock(root, { jobsDir: '/jobs' })
+    )();
   });
 });
 
@@ -114,7 +116,9 @@ describe('state lock between controller processes', () => {
     root = await mkdtemp(join(tmpdir(), 'sparkctl-lock-'));
     await mkdir(join(root, 'jobs'));
     await mkdir(join(root, 'empty-path'));
-    const res = await runCli(['--jobs', join(root, 'jobs'), '--state-dir', join(root, 'state'), 'controller'], { env: { PATH: join(root, 'empty-path') } });
+    const res = await runCli(['--jobs', join(root, 'jobs'), '--state-dir', join(root, 'state'), 'controller'], {
+      env: { PATH: join(root, 'empty-path') },
+    });
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain('the flock command was not found on PATH: install util-linux (or BusyBox)');
   });

@@ -43,7 +43,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await mkdir(jobsDir);
   const instance = uniqueId('c');
   const build = () => {
-    const docker = createDockerBackend({ instance, ...(options.policy ? { policy: options.policy } : {}), ...(options.capacity ? { capacity: options.capacity } : {}), stopTimeoutSeconds: 1 });
+    const docker = createDockerBackend({
+      instance,
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.capacity ? { capacity: options.capacity } : {}),
+      stopTimeoutSeconds: 1,
+    });
     const controller = new Controller({
       jobsDir,
       stateDir,
@@ -99,11 +104,7 @@ export async function readFileStatus(path: string): Promise<SparkJobStatus | und
 }
 
 /** Polls a manifest until its status satisfies `until` (the status file is the controller's real output). */
-export async function waitForStatus(
-  path: string,
-  until: (s: SparkJobStatus) => boolean,
-  timeoutMs = 30_000,
-): Promise<SparkJobStatus> {
+export async function waitForStatus(path: string, until: (s: SparkJobStatus) => boolean, timeoutMs = 30_000): Promise<SparkJobStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: SparkJobStatus | undefined;
   while (Date.now() < deadline) {
@@ -115,7 +116,10 @@ export async function waitForStatus(
 }
 
 /** A predicate on the phase. */
-export const phaseIs = (...phases: Phase[]) => (s: SparkJobStatus) => phases.includes(s.phase);
+export const phaseIs =
+  (...phases: Phase[]) =>
+  (s: SparkJobStatus) =>
+    phases.includes(s.phase);
 
 /** A SparkJob manifest on the fake Spark image. */
 export function fakeJob(name: string, extra = ''): string {

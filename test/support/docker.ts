@@ -68,7 +68,14 @@ export function callIO(signal: AbortSignal = new AbortController().signal, onPro
 /** Removes every container a test instance left behind (by the instance label). */
 export async function removeInstanceContainers(instance: string, docker: Docker = testDocker()): Promise<void> {
   const list = await docker.listContainers({ all: true, filters: { label: [`${LABELS.instance}=${instance}`] } });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Inspects a container by name or id, or undefined when there is none. */

@@ -34,7 +34,11 @@ async function untilAccepting(port: number, child: ChildProcess): Promise<void> 
 /** `git daemon` serving every repository under `base` over git:// on loopback (push allowed). */
 export async function startGitDaemon(base: string): Promise<LoopbackServer> {
   const port = await freePort();
-  const child = spawn('git', ['daemon', '--reuseaddr', `--base-path=${base}`, '--export-all', '--enable=receive-pack', '--listen=127.0.0.1', `--port=${port}`, base], { stdio: 'ignore', detached: true });
+  const child = spawn(
+    'git',
+    ['daemon', '--reuseaddr', `--base-path=${base}`, '--export-all', '--enable=receive-pack', '--listen=127.0.0.1', `--port=${port}`, base],
+    { stdio: 'ignore', detached: true },
+  );
   await untilAccepting(port, child);
   return {
     port,

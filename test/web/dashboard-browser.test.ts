@@ -64,7 +64,11 @@ describe('dashboard in headless chromium over a real controller run', () => {
     await expect(page.locator('tr[data-name="bad"] .phase-text').textContent()).resolves.toBe('Failed');
     expect(await page.locator('tr[data-name="ok"] .phase').getAttribute('class')).toContain('phase-succeeded');
     // The stylesheet applied (served from the package, allowed by the CSP): the badge has a colour.
-    expect(await page.locator('tr[data-name="bad"] .phase').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color)).toBe('rgb(164, 14, 38)');
+    expect(
+      await page
+        .locator('tr[data-name="bad"] .phase')
+        .evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color),
+    ).toBe('rgb(164, 14, 38)');
     await page.selectOption('#f-phase', 'Failed');
     await page.click('button[type="submit"]');
     await page.waitForURL(/phase=Failed/);
@@ -84,11 +88,18 @@ describe('dashboard in headless chromium over a real controller run', () => {
   it('shows a job page with its driver log and events, reachable by keyboard from the list', async () => {
     await page.goto(`${d.url}/`);
     // Tab through the page until the job's link has focus, as a keyboard user would.
-    for (let i = 0; i < 30 && !(await page.locator('tr[data-name="bad"] a').evaluate((el) => el === el.ownerDocument.activeElement)); i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 30 && !(await page.locator('tr[data-name="bad"] a').evaluate((el) => el === el.ownerDocument.activeElement)); i++)
+      await page.keyboard.press('Tab');
     const link = page.locator('tr[data-name="bad"] a');
     expect(await link.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     // Focus is visible: the stylesheet's outline, not the browser's default.
-    expect(await link.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string } }).getComputedStyle(el).outlineWidth)).toBe('3px');
+    expect(
+      await link.evaluate(
+        (el) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string } }).getComputedStyle(el)
+            .outlineWidth,
+      ),
+    ).toBe('3px');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/jobs\/bad$/);
     expect(await page.locator('#log').textContent()).toContain('exit');

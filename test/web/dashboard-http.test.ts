@@ -19,11 +19,15 @@ describe('dashboard pages over a real controller run (Docker engine)', () => {
   beforeAll(async () => {
     await ensureTestImages();
     h = await createHarness();
-    await h.write('pi.yaml', hostile(fakeJob('pi', `  sparkConf: {spark.fake.output: /tmp/result.txt}\n  outputs: [{name: result, path: /tmp/result.txt}]\n`)));
+    await h.write(
+      'pi.yaml',
+      hostile(fakeJob('pi', `  sparkConf: {spark.fake.output: /tmp/result.txt}\n  outputs: [{name: result, path: /tmp/result.txt}]\n`)),
+    );
     await h.write('broken.yaml', hostile(fakeJob('broken', `  sparkConf: {spark.fake.exitCode: "3"}\n`), '{team: ops}'));
     // A manifest too broken to name its job is listed under its file name: markup there too.
     await h.write(`${HOSTILE_MARKUP}.yaml`, 'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata: {}\n');
-    for (let i = 0; i < SUSPENDED; i++) await h.write(`s${String(i).padStart(3, '0')}.yaml`, fakeJob(`s${String(i).padStart(3, '0')}`, '  suspend: true\n'));
+    for (let i = 0; i < SUSPENDED; i++)
+      await h.write(`s${String(i).padStart(3, '0')}.yaml`, fakeJob(`s${String(i).padStart(3, '0')}`, '  suspend: true\n'));
     await h.start();
     await waitForStatus(join(h.jobsDir, 'pi.yaml'), phaseIs('Succeeded'));
     await waitForStatus(join(h.jobsDir, 'broken.yaml'), phaseIs('Failed'));
@@ -40,7 +44,8 @@ describe('dashboard pages over a real controller run (Docker engine)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const csp = res.headers.get('content-security-policy') ?? '';
-    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) expect(csp).toContain(directive);
+    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"])
+      expect(csp).toContain(directive);
     expect(csp).not.toContain('unsafe-inline');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(body).not.toMatch(/<script(?![^>]*\bsrc="\/static\/app\.js")/);
@@ -59,7 +64,9 @@ describe('dashboard pages over a real controller run (Docker engine)', () => {
   it('lists the run with phases as colour class, icon and text; 100 per page; filters by phase and label in the query string', async () => {
     const { body } = await text('/');
     expect(body).toContain(`<caption>${SUSPENDED + 3} jobs, showing 1–100</caption>`);
-    expect(body).toMatch(/<tr data-name="pi">[\s\S]*?phase-succeeded[\s\S]*?aria-hidden="true">✔<\/span> <span class="phase-text">Succeeded</);
+    expect(body).toMatch(
+      /<tr data-name="pi">[\s\S]*?phase-succeeded[\s\S]*?aria-hidden="true">✔<\/span> <span class="phase-text">Succeeded</,
+    );
     expect(body).toMatch(/<tr data-name="broken">[\s\S]*?phase-failed[\s\S]*?<span class="phase-text">Failed</);
     expect(body.match(/<tr data-name=/g)).toHaveLength(100);
     expect(body).toContain('href="/?page=2" rel="next"');
@@ -154,7 +161,9 @@ describe('dashboard pages over a real controller run (Docker engine)', () => {
       const header = body.slice(body.indexOf('<header>'), body.indexOf('</header>'));
       expect(header).toContain('<span class="revision">1a2b3c4</span>');
       expect(header).toContain('<time datetime="2026-01-02T03:04:05.000Z">');
-      expect(header).toContain('Last sync failed (FetchFailed, 2026-01-02T03:05:05.000Z): fatal: &lt;script&gt;alert(1)&lt;/script&gt; unreachable');
+      expect(header).toContain(
+        'Last sync failed (FetchFailed, 2026-01-02T03:05:05.000Z): fatal: &lt;script&gt;alert(1)&lt;/script&gt; unreachable',
+      );
       expect(header).not.toContain('<script>alert');
     }
   });

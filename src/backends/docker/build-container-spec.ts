@@ -39,7 +39,12 @@ export function driverLabels(run: JobRun, instance: string): Record<string, stri
  * environment as SPARK_MESOS_SECRET: never in the argv, and no host file is bound for it.
  * Host paths are bound as given: the caller hands in a spec whose host paths are resolved.
  */
-export function buildContainerSpec(run: JobRun, instance: string, mesosSecret?: string, driver: DriverContext = {}): ContainerCreateOptions & { name: string } {
+export function buildContainerSpec(
+  run: JobRun,
+  instance: string,
+  mesosSecret?: string,
+  driver: DriverContext = {},
+): ContainerCreateOptions & { name: string } {
   const { spec } = run;
   const env = driverEnvironment(spec, driver).map((e) => `${e.name}=${e.value}`);
   const binds = spec.volumes.map((v) => `${v.hostPath}:${v.containerPath}${v.readOnly ? ':ro' : ''}`);

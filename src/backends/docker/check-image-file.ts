@@ -15,7 +15,10 @@ interface PathStat {
 /** The engine's stat of one path in a created container, or undefined when the path does not exist. */
 async function statPath(container: Docker.Container, path: string, signal: AbortSignal): Promise<PathStat | undefined> {
   try {
-    const res = (await container.infoArchive({ path, abortSignal: signal })) as { headers?: Record<string, string | undefined>; resume?: () => void };
+    const res = (await container.infoArchive({ path, abortSignal: signal })) as {
+      headers?: Record<string, string | undefined>;
+      resume?: () => void;
+    };
     res.resume?.();
     const header = res.headers?.['x-docker-container-path-stat'];
     if (header === undefined) return undefined;

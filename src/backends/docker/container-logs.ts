@@ -27,6 +27,8 @@ export async function readWholeLog(container: Docker.Container, maxBytes: number
   const text = demuxLog(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
   const bytes = Buffer.byteLength(text);
   if (bytes <= maxBytes) return text;
-  const tail = Buffer.from(text).subarray(bytes - maxBytes).toString('utf8');
+  const tail = Buffer.from(text)
+    .subarray(bytes - maxBytes)
+    .toString('utf8');
   return `[sparkctl: the driver log was ${bytes} bytes; only its last ${maxBytes} bytes are kept]\n${tail}`;
 }

@@ -3,7 +3,11 @@ import type Docker from 'dockerode';
 import { engineMessageOf, statusCodeOf } from './errors.js';
 
 /** Inspects a container by name or id; undefined when the engine has none. */
-export async function inspectOrUndefined(docker: Docker, nameOrId: string, signal: AbortSignal): Promise<Docker.ContainerInspectInfo | undefined> {
+export async function inspectOrUndefined(
+  docker: Docker,
+  nameOrId: string,
+  signal: AbortSignal,
+): Promise<Docker.ContainerInspectInfo | undefined> {
   try {
     return await docker.getContainer(nameOrId).inspect({ abortSignal: signal });
   } catch (e) {

@@ -29,7 +29,11 @@ export async function copyOutputs(
     } catch (e) {
       if (isAbortError(e, opts.signal)) throw e;
       if (statusCodeOf(e) === 404) {
-        entries.push({ name: o.name, path: dest, error: `output ${o.name}: ${o.path} does not exist in the driver container (did the job write it?)` });
+        entries.push({
+          name: o.name,
+          path: dest,
+          error: `output ${o.name}: ${o.path} does not exist in the driver container (did the job write it?)`,
+        });
       } else if (e instanceof TarExtractError) {
         entries.push({ name: o.name, path: dest, error: `output ${o.name}: ${e.message}` });
       } else {

@@ -5,7 +5,17 @@
  */
 import Docker from 'dockerode';
 import type { DriverRef } from '../../api/status.js';
-import { LABELS, type Backend, type CallIO, type Collected, type ConnectResult, type JobRun, type OwnedDriver, type Reservation, type RunExit } from '../ports.js';
+import {
+  LABELS,
+  type Backend,
+  type CallIO,
+  type Collected,
+  type ConnectResult,
+  type JobRun,
+  type OwnedDriver,
+  type Reservation,
+  type RunExit,
+} from '../ports.js';
 import { driverMemoryWithOverheadMiB } from '../spark-submit.js';
 import { INSTANCE_PATTERN, MANAGED_BY, buildContainerSpec, containerName, reservationKey } from './build-container-spec.js';
 import { followLogs, readWholeLog } from './container-logs.js';
@@ -110,7 +120,8 @@ async function waitUntilStopped(c: Docker.Container, signal: AbortSignal): Promi
     const probe = () => {
       c.inspect({ abortSignal: signal }).then(
         (info) => (info.State.Running ? (timer = setTimeout(probe, WAIT_PROBE_MS)) : resolve()),
-        (e: unknown) => (isConnectionError(e) || statusCodeOf(e) === 404 || signal.aborted ? reject(e) : (timer = setTimeout(probe, WAIT_PROBE_MS))),
+        (e: unknown) =>
+          isConnectionError(e) || statusCodeOf(e) === 404 || signal.aborted ? reject(e) : (timer = setTimeout(probe, WAIT_PROBE_MS)),
       );
     };
     timer = setTimeout(probe, WAIT_PROBE_MS);
@@ -136,7 +147,9 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
   const socketPath = options.socketPath ?? defaultSocket(env);
   const instance = options.instance ?? 'default';
   if (!INSTANCE_PATTERN.test(instance)) {
-    throw new DockerOptionsError(`instance ${JSON.stringify(instance)} must be 1-32 lower-case letters, digits or '-', starting and ending with a letter or digit`);
+    throw new DockerOptionsError(
+      `instance ${JSON.stringify(instance)} must be 1-32 lower-case letters, digits or '-', starting and ending with a letter or digit`,
+    );
   }
   const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024 * 1024;
   const maxLogBytes = options.maxLogBytes ?? 32 * 1024 * 1024;
@@ -162,7 +175,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
 
   const learnCapacity = (signal: AbortSignal): Promise<void> => {
     capacityKnown ??= callWithSignal<{ NCPU: number; MemTotal: number }>(docker, docker.info, signal).then(
-      (info: { NCPU: number; MemTotal: number }) => ledger.setCapacity({ cpus: info.NCPU, memMiB: Math.floor(info.MemTotal / (1024 * 1024)) }),
+      (info: { NCPU: number; MemTotal: number }) =>
+        ledger.setCapacity({ cpus: info.NCPU, memMiB: Math.floor(info.MemTotal / (1024 * 1024)) }),
       (e: unknown) => {
         capacityKnown = undefined;
         throw e;
@@ -190,7 +204,10 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       let info = await inspectOrUndefined(docker, name, io.signal);
       if (info && info.Config.Labels[LABELS.specHash] !== run.specHash) {
         if (info.State.Running) {
-          throw new ContainerStartError(`container ${name} still runs spec ${info.Config.Labels[LABELS.specHash]}, not ${run.specHash}: release that run first`, 'retryable');
+          throw new ContainerStartError(
+            `container ${name} still runs spec ${info.Config.Labels[LABELS.specHash]}, not ${run.specHash}: release that run first`,
+            'retryable',
+          );
         }
         await removeContainer(docker, info.Id, stopTimeout, io.signal);
         info = undefined;
@@ -215,10 +232,15 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       }
       return { backend: 'docker', containerId: info.Id, containerName: name };
     } catch (e) {
-      if (isAbortError(e, io.signal) || isConnectionError(e) || (e instanceof Error && 'errorClass' in e)) throw wrap(e, `starting ${name}`, io.signal);
+      if (isAbortError(e, io.signal) || isConnectionError(e) || (e instanceof Error && 'errorClass' in e))
+        throw wrap(e, `starting ${name}`, io.signal);
       const detail = engineMessageOf(e);
-      const fix = UNRUNNABLE.test(detail) ? `: check spec.image and spec.sparkHome (${run.spec.sparkHome}/bin/spark-submit must exist and be executable in ${run.spec.image})` : '';
-      throw new ContainerStartError(`starting driver container ${name} failed: ${detail}${fix}`, fix ? 'terminal' : 'retryable', { cause: e });
+      const fix = UNRUNNABLE.test(detail)
+        ? `: check spec.image and spec.sparkHome (${run.spec.sparkHome}/bin/spark-submit must exist and be executable in ${run.spec.image})`
+        : '';
+      throw new ContainerStartError(`starting driver container ${name} failed: ${detail}${fix}`, fix ? 'terminal' : 'retryable', {
+        cause: e,
+      });
     }
   };
 
@@ -243,7 +265,9 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
         throw unavailable(e, 'connecting');
       }
       if (!apiAtLeast(apiVersion, MIN_API_VERSION)) {
-        throw new EngineTooOldError(`the Docker engine at unix://${socketPath} speaks API ${apiVersion}; sparkctl needs ${MIN_API_VERSION} or newer (Docker 20.10+): upgrade the engine`);
+        throw new EngineTooOldError(
+          `the Docker engine at unix://${socketPath} speaks API ${apiVersion}; sparkctl needs ${MIN_API_VERSION} or newer (Docker 20.10+): upgrade the engine`,
+        );
       }
       return { backend: 'docker', version: apiVersion };
     },
@@ -285,7 +309,16 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       const c = containerOf(run, ref);
       const onLog = io.onLog;
       const redactor = streamRedactor(await secretsOf(run));
-      const logs = onLog ? followLogs(c, (t) => { const safe = redactor.push(t); if (safe) onLog(safe); }, io.signal) : Promise.resolve();
+      const logs = onLog
+        ? followLogs(
+            c,
+            (t) => {
+              const safe = redactor.push(t);
+              if (safe) onLog(safe);
+            },
+            io.signal,
+          )
+        : Promise.resolve();
       try {
         await waitUntilStopped(c, io.signal);
         await settleWithin(logs, LOG_DRAIN_MS);
@@ -295,7 +328,12 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
         return toRunExit(info.State, driverMemoryWithOverheadMiB(run.spec));
       } catch (e) {
         if (statusCodeOf(e) === 404 && !io.signal.aborted) {
-          return { exitCode: null, outcome: 'lost', message: `the driver container ${ref.containerName ?? ref.containerId} is gone`, finishedAt: new Date().toISOString() };
+          return {
+            exitCode: null,
+            outcome: 'lost',
+            message: `the driver container ${ref.containerName ?? ref.containerId} is gone`,
+            finishedAt: new Date().toISOString(),
+          };
         }
         throw wrap(e, `waiting for ${ref.containerName ?? ref.containerId}`, io.signal);
       }
@@ -304,7 +342,11 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     async collect(run: JobRun, ref: DriverRef, destDir: string, io: CallIO): Promise<Collected> {
       const c = containerOf(run, ref);
       try {
-        const info = await inspectOrUndefined(docker, ref.containerId ?? ref.containerName ?? containerName(instance, run.name, run.attempt), io.signal);
+        const info = await inspectOrUndefined(
+          docker,
+          ref.containerId ?? ref.containerName ?? containerName(instance, run.name, run.attempt),
+          io.signal,
+        );
         if (!info) {
           const error = `the driver container ${ref.containerName ?? ref.containerId} no longer exists`;
           return { exitCode: null, log: '', outputs: run.spec.outputs.map((o) => ({ name: o.name, path: o.path, error })) };
@@ -319,10 +361,14 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     },
 
     async release(run: JobRun, ref: DriverRef | undefined, reservation: Reservation | undefined, io: CallIO): Promise<void> {
-      const targets = new Set([ref?.containerId ?? containerName(instance, run.name, run.attempt), containerName(instance, run.name, run.attempt)]);
+      const targets = new Set([
+        ref?.containerId ?? containerName(instance, run.name, run.attempt),
+        containerName(instance, run.name, run.attempt),
+      ]);
       try {
         for (const t of targets) {
-          if (await removeContainer(docker, t, stopTimeout, io.signal)) log.info({ job: run.name, attempt: run.attempt, container: t }, 'Removed driver container');
+          if (await removeContainer(docker, t, stopTimeout, io.signal))
+            log.info({ job: run.name, attempt: run.attempt, container: t }, 'Removed driver container');
         }
       } catch (e) {
         throw wrap(e, `removing the driver of ${run.name} attempt ${run.attempt}`, io.signal);

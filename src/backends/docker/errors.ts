@@ -78,7 +78,9 @@ export function statusCodeOf(e: unknown): number | undefined {
 /** Whether a dockerode error means the engine itself was not reached (socket missing, refused, denied). */
 export function isConnectionError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code);
+  return (
+    typeof code === 'string' && ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code)
+  );
 }
 
 /** Whether a thrown value is the abort of a call (our signal fired). */

@@ -62,7 +62,10 @@ function parsePax(data: Buffer): Map<string, string> {
     if (sp < 0) break;
     const len = Number(data.subarray(off, sp).toString('ascii'));
     if (!Number.isInteger(len) || len <= sp - off) break;
-    const record = data.subarray(sp + 1, off + len).toString('utf8').replace(/\n$/, '');
+    const record = data
+      .subarray(sp + 1, off + len)
+      .toString('utf8')
+      .replace(/\n$/, '');
     const eq = record.indexOf('=');
     if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
     off += len;
@@ -96,7 +99,8 @@ export async function extractSingleFile(source: AsyncIterable<Buffer | string>, 
       }
       if (type === '5') throw new TarExtractError(`${name} is a directory, not a file`);
       if (type === '1' || type === '2') throw new TarExtractError(`${name} is a link, not a regular file`);
-      if (type !== '0' && type !== '\0' && type !== '7') throw new TarExtractError(`${name} is not a regular file (tar type ${JSON.stringify(type)})`);
+      if (type !== '0' && type !== '\0' && type !== '7')
+        throw new TarExtractError(`${name} is not a regular file (tar type ${JSON.stringify(type)})`);
       if (size > maxBytes) throw new TarExtractError(`${name} is ${size} bytes, more than the limit of ${maxBytes} bytes`);
       const data = await reader.read(size);
       if (data.length < size) throw new TarExtractError(`the archive ended inside ${name}`);

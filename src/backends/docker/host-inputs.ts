@@ -30,7 +30,9 @@ function resolveMesosSecret(spec: SparkJobSpec, env: NodeJS.ProcessEnv): string 
   if ('file' in ref) return readSecretFile(ref.file);
   const value = env[ref.env];
   if (value === undefined || value === '') {
-    throw new SecretUnavailableError(`spec.mesos.secretRef.env: the environment variable ${ref.env} is not set for the controller: export it before starting sparkctl`);
+    throw new SecretUnavailableError(
+      `spec.mesos.secretRef.env: the environment variable ${ref.env} is not set for the controller: export it before starting sparkctl`,
+    );
   }
   return value;
 }

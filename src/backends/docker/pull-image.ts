@@ -1,6 +1,15 @@
 import type Docker from 'dockerode';
 import type { SparkJobSpec } from '../../api/spark-job.js';
-import { callWithSignal, ImageNotPresentError, ImagePullFailedError, engineMessageOf, isAbortError, isConnectionError, statusCodeOf, EngineUnavailableError } from './errors.js';
+import {
+  callWithSignal,
+  ImageNotPresentError,
+  ImagePullFailedError,
+  engineMessageOf,
+  isAbortError,
+  isConnectionError,
+  statusCodeOf,
+  EngineUnavailableError,
+} from './errors.js';
 
 /** Whether the image is on the engine already. */
 export async function imageExists(docker: Docker, image: string, signal: AbortSignal): Promise<boolean> {
@@ -27,7 +36,11 @@ const NAME_ERRORS = /not found|manifest unknown|does not exist|pull access denie
  * a clear failure. With a local copy (policy Always) the pull failure is retryable: the registry
  * may come back, and restartPolicy decides how long to keep trying.
  */
-export async function ensureImage(docker: Docker, spec: Pick<SparkJobSpec, 'image' | 'imagePullPolicy'>, signal: AbortSignal): Promise<'present' | 'pulled'> {
+export async function ensureImage(
+  docker: Docker,
+  spec: Pick<SparkJobSpec, 'image' | 'imagePullPolicy'>,
+  signal: AbortSignal,
+): Promise<'present' | 'pulled'> {
   const { image, imagePullPolicy: policy } = spec;
   const present = await imageExists(docker, image, signal);
   if (policy === 'Never') {
@@ -42,11 +55,18 @@ export async function ensureImage(docker: Docker, spec: Pick<SparkJobSpec, 'imag
     return 'pulled';
   } catch (e) {
     if (isAbortError(e, signal)) throw e;
-    if (isConnectionError(e)) throw new EngineUnavailableError(`cannot reach the Docker engine to pull ${image}: start dockerd`, { cause: e });
+    if (isConnectionError(e))
+      throw new EngineUnavailableError(`cannot reach the Docker engine to pull ${image}: start dockerd`, { cause: e });
     const detail = engineMessageOf(e);
-    const what = NAME_ERRORS.test(detail) ? 'the registry has no image by that name, or denies access to it' : 'the registry could not be reached';
-    const fix = present ? 'the local copy is kept; the pull is retried' : 'load the image locally (docker load / docker import) or fix spec.image';
-    throw new ImagePullFailedError(`pulling image ${image} failed: ${what} (${detail}); ${fix}`, present ? 'retryable' : 'terminal', { cause: e });
+    const what = NAME_ERRORS.test(detail)
+      ? 'the registry has no image by that name, or denies access to it'
+      : 'the registry could not be reached';
+    const fix = present
+      ? 'the local copy is kept; the pull is retried'
+      : 'load the image locally (docker load / docker import) or fix spec.image';
+    throw new ImagePullFailedError(`pulling image ${image} failed: ${what} (${detail}); ${fix}`, present ? 'retryable' : 'terminal', {
+      cause: e,
+    });
   }
 }
 

@@ -66,7 +66,10 @@ export class ResourceLedger {
   /** What is free now (never below zero, even after reclaiming more than fits). */
   get free(): Resources {
     const used = this.used;
-    return { cpus: Math.max(0, this.capacityMilli - Math.round(used.cpus * 1000)) / 1000, memMiB: Math.max(0, this.capacityMemMiB - used.memMiB) };
+    return {
+      cpus: Math.max(0, this.capacityMilli - Math.round(used.cpus * 1000)) / 1000,
+      memMiB: Math.max(0, this.capacityMemMiB - used.memMiB),
+    };
   }
 
   /** The keys of the reservations held, and of the requests waiting, in order. */
@@ -156,6 +159,8 @@ export class ResourceLedger {
   private report(w: Waiter): void {
     const ahead = this.queue.indexOf(w);
     const queued = ahead > 0 ? ` (${ahead} ahead in line)` : '';
-    w.onProgress?.(`waiting for ${formatResources({ cpus: w.milli / 1000, memMiB: w.memMiB })}; free: ${formatResources(this.free)}${queued}`);
+    w.onProgress?.(
+      `waiting for ${formatResources({ cpus: w.milli / 1000, memMiB: w.memMiB })}; free: ${formatResources(this.free)}${queued}`,
+    );
   }
 }

@@ -45,7 +45,10 @@ export class AbandonedTasks {
   /** Records that the job gave up on a task in a state it may return from (and stops tracking it as launched). */
   abandon(taskId: string, agentId: string | undefined, state: string): void {
     this.host.store.abandonTask(this.host.key, { taskId, ...(agentId ? { agentId } : {}), state, abandonedAt: new Date().toISOString() });
-    this.host.log.warn({ master: this.host.master, taskId, state }, 'Gave up on a driver task whose agent is unreachable; it is killed if it comes back');
+    this.host.log.warn(
+      { master: this.host.master, taskId, state },
+      'Gave up on a driver task whose agent is unreachable; it is killed if it comes back',
+    );
   }
 
   /** Handles a status of an abandoned task (kill when alive, forget when ended); returns whether the task is abandoned. */
@@ -57,10 +60,18 @@ export class AbandonedTasks {
       if (this.killing.has(taskId)) return true;
       this.killing.add(taskId);
       const agentId = status.agent_id?.value ?? entry.agentId;
-      this.host.log.warn({ master: this.host.master, taskId, state: status.state, reason: status.reason }, 'A driver task the job gave up on is running again; killing it');
+      this.host.log.warn(
+        { master: this.host.master, taskId, state: status.state, reason: status.reason },
+        'A driver task the job gave up on is running again; killing it',
+      );
       void this.host
         .kill(taskId, agentId)
-        .catch((e: unknown) => this.host.log.warn({ master: this.host.master, taskId, err: messageOf(e) }, 'KILL of a returned task failed; it is sent again on its next status'))
+        .catch((e: unknown) =>
+          this.host.log.warn(
+            { master: this.host.master, taskId, err: messageOf(e) },
+            'KILL of a returned task failed; it is sent again on its next status',
+          ),
+        )
         .finally(() => {
           this.killing.delete(taskId);
           this.recheck(taskId, agentId);
@@ -77,7 +88,11 @@ export class AbandonedTasks {
   private recheck(taskId: string, agentId: string | undefined): void {
     setTimeout(() => {
       if (!this.has(taskId)) return;
-      this.host.reconcile(taskId, agentId).catch((e: unknown) => this.host.log.debug({ master: this.host.master, taskId, err: messageOf(e) }, 'Reconciling a returned task failed'));
+      this.host
+        .reconcile(taskId, agentId)
+        .catch((e: unknown) =>
+          this.host.log.debug({ master: this.host.master, taskId, err: messageOf(e) }, 'Reconciling a returned task failed'),
+        );
     }, this.host.recheckMs ?? 30_000).unref();
   }
 }

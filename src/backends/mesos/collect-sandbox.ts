@@ -15,16 +15,33 @@ export const LOG_FILES = { stdout: 'stdout.log', stderr: 'stderr.log' } as const
  * Copies the sandbox stdout/stderr (agent's /files/read, text) and the declared outputs (agent's
  * /files/download, exact bytes) out of the finished task into destDir (`stdout.log`, `stderr.log`, `<output name>`).
  */
-export async function collectSandbox(session: FrameworkSession, run: JobRun, taskId: string | undefined, agentId: string | undefined, destDir: string, signal: AbortSignal): Promise<Collected> {
+export async function collectSandbox(
+  session: FrameworkSession,
+  run: JobRun,
+  taskId: string | undefined,
+  agentId: string | undefined,
+  destDir: string,
+  signal: AbortSignal,
+): Promise<Collected> {
   const info = await session.connect(signal);
   const id = taskId ?? taskIdFor(run);
   const status = session.tasks.get(id);
   const exit = status ? runExitOf(status) : undefined;
   const agent = agentId ?? status?.agent_id?.value;
   await mkdir(destDir, { recursive: true });
-  if (!agent) return { exitCode: exit?.exitCode ?? null, log: '', outputs: run.spec.outputs.map((o) => ({ name: o.name, path: path.join(destDir, o.name), error: `output ${o.name}: the driver task never reached an agent` })) };
+  if (!agent)
+    return {
+      exitCode: exit?.exitCode ?? null,
+      log: '',
+      outputs: run.spec.outputs.map((o) => ({
+        name: o.name,
+        path: path.join(destDir, o.name),
+        error: `output ${o.name}: the driver task never reached an agent`,
+      })),
+    };
   const origin = await session.agentOrigin(agent, signal);
-  const read = (rel: string): Promise<string | 'missing'> => readWholeFile(session.http, origin, sandboxFilePath(info.frameworkId, id, rel), signal);
+  const read = (rel: string): Promise<string | 'missing'> =>
+    readWholeFile(session.http, origin, sandboxFilePath(info.frameworkId, id, rel), signal);
   const stdout = await read('stdout');
   const stderr = await read('stderr');
   const secrets = [session.secret, ...envSecretValues(run.spec)];
@@ -37,7 +54,11 @@ export async function collectSandbox(session: FrameworkSession, run: JobRun, tas
     const rel = sandboxPathOfOutput(o.path);
     const dest = path.join(destDir, o.name);
     if (rel === undefined) {
-      outputs.push({ name: o.name, path: dest, error: `${o.path} is directly under / and cannot be mounted from the sandbox; write outputs into a folder` });
+      outputs.push({
+        name: o.name,
+        path: dest,
+        error: `${o.path} is directly under / and cannot be mounted from the sandbox; write outputs into a folder`,
+      });
       continue;
     }
     try {

@@ -120,7 +120,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
         const from = movableRecord(store.all(), master, connection, (k) => sessions.has(k));
         if (from !== undefined) {
           store.move(from, key);
-          log.info({ master, principal: connection.principal }, 'Moved a stored framework to its credential\'s new fingerprint');
+          log.info({ master, principal: connection.principal }, "Moved a stored framework to its credential's new fingerprint");
         }
       }
       s = new FrameworkSession({
@@ -144,9 +144,14 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   };
   /** The session of a spec whose host paths are already resolved and granted (see `granted`). */
   const sessionFor = (spec: SparkJobSpec): FrameworkSession => {
-    if (!isMesosMaster(spec.master)) throw new MesosSpecError(`spec.master ${spec.master} is not a mesos:// master; the Mesos backend runs cluster-mode jobs only`);
+    if (!isMesosMaster(spec.master))
+      throw new MesosSpecError(`spec.master ${spec.master} is not a mesos:// master; the Mesos backend runs cluster-mode jobs only`);
     const m = spec.mesos;
-    return open(spec.master, { ...(m?.principal !== undefined ? { principal: m.principal } : {}), ...(m?.secretRef ? { secretRef: m.secretRef } : {}), ...(m?.certsDir ? { certsDir: m.certsDir } : {}) });
+    return open(spec.master, {
+      ...(m?.principal !== undefined ? { principal: m.principal } : {}),
+      ...(m?.secretRef ? { secretRef: m.secretRef } : {}),
+      ...(m?.certsDir ? { certsDir: m.certsDir } : {}),
+    });
   };
   /** The spec checked against the policy now (links resolved: what was granted at the controller's check may have changed since). */
   const granted = (spec: SparkJobSpec): Promise<SparkJobSpec> => enforcePolicy(spec, policy);
@@ -162,7 +167,10 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       try {
         out.push(open(fw.master, { ...fw.connection, ...(await enforcePolicy({ mesos: fw.connection }, policy)).mesos }));
       } catch (err) {
-        log.warn({ master: fw.master, principal: fw.connection.principal, err: messageOf(err) }, 'Skipped a stored framework whose credentials the policy no longer grants');
+        log.warn(
+          { master: fw.master, principal: fw.connection.principal, err: messageOf(err) },
+          'Skipped a stored framework whose credentials the policy no longer grants',
+        );
       }
     }
     return out;
@@ -197,21 +205,47 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
       const info = await s.connect(io.signal, io.onProgress);
       // Refuse a driver master the task could not reach before holding any offer (checked again at launch: the leader may change).
       driverMasterUrl(run.spec.master, info.masterInfo, { singleHost });
-      const want = { cpus: run.spec.driver.cores, memMiB: driverMemoryWithOverheadMiB(run.spec), role, constraints: parseConstraints(run.spec.mesos?.constraints) };
+      const want = {
+        cpus: run.spec.driver.cores,
+        memMiB: driverMemoryWithOverheadMiB(run.spec),
+        role,
+        constraints: parseConstraints(run.spec.mesos?.constraints),
+      };
       const key = `${run.name}/${run.attempt}`;
       const held = await s.requestOffer(key, want, io.signal, io.onProgress);
-      log.info({ job: run.name, attempt: run.attempt, offerId: held.offer.id.value, agent: held.offer.hostname }, 'Held a fitting Mesos offer');
-      return { key, cpus: want.cpus, memMiB: want.memMiB, offerId: held.offer.id.value, agentId: held.offer.agent_id.value, hostname: held.offer.hostname };
+      log.info(
+        { job: run.name, attempt: run.attempt, offerId: held.offer.id.value, agent: held.offer.hostname },
+        'Held a fitting Mesos offer',
+      );
+      return {
+        key,
+        cpus: want.cpus,
+        memMiB: want.memMiB,
+        offerId: held.offer.id.value,
+        agentId: held.offer.agent_id.value,
+        hostname: held.offer.hostname,
+      };
     },
 
     reclaim(reservation: Reservation): void {
-      log.debug({ key: reservation.key, offerId: reservation.offerId }, 'Offers do not survive a restart; the reservation will be requested again at launch');
+      log.debug(
+        { key: reservation.key, offerId: reservation.offerId },
+        'Offers do not survive a restart; the reservation will be requested again at launch',
+      );
     },
 
     async start(run: JobRun, reservation: Reservation, io: CallIO): Promise<DriverRef> {
       // The task's volumes and credentials are the ones resolved and granted right now.
       const spec = await granted(run.spec);
-      return launchDriver(sessionFor(spec), { ...run, spec }, reservation, { instance: options.instance, signal: io.signal, firstStatusTimeoutMs: 30_000, reconcileTimeoutMs, refuseSeconds: refuse, user: taskUser, singleHost });
+      return launchDriver(sessionFor(spec), { ...run, spec }, reservation, {
+        instance: options.instance,
+        signal: io.signal,
+        firstStatusTimeoutMs: 30_000,
+        reconcileTimeoutMs,
+        refuseSeconds: refuse,
+        user: taskUser,
+        singleHost,
+      });
     },
 
     async wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
@@ -238,13 +272,19 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
         if (!ref?.taskId && !reservation) return;
         throw err;
       }
-      await releaseDriver(session, ref, reservation, { signal: io.signal, killTimeoutMs: options.killTimeoutMs ?? 30_000, refuseSeconds: refuse });
+      await releaseDriver(session, ref, reservation, {
+        signal: io.signal,
+        killTimeoutMs: options.killTimeoutMs ?? 30_000,
+        refuseSeconds: refuse,
+      });
     },
 
     async listDrivers(io: CallIO): Promise<OwnedDriver[]> {
       await openStored();
       const known = options.knownTasks?.() ?? [];
-      const lists = await Promise.all([...sessions.values()].map((s) => listSessionDrivers(s, known, { signal: io.signal, settleMs: options.reconcileSettleMs ?? 1000 })));
+      const lists = await Promise.all(
+        [...sessions.values()].map((s) => listSessionDrivers(s, known, { signal: io.signal, settleMs: options.reconcileSettleMs ?? 1000 })),
+      );
       return lists.flat();
     },
 

@@ -17,7 +17,10 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(h) === 4 && h.startsWith('127.');
 }
 
-/** The leading master's address from SUBSCRIBED `master_info`: `address.ip`, else `address.hostname`, else the legacy packed `ip` / `hostname`. */
+/**
+ * The leading master's address from SUBSCRIBED `master_info`: `address.ip`, else `address.hostname`, else the legacy packed `ip` /
+ * `hostname`.
+ */
 export function advertisedMaster(info: MasterInfo | undefined): MasterEndpoint | undefined {
   if (!info) return undefined;
   const port = info.address?.port ?? info.port ?? DEFAULT_MASTER_PORT;
@@ -41,7 +44,9 @@ export function driverMasterUrl(specMaster: string, info: MasterInfo | undefined
     return specMaster;
   }
   const advertised = advertisedMaster(info);
-  const master = advertised ? `mesos://${isIP(advertised.host) === 6 ? `[${advertised.host}]` : advertised.host}:${advertised.port}` : specMaster;
+  const master = advertised
+    ? `mesos://${isIP(advertised.host) === 6 ? `[${advertised.host}]` : advertised.host}:${advertised.port}`
+    : specMaster;
   const host = advertised?.host ?? rest.replace(/:[0-9]+\/*$/, '');
   if (!options.singleHost && isLoopbackHost(host)) throw loopback(specMaster, `the master advertises ${master}`);
   return master;

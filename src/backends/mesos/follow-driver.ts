@@ -26,17 +26,35 @@ export interface FollowOptions {
  * final state to a RunExit. With `onLog`, streams the sandbox `stdout` and `stderr` from their start by polling
  * the agent's /files/read.
  */
-export async function followDriver(session: FrameworkSession, taskId: string, agentId: string | undefined, options: FollowOptions): Promise<RunExit> {
+export async function followDriver(
+  session: FrameworkSession,
+  taskId: string,
+  agentId: string | undefined,
+  options: FollowOptions,
+): Promise<RunExit> {
   const info = await session.connect(options.signal);
   if (!session.tasks.get(taskId)) {
     await session.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }], options.signal);
   }
   const stopLogs = new AbortController();
-  const logs = options.onLog ? pollLog(session, info.frameworkId, taskId, agentId, masked(options.onLog, options.secrets), options.logPollMs, AbortSignal.any([stopLogs.signal, options.signal])) : Promise.resolve();
+  const logs = options.onLog
+    ? pollLog(
+        session,
+        info.frameworkId,
+        taskId,
+        agentId,
+        masked(options.onLog, options.secrets),
+        options.logPollMs,
+        AbortSignal.any([stopLogs.signal, options.signal]),
+      )
+    : Promise.resolve();
   try {
     let end: TaskStatus | undefined;
     while (!end) {
-      end = await session.tasks.until(taskId, (s) => FINISHED_FOR_US.has(s.state), { signal: options.signal, timeoutMs: options.reconcileTimeoutMs });
+      end = await session.tasks.until(taskId, (s) => FINISHED_FOR_US.has(s.state), {
+        signal: options.signal,
+        timeoutMs: options.reconcileTimeoutMs,
+      });
       if (!end) {
         if (!session.tasks.get(taskId)) await session.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }], options.signal);
       } else if (end.state === 'TASK_UNREACHABLE' && (options.unreachableGraceMs ?? 0) > 0) {
@@ -53,20 +71,46 @@ export async function followDriver(session: FrameworkSession, taskId: string, ag
 }
 
 /** An onLog that masks the job's own secrets too (whole lines arrive, so none is split). */
-const masked = (onLog: (chunk: string) => void, secrets: readonly string[] = []) => (chunk: string) => onLog(redactSecrets(chunk, secrets));
+const masked =
+  (onLog: (chunk: string) => void, secrets: readonly string[] = []) =>
+  (chunk: string) =>
+    onLog(redactSecrets(chunk, secrets));
 
 /** Waits up to `graceMs` for an unreachable task to report again: undefined when it runs on, else its (final) status. */
-async function unreachableGrace(session: FrameworkSession, taskId: string, unreachable: TaskStatus, graceMs: number, signal: AbortSignal): Promise<TaskStatus | undefined> {
-  session.log.warn({ master: session.master, taskId, graceMs }, 'The driver task is unreachable; waiting for its agent before counting it lost');
-  const back = await session.tasks.until(taskId, (s) => s.state !== 'TASK_UNREACHABLE', { signal, timeoutMs: graceMs, includeCurrent: false });
+async function unreachableGrace(
+  session: FrameworkSession,
+  taskId: string,
+  unreachable: TaskStatus,
+  graceMs: number,
+  signal: AbortSignal,
+): Promise<TaskStatus | undefined> {
+  session.log.warn(
+    { master: session.master, taskId, graceMs },
+    'The driver task is unreachable; waiting for its agent before counting it lost',
+  );
+  const back = await session.tasks.until(taskId, (s) => s.state !== 'TASK_UNREACHABLE', {
+    signal,
+    timeoutMs: graceMs,
+    includeCurrent: false,
+  });
   if (!back) return unreachable;
   if (FINISHED_FOR_US.has(back.state)) return back;
   session.log.info({ master: session.master, taskId, state: back.state }, 'The unreachable driver task is back');
   return undefined;
 }
 
-/** Polls the sandbox stdout and stderr and passes whole new lines on (the secret redacted); ends with one last read after the stop signal. */
-async function pollLog(session: FrameworkSession, frameworkId: string, taskId: string, agentId: string | undefined, onLog: (chunk: string) => void, pollMs: number, stop: AbortSignal): Promise<void> {
+/**
+ * Polls the sandbox stdout and stderr and passes whole new lines on (the secret redacted); ends with one last read after the stop signal.
+ */
+async function pollLog(
+  session: FrameworkSession,
+  frameworkId: string,
+  taskId: string,
+  agentId: string | undefined,
+  onLog: (chunk: string) => void,
+  pollMs: number,
+  stop: AbortSignal,
+): Promise<void> {
   const files = ['stdout', 'stderr'].map((name) => ({ path: sandboxFilePath(frameworkId, taskId, name), offset: 0, partial: '' }));
   const emit = (f: (typeof files)[number], text: string, final: boolean): void => {
     f.partial += text;

@@ -91,14 +91,22 @@ export class FrameworkSession {
     this.master = options.candidates.url;
     this.log = options.logger;
     this.abandoned = new AbandonedTasks({
-      store: options.store, key: options.key, master: this.master, log: options.logger,
-      kill: (taskId, agentId) => this.call({ type: 'KILL', kill: { task_id: { value: taskId }, ...(agentId ? { agent_id: { value: agentId } } : {}) } }),
+      store: options.store,
+      key: options.key,
+      master: this.master,
+      log: options.logger,
+      kill: (taskId, agentId) =>
+        this.call({ type: 'KILL', kill: { task_id: { value: taskId }, ...(agentId ? { agent_id: { value: agentId } } : {}) } }),
       reconcile: (taskId, agentId) => this.reconcile([{ taskId, ...(agentId ? { agentId } : {}) }]),
     });
     const c = options.connection;
     this.secret = options.secret;
     const authorization = c.principal !== undefined && this.secret !== undefined ? basicAuthorization(c.principal, this.secret) : undefined;
-    this.http = new SchedulerHttp({ ...(authorization ? { authorization } : {}), ...(c.certsDir ? { tls: loadTls(c.certsDir) } : {}), ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}) });
+    this.http = new SchedulerHttp({
+      ...(authorization ? { authorization } : {}),
+      ...(c.certsDir ? { tls: loadTls(c.certsDir) } : {}),
+      ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}),
+    });
     this.subscription = new Subscription({
       label: this.master,
       endpoints: options.candidates.endpoints,
@@ -145,7 +153,8 @@ export class FrameworkSession {
   async connect(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<SubscribedInfo> {
     this.subscription.start();
     if (this.subscription.current || !onProgress) return this.subscription.ready(signal);
-    const note = (problem: string | undefined): void => onProgress(`Subscribing to the Mesos master ${this.master}${problem ? `: ${problem}` : ''}`);
+    const note = (problem: string | undefined): void =>
+      onProgress(`Subscribing to the Mesos master ${this.master}${problem ? `: ${problem}` : ''}`);
     note(this.subscription.lastProblem);
     const off = this.subscription.onProblem(note);
     try {
@@ -164,7 +173,11 @@ export class FrameworkSession {
     const info = this.subscription.current;
     if (!info) return;
     await this.subscription.call(
-      { type: 'UPDATE_FRAMEWORK', framework_id: { value: info.frameworkId }, update_framework: { framework_info: this.frameworkInfo(info.frameworkId), suppressed_roles: this.suppressedRoles() } },
+      {
+        type: 'UPDATE_FRAMEWORK',
+        framework_id: { value: info.frameworkId },
+        update_framework: { framework_info: this.frameworkInfo(info.frameworkId), suppressed_roles: this.suppressedRoles() },
+      },
       signal,
     );
     this.subscribedRoles = [...this.stored.roles];
@@ -190,7 +203,13 @@ export class FrameworkSession {
         await this.subscription.call({ ...body, framework_id: { value: info.frameworkId } } as MesosCall, signal);
         return;
       } catch (e) {
-        if (i >= attempts || classOf(e) === 'terminal' || signal?.aborted || (e instanceof MesosCallError && e.status === 400 && !/stream id/i.test(e.message))) throw e;
+        if (
+          i >= attempts ||
+          classOf(e) === 'terminal' ||
+          signal?.aborted ||
+          (e instanceof MesosCallError && e.status === 400 && !/stream id/i.test(e.message))
+        )
+          throw e;
         this.log.warn({ master: this.master, call: body.type, err: messageOf(e) }, 'Retrying a scheduler call');
         await sleep(200 * i, signal);
       }
@@ -199,7 +218,15 @@ export class FrameworkSession {
 
   /** Sends RECONCILE for the given tasks (explicit) or for all (implicit, empty list). */
   reconcile(tasks: ReadonlyArray<{ taskId: string; agentId?: string }>, signal?: AbortSignal): Promise<void> {
-    return this.call({ type: 'RECONCILE', reconcile: { tasks: tasks.map((t) => ({ task_id: { value: t.taskId }, ...(t.agentId ? { agent_id: { value: t.agentId } } : {}) })) } }, signal);
+    return this.call(
+      {
+        type: 'RECONCILE',
+        reconcile: {
+          tasks: tasks.map((t) => ({ task_id: { value: t.taskId }, ...(t.agentId ? { agent_id: { value: t.agentId } } : {}) })),
+        },
+      },
+      signal,
+    );
   }
 
   /** The agent's origin (for /files), from its offers or the master's /state. */
@@ -207,7 +234,9 @@ export class FrameworkSession {
     const cached = this.agentOrigins.get(agentId);
     if (cached) return cached;
     const info = await this.subscription.ready(signal);
-    const state = (await this.http.getJson(this.http.origin(info.leader), '/state', signal)) as { slaves?: Array<{ id: string; hostname?: string; port?: number; pid?: string }> };
+    const state = (await this.http.getJson(this.http.origin(info.leader), '/state', signal)) as {
+      slaves?: Array<{ id: string; hostname?: string; port?: number; pid?: string }>;
+    };
     for (const s of state.slaves ?? []) {
       const m = /@([^:]+):([0-9]+)$/.exec(s.pid ?? '');
       const host = m?.[1] ?? s.hostname;
@@ -253,7 +282,11 @@ export class FrameworkSession {
     const suppressed = this.suppressedRoles();
     this.suppressed.clear();
     for (const r of suppressed) this.suppressed.add(r);
-    return { ...(id ? { framework_id: { value: id } } : {}), type: 'SUBSCRIBE', subscribe: { framework_info: this.frameworkInfo(id), suppressed_roles: suppressed } };
+    return {
+      ...(id ? { framework_id: { value: id } } : {}),
+      type: 'SUBSCRIBE',
+      subscribe: { framework_info: this.frameworkInfo(id), suppressed_roles: suppressed },
+    };
   }
 
   private onRefused(message: string): 'resubscribe' | 'stop' {
@@ -266,26 +299,40 @@ export class FrameworkSession {
   private onSubscribed(info: SubscribedInfo): void {
     const fw = this.stored;
     if (fw.frameworkId !== info.frameworkId) {
-      if (fw.frameworkId) this.log.warn({ master: this.master, stored: fw.frameworkId, got: info.frameworkId }, 'The master assigned a different framework id');
+      if (fw.frameworkId)
+        this.log.warn(
+          { master: this.master, stored: fw.frameworkId, got: info.frameworkId },
+          'The master assigned a different framework id',
+        );
       this.options.store.update(this.options.key, (cur) => ({ ...(cur ?? fw), frameworkId: info.frameworkId }));
     }
     this.offers.clearHeld();
-    void this.afterSubscribe().catch((e: unknown) => this.log.warn({ master: this.master, err: messageOf(e) }, 'Reconciliation after subscribing failed'));
+    void this.afterSubscribe().catch((e: unknown) =>
+      this.log.warn({ master: this.master, err: messageOf(e) }, 'Reconciliation after subscribing failed'),
+    );
   }
 
-  /** Catches up on roles added while subscribing, revives roles that wait, then reconciles: explicitly the non-terminal tasks we know, then implicitly. */
+  /**
+   * Catches up on roles added while subscribing, revives roles that wait, then reconciles: explicitly the non-terminal tasks we know, then
+   * implicitly.
+   */
   private async afterSubscribe(): Promise<void> {
     const roles = this.stored.roles;
     if (roles.length !== this.subscribedRoles.length || roles.some((r) => !this.subscribedRoles.includes(r))) {
       const info = await this.subscription.ready();
-      await this.call({ type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: this.frameworkInfo(info.frameworkId), suppressed_roles: this.suppressedRoles() } });
+      await this.call({
+        type: 'UPDATE_FRAMEWORK',
+        update_framework: { framework_info: this.frameworkInfo(info.frameworkId), suppressed_roles: this.suppressedRoles() },
+      });
       this.subscribedRoles = [...roles];
     }
     for (const role of this.offers.waitingRoles()) this.revive(role);
     const known = new Map<string, string | undefined>();
     for (const t of [...Object.values(this.stored.tasks), ...this.abandoned.list()]) known.set(t.taskId, t.agentId);
     for (const t of this.options.knownTasks?.() ?? []) if (t.master === this.master && !known.has(t.taskId)) known.set(t.taskId, t.agentId);
-    const explicit = [...known].filter(([id]) => !TERMINAL_TASK_STATES.has(this.tasks.get(id)?.state ?? '')).map(([taskId, agentId]) => ({ taskId, ...(agentId ? { agentId } : {}) }));
+    const explicit = [...known]
+      .filter(([id]) => !TERMINAL_TASK_STATES.has(this.tasks.get(id)?.state ?? ''))
+      .map(([taskId, agentId]) => ({ taskId, ...(agentId ? { agentId } : {}) }));
     if (explicit.length > 0) await this.reconcile(explicit);
     await this.reconcile([]);
   }
@@ -312,7 +359,9 @@ export class FrameworkSession {
     const idle = this.stored.roles.filter((r) => !waiting.has(r) && !this.suppressed.has(r));
     if (idle.length === 0 || !this.subscription.current) return;
     for (const r of idle) this.suppressed.add(r);
-    void this.call({ type: 'SUPPRESS', suppress: { roles: idle } }).catch((e: unknown) => this.log.warn({ master: this.master, err: messageOf(e) }, 'SUPPRESS failed'));
+    void this.call({ type: 'SUPPRESS', suppress: { roles: idle } }).catch((e: unknown) =>
+      this.log.warn({ master: this.master, err: messageOf(e) }, 'SUPPRESS failed'),
+    );
   }
 
   private onEvent(event: MesosEvent, info: SubscribedInfo): void {
@@ -326,7 +375,15 @@ export class FrameworkSession {
         if (event.update) this.onUpdate(event.update.status, info);
         return;
       case 'FAILURE':
-        this.log.warn({ master: this.master, agentId: event.failure?.agent_id?.value, executorId: event.failure?.executor_id?.value, status: event.failure?.status }, 'Received a FAILURE event');
+        this.log.warn(
+          {
+            master: this.master,
+            agentId: event.failure?.agent_id?.value,
+            executorId: event.failure?.executor_id?.value,
+            status: event.failure?.status,
+          },
+          'Received a FAILURE event',
+        );
         return;
       default:
         return;
@@ -341,9 +398,14 @@ export class FrameworkSession {
     const decision = this.offers.onOffers(offers, info.generation);
     if (decision.declined.length > 0) {
       const refuse = this.offers.waitingRoles().size > 0 ? this.options.declineRefuseSeconds : this.options.idleRefuseSeconds;
-      void this.call({ type: 'DECLINE', decline: { offer_ids: decision.declined.map((o) => ({ value: o.id.value })), filters: { refuse_seconds: refuse } } }, undefined, 1).catch((e: unknown) =>
-        this.log.warn({ master: this.master, err: messageOf(e) }, 'DECLINE failed'),
-      );
+      void this.call(
+        {
+          type: 'DECLINE',
+          decline: { offer_ids: decision.declined.map((o) => ({ value: o.id.value })), filters: { refuse_seconds: refuse } },
+        },
+        undefined,
+        1,
+      ).catch((e: unknown) => this.log.warn({ master: this.master, err: messageOf(e) }, 'DECLINE failed'));
     }
     this.updateDemand();
   }
@@ -353,17 +415,37 @@ export class FrameworkSession {
     const before = this.tasks.get(taskId)?.state;
     this.tasks.record(status);
     // A task of ours ended: its resources are free now, so drivers still waiting get them without waiting for the next allocation.
-    if (before !== undefined && !TERMINAL_TASK_STATES.has(before) && TERMINAL_TASK_STATES.has(status.state)) for (const role of this.offers.waitingRoles()) this.revive(role);
-    this.log.debug({ master: this.master, taskId, state: status.state, reason: status.reason, source: status.source }, 'Received a task status');
+    if (before !== undefined && !TERMINAL_TASK_STATES.has(before) && TERMINAL_TASK_STATES.has(status.state))
+      for (const role of this.offers.waitingRoles()) this.revive(role);
+    this.log.debug(
+      { master: this.master, taskId, state: status.state, reason: status.reason, source: status.source },
+      'Received a task status',
+    );
     if (status.uuid !== undefined && status.agent_id) {
-      void this.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: status.agent_id.value }, task_id: { value: taskId }, uuid: status.uuid } }, undefined, 1).catch((e: unknown) =>
+      void this.call(
+        { type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: status.agent_id.value }, task_id: { value: taskId }, uuid: status.uuid } },
+        undefined,
+        1,
+      ).catch((e: unknown) =>
         this.log.warn({ master: this.master, taskId, err: messageOf(e) }, 'ACKNOWLEDGE failed; the agent will resend the update'),
       );
     }
     if (this.abandoned.onStatus(status)) return;
-    if (status.reason === 'REASON_RECONCILIATION' && parseTaskId(taskId) && !TERMINAL_TASK_STATES.has(status.state) && !this.isKnown(taskId) && !this.reported.has(taskId)) {
+    if (
+      status.reason === 'REASON_RECONCILIATION' &&
+      parseTaskId(taskId) &&
+      !TERMINAL_TASK_STATES.has(status.state) &&
+      !this.isKnown(taskId) &&
+      !this.reported.has(taskId)
+    ) {
       this.reported.add(taskId);
-      const unknown: UnknownTask = { master: this.master, frameworkId: info.frameworkId, taskId, state: status.state, ...(status.agent_id ? { agentId: status.agent_id.value } : {}) };
+      const unknown: UnknownTask = {
+        master: this.master,
+        frameworkId: info.frameworkId,
+        taskId,
+        state: status.state,
+        ...(status.agent_id ? { agentId: status.agent_id.value } : {}),
+      };
       this.log.warn({ ...unknown }, 'Found a sparkctl task nobody here knows');
       this.options.onUnknownTask?.(unknown);
     }

@@ -105,7 +105,9 @@ export class FrameworkStore {
     if (!fw) return;
     const tasks = { ...fw.tasks };
     delete tasks[task.taskId];
-    const abandoned = Object.fromEntries(Object.entries(fw.abandoned ?? {}).filter(([, t]) => now - Date.parse(t.abandonedAt) < ABANDONED_RETENTION_MS));
+    const abandoned = Object.fromEntries(
+      Object.entries(fw.abandoned ?? {}).filter(([, t]) => now - Date.parse(t.abandonedAt) < ABANDONED_RETENTION_MS),
+    );
     abandoned[task.taskId] = task;
     this.update(key, () => ({ ...fw, tasks, abandoned }));
   }
@@ -141,7 +143,10 @@ function readStore(file: string): StoreFile {
   try {
     parsed = JSON.parse(text) as Partial<StoreFile>;
   } catch (cause) {
-    throw new MesosStoreError(`${file} is not valid JSON; restore it from a backup, or remove it to register a new framework (running tasks of the old one are then not adopted)`, { cause });
+    throw new MesosStoreError(
+      `${file} is not valid JSON; restore it from a backup, or remove it to register a new framework (running tasks of the old one are then not adopted)`,
+      { cause },
+    );
   }
   return { version: 1, frameworks: parsed.frameworks ?? {} };
 }

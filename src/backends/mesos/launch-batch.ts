@@ -26,7 +26,12 @@ export class LaunchBatch {
   private sender: AcceptSender | undefined;
   private closed = false;
 
-  constructor(readonly offer: Offer, keys: readonly string[], private readonly maxWaitMs: number, private readonly onClosed: () => void) {
+  constructor(
+    readonly offer: Offer,
+    keys: readonly string[],
+    private readonly maxWaitMs: number,
+    private readonly onClosed: () => void,
+  ) {
     this.pending = new Set(keys);
   }
 
@@ -37,7 +42,8 @@ export class LaunchBatch {
 
   /** Adds a task; resolves once the ACCEPT carrying it was taken by the master. */
   launch(key: string, taskInfo: TaskInfo, send: AcceptSender, signal?: AbortSignal): Promise<void> {
-    if (!this.has(key)) return Promise.reject(new MesosOfferLostError(`the offer ${this.offer.id.value} held for ${key} was used or withdrawn`));
+    if (!this.has(key))
+      return Promise.reject(new MesosOfferLostError(`the offer ${this.offer.id.value} held for ${key} was used or withdrawn`));
     if (signal?.aborted) {
       this.withdraw(key);
       return Promise.reject(signal.reason);
@@ -77,7 +83,8 @@ export class LaunchBatch {
   fail(reason: string): void {
     if (this.closed) return;
     this.close();
-    for (const s of this.submitted) s.reject(new MesosOfferLostError(`the offer ${this.offer.id.value} held for ${s.key} ${reason}; resources will be requested again`));
+    for (const s of this.submitted)
+      s.reject(new MesosOfferLostError(`the offer ${this.offer.id.value} held for ${s.key} ${reason}; resources will be requested again`));
   }
 
   private settle(): void {
@@ -89,7 +96,10 @@ export class LaunchBatch {
     this.close();
     const batch = this.submitted;
     if (batch.length === 0 || !this.sender) return;
-    this.sender(this.offer, batch.map((s) => s.taskInfo)).then(
+    this.sender(
+      this.offer,
+      batch.map((s) => s.taskInfo),
+    ).then(
       () => batch.forEach((s) => s.resolve()),
       (e: unknown) => batch.forEach((s) => s.reject(e)),
     );

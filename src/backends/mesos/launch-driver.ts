@@ -29,10 +29,16 @@ export function isLaunchFailure(s: TaskStatus): boolean {
 }
 
 /**
- * ACCEPTs the held offer with a LAUNCH of the driver task (in one ACCEPT with the other drivers sharing the offer). Idempotent: a task of this attempt the
+ * ACCEPTs the held offer with a LAUNCH of the driver task (in one ACCEPT with the other drivers sharing the offer). Idempotent: a task of
+ * this attempt the
  * master already knows (running, finished, even gone) is returned, never launched a second time.
  */
-export async function launchDriver(session: FrameworkSession, run: JobRun, reservation: Reservation, options: LaunchOptions): Promise<DriverRef> {
+export async function launchDriver(
+  session: FrameworkSession,
+  run: JobRun,
+  reservation: Reservation,
+  options: LaunchOptions,
+): Promise<DriverRef> {
   const info = await session.connect(options.signal);
   const taskId = taskIdFor(run);
   const ref = (agentId: string): DriverRef => ({ backend: 'mesos', taskId, agentId, frameworkId: info.frameworkId });
@@ -42,23 +48,45 @@ export async function launchDriver(session: FrameworkSession, run: JobRun, reser
   if (!known && stored) {
     await session.reconcile([{ taskId, agentId: stored.agentId }], options.signal);
     const answer = await session.tasks.until(taskId, () => true, { signal: options.signal, timeoutMs: options.reconcileTimeoutMs });
-    if (!answer) throw new MesosTaskStateUnknownError(`task ${taskId} was launched before but ${session.master} has not reported it yet; not launching it again (retry later)`);
+    if (!answer)
+      throw new MesosTaskStateUnknownError(
+        `task ${taskId} was launched before but ${session.master} has not reported it yet; not launching it again (retry later)`,
+      );
     if (!isLaunchFailure(answer)) return ref(answer.agent_id?.value ?? stored.agentId);
   }
   const driverMaster = driverMasterUrl(run.spec.master, info.masterInfo, { singleHost: options.singleHost });
-  const held = reservation.offerId !== undefined && session.offers.holds(reservation.key, reservation.offerId) ? session.offers.peek(reservation.key, info.generation) : undefined;
+  const held =
+    reservation.offerId !== undefined && session.offers.holds(reservation.key, reservation.offerId)
+      ? session.offers.peek(reservation.key, info.generation)
+      : undefined;
   if (!held) {
     session.offers.take(reservation.key);
-    throw new MesosOfferLostError(`the offer ${reservation.offerId ?? '(none)'} held for ${reservation.key} is gone (rescinded or the subscription to ${session.master} was renewed); resources will be requested again`);
+    throw new MesosOfferLostError(
+      `the offer ${reservation.offerId ?? '(none)'} held for ${reservation.key} is gone (rescinded or the subscription to ${session.master} was renewed); resources will be requested again`,
+    );
   }
-  const built = buildTaskInfo({ run, offer: held.offer, instance: options.instance, user: options.user, driverMaster, ...(session.secret !== undefined ? { secret: session.secret } : {}) });
+  const built = buildTaskInfo({
+    run,
+    offer: held.offer,
+    instance: options.instance,
+    user: options.user,
+    driverMaster,
+    ...(session.secret !== undefined ? { secret: session.secret } : {}),
+  });
   const agentId = held.offer.agent_id.value;
   session.tasks.forget(taskId);
   session.addTask({ taskId, agentId, job: run.name, attempt: run.attempt, specHash: run.specHash, launchedAt: new Date().toISOString() });
   // Every driver sharing this offer goes out in the same ACCEPT; one job's abort does not cancel the others' call.
   const accept: AcceptSender = (offer, taskInfos) =>
     session.call(
-      { type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id.value }], operations: [{ type: 'LAUNCH', launch: { task_infos: [...taskInfos] } }], filters: { refuse_seconds: options.refuseSeconds } } },
+      {
+        type: 'ACCEPT',
+        accept: {
+          offer_ids: [{ value: offer.id.value }],
+          operations: [{ type: 'LAUNCH', launch: { task_infos: [...taskInfos] } }],
+          filters: { refuse_seconds: options.refuseSeconds },
+        },
+      },
       undefined,
       1,
     );
@@ -77,7 +105,9 @@ export async function launchDriver(session: FrameworkSession, run: JobRun, reser
   }
   if (first && isLaunchFailure(first)) {
     session.removeTask(taskId);
-    throw new MesosOfferLostError(`driver task ${taskId} was not launched: ${first.state} ${first.reason ?? ''} ${first.message ?? ''}`.trim());
+    throw new MesosOfferLostError(
+      `driver task ${taskId} was not launched: ${first.state} ${first.reason ?? ''} ${first.message ?? ''}`.trim(),
+    );
   }
   return ref(agentId);
 }

@@ -10,7 +10,11 @@ import type { TaskStatus } from './mesos-types.js';
  * returns the sparkctl tasks of this framework. Implicit answers have no end marker, so answers
  * are collected until `settleMs` pass without a new one.
  */
-export async function listSessionDrivers(session: FrameworkSession, known: readonly KnownTask[], options: { signal: AbortSignal; settleMs: number }): Promise<OwnedDriver[]> {
+export async function listSessionDrivers(
+  session: FrameworkSession,
+  known: readonly KnownTask[],
+  options: { signal: AbortSignal; settleMs: number },
+): Promise<OwnedDriver[]> {
   const info = await session.connect(options.signal);
   const answers = new Map<string, TaskStatus>();
   let last = Date.now();
@@ -23,7 +27,11 @@ export async function listSessionDrivers(session: FrameworkSession, known: reado
     const explicit = new Map<string, string | undefined>();
     for (const t of Object.values(session.stored.tasks)) explicit.set(t.taskId, t.agentId);
     for (const t of known) if (t.master === session.master && !explicit.has(t.taskId)) explicit.set(t.taskId, t.agentId);
-    if (explicit.size > 0) await session.reconcile([...explicit].map(([taskId, agentId]) => ({ taskId, ...(agentId ? { agentId } : {}) })), options.signal);
+    if (explicit.size > 0)
+      await session.reconcile(
+        [...explicit].map(([taskId, agentId]) => ({ taskId, ...(agentId ? { agentId } : {}) })),
+        options.signal,
+      );
     await session.reconcile([], options.signal);
     last = Date.now();
     while (Date.now() - last < options.settleMs) {
@@ -41,7 +49,12 @@ export async function listSessionDrivers(session: FrameworkSession, known: reado
     const stored = session.stored.tasks[taskId];
     if (!stored && (s.state === 'TASK_GONE' || s.state === 'TASK_UNKNOWN' || s.state === 'TASK_LOST')) continue;
     drivers.push({
-      ref: { backend: 'mesos', taskId, frameworkId: info.frameworkId, ...(s.agent_id ? { agentId: s.agent_id.value } : stored ? { agentId: stored.agentId } : {}) },
+      ref: {
+        backend: 'mesos',
+        taskId,
+        frameworkId: info.frameworkId,
+        ...(s.agent_id ? { agentId: s.agent_id.value } : stored ? { agentId: stored.agentId } : {}),
+      },
       job: parsed.job,
       specHash: stored?.specHash ?? parsed.shortHash,
       attempt: parsed.attempt,

@@ -38,13 +38,19 @@ export function parseConstraints(text: string | undefined): AttributeConstraint[
 
 /** The role an offer was allocated to (multi-role frameworks get it in allocation_info). */
 export function offerRole(offer: Offer): string {
-  return offer.allocation_info?.role ?? offer.resources?.find((r) => r.allocation_info)?.allocation_info?.role ?? offer.resources?.[0]?.role ?? '*';
+  return (
+    offer.allocation_info?.role ??
+    offer.resources?.find((r) => r.allocation_info)?.allocation_info?.role ??
+    offer.resources?.[0]?.role ??
+    '*'
+  );
 }
 
 /** Sum of a scalar resource in an offer (unreserved and reserved alike, revocable excluded). */
 export function offeredScalar(offer: Offer, name: string): number {
   let total = 0;
-  for (const r of offer.resources ?? []) if (r.name === name && r.type === 'SCALAR' && r.revocable === undefined) total += r.scalar?.value ?? 0;
+  for (const r of offer.resources ?? [])
+    if (r.name === name && r.type === 'SCALAR' && r.revocable === undefined) total += r.scalar?.value ?? 0;
   return Math.round(total * 1000) / 1000;
 }
 
@@ -75,7 +81,10 @@ export interface OfferTaken {
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
-/** Checks an offer, less what other drivers took of it, against a driver's needs: cpus, mem (MiB), allocation role and attribute constraints. */
+/**
+ * Checks an offer, less what other drivers took of it, against a driver's needs: cpus, mem (MiB), allocation role and attribute
+ * constraints.
+ */
 export function matchOffer(offer: Offer, want: OfferWant, taken: OfferTaken = { cpus: 0, memMiB: 0 }): OfferMatch {
   const reasons: string[] = [];
   const role = offerRole(offer);
@@ -87,7 +96,8 @@ export function matchOffer(offer: Offer, want: OfferWant, taken: OfferTaken = { 
   for (const c of want.constraints) {
     const attr = (offer.attributes ?? []).find((a) => a.name === c.attribute);
     if (!attr) reasons.push(`attribute ${c.attribute} missing`);
-    else if (!attributeMatches(attr, c)) reasons.push(`attribute ${c.attribute}=${describeAttribute(attr)} does not match ${c.values.join(',')}`);
+    else if (!attributeMatches(attr, c))
+      reasons.push(`attribute ${c.attribute}=${describeAttribute(attr)} does not match ${c.values.join(',')}`);
   }
   return reasons.length === 0 ? { fits: true } : { fits: false, reasons };
 }

@@ -103,7 +103,10 @@ export class OfferBook {
         continue;
       }
       const id = r.offer.id.value;
-      this.batches.set(id, new LaunchBatch(r.offer, r.keys, SHARED_OFFER_WAIT_MS, () => this.batches.get(id)?.offer === r.offer && this.batches.delete(id)));
+      this.batches.set(
+        id,
+        new LaunchBatch(r.offer, r.keys, SHARED_OFFER_WAIT_MS, () => this.batches.get(id)?.offer === r.offer && this.batches.delete(id)),
+      );
       for (const key of r.keys) {
         const held = { key, offer: r.offer, generation };
         this.held.set(key, held);
@@ -128,7 +131,10 @@ export class OfferBook {
     return h && h.generation === generation && this.batches.get(h.offer.id.value)?.has(key) ? h : undefined;
   }
 
-  /** Launches `key`'s task on its held offer, together with the other drivers sharing it; rejects with MesosOfferLostError if the offer is gone. */
+  /**
+   * Launches `key`'s task on its held offer, together with the other drivers sharing it; rejects with MesosOfferLostError if the offer is
+   * gone.
+   */
   launch(key: string, taskInfo: TaskInfo, send: AcceptSender, signal?: AbortSignal): Promise<void> {
     const h = this.held.get(key);
     this.held.delete(key);

@@ -32,14 +32,20 @@ const HOST_PORT = /^([A-Za-z0-9.-]+):([0-9]{1,5})$/;
  * 307 with the leader, so any one reachable master is enough.
  */
 export function parseMasterUrl(master: string, options: ParseMasterOptions = {}): MasterCandidates {
-  if (!master.startsWith('mesos://')) throw new MesosMasterUrlError(`spec.master ${JSON.stringify(master)} is not a mesos:// URL; use mesos://host:5050 or mesos://zk://host:2181/mesos`);
+  if (!master.startsWith('mesos://'))
+    throw new MesosMasterUrlError(
+      `spec.master ${JSON.stringify(master)} is not a mesos:// URL; use mesos://host:5050 or mesos://zk://host:2181/mesos`,
+    );
   const rest = master.slice('mesos://'.length);
   if (rest.startsWith('zk://')) {
     const hostsPart = rest.slice('zk://'.length).split('/')[0] ?? '';
     const port = options.zkMasterPort ?? DEFAULT_MASTER_PORT;
     const endpoints = hostsPart.split(',').map((hp) => {
       const m = HOST_PORT.exec(hp);
-      if (!m) throw new MesosMasterUrlError(`spec.master ${JSON.stringify(master)}: ZooKeeper host ${JSON.stringify(hp)} must look like host:2181`);
+      if (!m)
+        throw new MesosMasterUrlError(
+          `spec.master ${JSON.stringify(master)}: ZooKeeper host ${JSON.stringify(hp)} must look like host:2181`,
+        );
       return { host: m[1]!, port };
     });
     return { url: master, viaZooKeeper: true, endpoints: dedupe(endpoints) };
@@ -63,7 +69,11 @@ function dedupe(endpoints: MasterEndpoint[]): MasterEndpoint[] {
 
 /** Resolves a 307 `Location` (usually protocol-relative: `//leader:5050/api/v1/scheduler`) to the leader's host and port. */
 export function parseLeaderLocation(location: string, scheme: 'http' | 'https'): MasterEndpoint {
-  const absolute = location.startsWith('//') ? `${scheme}:${location}` : /^[a-z]+:\/\//i.test(location) ? location : `${scheme}://${location}`;
+  const absolute = location.startsWith('//')
+    ? `${scheme}:${location}`
+    : /^[a-z]+:\/\//i.test(location)
+      ? location
+      : `${scheme}://${location}`;
   let url: URL;
   try {
     url = new URL(absolute);

@@ -21,13 +21,18 @@ export class RecordIoDecoder {
     for (;;) {
       const nl = this.pending.indexOf(0x0a, start);
       if (nl < 0) {
-        if (this.pending.length - start > MAX_PREFIX_DIGITS) throw new RecordIoError(`RecordIO length prefix longer than ${MAX_PREFIX_DIGITS} bytes at byte ${this.bytesReceived - (this.pending.length - start)} of the event stream`);
+        if (this.pending.length - start > MAX_PREFIX_DIGITS)
+          throw new RecordIoError(
+            `RecordIO length prefix longer than ${MAX_PREFIX_DIGITS} bytes at byte ${this.bytesReceived - (this.pending.length - start)} of the event stream`,
+          );
         break;
       }
       const prefix = this.pending.subarray(start, nl).toString('latin1');
-      if (!/^[0-9]{1,20}$/.test(prefix)) throw new RecordIoError(`RecordIO length prefix ${JSON.stringify(prefix.slice(0, 32))} is not a decimal number`);
+      if (!/^[0-9]{1,20}$/.test(prefix))
+        throw new RecordIoError(`RecordIO length prefix ${JSON.stringify(prefix.slice(0, 32))} is not a decimal number`);
       const length = Number(prefix);
-      if (length === 0 || length > MAX_RECORD_BYTES) throw new RecordIoError(`RecordIO record length ${length} is outside 1..${MAX_RECORD_BYTES}`);
+      if (length === 0 || length > MAX_RECORD_BYTES)
+        throw new RecordIoError(`RecordIO record length ${length} is outside 1..${MAX_RECORD_BYTES}`);
       const end = nl + 1 + length;
       if (this.pending.length < end) break;
       records.push(Buffer.from(this.pending.subarray(nl + 1, end)));

@@ -14,7 +14,10 @@ export type SecretRef = { readonly env: string } | { readonly file: string };
 export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): string {
   if ('env' in ref) {
     const v = env[ref.env];
-    if (v === undefined || v === '') throw new MesosSecretError(`spec.mesos.secretRef.env: the variable ${ref.env} is not set in the controller's environment; export it or use secretRef.file`);
+    if (v === undefined || v === '')
+      throw new MesosSecretError(
+        `spec.mesos.secretRef.env: the variable ${ref.env} is not set in the controller's environment; export it or use secretRef.file`,
+      );
     return v;
   }
   return readSecretFile(ref.file, 'spec.mesos.secretRef.file');
@@ -42,7 +45,9 @@ export function loadTls(certsDir: string): TlsMaterial {
     try {
       return Buffer.from(`${readSecretFile(file, 'spec.mesos.certsDir', MAX_CERT_FILE_BYTES)}\n`, 'utf8');
     } catch (cause) {
-      throw new MesosCertsError(`${(cause as Error).message}; the folder needs plain files mesos.crt, mesos.key and trustedroot.crt`, { cause });
+      throw new MesosCertsError(`${(cause as Error).message}; the folder needs plain files mesos.crt, mesos.key and trustedroot.crt`, {
+        cause,
+      });
     }
   };
   return { cert: read(CERT_FILES.cert), key: read(CERT_FILES.key), ca: read(CERT_FILES.ca) };

@@ -21,7 +21,13 @@ export interface FileChunk {
  * Reads one chunk of `/files/read` at a byte offset. `data` is the file's bytes as a JSON string;
  * a multi-byte character cut at the chunk's end is left for the next read.
  */
-export async function readChunk(http: SchedulerHttp, agentOrigin: string, filePath: string, offset: number, signal?: AbortSignal): Promise<FileChunk | 'missing'> {
+export async function readChunk(
+  http: SchedulerHttp,
+  agentOrigin: string,
+  filePath: string,
+  offset: number,
+  signal?: AbortSignal,
+): Promise<FileChunk | 'missing'> {
   const query = `/files/read?path=${encodeURIComponent(filePath)}&offset=${offset}&length=${FILES_READ_MAX}`;
   let body: unknown;
   try {
@@ -38,7 +44,12 @@ export async function readChunk(http: SchedulerHttp, agentOrigin: string, filePa
 }
 
 /** Reads a whole sandbox file by paging /files/read; 'missing' when the agent has no such file. */
-export async function readWholeFile(http: SchedulerHttp, agentOrigin: string, filePath: string, signal?: AbortSignal): Promise<string | 'missing'> {
+export async function readWholeFile(
+  http: SchedulerHttp,
+  agentOrigin: string,
+  filePath: string,
+  signal?: AbortSignal,
+): Promise<string | 'missing'> {
   const parts: string[] = [];
   let offset = 0;
   for (;;) {
@@ -58,7 +69,13 @@ export const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
  * `/files/read` returns text inside JSON and mangles binary data (src/files/files.cpp), so
  * outputs use this; logs keep `/files/read` with offsets for tailing.
  */
-export async function downloadFile(http: SchedulerHttp, agentOrigin: string, filePath: string, signal?: AbortSignal, maxBytes = MAX_DOWNLOAD_BYTES): Promise<Buffer | 'missing'> {
+export async function downloadFile(
+  http: SchedulerHttp,
+  agentOrigin: string,
+  filePath: string,
+  signal?: AbortSignal,
+  maxBytes = MAX_DOWNLOAD_BYTES,
+): Promise<Buffer | 'missing'> {
   try {
     return await http.getBytes(agentOrigin, `/files/download?path=${encodeURIComponent(filePath)}`, maxBytes, signal);
   } catch (e) {

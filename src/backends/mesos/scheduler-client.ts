@@ -46,7 +46,11 @@ export class SchedulerHttp {
     this.scheme = options.tls ? 'https' : 'http';
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
-    this.callAgent = new Agent({ ...(this.tls ? { connect: { ...this.tls } } : {}), headersTimeout: this.callTimeoutMs, bodyTimeout: this.callTimeoutMs });
+    this.callAgent = new Agent({
+      ...(this.tls ? { connect: { ...this.tls } } : {}),
+      headersTimeout: this.callTimeoutMs,
+      bodyTimeout: this.callTimeoutMs,
+    });
   }
 
   /** The origin of a master or agent, in this framework's scheme. */
@@ -56,16 +60,31 @@ export class SchedulerHttp {
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
-    return { 'Content-Type': 'application/json', Accept: 'application/json', ...(this.authorization ? { Authorization: this.authorization } : {}), ...extra };
+    return {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      ...(this.authorization ? { Authorization: this.authorization } : {}),
+      ...extra,
+    };
   }
 
   /** Sends SUBSCRIBE on a dedicated connection; a 200 yields the live RecordIO body and its Mesos-Stream-Id. */
   async subscribe(endpoint: MasterEndpoint, call: MesosCall, signal: AbortSignal): Promise<SubscribeOutcome> {
     const origin = this.origin(endpoint);
-    const client = new Client(origin, { ...(this.tls ? { connect: { ...this.tls } } : {}), bodyTimeout: 0, headersTimeout: this.headersTimeoutMs });
+    const client = new Client(origin, {
+      ...(this.tls ? { connect: { ...this.tls } } : {}),
+      bodyTimeout: 0,
+      headersTimeout: this.headersTimeoutMs,
+    });
     let handedOver = false;
     try {
-      const res = await client.request({ path: SCHEDULER_PATH, method: 'POST', headers: this.headers({}), body: JSON.stringify(call), signal });
+      const res = await client.request({
+        path: SCHEDULER_PATH,
+        method: 'POST',
+        headers: this.headers({}),
+        body: JSON.stringify(call),
+        signal,
+      });
       if (res.statusCode === 200) {
         const streamId = headerOf(res.headers, 'mesos-stream-id');
         if (!streamId) {
@@ -82,7 +101,8 @@ export class SchedulerHttp {
         return { kind: 'redirect', leader: parseLeaderLocation(location, this.scheme) };
       }
       if (res.statusCode === 401) throw unauthorized(origin);
-      if (res.statusCode === 503 || res.statusCode === 429 || res.statusCode >= 500) return { kind: 'unavailable', status: res.statusCode, message: text.trim() };
+      if (res.statusCode === 503 || res.statusCode === 429 || res.statusCode >= 500)
+        return { kind: 'unavailable', status: res.statusCode, message: text.trim() };
       throw new MesosCallError(`SUBSCRIBE to ${origin}${SCHEDULER_PATH} answered ${res.statusCode}: ${text.trim()}`, res.statusCode);
     } finally {
       if (!handedOver) await client.destroy().catch(() => undefined);
@@ -118,7 +138,8 @@ export class SchedulerHttp {
       signal: AbortSignal.any(signals),
     });
     const text = await res.body.text();
-    if (res.statusCode !== 200) throw new MesosCallError(`GET ${origin}${pathAndQuery} answered ${res.statusCode}: ${text.trim().slice(0, 200)}`, res.statusCode);
+    if (res.statusCode !== 200)
+      throw new MesosCallError(`GET ${origin}${pathAndQuery} answered ${res.statusCode}: ${text.trim().slice(0, 200)}`, res.statusCode);
     return JSON.parse(text) as unknown;
   }
 
@@ -161,5 +182,7 @@ function headerOf(headers: Record<string, string | string[] | undefined>, name: 
 }
 
 function unauthorized(origin: string): MesosUnauthorizedError {
-  return new MesosUnauthorizedError(`${origin}${SCHEDULER_PATH} answered 401: check spec.mesos.principal and the secret behind spec.mesos.secretRef`);
+  return new MesosUnauthorizedError(
+    `${origin}${SCHEDULER_PATH} answered 401: check spec.mesos.principal and the secret behind spec.mesos.secretRef`,
+  );
 }

@@ -13,7 +13,8 @@ const FINGERPRINT_LENGTH = 16;
  */
 export function sessionKey(master: string, connection: StoredConnection, secret: string | undefined, key: HashKey): string {
   const principal = connection.principal ?? '';
-  const fingerprint = secret === undefined ? '-' : keyedDigest(key, 'mesos-credential', `${principal}\0${secret}`).slice(0, FINGERPRINT_LENGTH);
+  const fingerprint =
+    secret === undefined ? '-' : keyedDigest(key, 'mesos-credential', `${principal}\0${secret}`).slice(0, FINGERPRINT_LENGTH);
   return [master, principal, connection.certsDir ?? '', fingerprint].join('|');
 }
 
@@ -34,6 +35,8 @@ export function movableRecord(
 ): string | undefined {
   const candidates = Object.entries(all)
     .filter(([k, fw]) => fw.master === master && sameRefs(fw.connection, connection) && !isLive(k))
-    .sort(([, a], [, b]) => Number(b.frameworkId !== undefined) - Number(a.frameworkId !== undefined) || b.updatedAt.localeCompare(a.updatedAt));
+    .sort(
+      ([, a], [, b]) => Number(b.frameworkId !== undefined) - Number(a.frameworkId !== undefined) || b.updatedAt.localeCompare(a.updatedAt),
+    );
   return candidates[0]?.[0];
 }

@@ -124,9 +124,13 @@ export class Subscription {
     try {
       await this.options.http.call(info.leader, info.streamId, call, signal);
     } catch (e) {
-      const stale = e instanceof MesosCallError && (e.status === 403 || e.status === 307 || (e.status === 400 && /stream id/i.test(e.message)));
+      const stale =
+        e instanceof MesosCallError && (e.status === 403 || e.status === 307 || (e.status === 400 && /stream id/i.test(e.message)));
       if (stale && this.info?.generation === info.generation) {
-        this.log.warn({ master: this.options.label, call: call.type, status: (e as MesosCallError).status }, 'Dropped the event stream after a call was refused');
+        this.log.warn(
+          { master: this.options.label, call: call.type, status: (e as MesosCallError).status },
+          'Dropped the event stream after a call was refused',
+        );
         this.currentStream?.close();
       }
       throw e;
@@ -209,7 +213,10 @@ export class Subscription {
           break;
         }
         if (outcome.kind === 'redirect') {
-          this.log.info({ master: this.options.label, from: `${target.host}:${target.port}`, to: `${outcome.leader.host}:${outcome.leader.port}` }, 'Followed a redirect to the leading master');
+          this.log.info(
+            { master: this.options.label, from: `${target.host}:${target.port}`, to: `${outcome.leader.host}:${outcome.leader.port}` },
+            'Followed a redirect to the leading master',
+          );
           target = outcome.leader;
           continue;
         }
@@ -221,7 +228,9 @@ export class Subscription {
         return this.consume(target, outcome);
       }
     }
-    throw new MesosNotSubscribedError(`no leading Mesos master answered for ${this.options.label}: ${problems.join('; ') || 'no candidates'}`);
+    throw new MesosNotSubscribedError(
+      `no leading Mesos master answered for ${this.options.label}: ${problems.join('; ') || 'no candidates'}`,
+    );
   }
 
   private async consume(target: MasterEndpoint, stream: Extract<SubscribeOutcome, { kind: 'stream' }>): Promise<boolean> {
@@ -239,7 +248,8 @@ export class Subscription {
         stream.close();
       }, ms);
     };
-    const graceMs = (interval: number): number => interval * 1000 * (this.options.heartbeatGraceFactor ?? 2) + (this.options.heartbeatMarginMs ?? 1000);
+    const graceMs = (interval: number): number =>
+      interval * 1000 * (this.options.heartbeatGraceFactor ?? 2) + (this.options.heartbeatMarginMs ?? 1000);
     arm(30_000);
     try {
       for await (const chunk of stream.body) {
@@ -275,10 +285,12 @@ export class Subscription {
   private onFirstEvent(target: MasterEndpoint, streamId: string, event: MesosEvent): SubscribedInfo {
     if (event.type === 'ERROR') {
       const message = event.error?.message ?? 'no message';
-      if (this.options.onRefused?.(message) === 'resubscribe') throw new MesosNotSubscribedError(`${this.options.label} refused the subscription (${message}); subscribing again`);
+      if (this.options.onRefused?.(message) === 'resubscribe')
+        throw new MesosNotSubscribedError(`${this.options.label} refused the subscription (${message}); subscribing again`);
       throw new MesosSubscriptionRefusedError(`${this.options.label} refused the framework subscription: ${message}`);
     }
-    if (event.type !== 'SUBSCRIBED' || !event.subscribed) throw new MesosNotSubscribedError(`${this.options.label} sent ${event.type} before SUBSCRIBED`);
+    if (event.type !== 'SUBSCRIBED' || !event.subscribed)
+      throw new MesosNotSubscribedError(`${this.options.label} sent ${event.type} before SUBSCRIBED`);
     const info: SubscribedInfo = {
       frameworkId: event.subscribed.framework_id.value,
       streamId,
@@ -290,7 +302,10 @@ export class Subscription {
     };
     this.info = info;
     this.lastProblem = undefined;
-    this.log.info({ master: this.options.label, frameworkId: info.frameworkId, leader: `${target.host}:${target.port}` }, 'Subscribed to the Mesos master');
+    this.log.info(
+      { master: this.options.label, frameworkId: info.frameworkId, leader: `${target.host}:${target.port}` },
+      'Subscribed to the Mesos master',
+    );
     this.options.onSubscribed(info);
     const waiters = this.waiters;
     this.waiters = [];
@@ -307,7 +322,10 @@ export class Subscription {
   }
 
   private onStreamError(message: string): void {
-    if (/failed over/i.test(message)) throw new MesosSubscriptionRefusedError(`${this.options.label}: another scheduler subscribed with this framework id (${message}); stop the other controller instance`);
+    if (/failed over/i.test(message))
+      throw new MesosSubscriptionRefusedError(
+        `${this.options.label}: another scheduler subscribed with this framework id (${message}); stop the other controller instance`,
+      );
     this.log.warn({ master: this.options.label, message }, 'Received an ERROR event');
   }
 }

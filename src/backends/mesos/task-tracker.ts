@@ -36,7 +36,11 @@ export class TaskTracker {
    * Resolves with the first status of `taskId` satisfying `predicate` (the current one counts),
    * or undefined after `timeoutMs`; rejects when the signal aborts.
    */
-  until(taskId: string, predicate: (s: TaskStatus) => boolean, options: { signal?: AbortSignal; timeoutMs?: number; includeCurrent?: boolean } = {}): Promise<TaskStatus | undefined> {
+  until(
+    taskId: string,
+    predicate: (s: TaskStatus) => boolean,
+    options: { signal?: AbortSignal; timeoutMs?: number; includeCurrent?: boolean } = {},
+  ): Promise<TaskStatus | undefined> {
     const current = this.latest.get(taskId);
     if ((options.includeCurrent ?? true) && current && predicate(current)) return Promise.resolve(current);
     return new Promise((resolve, reject) => {

@@ -5,7 +5,8 @@ import type { SetExit } from './index.js';
 
 /** Verbs whose first argument is a SparkJob name. */
 const JOB_VERBS = ['get', 'describe', 'logs', 'events', 'wait', 'delete', 'suspend', 'resume', 'rerun'];
-const WAIT_FOR = 'condition=Succeeded condition=Succeeded=False condition=Stalled condition=Reconciling=False phase=Succeeded phase=Failed phase=Running phase=Suspended delete jsonpath=';
+const WAIT_FOR =
+  'condition=Succeeded condition=Succeeded=False condition=Stalled condition=Reconciling=False phase=Succeeded phase=Failed phase=Running phase=Suspended delete jsonpath=';
 /** What follows `--for condition=` and `--for phase=`. */
 const CONDITIONS = 'Succeeded Stalled Reconciling';
 const PHASES_WORDS = PHASES.join(' ');
@@ -24,7 +25,10 @@ function verbsOf(program: Command): VerbInfo[] {
     .filter((c) => c.name() !== 'help')
     .map((c) => ({
       name: c.name(),
-      summary: c.description().replace(/[':\n]/g, ' ').trim(),
+      summary: c
+        .description()
+        .replace(/[':\n]/g, ' ')
+        .trim(),
       flags: [...c.options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined)), ...GLOBALS, '--help'],
     }));
 }

@@ -19,7 +19,8 @@ async function waitReleased(ctx: CliContext, name: string, timeout: string, dead
       if (!(await readLiveLock(ctx.stateDir))) {
         throw new CheckFailedError(`no controller is running for ${ctx.jobsDir}: SparkJob "${name}" will be released when one starts`);
       }
-      if (Date.now() >= deadline || signal.aborted) throw new CheckFailedError(`timed out after ${timeout} waiting for the controller to release SparkJob "${name}"`);
+      if (Date.now() >= deadline || signal.aborted)
+        throw new CheckFailedError(`timed out after ${timeout} waiting for the controller to release SparkJob "${name}"`);
       await pause(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
     }
   } finally {
@@ -38,7 +39,10 @@ export function registerDelete(program: Command, setExit: SetExit): void {
     .option('--all', 'delete every job in the jobs folder', false)
     .option('--wait', 'wait until the controller has released the jobs', false)
     .option('--timeout <duration>', 'with --wait: give up after this long (exit 1)', '60s')
-    .addHelpText('after', '\nExamples:\n  sparkctl delete spark-pi\n  sparkctl delete spark-pi wordcount --wait --timeout 2m\n  sparkctl delete -l team=geo\n  sparkctl delete --all\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sparkctl delete spark-pi\n  sparkctl delete spark-pi wordcount --wait --timeout 2m\n  sparkctl delete -l team=geo\n  sparkctl delete --all\n',
+    )
     .action((names: string[], opts: { wait: boolean; timeout: string; selector?: string; all: boolean }, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
@@ -52,7 +56,8 @@ export function registerDelete(program: Command, setExit: SetExit): void {
         }
         await requireJobsDir(ctx);
         const { views, missing } = await selectJobs(ctx, targets, requirements, { includeJournalOnly: names.length > 0 });
-        if (views.length === 0 && missing.length === 0) ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
+        if (views.length === 0 && missing.length === 0)
+          ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
         for (const view of views) {
           if (view.file !== undefined) {
             await unlink(join(ctx.jobsDir, view.file)).catch((err: NodeJS.ErrnoException) => {

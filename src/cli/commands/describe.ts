@@ -41,15 +41,28 @@ export function specLines(job: SparkJob): Field[] {
     ['Application', s.mainApplicationFile],
     ['Main Class', s.mainClass ?? ''],
     ['Arguments', s.arguments.length ? s.arguments.join(' ') : '<none>'],
-    ['Driver', `${plural(s.driver.cores, 'core')}, ${s.driver.memory} memory${s.driver.memoryOverhead ? ` + ${s.driver.memoryOverhead} overhead` : ''}`],
+    [
+      'Driver',
+      `${plural(s.driver.cores, 'core')}, ${s.driver.memory} memory${s.driver.memoryOverhead ? ` + ${s.driver.memoryOverhead} overhead` : ''}`,
+    ],
     ['Executors', executorsLine(s)],
     ['Driver Env', env],
-    ['Spark Conf', Object.entries(s.sparkConf).map(([k, v]) => `${k}=${String(v)}`).join(', ')],
+    [
+      'Spark Conf',
+      Object.entries(s.sparkConf)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', '),
+    ],
     ['Network', s.network],
     ['Volumes', s.volumes.map((v) => `${v.hostPath}:${v.containerPath}${v.readOnly ? ':ro' : ''}`).join(', ')],
     ['Outputs', s.outputs.map((o) => `${o.name} (${o.path})`).join(', ')],
     ['Cache', s.cache.enabled ? 'enabled' : 'disabled'],
-    ['Restart Policy', s.restartPolicy.type === 'Never' ? 'Never' : `${s.restartPolicy.type} (retries ${s.restartPolicy.onFailureRetries}, interval ${s.restartPolicy.onFailureRetryInterval}s)`],
+    [
+      'Restart Policy',
+      s.restartPolicy.type === 'Never'
+        ? 'Never'
+        : `${s.restartPolicy.type} (retries ${s.restartPolicy.onFailureRetries}, interval ${s.restartPolicy.onFailureRetryInterval}s)`,
+    ],
     ['Start Deadline', s.startDeadlineSeconds ? `${s.startDeadlineSeconds}s` : ''],
     ['Active Deadline', s.activeDeadlineSeconds ? `${s.activeDeadlineSeconds}s` : ''],
     ['Time To Live', s.timeToLiveSeconds ? `${s.timeToLiveSeconds}s` : ''],
@@ -60,11 +73,21 @@ export function specLines(job: SparkJob): Field[] {
 const when = (iso: string | undefined, now: Date) => (iso ? `${iso} (${formatAge(iso, now)} ago)` : '');
 
 /** The whole `describe` text of one job. */
-export function renderDescribe(view: JobView, events: readonly JobEventRecord[], logs: readonly AttemptLog[], colour: boolean, now: Date = new Date()): string {
+export function renderDescribe(
+  view: JobView,
+  events: readonly JobEventRecord[],
+  logs: readonly AttemptLog[],
+  colour: boolean,
+  now: Date = new Date(),
+): string {
   const st = view.status;
   // An invalid manifest still shows the labels and annotations it has.
   const raw = view.manifest?.metadata as { annotations?: unknown } | undefined;
-  const meta = view.job?.metadata ?? { labels: labelsOf(view), annotations: raw?.annotations !== null && typeof raw?.annotations === 'object' ? (raw.annotations as Record<string, string>) : undefined };
+  const meta = view.job?.metadata ?? {
+    labels: labelsOf(view),
+    annotations:
+      raw?.annotations !== null && typeof raw?.annotations === 'object' ? (raw.annotations as Record<string, string>) : undefined,
+  };
   let out = renderFields(
     [
       ['Name', view.name],
@@ -76,15 +99,23 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
     0,
   );
   if (view.job) out += `Spec:\n${renderFields(specLines(view.job), 2)}`;
-  if (view.issues?.length) out += `Validation Errors:\n${view.issues.map((i) => `  ${cellText(`${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}`)}\n`).join('')}`;
-  const results = st.results?.outputs.map((o) => `${o.name} -> ${o.path}${o.bytes !== undefined ? ` (${o.bytes} bytes)` : ' (missing)'}`).join(', ');
+  if (view.issues?.length)
+    out += `Validation Errors:\n${view.issues.map((i) => `  ${cellText(`${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}`)}\n`).join('')}`;
+  const results = st.results?.outputs
+    .map((o) => `${o.name} -> ${o.path}${o.bytes !== undefined ? ` (${o.bytes} bytes)` : ' (missing)'}`)
+    .join(', ');
   out += `Status:\n${renderFields(
     [
       ['Phase', st.phase, phaseColour(st.phase)],
       ['Message', humanizeRetryTime(st.message ?? '', now)],
       ['Attempts', attemptsLine(view)],
       ['Backend', backendName(view)],
-      ['Driver', st.driver ? `${driverName(view)}${st.driver.containerId ? ` (container ${st.driver.containerId.slice(0, 12)})` : ''}${st.driver.agentId ? ` on agent ${st.driver.agentId}` : ''}` : ''],
+      [
+        'Driver',
+        st.driver
+          ? `${driverName(view)}${st.driver.containerId ? ` (container ${st.driver.containerId.slice(0, 12)})` : ''}${st.driver.agentId ? ` on agent ${st.driver.agentId}` : ''}`
+          : '',
+      ],
       ['Start Time', when(st.startTime, now)],
       ['Completion Time', when(st.completionTime, now)],
       ['Exit Code', st.exitCode === undefined ? '' : String(st.exitCode)],
@@ -97,11 +128,23 @@ export function renderDescribe(view: JobView, events: readonly JobEventRecord[],
   )}`;
   out += 'Conditions:\n';
   out += st.conditions.length
-    ? indentBlock(renderTable(['TYPE', 'STATUS', 'REASON', 'LAST TRANSITION', 'MESSAGE'], st.conditions.map((c) => [c.type, c.status, c.reason, formatAge(c.lastTransitionTime, now), c.message || '<none>'])), 2)
+    ? indentBlock(
+        renderTable(
+          ['TYPE', 'STATUS', 'REASON', 'LAST TRANSITION', 'MESSAGE'],
+          st.conditions.map((c) => [c.type, c.status, c.reason, formatAge(c.lastTransitionTime, now), c.message || '<none>']),
+        ),
+        2,
+      )
     : '  <none>\n';
   out += 'Attempts:\n';
   out += logs.length
-    ? indentBlock(renderTable(['ATTEMPT', 'LOG', 'BYTES', 'LAST WRITE'], logs.map((l) => [String(l.attempt), l.path, String(l.bytes), formatAge(l.modifiedAt, now)])), 2)
+    ? indentBlock(
+        renderTable(
+          ['ATTEMPT', 'LOG', 'BYTES', 'LAST WRITE'],
+          logs.map((l) => [String(l.attempt), l.path, String(l.bytes), formatAge(l.modifiedAt, now)]),
+        ),
+        2,
+      )
     : '  <none>\n';
   out += 'Events:\n';
   out += events.length
@@ -130,7 +173,10 @@ export function registerDescribe(program: Command, setExit: SetExit): void {
     .description('Show one SparkJob in detail: spec, status, conditions, attempts and events')
     .argument('[names...]', 'SparkJob metadata.names (default: every job)')
     .option('-l, --selector <key=value>', 'only jobs whose labels match (key=value, key!=value, key, !key; comma-separated)')
-    .addHelpText('after', '\nExamples:\n  sparkctl describe spark-pi\n  sparkctl describe spark-pi wordcount\n  sparkctl describe -l team=geo\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sparkctl describe spark-pi\n  sparkctl describe spark-pi wordcount\n  sparkctl describe -l team=geo\n',
+    )
     .action((names: string[], opts: { selector?: string }, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
@@ -146,7 +192,8 @@ export function registerDescribe(program: Command, setExit: SetExit): void {
           await write(ctx, `${first ? '' : '\n'}${renderDescribe(view, events, logs, ctx.colour)}`);
           first = false;
         }
-        if (views.length === 0 && missing.length === 0) ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
+        if (views.length === 0 && missing.length === 0)
+          ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
         return reportMissing(ctx, missing);
       }),
     );

@@ -40,9 +40,13 @@ async function readEvents(ctx: CliContext, sources: readonly EventSource[], prin
   const out: JobEvent[] = [];
   const ids = new Set<string>();
   for (const src of sources) {
-    const raw = await (src.deleted ? readDeletedJobEvents(ctx.stateDir, src.deleted) : readJobEvents(ctx.stateDir, src.job)).catch(() => [] as JobEventRecord[]);
+    const raw = await (src.deleted ? readDeletedJobEvents(ctx.stateDir, src.deleted) : readJobEvents(ctx.stateDir, src.job)).catch(
+      () => [] as JobEventRecord[],
+    );
     // Defence in depth: the controller masks secrets when it records an event; the CLI masks again with what it knows.
-    const events = src.deleted ? raw : maskEvents(raw, knownSecrets(undefined, await readJobRecord(ctx.stateDir, src.job).catch(() => undefined)));
+    const events = src.deleted
+      ? raw
+      : maskEvents(raw, knownSecrets(undefined, await readJobRecord(ctx.stateDir, src.job).catch(() => undefined)));
     for (const e of events) {
       const ev = { ...e, job: src.job };
       const id = eventId(ev);
@@ -60,7 +64,9 @@ const HEADERS_ALL = ['LAST SEEN', 'TYPE', 'REASON', 'JOB', 'ATTEMPT', 'MESSAGE']
 
 function row(e: JobEvent, all: boolean, now: Date): string[] {
   const attempt = e.attempt === undefined ? '' : String(e.attempt);
-  return all ? [formatAge(e.time, now), e.type, e.reason, `sparkjob/${e.job}`, attempt, e.message] : [formatAge(e.time, now), e.type, e.reason, attempt, e.message];
+  return all
+    ? [formatAge(e.time, now), e.type, e.reason, `sparkjob/${e.job}`, attempt, e.message]
+    : [formatAge(e.time, now), e.type, e.reason, attempt, e.message];
 }
 
 function typeStyle(ctx: CliContext, events: readonly JobEvent[]): CellStyle | undefined {
@@ -103,11 +109,17 @@ export function registerEvents(program: Command, setExit: SetExit): void {
             return 0;
           }
           const widths = columnWidths(headers, rows);
-          await write(ctx, [formatRow(headers, widths), ...rows.map((r, i) => formatRow(r, widths, i, typeStyle(ctx, first)))].join('\n') + '\n');
+          await write(
+            ctx,
+            [formatRow(headers, widths), ...rows.map((r, i) => formatRow(r, widths, i, typeStyle(ctx, first)))].join('\n') + '\n',
+          );
           return 0;
         }
         const widths = columnWidths(headers, rows).map((w, i) => (i === headers.length - 1 ? w : Math.max(w, 9)));
-        await write(ctx, [formatRow(headers, widths), ...rows.map((r, i) => formatRow(r, widths, i, typeStyle(ctx, first)))].join('\n') + '\n');
+        await write(
+          ctx,
+          [formatRow(headers, widths), ...rows.map((r, i) => formatRow(r, widths, i, typeStyle(ctx, first)))].join('\n') + '\n',
+        );
         const { signal, dispose } = interruptSignal();
         try {
           while (!signal.aborted) {
@@ -115,7 +127,8 @@ export function registerEvents(program: Command, setExit: SetExit): void {
             if (signal.aborted) break;
             const fresh = await readEvents(ctx, await eventSources(ctx, job), seen);
             const t = new Date();
-            if (fresh.length) await write(ctx, fresh.map((e, i) => `${formatRow(row(e, all, t), widths, i, typeStyle(ctx, fresh))}\n`).join(''));
+            if (fresh.length)
+              await write(ctx, fresh.map((e, i) => `${formatRow(row(e, all, t), widths, i, typeStyle(ctx, fresh))}\n`).join(''));
           }
         } finally {
           dispose();

@@ -33,13 +33,28 @@ function phaseStyle(ctx: CliContext, rows: readonly string[][]): CellStyle | und
 }
 
 /** The table layout the flags ask for; the terminal's width only when stdout is one. */
-export function tableOptions(ctx: CliContext, opts: Pick<GetOptions, 'output' | 'headers' | 'showLabels' | 'labelColumns'>): JobTableOptions {
+export function tableOptions(
+  ctx: CliContext,
+  opts: Pick<GetOptions, 'output' | 'headers' | 'showLabels' | 'labelColumns'>,
+): JobTableOptions {
   const columns = (ctx.out as { isTTY?: boolean; columns?: number }).isTTY ? (ctx.out as { columns?: number }).columns : undefined;
-  return { wide: opts.output.kind === 'wide', noHeaders: !opts.headers, showLabels: opts.showLabels, labelColumns: opts.labelColumns, ...(columns ? { terminalColumns: columns } : {}) };
+  return {
+    wide: opts.output.kind === 'wide',
+    noHeaders: !opts.headers,
+    showLabels: opts.showLabels,
+    labelColumns: opts.labelColumns,
+    ...(columns ? { terminalColumns: columns } : {}),
+  };
 }
 
 /** Renders jobs in one of the formats; `single` prints the object itself rather than a list. */
-export function renderJobs(ctx: CliContext, views: readonly JobView[], format: OutputFormat, single: boolean, table?: JobTableOptions): string {
+export function renderJobs(
+  ctx: CliContext,
+  views: readonly JobView[],
+  format: OutputFormat,
+  single: boolean,
+  table?: JobTableOptions,
+): string {
   const root = () => (single && views[0] ? jobObject(views[0]) : jobList(views));
   switch (format.kind) {
     case 'json':
@@ -59,7 +74,11 @@ export function renderJobs(ctx: CliContext, views: readonly JobView[], format: O
       return table?.noHeaders ? text.slice(text.indexOf('\n') + 1) : text;
     }
     default:
-      return renderJobTable(views, table ?? { wide: format.kind === 'wide', noHeaders: false, showLabels: false, labelColumns: [] }, (rows) => phaseStyle(ctx, rows));
+      return renderJobTable(
+        views,
+        table ?? { wide: format.kind === 'wide', noHeaders: false, showLabels: false, labelColumns: [] },
+        (rows) => phaseStyle(ctx, rows),
+      );
   }
 }
 
@@ -75,7 +94,13 @@ function sortJobs(views: readonly JobView[], path: JsonPath): JobView[] {
   return keyed.map((x) => x.v);
 }
 
-const collectKeys = (v: string, prev: string[]) => [...prev, ...v.split(',').map((k) => k.trim()).filter(Boolean)];
+const collectKeys = (v: string, prev: string[]) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean),
+];
 
 /** `sparkctl get [NAME]`: lists jobs from the jobs folder with the journal's status. */
 export function registerGet(program: Command, setExit: SetExit): void {
@@ -83,7 +108,12 @@ export function registerGet(program: Command, setExit: SetExit): void {
     .command('get')
     .description('List SparkJobs (or one) with their phase, attempts, age and message')
     .argument('[names...]', 'SparkJob metadata.names (default: every job)')
-    .option('-o, --output <format>', `output format: ${GET_FORMATS.join(', ')}, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,…`, parseOutputFormat, { kind: 'table' })
+    .option(
+      '-o, --output <format>',
+      `output format: ${GET_FORMATS.join(', ')}, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,…`,
+      parseOutputFormat,
+      { kind: 'table' },
+    )
     .option('--no-headers', 'tables without their header line')
     .option('--sort-by <jsonpath>', 'order jobs by a field, e.g. {.status.phase} or .metadata.name', (v: string) => {
       try {
@@ -117,7 +147,13 @@ export function registerGet(program: Command, setExit: SetExit): void {
         const table = tableOptions(ctx, opts);
         if (opts.watch) {
           if (reportMissing(ctx, missing) !== 0 && views.length === 0) return 1;
-          await watchJobs(ctx, names, requirements, { output: opts.output, watchEvents: opts.outputWatchEvents, table, style: (rows) => phaseStyle(ctx, rows) }, views);
+          await watchJobs(
+            ctx,
+            names,
+            requirements,
+            { output: opts.output, watchEvents: opts.outputWatchEvents, table, style: (rows) => phaseStyle(ctx, rows) },
+            views,
+          );
           return 0;
         }
         if (views.length === 0 && missing.length === 0 && opts.output.kind !== 'json' && opts.output.kind !== 'yaml') {

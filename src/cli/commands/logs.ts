@@ -31,7 +31,8 @@ function noLogMessage(view: JobView, follow: boolean, controllerRuns: boolean): 
   }
   if (st.phase === 'Suspended') return `${base}: it is suspended; resume it (sparkctl resume ${view.name}) to run it`;
   if (!ACTIVE.has(st.phase)) return `${base} yet (phase ${st.phase}); the next attempt writes one`;
-  if (!controllerRuns) return `${base} yet (phase ${st.phase}) and no controller is running for this jobs folder: start one (sparkctl controller) to run it`;
+  if (!controllerRuns)
+    return `${base} yet (phase ${st.phase}) and no controller is running for this jobs folder: start one (sparkctl controller) to run it`;
   return `${base} yet (phase ${st.phase}); ${follow ? 'the controller has not started it' : 'use -f to wait for it'}`;
 }
 
@@ -40,7 +41,9 @@ function previousAttempt(name: string, logs: readonly AttemptLog[], current: num
   const prev = [...logs].reverse().find((l) => current !== undefined && l.attempt < current);
   if (!prev) {
     const known = logs.map((l) => l.attempt).join(', ') || 'none';
-    throw new CheckFailedError(`SparkJob "${name}" has no attempt before the current one (${current ?? 'none'}) with a log (attempts with a log: ${known})`);
+    throw new CheckFailedError(
+      `SparkJob "${name}" has no attempt before the current one (${current ?? 'none'}) with a log (attempts with a log: ${known})`,
+    );
   }
   return prev.attempt;
 }
@@ -108,11 +111,15 @@ export function registerLogs(program: Command, setExit: SetExit): void {
     .option('--attempt <n>', 'an earlier attempt (see `sparkctl describe NAME`)', attemptNumber)
     .option('-p, --previous', 'the attempt before the current one', false)
     .option('--tail <lines>', 'only the last N lines (-1: all)', lineCount, -1)
-    .addHelpText('after', '\nExamples:\n  sparkctl logs spark-pi\n  sparkctl logs spark-pi -f --tail 20\n  sparkctl logs spark-pi --attempt 1\n  sparkctl logs spark-pi -p\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sparkctl logs spark-pi\n  sparkctl logs spark-pi -f --tail 20\n  sparkctl logs spark-pi --attempt 1\n  sparkctl logs spark-pi -p\n',
+    )
     .action((name: string, opts: { follow: boolean; attempt?: number; previous: boolean; tail: number }, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
-        if (opts.previous && opts.attempt !== undefined) throw new CliUsageError("-p/--previous and --attempt cannot be used together; see 'sparkctl logs --help'");
+        if (opts.previous && opts.attempt !== undefined)
+          throw new CliUsageError("-p/--previous and --attempt cannot be used together; see 'sparkctl logs --help'");
         await requireJobsDir(ctx);
         const lock = await checkController(ctx);
         const view = await findJob(ctx, name);

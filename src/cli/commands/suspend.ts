@@ -9,6 +9,11 @@ export function registerSuspend(program: Command, setExit: SetExit): void {
     .command('suspend')
     .description('Suspend a SparkJob (sets spec.suspend: true; a running driver is stopped and released)')
     .argument('<name>', 'the SparkJob metadata.name')
-    .addHelpText('after', '\nOnly spec.suspend changes in the file; comments and layout stay as they are.\n\nExample:\n  sparkctl suspend spark-pi\n')
-    .action((name: string, _opts: unknown, command: Command) => runAction(setExit, () => editJobField(command, name, ['spec', 'suspend'], true, 'suspended')));
+    .addHelpText(
+      'after',
+      '\nOnly spec.suspend changes in the file; comments and layout stay as they are.\n\nExample:\n  sparkctl suspend spark-pi\n',
+    )
+    .action((name: string, _opts: unknown, command: Command) =>
+      runAction(setExit, () => editJobField(command, name, ['spec', 'suspend'], true, 'suspended')),
+    );
 }

@@ -50,7 +50,15 @@ export async function validatePaths(paths: readonly string[], opts: { quiet: boo
   const deep = tooDeep.map((path) => ({ path }));
   for (const { path } of deep) {
     const file = displayName(path);
-    issues.set(file, [{ file, line: 1, col: 1, path: '', message: `more than ${MAX_FOLDER_DEPTH} folders deep: the controller does not read manifests below that depth; move it up` }]);
+    issues.set(file, [
+      {
+        file,
+        line: 1,
+        col: 1,
+        path: '',
+        message: `more than ${MAX_FOLDER_DEPTH} folders deep: the controller does not read manifests below that depth; move it up`,
+      },
+    ]);
   }
   for (const { path } of [...files, ...deep]) {
     const file = displayName(path);

@@ -12,7 +12,10 @@ export function registerVersion(program: Command, setExit: SetExit): void {
     .addHelpText('after', '\nExamples:\n  sparkctl version\n  sparkctl --version\n')
     .action(() =>
       runAction(setExit, async () => {
-        await write({ out: process.stdout }, `sparkctl version ${VERSION} (node ${process.version}, ${process.platform}/${process.arch})\n`);
+        await write(
+          { out: process.stdout },
+          `sparkctl version ${VERSION} (node ${process.version}, ${process.platform}/${process.arch})\n`,
+        );
         return 0;
       }),
     );

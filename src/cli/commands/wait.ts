@@ -87,7 +87,8 @@ export function registerWait(program: Command, setExit: SetExit): void {
           if (missing && !deleting) throw missing;
           for (const gone of first.missingNames) await write(ctx, `sparkjob/${escapeText(gone)} deleted\n`);
           if (first.views.length === 0 && deleting) return 0;
-          if (first.views.length === 0) throw new CheckFailedError(`no SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}`);
+          if (first.views.length === 0)
+            throw new CheckFailedError(`no SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}`);
           let pending = first.views.map((v) => v.name);
           let views = first.views;
           for (;;) {

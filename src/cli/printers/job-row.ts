@@ -32,7 +32,13 @@ function clip(text: string, width: number): string {
 export function jobRow(view: JobView, wide: boolean, now: Date = new Date(), messageWidth?: number): string[] {
   // Escaped before clipping, so the clip never cuts an escape in half.
   const message = cellText(humanizeRetryTime(view.status.message ?? '', now).replace(/\s+/g, ' '));
-  const cells = [view.name, view.status.phase, String(currentAttempt(view) ?? 0), formatAge(view.createdAt, now), wide || messageWidth === undefined ? message : clip(message, Math.max(messageWidth, 1))];
+  const cells = [
+    view.name,
+    view.status.phase,
+    String(currentAttempt(view) ?? 0),
+    formatAge(view.createdAt, now),
+    wide || messageWidth === undefined ? message : clip(message, Math.max(messageWidth, 1)),
+  ];
   if (!wide) return cells;
   return [...cells, backendName(view), driverName(view), view.job?.spec.master ?? NONE];
 }

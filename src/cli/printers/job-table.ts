@@ -34,11 +34,19 @@ export function jobTableHeaders(o: JobTableOptions): string[] {
 /** One job's cells; MESSAGE cut to `messageWidth` when given. */
 export function jobTableRow(view: JobView, o: JobTableOptions, now = new Date(), messageWidth?: number): string[] {
   const labels = labelsOf(view);
-  return [...jobRow(view, o.wide, now, messageWidth), ...o.labelColumns.map((k) => labels?.[k] ?? ''), ...(o.showLabels ? [labelText(labels)] : [])];
+  return [
+    ...jobRow(view, o.wide, now, messageWidth),
+    ...o.labelColumns.map((k) => labels?.[k] ?? ''),
+    ...(o.showLabels ? [labelText(labels)] : []),
+  ];
 }
 
 /** Renders the jobs as `get`'s table: on a terminal a plain table's MESSAGE fits the width left by the other columns. */
-export function renderJobTable(views: readonly JobView[], o: JobTableOptions, style?: (rows: readonly string[][]) => CellStyle | undefined): string {
+export function renderJobTable(
+  views: readonly JobView[],
+  o: JobTableOptions,
+  style?: (rows: readonly string[][]) => CellStyle | undefined,
+): string {
   const now = new Date();
   const headers = jobTableHeaders(o);
   let rows = views.map((v) => jobTableRow(v, o, now));
@@ -46,7 +54,9 @@ export function renderJobTable(views: readonly JobView[], o: JobTableOptions, st
     const message = JOB_COLUMNS.indexOf('MESSAGE');
     const widths = columnWidths(headers, rows);
     const others = widths.reduce((sum, w, i) => (i === message ? sum : sum + w + COLUMN_GAP), 0);
-    rows = views.map((v) => jobTableRow(v, o, now, Math.max(MIN_MESSAGE, o.terminalColumns! - others - (message < headers.length - 1 ? COLUMN_GAP : 0))));
+    rows = views.map((v) =>
+      jobTableRow(v, o, now, Math.max(MIN_MESSAGE, o.terminalColumns! - others - (message < headers.length - 1 ? COLUMN_GAP : 0))),
+    );
   }
   // Two files with one metadata.name: each row names its file, so the rows can be told apart.
   const counts = new Map<string, number>();

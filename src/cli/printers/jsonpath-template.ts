@@ -3,7 +3,10 @@ import { evaluate, parseJsonPath, scalarText, type JsonPath } from '../json-path
 import { escapeText } from './escape-text.js';
 
 /** One piece of a `-o jsonpath=` template: literal text, a path, or a `{range PATH}…{end}` loop. */
-type Piece = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'path'; readonly path: JsonPath } | { readonly kind: 'range'; readonly path: JsonPath; readonly body: Piece[] };
+type Piece =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'path'; readonly path: JsonPath }
+  | { readonly kind: 'range'; readonly path: JsonPath; readonly body: Piece[] };
 
 const unquote = (s: string) => s.slice(1, -1).replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r' })[c] ?? c);
 
@@ -48,7 +51,10 @@ function render(pieces: readonly Piece[], current: unknown): string {
   let out = '';
   for (const p of pieces) {
     if (p.kind === 'text') out += p.text;
-    else if (p.kind === 'path') out += evaluate(p.path, current).map((v) => escapeText(scalarText(v))).join(' ');
+    else if (p.kind === 'path')
+      out += evaluate(p.path, current)
+        .map((v) => escapeText(scalarText(v)))
+        .join(' ');
     else for (const item of evaluate(p.path, current)) out += render(p.body, item);
   }
   return out;

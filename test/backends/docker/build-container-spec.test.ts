@@ -15,7 +15,13 @@ describe('buildContainerSpec', () => {
     const s = buildContainerSpec(run({}), 'ctl1');
     expect(s.name).toBe('sparkctl-ctl1-pi-3');
     expect(containerName('ctl1', 'pi', 3)).toBe(s.name);
-    expect(s.Labels).toEqual({ [LABELS.managedBy]: 'sparkctl', [LABELS.instance]: 'ctl1', [LABELS.job]: 'pi', [LABELS.specHash]: 'h1', [LABELS.attempt]: '3' });
+    expect(s.Labels).toEqual({
+      [LABELS.managedBy]: 'sparkctl',
+      [LABELS.instance]: 'ctl1',
+      [LABELS.job]: 'pi',
+      [LABELS.specHash]: 'h1',
+      [LABELS.attempt]: '3',
+    });
   });
 
   it('passes spark-submit as an argv, with arguments holding shell characters untouched', () => {
@@ -26,7 +32,14 @@ describe('buildContainerSpec', () => {
 
   it('sets limits from driver (memory with overhead, no swap), network, volumes and hardening', () => {
     const s = buildContainerSpec(
-      run({ driver: { cores: 1.5, memory: '1g', env: [{ name: 'A', value: '1' }] }, network: 'host', volumes: [{ hostPath: '/d', containerPath: '/in', readOnly: true }, { hostPath: '/o', containerPath: '/out' }] }),
+      run({
+        driver: { cores: 1.5, memory: '1g', env: [{ name: 'A', value: '1' }] },
+        network: 'host',
+        volumes: [
+          { hostPath: '/d', containerPath: '/in', readOnly: true },
+          { hostPath: '/o', containerPath: '/out' },
+        ],
+      }),
       'ctl1',
     );
     expect(s.Env).toEqual(['A=1']);
@@ -43,7 +56,11 @@ describe('buildContainerSpec', () => {
   });
 
   it('binds Mesos certificates read-only at /certs and passes the secret (from a variable or a file alike) in the environment only', () => {
-    const mesos = { master: 'mesos://m1:5050', network: 'host', mesos: { certsDir: '/etc/mesos/certs', principal: 'spark', secretRef: { file: '/etc/mesos/secret' } } };
+    const mesos = {
+      master: 'mesos://m1:5050',
+      network: 'host',
+      mesos: { certsDir: '/etc/mesos/certs', principal: 'spark', secretRef: { file: '/etc/mesos/secret' } },
+    };
     const s = buildContainerSpec(run(mesos), 'ctl1', 's3cret');
     expect(s.HostConfig?.Binds).toEqual(['/etc/mesos/certs:/certs:ro']);
     expect(s.Env).toEqual(expect.arrayContaining(['SPARK_MESOS_PRINCIPAL=spark', 'SPARK_MESOS_SECRET=s3cret']));

@@ -12,9 +12,19 @@ const run = (spec: Record<string, unknown>): JobRun => ({
 
 describe('buildContainerSpec: the driver environment', () => {
   it('gives a client-mode Mesos driver libmesos, libprocess TLS and the advertised address, in Env and the argv', () => {
-    const s = buildContainerSpec(run({ master: 'mesos://10.0.0.5:5050', network: 'host', mesos: { certsDir: '/etc/mesos/certs' }, driver: { env: [{ name: 'A', value: '1' }] } }), 'ctl1', undefined, {
-      advertiseAddress: '192.0.2.10',
-    });
+    const s = buildContainerSpec(
+      run({
+        master: 'mesos://10.0.0.5:5050',
+        network: 'host',
+        mesos: { certsDir: '/etc/mesos/certs' },
+        driver: { env: [{ name: 'A', value: '1' }] },
+      }),
+      'ctl1',
+      undefined,
+      {
+        advertiseAddress: '192.0.2.10',
+      },
+    );
     expect(s.Env).toEqual([
       'MESOS_NATIVE_JAVA_LIBRARY=/usr/lib/libmesos.so',
       'LIBPROCESS_SSL_ENABLED=true',

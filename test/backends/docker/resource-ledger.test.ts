@@ -27,13 +27,20 @@ describe('ResourceLedger', () => {
     const notes = new Map<string, string[]>();
     const waitFor = (key: string) => {
       notes.set(key, []);
-      return ledger.reserve(key, { cpus: 2, memMiB: 100 }, { signal: new AbortController().signal, onProgress: (m) => notes.get(key)!.push(m) });
+      return ledger.reserve(
+        key,
+        { cpus: 2, memMiB: 100 },
+        { signal: new AbortController().signal, onProgress: (m) => notes.get(key)!.push(m) },
+      );
     };
     void waitFor('w1');
     void waitFor('w2');
     void waitFor('w3');
     ledger.release('a');
-    expect(notes.get('w1')).toEqual(['waiting for 2 CPUs / 100 MiB; free: 0 CPUs / 3896 MiB', 'waiting for 2 CPUs / 100 MiB; free: 1 CPU / 3996 MiB']);
+    expect(notes.get('w1')).toEqual([
+      'waiting for 2 CPUs / 100 MiB; free: 0 CPUs / 3896 MiB',
+      'waiting for 2 CPUs / 100 MiB; free: 1 CPU / 3996 MiB',
+    ]);
     expect(notes.get('w2')).toHaveLength(1);
     expect(notes.get('w3')).toHaveLength(1);
   });
@@ -58,7 +65,11 @@ describe('ResourceLedger', () => {
 
   it('never holds more than its capacity, whatever the order of reserves, releases and aborts', async () => {
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('reserve' as const), cpus: fc.integer({ min: 1, max: 8 }).map((n) => n / 4), mem: fc.integer({ min: 1, max: 2048 }) }),
+      fc.record({
+        kind: fc.constant('reserve' as const),
+        cpus: fc.integer({ min: 1, max: 8 }).map((n) => n / 4),
+        mem: fc.integer({ min: 1, max: 2048 }),
+      }),
       fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }),
     );

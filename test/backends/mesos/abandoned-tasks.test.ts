@@ -8,7 +8,8 @@ import type { TaskStatus } from '../../../src/backends/mesos/mesos-types.js';
 import { memoryLogger } from './backend-harness.js';
 
 const KEY = 'mesos://m:5050|';
-const status = (state: string, extra: Partial<TaskStatus> = {}): TaskStatus => ({ task_id: { value: 'sparkctl.j.1.abc' }, state, ...extra }) as TaskStatus;
+const status = (state: string, extra: Partial<TaskStatus> = {}): TaskStatus =>
+  ({ task_id: { value: 'sparkctl.j.1.abc' }, state, ...extra }) as TaskStatus;
 
 function book() {
   const dir = mkdtempSync(path.join(tmpdir(), 'mesos-abandoned-'));
@@ -18,7 +19,11 @@ function book() {
   const rechecks: string[] = [];
   const make = () =>
     new AbandonedTasks({
-      store: new FrameworkStore(dir), key: KEY, master: 'mesos://m:5050', log: memoryLogger(), recheckMs: 50,
+      store: new FrameworkStore(dir),
+      key: KEY,
+      master: 'mesos://m:5050',
+      log: memoryLogger(),
+      recheckMs: 50,
       kill: async (t, a) => void kills.push([t, a]),
       reconcile: async (t) => void rechecks.push(t),
     });
@@ -37,7 +42,10 @@ describe('AbandonedTasks', () => {
     await new Promise((r) => setImmediate(r));
     expect(after.onStatus(status('TASK_RUNNING', { reason: 'REASON_RECONCILIATION' }))).toBe(true);
     await new Promise((r) => setImmediate(r));
-    expect(kills).toEqual([['sparkctl.j.1.abc', 'S9'], ['sparkctl.j.1.abc', 'S0']]);
+    expect(kills).toEqual([
+      ['sparkctl.j.1.abc', 'S9'],
+      ['sparkctl.j.1.abc', 'S0'],
+    ]);
   });
 
   it('forgets the task on a final state but keeps it through states it may return from', () => {

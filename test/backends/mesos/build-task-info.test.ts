@@ -5,14 +5,44 @@ import { mesosSpec, offer, runOf } from './fixtures.js';
 
 /** The fields each message may carry, from the reference's TaskInfo/CommandInfo/ContainerInfo/… definitions. */
 const FIELDS: Record<string, readonly string[]> = {
-  TaskInfo: ['name', 'task_id', 'agent_id', 'resources', 'executor', 'command', 'container', 'health_check', 'check', 'kill_policy', 'data', 'labels', 'discovery', 'max_completion_time', 'limits'],
+  TaskInfo: [
+    'name',
+    'task_id',
+    'agent_id',
+    'resources',
+    'executor',
+    'command',
+    'container',
+    'health_check',
+    'check',
+    'kill_policy',
+    'data',
+    'labels',
+    'discovery',
+    'max_completion_time',
+    'limits',
+  ],
   CommandInfo: ['uris', 'environment', 'shell', 'value', 'arguments', 'user'],
   Environment: ['variables'],
   Variable: ['name', 'type', 'value', 'secret'],
   ContainerInfo: ['type', 'volumes', 'hostname', 'docker', 'mesos', 'network_infos', 'linux_info', 'rlimit_info', 'tty_info'],
   DockerInfo: ['image', 'network', 'port_mappings', 'privileged', 'parameters', 'force_pull_image', 'volume_driver'],
   Volume: ['mode', 'container_path', 'host_path', 'image', 'source'],
-  Resource: ['provider_id', 'name', 'type', 'scalar', 'ranges', 'set', 'role', 'allocation_info', 'reservation', 'reservations', 'disk', 'revocable', 'shared'],
+  Resource: [
+    'provider_id',
+    'name',
+    'type',
+    'scalar',
+    'ranges',
+    'set',
+    'role',
+    'allocation_info',
+    'reservation',
+    'reservations',
+    'disk',
+    'revocable',
+    'shared',
+  ],
   KillPolicy: ['grace_period'],
   Labels: ['labels'],
   Label: ['key', 'value'],
@@ -41,7 +71,14 @@ describe('buildTaskInfo', () => {
     mesos: { role: '*', principal: 'spark', secretRef: { env: 'X' }, certsDir: '/etc/mesos/certs' },
     driver: { cores: 1, memory: '512m', env: [{ name: 'K', value: 'V' }] },
   });
-  const built = buildTaskInfo({ run: runOf(spec), offer: offer({ cpus: 4, mem: 8192 }), instance: 'inst-1', secret: 's3cr3t-value', user: { name: 'spark', dockerUser: '1000:1000' }, driverMaster: 'mesos://10.0.0.5:5050' });
+  const built = buildTaskInfo({
+    run: runOf(spec),
+    offer: offer({ cpus: 4, mem: 8192 }),
+    instance: 'inst-1',
+    secret: 's3cr3t-value',
+    user: { name: 'spark', dockerUser: '1000:1000' },
+    driverMaster: 'mesos://10.0.0.5:5050',
+  });
   const t = built.taskInfo as Record<string, Record<string, unknown>>;
 
   it('uses only snake_case fields the Mesos protos define', () => {
@@ -111,7 +148,13 @@ describe('buildTaskInfo', () => {
 
   it('keeps a SPARK_LOCAL_DIRS the manifest sets', () => {
     const own = mesosSpec({ driver: { cores: 1, memory: '512m', env: [{ name: 'SPARK_LOCAL_DIRS', value: '/mnt/mesos/sandbox/tmp' }] } });
-    const b = buildTaskInfo({ run: runOf(own), offer: offer(), instance: 'i', user: { name: 'spark', dockerUser: 'spark' }, driverMaster: 'mesos://m:5050' });
+    const b = buildTaskInfo({
+      run: runOf(own),
+      offer: offer(),
+      instance: 'i',
+      user: { name: 'spark', dockerUser: 'spark' },
+      driverMaster: 'mesos://m:5050',
+    });
     const vars = (b.taskInfo.command as { environment: { variables: Array<{ name: string; value: string }> } }).environment.variables;
     expect(vars.filter((v) => v.name === 'SPARK_LOCAL_DIRS')).toEqual([{ name: 'SPARK_LOCAL_DIRS', value: '/mnt/mesos/sandbox/tmp' }]);
   });
@@ -119,7 +162,16 @@ describe('buildTaskInfo', () => {
   it('keeps the secret out of the argv meant for logs, and a driver env entry cannot replace it', () => {
     expect(built.redactedArgv.join(' ')).not.toContain('s3cr3t-value');
     const spoof = mesosSpec({ driver: { cores: 1, memory: '512m', env: [{ name: 'SPARK_MESOS_SECRET', value: 'spoofed' }] } });
-    const env = (buildTaskInfo({ run: runOf(spoof), offer: offer(), instance: 'i', secret: 'real', user: { name: 'spark', dockerUser: 'spark' }, driverMaster: 'mesos://m:5050' }).taskInfo.command as { environment: { variables: Array<{ name: string; value: string }> } }).environment.variables;
+    const env = (
+      buildTaskInfo({
+        run: runOf(spoof),
+        offer: offer(),
+        instance: 'i',
+        secret: 'real',
+        user: { name: 'spark', dockerUser: 'spark' },
+        driverMaster: 'mesos://m:5050',
+      }).taskInfo.command as { environment: { variables: Array<{ name: string; value: string }> } }
+    ).environment.variables;
     expect(env.filter((v) => v.name === 'SPARK_MESOS_SECRET')).toEqual([{ name: 'SPARK_MESOS_SECRET', value: 'real' }]);
   });
 

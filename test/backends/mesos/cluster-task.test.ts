@@ -27,7 +27,11 @@ describe('Mesos cluster-mode driver task on the emulated agent', () => {
   };
   const spec = (o: Parameters<typeof mesosSpec>[0] = {}) => mesosSpec({ master: `mesos://127.0.0.1:${master.port}`, ...o });
   const launchedTask = (taskId: string): TaskInfo => {
-    const infos = callsOf(master.calls(), 'ACCEPT').flatMap((c) => (c.accept as { operations: Array<{ launch?: { task_infos: Array<TaskInfo & { task_id: { value: string } }> } }> }).operations.flatMap((o) => o.launch?.task_infos ?? []));
+    const infos = callsOf(master.calls(), 'ACCEPT').flatMap((c) =>
+      (c.accept as { operations: Array<{ launch?: { task_infos: Array<TaskInfo & { task_id: { value: string } }> } }> }).operations.flatMap(
+        (o) => o.launch?.task_infos ?? [],
+      ),
+    );
     return infos.find((t) => t.task_id.value === taskId)!;
   };
   const runJob = async (backend: MesosBackend, name: string, s: ReturnType<typeof spec>) => {
@@ -41,7 +45,12 @@ describe('Mesos cluster-mode driver task on the emulated agent', () => {
 
   beforeAll(async () => {
     ensureFakeImage();
-    master = await startMesosMaster({ agents: [{ cpus: 4, mem: 8192 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2, statusUpdateRetrySeconds: 1 });
+    master = await startMesosMaster({
+      agents: [{ cpus: 4, mem: 8192 }],
+      heartbeatIntervalSeconds: 0.5,
+      allocationIntervalSeconds: 0.2,
+      statusUpdateRetrySeconds: 1,
+    });
   });
   afterEach(async () => {
     await Promise.all(backends.splice(0).map((b) => b.close()));
@@ -70,7 +79,9 @@ describe('Mesos cluster-mode driver task on the emulated agent', () => {
     const collected = await backend.collect(run, ref, dest, io());
     expect(collected.outputs).toEqual([{ name: 'result', path: path.join(dest, 'result'), bytes: expect.any(Number) }]);
     expect(readFileSync(path.join(dest, 'result'), 'utf8')).toMatch(/^Pi is roughly/);
-    const vars = (launchedTask(ref.taskId!) as unknown as { command: { environment: { variables: Array<{ name: string; value: string }> } } }).command.environment.variables;
+    const vars = (
+      launchedTask(ref.taskId!) as unknown as { command: { environment: { variables: Array<{ name: string; value: string }> } } }
+    ).command.environment.variables;
     expect(vars).toContainEqual({ name: 'SPARK_LOCAL_DIRS', value: '/mnt/mesos/sandbox' });
     await backend.release(run, ref, reservation, io());
   });

@@ -37,7 +37,12 @@ describe('controller kill -9 with a Mesos cluster-mode job', () => {
   });
 
   it('a new controller fails over to the same framework, adopts the running task and finishes the job exactly once', async () => {
-    master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2, statusUpdateRetrySeconds: 1 });
+    master = await startMesosMaster({
+      agents: [{ cpus: 2, mem: 4096 }],
+      heartbeatIntervalSeconds: 0.5,
+      allocationIntervalSeconds: 0.2,
+      statusUpdateRetrySeconds: 1,
+    });
     root = await mkdtemp(join(tmpdir(), 'sparkctl-mesos-restart-'));
     const jobsDir = join(root, 'jobs');
     const stateDir = join(root, 'state');
@@ -45,7 +50,10 @@ describe('controller kill -9 with a Mesos cluster-mode job', () => {
     const file = join(jobsDir, 'adopt.yaml');
     await writeFile(
       file,
-      fakeJob('adopt', `  master: mesos://127.0.0.1:${master.port}\n  mode: cluster\n  mesos: {role: "*", principal: spark, secretRef: {env: MESOS_TEST_SECRET}}\n  sparkConf: {spark.fake.sleepSeconds: "4"}\n`),
+      fakeJob(
+        'adopt',
+        `  master: mesos://127.0.0.1:${master.port}\n  mode: cluster\n  mesos: {role: "*", principal: spark, secretRef: {env: MESOS_TEST_SECRET}}\n  sparkConf: {spark.fake.sleepSeconds: "4"}\n`,
+      ),
     );
     const first = await startProcess(jobsDir, stateDir);
     children.push(first);

@@ -22,7 +22,12 @@ describe('Mesos backend against the emulated master and the real Docker engine',
 
   beforeAll(async () => {
     ensureFakeImage();
-    master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096, attributes: { rack: 'r1' } }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2, statusUpdateRetrySeconds: 1 });
+    master = await startMesosMaster({
+      agents: [{ cpus: 2, mem: 4096, attributes: { rack: 'r1' } }],
+      heartbeatIntervalSeconds: 0.5,
+      allocationIntervalSeconds: 0.2,
+      statusUpdateRetrySeconds: 1,
+    });
   });
   afterEach(async () => {
     await Promise.all(backends.splice(0).map((b) => b.close()));
@@ -40,7 +45,12 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     const reservation = await backend.requestResources(run, io());
     expect(reservation).toMatchObject({ key: 'pi-ok/1', cpus: 1, memMiB: 896, agentId: master.agentIds[0], hostname: '127.0.0.1' });
     const ref = await backend.start(run, reservation, io());
-    expect(ref).toEqual({ backend: 'mesos', taskId: 'sparkctl.pi-ok.1.9f2c1a7b3d4e', agentId: master.agentIds[0], frameworkId: connected.frameworkId });
+    expect(ref).toEqual({
+      backend: 'mesos',
+      taskId: 'sparkctl.pi-ok.1.9f2c1a7b3d4e',
+      agentId: master.agentIds[0],
+      frameworkId: connected.frameworkId,
+    });
     const chunks: string[] = [];
     const exit = await backend.wait(run, ref, { ...io(), onLog: (c) => chunks.push(c) });
     expect(exit).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
@@ -59,11 +69,17 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     expect(task.exitCode).toBe(0);
     const launched = callsOf(master.calls(), 'ACCEPT');
     expect(launched).toHaveLength(1);
-    const taskInfo = (launched[0]!.accept as { operations: Array<{ launch: { task_infos: Array<Record<string, unknown>> } }> }).operations[0]!.launch.task_infos[0]!;
+    const taskInfo = (launched[0]!.accept as { operations: Array<{ launch: { task_infos: Array<Record<string, unknown>> } }> })
+      .operations[0]!.launch.task_infos[0]!;
     expect(taskInfo.container).toMatchObject({ type: 'DOCKER', docker: { image: 'sparkctl/spark-fake:test', network: 'HOST' } });
     expect((taskInfo.command as { arguments: string[] }).arguments.join(' ')).not.toContain(SECRET);
-    expect((taskInfo.command as { environment: { variables: unknown[] } }).environment.variables).toContainEqual({ name: 'SPARK_MESOS_SECRET', value: SECRET });
-    await vi.waitFor(() => expect(master.pendingUpdates().filter((u) => JSON.stringify(u).includes(ref.taskId!))).toEqual([]), { timeout: 15_000 });
+    expect((taskInfo.command as { environment: { variables: unknown[] } }).environment.variables).toContainEqual({
+      name: 'SPARK_MESOS_SECRET',
+      value: SECRET,
+    });
+    await vi.waitFor(() => expect(master.pendingUpdates().filter((u) => JSON.stringify(u).includes(ref.taskId!))).toEqual([]), {
+      timeout: 15_000,
+    });
     const uuids = master
       .events()
       .filter((e) => e.type === 'UPDATE')
@@ -104,7 +120,12 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     const lines = collected.log.split('\n').filter((l) => l.includes('Running task'));
     expect(lines).toHaveLength(3000);
     expect(lines[2999]).toContain('TID 2999');
-    expect(chunks.join('').split('\n').filter((l) => l.includes('Running task'))).toHaveLength(3000);
+    expect(
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l.includes('Running task')),
+    ).toHaveLength(3000);
     await backend.release(run, ref, reservation, io());
   });
 
@@ -141,7 +162,10 @@ describe('Mesos backend against the emulated master and the real Docker engine',
 
   it('waits while no offer fits, says what it asked for and what was offered, and gives up on abort', async () => {
     const { backend } = make();
-    const s = spec({ driver: { cores: 8, memory: '512m' }, mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, constraints: 'rack:r9' } });
+    const s = spec({
+      driver: { cores: 8, memory: '512m' },
+      mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, constraints: 'rack:r9' },
+    });
     const run = runOf(s, 'too-big');
     const ac = new AbortController();
     let offered!: (m: string) => void;
@@ -149,7 +173,9 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     const pending = backend.requestResources(run, { signal: ac.signal, onProgress: (m) => m.includes('last offered') && offered(m) });
     const message = await sawOffer;
     expect(message).toContain('cpus 8, mem 896 MiB, role *, constraints rack:r9');
-    expect(message).toMatch(/last offered: 127\.0\.0\.1 \(role \*, cpus 2, mem 4096 MiB, rack:r1\): cpus 2 < 8, attribute rack=r1 does not match r9/);
+    expect(message).toMatch(
+      /last offered: 127\.0\.0\.1 \(role \*, cpus 2, mem 4096 MiB, rack:r1\): cpus 2 < 8, attribute rack=r1 does not match r9/,
+    );
     ac.abort(new Error('start deadline passed'));
     await expect(pending).rejects.toThrow('start deadline passed');
     await vi.waitFor(() => expect(callsOf(master.calls(), 'DECLINE').length).toBeGreaterThan(0), { timeout: 15_000 });

@@ -32,7 +32,12 @@ describe('Mesos backend: the driver environment of a cluster task', () => {
 
   beforeAll(async () => {
     ensureFakeImage();
-    master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2, statusUpdateRetrySeconds: 1 });
+    master = await startMesosMaster({
+      agents: [{ cpus: 2, mem: 4096 }],
+      heartbeatIntervalSeconds: 0.5,
+      allocationIntervalSeconds: 0.2,
+      statusUpdateRetrySeconds: 1,
+    });
   });
   afterEach(async () => {
     await Promise.all(backends.splice(0).map((b) => b.close()));
@@ -42,7 +47,10 @@ describe('Mesos backend: the driver environment of a cluster task', () => {
   });
 
   it('passes MESOS_NATIVE_JAVA_LIBRARY and spark.cores.max, and no local-only host settings', async () => {
-    const run = runOf(spec({ executor: { cores: 1, instances: 3 }, sparkConf: { 'spark.fake.printEnv': 'MESOS_NATIVE_JAVA_LIBRARY,SPARK_LOCAL_IP' } }), 'env-ok');
+    const run = runOf(
+      spec({ executor: { cores: 1, instances: 3 }, sparkConf: { 'spark.fake.printEnv': 'MESOS_NATIVE_JAVA_LIBRARY,SPARK_LOCAL_IP' } }),
+      'env-ok',
+    );
     const { exit, log } = await runToEnd(run);
     expect(exit).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
     expect(log).toContain('Env: MESOS_NATIVE_JAVA_LIBRARY=/usr/lib/libmesos.so');
@@ -52,7 +60,12 @@ describe('Mesos backend: the driver environment of a cluster task', () => {
   });
 
   it('fails the driver like real Spark when spec.mesos.nativeLibrary names no file in the image', async () => {
-    const run = runOf(spec({ mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, nativeLibrary: '/usr/local/lib/libmesos.so' } }), 'env-nolib');
+    const run = runOf(
+      spec({
+        mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, nativeLibrary: '/usr/local/lib/libmesos.so' },
+      }),
+      'env-nolib',
+    );
     const { exit, log } = await runToEnd(run);
     expect(exit).toMatchObject({ outcome: 'failed', exitCode: 1 });
     expect(log).toContain("java.lang.UnsatisfiedLinkError: Can't load library: /usr/local/lib/libmesos.so");

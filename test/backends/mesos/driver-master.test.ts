@@ -2,12 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { advertisedMaster, driverMasterUrl, isLoopbackHost } from '../../../src/backends/mesos/driver-master.js';
 import { MesosLoopbackMasterError } from '../../../src/backends/mesos/errors.js';
 
-const info = (host: string, port = 5050) => ({ id: 'm', ip: 16777343, port, hostname: host, version: '1.11.0', address: { hostname: host, ip: host, port } });
+const info = (host: string, port = 5050) => ({
+  id: 'm',
+  ip: 16777343,
+  port,
+  hostname: host,
+  version: '1.11.0',
+  address: { hostname: host, ip: host, port },
+});
 
 describe('driverMasterUrl', () => {
   it('replaces the spec master with the leader that SUBSCRIBED advertises', () => {
     expect(driverMasterUrl('mesos://127.0.0.1:5050', info('10.1.2.3', 5051), { singleHost: false })).toBe('mesos://10.1.2.3:5051');
-    expect(driverMasterUrl('mesos://m1.example:5050', { address: { hostname: 'm2.example', port: 5050 } }, { singleHost: false })).toBe('mesos://m2.example:5050');
+    expect(driverMasterUrl('mesos://m1.example:5050', { address: { hostname: 'm2.example', port: 5050 } }, { singleHost: false })).toBe(
+      'mesos://m2.example:5050',
+    );
   });
 
   it('reads the legacy packed ip (network byte order) when address is missing', () => {
@@ -15,7 +24,9 @@ describe('driverMasterUrl', () => {
   });
 
   it('passes zk:// URLs as written', () => {
-    expect(driverMasterUrl('mesos://zk://zk1:2181,zk2:2181/mesos', info('10.1.2.3'), { singleHost: false })).toBe('mesos://zk://zk1:2181,zk2:2181/mesos');
+    expect(driverMasterUrl('mesos://zk://zk1:2181,zk2:2181/mesos', info('10.1.2.3'), { singleHost: false })).toBe(
+      'mesos://zk://zk1:2181,zk2:2181/mesos',
+    );
   });
 
   it('refuses a loopback master unless the cluster is a single host, naming the flag', () => {

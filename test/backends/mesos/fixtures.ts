@@ -24,7 +24,9 @@ export function runOf(spec: SparkJobSpec, name = 'spark-pi', attempt = 1, specHa
 }
 
 /** An offer in the shape the master sends (pre-refinement resources, allocation_info). */
-export function offer(opts: { id?: string; agent?: string; host?: string; cpus?: number; mem?: number; role?: string; attributes?: Offer['attributes'] } = {}): Offer {
+export function offer(
+  opts: { id?: string; agent?: string; host?: string; cpus?: number; mem?: number; role?: string; attributes?: Offer['attributes'] } = {},
+): Offer {
   const role = opts.role ?? '*';
   const res = (name: string, value: number) => ({ name, type: 'SCALAR' as const, scalar: { value }, role: '*', allocation_info: { role } });
   return {

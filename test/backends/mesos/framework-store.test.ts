@@ -8,10 +8,23 @@ describe('FrameworkStore', () => {
   it('persists the framework id, failover timeout and tasks so a new instance reads them back', () => {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'mesos-store-')), 'nested');
     const a = new FrameworkStore(dir);
-    a.update('mesos://m:5050|spark', () => ({ master: 'mesos://m:5050', connection: { principal: 'spark', secretRef: { env: 'S' } }, frameworkId: 'M-0001', failoverTimeout: 604800, roles: ['*'], tasks: {}, updatedAt: '' }));
+    a.update('mesos://m:5050|spark', () => ({
+      master: 'mesos://m:5050',
+      connection: { principal: 'spark', secretRef: { env: 'S' } },
+      frameworkId: 'M-0001',
+      failoverTimeout: 604800,
+      roles: ['*'],
+      tasks: {},
+      updatedAt: '',
+    }));
     a.addTask('mesos://m:5050|spark', { taskId: 't1', agentId: 'S1', job: 'j', attempt: 1, specHash: 'h', launchedAt: 'now' });
     const b = new FrameworkStore(dir);
-    expect(b.get('mesos://m:5050|spark')).toMatchObject({ frameworkId: 'M-0001', failoverTimeout: 604800, roles: ['*'], tasks: { t1: { agentId: 'S1' } } });
+    expect(b.get('mesos://m:5050|spark')).toMatchObject({
+      frameworkId: 'M-0001',
+      failoverTimeout: 604800,
+      roles: ['*'],
+      tasks: { t1: { agentId: 'S1' } },
+    });
     b.removeTask('mesos://m:5050|spark', 't1');
     expect(new FrameworkStore(dir).get('mesos://m:5050|spark')!.tasks).toEqual({});
     const file = path.join(dir, FRAMEWORK_STORE_FILE);
@@ -35,7 +48,11 @@ describe('FrameworkStore', () => {
     const a = new FrameworkStore(dir);
     a.update(key, () => ({ master: 'mesos://m:5050', connection: {}, failoverTimeout: 604800, roles: ['*'], tasks: {}, updatedAt: '' }));
     a.addTask(key, { taskId: 'old', agentId: 'S0', job: 'j', attempt: 1, specHash: 'h', launchedAt: 'now' });
-    a.abandonTask(key, { taskId: 'ancient', state: 'TASK_UNREACHABLE', abandonedAt: new Date(Date.now() - 15 * 24 * 3600 * 1000).toISOString() });
+    a.abandonTask(key, {
+      taskId: 'ancient',
+      state: 'TASK_UNREACHABLE',
+      abandonedAt: new Date(Date.now() - 15 * 24 * 3600 * 1000).toISOString(),
+    });
     a.abandonTask(key, { taskId: 'old', agentId: 'S0', state: 'TASK_UNREACHABLE', abandonedAt: new Date().toISOString() });
     const b = new FrameworkStore(dir);
     expect(b.get(key)!.tasks).toEqual({});

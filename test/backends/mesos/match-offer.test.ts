@@ -31,7 +31,14 @@ describe('matchOffer', () => {
 
   it('sums split resources (unreserved plus reserved cpus)', () => {
     const o = offer({ cpus: 0.5, role: 'spark' });
-    const extra = { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.5 }, role: 'spark', reservation: { principal: 'p' }, allocation_info: { role: 'spark' } };
+    const extra = {
+      name: 'cpus',
+      type: 'SCALAR' as const,
+      scalar: { value: 0.5 },
+      role: 'spark',
+      reservation: { principal: 'p' },
+      allocation_info: { role: 'spark' },
+    };
     expect(matchOffer({ ...o, resources: [...o.resources!, extra] }, { ...want, role: 'spark' })).toEqual({ fits: true });
   });
 
@@ -43,8 +50,14 @@ describe('matchOffer', () => {
     const o = offer({ attributes: [{ name: 'rack', type: 'TEXT', text: { value: 'r2' } }] });
     expect(matchOffer(o, { ...want, constraints: parseConstraints('rack:r1,r2') }).fits).toBe(true);
     expect(matchOffer(o, { ...want, constraints: parseConstraints('rack') }).fits).toBe(true);
-    expect(matchOffer(o, { ...want, constraints: parseConstraints('rack:r1') })).toEqual({ fits: false, reasons: ['attribute rack=r2 does not match r1'] });
-    expect(matchOffer(o, { ...want, constraints: parseConstraints('zone:a') })).toEqual({ fits: false, reasons: ['attribute zone missing'] });
+    expect(matchOffer(o, { ...want, constraints: parseConstraints('rack:r1') })).toEqual({
+      fits: false,
+      reasons: ['attribute rack=r2 does not match r1'],
+    });
+    expect(matchOffer(o, { ...want, constraints: parseConstraints('zone:a') })).toEqual({
+      fits: false,
+      reasons: ['attribute zone missing'],
+    });
   });
 
   it('applies scalar (offered ≥ required), range (contains) and set (superset) constraints as Spark does', () => {
@@ -62,6 +75,8 @@ describe('matchOffer', () => {
   });
 
   it('describes an offer for progress messages', () => {
-    expect(describeOffer(offer({ cpus: 2, mem: 512, attributes: [{ name: 'rack', type: 'TEXT', text: { value: 'r1' } }] }))).toBe('agent-1 (role *, cpus 2, mem 512 MiB, rack:r1)');
+    expect(describeOffer(offer({ cpus: 2, mem: 512, attributes: [{ name: 'rack', type: 'TEXT', text: { value: 'r1' } }] }))).toBe(
+      'agent-1 (role *, cpus 2, mem 512 MiB, rack:r1)',
+    );
   });
 });

@@ -18,10 +18,22 @@ const logger = createLogger({ pretty: false, level: process.env.SPARKCTL_LOG_LEV
 // As started with --allow-secret-env MESOS_TEST_SECRET.
 const policy = { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] };
 const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1, policy });
-const mesos = createMesosBackend({ stateDir: join(stateDir, 'mesos'), instance, logger, heartbeatMarginMs: 500, backoff: { initialMs: 100, maxMs: 1000 }, logPollMs: 200, policy, singleHost: true });
+const mesos = createMesosBackend({
+  stateDir: join(stateDir, 'mesos'),
+  instance,
+  logger,
+  heartbeatMarginMs: 500,
+  backoff: { initialMs: 100, maxMs: 1000 },
+  logPollMs: 200,
+  policy,
+  singleHost: true,
+});
 const controller = new Controller({ jobsDir, stateDir, logger, relistIntervalMs: 500, policy, backends: { docker, mesos: () => mesos } });
 await controller.start();
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
-  void controller.stop().then(() => mesos.close()).then(() => process.exit(0));
+  void controller
+    .stop()
+    .then(() => mesos.close())
+    .then(() => process.exit(0));
 });

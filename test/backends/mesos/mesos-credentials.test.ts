@@ -11,12 +11,23 @@ import { FRAMEWORK_STORE_FILE } from '../../../src/backends/mesos/framework-stor
 import { callsOf, ensureFakeImage, SECRET, testBackend } from './backend-harness.js';
 import { mesosSpec, runOf } from './fixtures.js';
 
-const EMULATOR = { agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2, statusUpdateRetrySeconds: 1 };
+const EMULATOR = {
+  agents: [{ cpus: 2, mem: 4096 }],
+  heartbeatIntervalSeconds: 0.5,
+  allocationIntervalSeconds: 0.2,
+  statusUpdateRetrySeconds: 1,
+};
 const io = () => ({ signal: AbortSignal.timeout(40_000) });
 
-type TaskInfo = { name: string; command: { value: string; arguments: string[]; environment?: { variables: Array<{ name: string; value: string }> } }; labels: { labels: Array<{ key: string; value: string }> } };
+type TaskInfo = {
+  name: string;
+  command: { value: string; arguments: string[]; environment?: { variables: Array<{ name: string; value: string }> } };
+  labels: { labels: Array<{ key: string; value: string }> };
+};
 const launchedTasks = (m: MesosMaster): TaskInfo[] =>
-  callsOf(m.calls(), 'ACCEPT').flatMap((c) => (c.accept as { operations: Array<{ launch?: { task_infos: TaskInfo[] } }> }).operations.flatMap((o) => o.launch?.task_infos ?? []));
+  callsOf(m.calls(), 'ACCEPT').flatMap((c) =>
+    (c.accept as { operations: Array<{ launch?: { task_infos: TaskInfo[] } }> }).operations.flatMap((o) => o.launch?.task_infos ?? []),
+  );
 
 describe('Mesos credentials: one session per credential, secrets only in the task environment', () => {
   const backends: MesosBackend[] = [];
@@ -42,17 +53,29 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
     // The operator grants UNSET_VARIABLE too, but it is not set: the job's own credential must still be checked.
     const { backend, logger, stateDir } = make({
       env: { MESOS_TEST_SECRET: SECRET, OTHER_TEAM_SECRET: 'not-the-secret' },
-      policy: { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET', 'OTHER_TEAM_SECRET', 'UNSET_VARIABLE'] },
+      policy: {
+        allowHostNetwork: false,
+        allowedHostPaths: [],
+        allowedSecretEnv: ['MESOS_TEST_SECRET', 'OTHER_TEAM_SECRET', 'UNSET_VARIABLE'],
+      },
     });
     const good = mesosSpec({ master: `mesos://127.0.0.1:${m.port}` });
     await expect(backend.connect({ ...io(), spec: good })).resolves.toMatchObject({ frameworkId: expect.any(String) });
 
-    const unset = mesosSpec({ master: `mesos://127.0.0.1:${m.port}`, mesos: { role: '*', principal: 'spark', secretRef: { env: 'UNSET_VARIABLE' } } });
+    const unset = mesosSpec({
+      master: `mesos://127.0.0.1:${m.port}`,
+      mesos: { role: '*', principal: 'spark', secretRef: { env: 'UNSET_VARIABLE' } },
+    });
     const run = runOf(unset, 'borrower');
-    await expect(backend.connect({ ...io(), spec: unset })).rejects.toThrow(/spec\.mesos\.secretRef\.env: the variable UNSET_VARIABLE is not set/);
+    await expect(backend.connect({ ...io(), spec: unset })).rejects.toThrow(
+      /spec\.mesos\.secretRef\.env: the variable UNSET_VARIABLE is not set/,
+    );
     await expect(backend.requestResources(run, io())).rejects.toMatchObject({ code: 'SPARKCTL_MESOS_SECRET' });
 
-    const wrong = mesosSpec({ master: `mesos://127.0.0.1:${m.port}`, mesos: { role: '*', principal: 'spark', secretRef: { env: 'OTHER_TEAM_SECRET' } } });
+    const wrong = mesosSpec({
+      master: `mesos://127.0.0.1:${m.port}`,
+      mesos: { role: '*', principal: 'spark', secretRef: { env: 'OTHER_TEAM_SECRET' } },
+    });
     const err = await backend.requestResources(runOf(wrong, 'wrong-secret'), io()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SPARKCTL_MESOS_UNAUTHORIZED' });
     expect(String((err as Error).message)).not.toContain('not-the-secret');
@@ -91,9 +114,13 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
         .getContainer(id!)
         .inspect()
         .catch((err: unknown) => {
-          throw new Error(`container of ${ref.taskId} is gone: ${JSON.stringify(m.tasks().find((t) => t.id === ref.taskId))}`, { cause: err });
+          throw new Error(`container of ${ref.taskId} is gone: ${JSON.stringify(m.tasks().find((t) => t.id === ref.taskId))}`, {
+            cause: err,
+          });
         });
-      expect(JSON.stringify([info.Path, info.Args, info.Config.Cmd, info.Config.Entrypoint, info.Name, info.Config.Labels])).not.toContain(SECRET);
+      expect(JSON.stringify([info.Path, info.Args, info.Config.Cmd, info.Config.Entrypoint, info.Name, info.Config.Labels])).not.toContain(
+        SECRET,
+      );
       expect(info.Args.join(' ')).toContain('spark.mesos.principal=spark');
       expect(info.Config.Env).toContain(`SPARK_MESOS_SECRET=${SECRET}`);
     } finally {
@@ -117,7 +144,9 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
       await expect(second.backend.connect({ ...io(), spec: s })).resolves.toMatchObject({ frameworkId });
       const drivers = await second.backend.listDrivers(io());
       expect(drivers.map((d) => d.ref.taskId)).toContain(ref.taskId);
-      const stored = JSON.parse(readFileSync(path.join(first.stateDir, FRAMEWORK_STORE_FILE), 'utf8')) as { frameworks: Record<string, unknown> };
+      const stored = JSON.parse(readFileSync(path.join(first.stateDir, FRAMEWORK_STORE_FILE), 'utf8')) as {
+        frameworks: Record<string, unknown>;
+      };
       expect(Object.keys(stored.frameworks)).toHaveLength(1);
     } finally {
       await second.backend.release(run, ref, undefined, io());

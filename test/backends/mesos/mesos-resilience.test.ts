@@ -7,7 +7,12 @@ import { callsOf, ensureFakeImage, testBackend } from './backend-harness.js';
 import { mesosSpec, runOf } from './fixtures.js';
 
 const io = () => ({ signal: AbortSignal.timeout(55_000) });
-const EMULATOR = { agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2, statusUpdateRetrySeconds: 1 };
+const EMULATOR = {
+  agents: [{ cpus: 2, mem: 4096 }],
+  heartbeatIntervalSeconds: 0.5,
+  allocationIntervalSeconds: 0.2,
+  statusUpdateRetrySeconds: 1,
+};
 
 /** Subscribe calls, with the framework id they carried. */
 const subscribes = (m: MesosMaster) => callsOf(m.calls(), 'SUBSCRIBE').map((c) => (c.framework_id as { value: string } | undefined)?.value);
@@ -51,7 +56,12 @@ describe('Mesos backend resilience', () => {
     await expect(exit).resolves.toMatchObject({ outcome: 'succeeded', exitCode: 0 });
     await backend.release(run, ref, reservation, io());
     expect(callsOf(m.calls(), 'ACCEPT')).toHaveLength(1);
-    expect(m.tasks().filter((t) => t.id === ref.taskId).map((t) => t.state)).toEqual(['TASK_FINISHED']);
+    expect(
+      m
+        .tasks()
+        .filter((t) => t.id === ref.taskId)
+        .map((t) => t.state),
+    ).toEqual(['TASK_FINISHED']);
     expect(callsOf(m.calls(), 'RECONCILE').length).toBeGreaterThanOrEqual(2);
   });
 
@@ -83,12 +93,22 @@ describe('Mesos backend resilience', () => {
       a
         .messages()
         .filter((x) => x.dir === 'event' && (x.body as { type: string }).type === 'SUBSCRIBED')
-        .map((x) => ({ port: x.port, frameworkId: (x.body as { subscribed: { framework_id: { value: string } } }).subscribed.framework_id.value }));
+        .map((x) => ({
+          port: x.port,
+          frameworkId: (x.body as { subscribed: { framework_id: { value: string } } }).subscribed.framework_id.value,
+        }));
     expect(subscribed()).toEqual([{ port: a.port, frameworkId }]);
     const { ref, exit, reservation } = await startSleeper(backend, run);
     pair.faults.failover();
     expect(pair.leader().port).toBe(b.port);
-    await vi.waitFor(() => expect(subscribed()).toEqual([{ port: a.port, frameworkId }, { port: b.port, frameworkId }]), { timeout: 10_000 });
+    await vi.waitFor(
+      () =>
+        expect(subscribed()).toEqual([
+          { port: a.port, frameworkId },
+          { port: b.port, frameworkId },
+        ]),
+      { timeout: 10_000 },
+    );
     const subscribeCalls = a.messages().filter((x) => x.dir === 'call' && (x.body as { type: string }).type === 'SUBSCRIBE');
     expect(subscribeCalls.map((x) => x.port)).toEqual([b.port, a.port, a.port, b.port]);
     await expect(exit).resolves.toMatchObject({ outcome: 'succeeded', exitCode: 0 });
@@ -109,7 +129,15 @@ describe('Mesos backend resilience', () => {
     const connected = await backend.connect(io());
     expect(connected.frameworkId).toBe(frameworkId);
     const drivers = await backend.listDrivers(io());
-    expect(drivers).toEqual([{ ref: { backend: 'mesos', taskId: ref.taskId, agentId: ref.agentId, frameworkId }, job: 'restart', specHash: run.specHash, attempt: 1, running: true }]);
+    expect(drivers).toEqual([
+      {
+        ref: { backend: 'mesos', taskId: ref.taskId, agentId: ref.agentId, frameworkId },
+        job: 'restart',
+        specHash: run.specHash,
+        attempt: 1,
+        running: true,
+      },
+    ]);
     const again = await backend.start(run, reservation, io());
     expect(again).toEqual(ref);
     await expect(backend.wait(run, again, io())).resolves.toMatchObject({ outcome: 'succeeded', exitCode: 0 });

@@ -12,7 +12,12 @@ import { ensureFakeImage, testBackend } from './backend-harness.js';
 import { mesosSpec, runOf } from './fixtures.js';
 
 const io = () => ({ signal: AbortSignal.timeout(55_000) });
-const EMULATOR = { agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2, statusUpdateRetrySeconds: 1 };
+const EMULATOR = {
+  agents: [{ cpus: 2, mem: 4096 }],
+  heartbeatIntervalSeconds: 0.5,
+  allocationIntervalSeconds: 0.2,
+  statusUpdateRetrySeconds: 1,
+};
 
 async function startSleeper(backend: MesosBackend, run: JobRun) {
   const reservation = await backend.requestResources(run, io());
@@ -38,7 +43,8 @@ describe('Mesos backend: task and offer faults', () => {
     closers.push(() => t.backend.close());
     return t;
   };
-  const sleeper = (name: string, seconds = '30') => runOf(mesosSpec({ master: `mesos://127.0.0.1:${m.port}`, sparkConf: { 'spark.fake.sleepSeconds': seconds } }), name);
+  const sleeper = (name: string, seconds = '30') =>
+    runOf(mesosSpec({ master: `mesos://127.0.0.1:${m.port}`, sparkConf: { 'spark.fake.sleepSeconds': seconds } }), name);
 
   it('reports a driver killed under it (SIGKILL) as failed with exit code 137', async () => {
     const { backend } = await setup();
@@ -75,7 +81,10 @@ describe('Mesos backend: task and offer faults', () => {
     const run = sleeper('unused', '0');
     const reservation = await backend.requestResources(run, io());
     await backend.release(run, undefined, reservation, io());
-    const declined = m.calls().filter((c) => (c as { type: string }).type === 'DECLINE').flatMap((c) => (c as { decline: { offer_ids: Array<{ value: string }> } }).decline.offer_ids.map((o) => o.value));
+    const declined = m
+      .calls()
+      .filter((c) => (c as { type: string }).type === 'DECLINE')
+      .flatMap((c) => (c as { decline: { offer_ids: Array<{ value: string }> } }).decline.offer_ids.map((o) => o.value));
     expect(declined).toContain(reservation.offerId);
     await expect(backend.start(run, reservation, io())).rejects.toMatchObject({ code: 'SPARKCTL_MESOS_OFFER_LOST' });
     expect(m.tasks()).toHaveLength(0);
@@ -98,7 +107,9 @@ describe('Mesos backend: task and offer faults', () => {
     const { frameworkId } = await second.backend.connect(io());
     await expect(reported).resolves.toMatchObject({ taskId: ref.taskId, frameworkId, state: 'TASK_RUNNING', agentId: ref.agentId });
     const drivers = await second.backend.listDrivers(io());
-    expect(drivers).toContainEqual(expect.objectContaining({ job: 'orphan', attempt: 1, running: true, specHash: run.specHash.slice(0, 12) }));
+    expect(drivers).toContainEqual(
+      expect.objectContaining({ job: 'orphan', attempt: 1, running: true, specHash: run.specHash.slice(0, 12) }),
+    );
   });
 
   it('says why it cannot subscribe while the master is unreachable', async () => {
@@ -114,7 +125,11 @@ describe('Mesos backend: task and offer faults', () => {
     const ac = new AbortController();
     let progress!: (m: string) => void;
     const noted = new Promise<string>((r) => (progress = r));
-    const pending = t.backend.connect({ signal: ac.signal, spec: mesosSpec({ master: `mesos://127.0.0.1:${port}` }), onProgress: (msg) => msg.includes('ECONNREFUSED') && progress(msg) });
+    const pending = t.backend.connect({
+      signal: ac.signal,
+      spec: mesosSpec({ master: `mesos://127.0.0.1:${port}` }),
+      onProgress: (msg) => msg.includes('ECONNREFUSED') && progress(msg),
+    });
     await expect(noted).resolves.toContain(`Subscribing to the Mesos master mesos://127.0.0.1:${port}`);
     ac.abort(new Error('gave up'));
     await expect(pending).rejects.toThrow('gave up');

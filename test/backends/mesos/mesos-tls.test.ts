@@ -15,11 +15,43 @@ import { mesosSpec, runOf } from './fixtures.js';
 function makeCerts(): { certsDir: string; serverKey: Buffer; serverCert: Buffer; ca: Buffer } {
   const dir = mkdtempSync(path.join(tmpdir(), 'mesos-certs-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'trustedroot.crt', '-days', '1', '-subj', '/CN=sparkctl-test-ca');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'trustedroot.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=sparkctl-test-ca',
+  );
   writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  for (const [name, cn, ext] of [['server', '127.0.0.1', ['-extfile', 'san.ext']], ['mesos', 'spark', []]] as const) {
+  for (const [name, cn, ext] of [
+    ['server', '127.0.0.1', ['-extfile', 'san.ext']],
+    ['mesos', 'spark', []],
+  ] as const) {
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'trustedroot.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', ...ext);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'trustedroot.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '1',
+      ...ext,
+    );
   }
   const read = (f: string) => readFileSync(path.join(dir, f));
   return { certsDir: dir, serverKey: read('server.key'), serverCert: read('server.crt'), ca: read('trustedroot.crt') };
@@ -38,15 +70,18 @@ describe('Mesos backend over TLS (certsDir)', () => {
     certs = makeCerts();
     master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 0.2 });
     // A TLS front for the master that requires a client certificate signed by the test CA (mutual TLS).
-    proxy = https.createServer({ key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      clientNames.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN));
-      const up = http.request({ host: '127.0.0.1', port: master.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
-      });
-      res.on('close', () => up.destroy());
-      req.pipe(up);
-    });
+    proxy = https.createServer(
+      { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        clientNames.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN));
+        const up = http.request({ host: '127.0.0.1', port: master.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+          res.writeHead(ur.statusCode ?? 502, ur.headers);
+          ur.pipe(res);
+        });
+        res.on('close', () => up.destroy());
+        req.pipe(up);
+      },
+    );
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
   });
   afterAll(async () => {
@@ -59,7 +94,10 @@ describe('Mesos backend over TLS (certsDir)', () => {
     const port = (proxy.address() as { port: number }).port;
     const { backend } = testBackend({ policy: granted() });
     try {
-      const s = mesosSpec({ master: `mesos://127.0.0.1:${port}`, mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, certsDir: certs.certsDir } });
+      const s = mesosSpec({
+        master: `mesos://127.0.0.1:${port}`,
+        mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, certsDir: certs.certsDir },
+      });
       const run = runOf(s, 'tls');
       const { frameworkId } = await backend.connect({ signal: AbortSignal.timeout(30_000), spec: s });
       expect(frameworkId).toEqual(expect.any(String));
@@ -70,7 +108,11 @@ describe('Mesos backend over TLS (certsDir)', () => {
       expect(clientNames.length).toBeGreaterThan(3);
       expect(new Set(clientNames)).toEqual(new Set(['spark']));
       const task = master.tasks().find((t) => t.id === ref.taskId)!;
-      expect((task.info.container as { volumes: unknown[] }).volumes).toContainEqual({ container_path: '/certs', host_path: certs.certsDir, mode: 'RO' });
+      expect((task.info.container as { volumes: unknown[] }).volumes).toContainEqual({
+        container_path: '/certs',
+        host_path: certs.certsDir,
+        mode: 'RO',
+      });
     } finally {
       await backend.close();
     }
@@ -82,7 +124,11 @@ describe('Mesos backend over TLS (certsDir)', () => {
     mkdirSync(partial);
     writeFileSync(path.join(partial, 'mesos.crt'), readFileSync(path.join(certs.certsDir, 'mesos.crt')));
     const s = mesosSpec({ master: 'mesos://127.0.0.1:5050', mesos: { role: '*', certsDir: partial } });
-    await expect(backend.connect({ signal: AbortSignal.timeout(5000), spec: s })).rejects.toMatchObject({ code: 'SPARKCTL_MESOS_CERTS', errorClass: 'terminal', message: expect.stringContaining('mesos.key') as string });
+    await expect(backend.connect({ signal: AbortSignal.timeout(5000), spec: s })).rejects.toMatchObject({
+      code: 'SPARKCTL_MESOS_CERTS',
+      errorClass: 'terminal',
+      message: expect.stringContaining('mesos.key') as string,
+    });
     await backend.close();
   });
 });

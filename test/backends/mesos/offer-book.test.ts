@@ -30,7 +30,9 @@ describe('OfferBook', () => {
     const progress: string[] = [];
     void book.wait('j/1', want, 1, new AbortController().signal, (m) => progress.push(m));
     book.onOffers([offer({ id: 'O1', cpus: 0.5, mem: 512 })], 1);
-    expect(progress.at(-1)).toBe('Waiting for a Mesos offer with cpus 1, mem 1408 MiB, role *; last offered: agent-1 (role *, cpus 0.5, mem 512 MiB): cpus 0.5 < 1, mem 512 MiB < 1408 MiB');
+    expect(progress.at(-1)).toBe(
+      'Waiting for a Mesos offer with cpus 1, mem 1408 MiB, role *; last offered: agent-1 (role *, cpus 0.5, mem 512 MiB): cpus 0.5 < 1, mem 512 MiB < 1408 MiB',
+    );
   });
 
   it('forgets a rescinded offer and offers of an older generation', async () => {
@@ -60,7 +62,10 @@ describe('OfferBook', () => {
     const signal = new AbortController().signal;
     const held = ['j1/1', 'j2/1', 'j3/1', 'j4/1'].map((k) => book.wait(k, small, 1, signal));
     const big = book.wait('big/1', { ...small, cpus: 3 }, 1, signal);
-    const d = book.onOffers([offer({ id: 'O1', agent: 'S1', cpus: 2, mem: 4096 }), offer({ id: 'O2', agent: 'S2', cpus: 3, mem: 4096 })], 1);
+    const d = book.onOffers(
+      [offer({ id: 'O1', agent: 'S1', cpus: 2, mem: 4096 }), offer({ id: 'O2', agent: 'S2', cpus: 3, mem: 4096 })],
+      1,
+    );
     expect(d.declined).toEqual([]);
     const got = await Promise.all(held);
     expect(got.map((h) => h.offer.id.value)).toEqual(['O2', 'O1', 'O2', 'O1']);

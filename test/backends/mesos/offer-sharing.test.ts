@@ -9,11 +9,16 @@ import { mesosSpec, runOf } from './fixtures.js';
 
 const io = () => ({ signal: AbortSignal.timeout(55_000) });
 
-type Accept = { offer_ids: Array<{ value: string }>; operations: Array<{ type: string; launch?: { task_infos: Array<{ task_id: { value: string } }> } }> };
+type Accept = {
+  offer_ids: Array<{ value: string }>;
+  operations: Array<{ type: string; launch?: { task_infos: Array<{ task_id: { value: string } }> } }>;
+};
 const acceptsOf = (m: MesosMaster): Accept[] => callsOf(m.calls(), 'ACCEPT').map((c) => c.accept as Accept);
-const launchedIn = (a: Accept): string[] => a.operations.flatMap((op) => (op.type === 'LAUNCH' ? (op.launch?.task_infos ?? []).map((t) => t.task_id.value) : []));
+const launchedIn = (a: Accept): string[] =>
+  a.operations.flatMap((op) => (op.type === 'LAUNCH' ? (op.launch?.task_infos ?? []).map((t) => t.task_id.value) : []));
 /** Where the first call of `type` after message `after` is in the master's record (-1: none). */
-const callAfter = (m: MesosMaster, type: string, after = -1): number => m.messages().findIndex((msg, i) => i > after && msg.dir === 'call' && (msg.body as { type?: unknown }).type === type);
+const callAfter = (m: MesosMaster, type: string, after = -1): number =>
+  m.messages().findIndex((msg, i) => i > after && msg.dir === 'call' && (msg.body as { type?: unknown }).type === type);
 
 /**
  * Offers shared by several waiting drivers. The masters allocate once an hour, so every offer here
@@ -23,7 +28,12 @@ describe('Mesos offers shared by waiting drivers (emulated master, real containe
   const masters: MesosMaster[] = [];
   const backends: MesosBackend[] = [];
   const cluster = async (cpus: number): Promise<MesosMaster> => {
-    const m = await startMesosMaster({ agents: [{ cpus, mem: 4096, attributes: { rack: 'r1' } }], heartbeatIntervalSeconds: 0.5, allocationIntervalSeconds: 3600, statusUpdateRetrySeconds: 1 });
+    const m = await startMesosMaster({
+      agents: [{ cpus, mem: 4096, attributes: { rack: 'r1' } }],
+      heartbeatIntervalSeconds: 0.5,
+      allocationIntervalSeconds: 3600,
+      statusUpdateRetrySeconds: 1,
+    });
     masters.push(m);
     return m;
   };
@@ -37,7 +47,10 @@ describe('Mesos offers shared by waiting drivers (emulated master, real containe
     let waiting!: () => void;
     const inBook = new Promise<void>((r) => (waiting = r));
     const run = runOf(s, name);
-    const reservation = backend.requestResources(run, { ...io(), onProgress: (m) => m.startsWith('Waiting for a Mesos offer') && waiting() });
+    const reservation = backend.requestResources(run, {
+      ...io(),
+      onProgress: (m) => m.startsWith('Waiting for a Mesos offer') && waiting(),
+    });
     return { run, reservation, inBook };
   };
   const runToEnd = async (backend: MesosBackend, run: ReturnType<typeof runOf>, reservation: Reservation) => {
@@ -75,7 +88,8 @@ describe('Mesos offers shared by waiting drivers (emulated master, real containe
     expect(launches[0]!.offer_ids).toEqual([{ value: reservations[0]!.offerId }]);
     expect(launches[0]!.operations.filter((op) => op.type === 'LAUNCH')).toHaveLength(1);
     expect(new Set(launchedIn(launches[0]!))).toEqual(new Set(refs.map((r) => r.taskId)));
-    for (const ref of refs) expect(master.tasks().find((t) => t.id === ref.taskId)).toMatchObject({ state: 'TASK_FINISHED', agentId: agent });
+    for (const ref of refs)
+      expect(master.tasks().find((t) => t.id === ref.taskId)).toMatchObject({ state: 'TASK_FINISHED', agentId: agent });
   });
 
   it('gives an offer that fits one driver to the one waiting longest, and the next to the other as soon as the first ends', async () => {
@@ -102,9 +116,16 @@ describe('Mesos offers shared by waiting drivers (emulated master, real containe
     const secondRef = await runToEnd(backend, second.run, secondRes);
     await backend.release(first.run, firstRef, firstRes, io());
 
-    const launches = acceptsOf(master).filter((a) => launchedIn(a).length > 0).map(launchedIn);
+    const launches = acceptsOf(master)
+      .filter((a) => launchedIn(a).length > 0)
+      .map(launchedIn);
     expect(launches).toEqual([[firstRef.taskId], [secondRef.taskId]]);
-    const finished = master.messages().findIndex((m) => m.dir === 'event' && JSON.stringify(m.body).includes(`"${firstRef.taskId}"`) && JSON.stringify(m.body).includes('TASK_FINISHED'));
+    const finished = master
+      .messages()
+      .findIndex(
+        (m) =>
+          m.dir === 'event' && JSON.stringify(m.body).includes(`"${firstRef.taskId}"`) && JSON.stringify(m.body).includes('TASK_FINISHED'),
+      );
     expect(finished).toBeGreaterThan(-1);
     expect(callAfter(master, 'REVIVE', finished)).toBeGreaterThan(finished);
   });
@@ -120,11 +141,17 @@ describe('Mesos offers shared by waiting drivers (emulated master, real containe
     const elsewhere = mesosSpec({ master: s.master, mesos: { ...s.mesos!, constraints: 'rack:r9' } });
     let waiting!: () => void;
     const inBook = new Promise<void>((r) => (waiting = r));
-    const stuck = backend.requestResources(runOf(elsewhere, 'no-rack'), { signal: ac.signal, onProgress: (m) => m.startsWith('Waiting for a Mesos offer') && waiting() });
+    const stuck = backend.requestResources(runOf(elsewhere, 'no-rack'), {
+      signal: ac.signal,
+      onProgress: (m) => m.startsWith('Waiting for a Mesos offer') && waiting(),
+    });
     await inBook;
     master.faults.healAgent(agent);
     await vi.waitFor(() => expect(callsOf(master.calls(), 'DECLINE')).toHaveLength(1), { timeout: 15_000 });
-    const declined = callsOf(master.calls(), 'DECLINE')[0]!.decline as { offer_ids: Array<{ value: string }>; filters: { refuse_seconds: number } };
+    const declined = callsOf(master.calls(), 'DECLINE')[0]!.decline as {
+      offer_ids: Array<{ value: string }>;
+      filters: { refuse_seconds: number };
+    };
     expect(declined.filters.refuse_seconds).toBe(30);
     const declinedAt = callAfter(master, 'DECLINE');
 

@@ -3,7 +3,11 @@ import { parseLeaderLocation, parseMasterUrl } from '../../../src/backends/mesos
 
 describe('parseMasterUrl', () => {
   it('reads a direct master', () => {
-    expect(parseMasterUrl('mesos://m1.example.com:5050')).toEqual({ url: 'mesos://m1.example.com:5050', viaZooKeeper: false, endpoints: [{ host: 'm1.example.com', port: 5050 }] });
+    expect(parseMasterUrl('mesos://m1.example.com:5050')).toEqual({
+      url: 'mesos://m1.example.com:5050',
+      viaZooKeeper: false,
+      endpoints: [{ host: 'm1.example.com', port: 5050 }],
+    });
   });
 
   it('tries each ZooKeeper host as a master on 5050', () => {
@@ -17,17 +21,22 @@ describe('parseMasterUrl', () => {
   });
 
   it('uses the given master port for ZooKeeper hosts and drops duplicates', () => {
-    expect(parseMasterUrl('mesos://zk://127.0.0.1:2181,127.0.0.1:2182/mesos', { zkMasterPort: 15050 }).endpoints).toEqual([{ host: '127.0.0.1', port: 15050 }]);
+    expect(parseMasterUrl('mesos://zk://127.0.0.1:2181,127.0.0.1:2182/mesos', { zkMasterPort: 15050 }).endpoints).toEqual([
+      { host: '127.0.0.1', port: 15050 },
+    ]);
   });
 
-  it.each(['local[*]', 'mesos://host', 'mesos://host:99999', 'mesos://zk://h1/mesos', 'mesos://a b:5050', 'http://h:5050'])('rejects %s with a terminal error', (url) => {
-    try {
-      parseMasterUrl(url);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toMatchObject({ code: 'SPARKCTL_MESOS_MASTER_URL', errorClass: 'terminal' });
-    }
-  });
+  it.each(['local[*]', 'mesos://host', 'mesos://host:99999', 'mesos://zk://h1/mesos', 'mesos://a b:5050', 'http://h:5050'])(
+    'rejects %s with a terminal error',
+    (url) => {
+      try {
+        parseMasterUrl(url);
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toMatchObject({ code: 'SPARKCTL_MESOS_MASTER_URL', errorClass: 'terminal' });
+      }
+    },
+  );
 });
 
 describe('parseLeaderLocation', () => {

@@ -36,18 +36,25 @@ describe('RecordIoDecoder', () => {
 
   it('keeps any list of events intact under random chunking (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ type: fc.constantFrom('UPDATE', 'HEARTBEAT'), text: fc.string({ unit: 'grapheme' }) }), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (events, cuts) => {
-        const stream = Buffer.concat(events.map(encodeRecord));
-        const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let prev = 0;
-        for (const p of points) {
-          chunks.push(stream.subarray(prev, p));
-          prev = p;
-        }
-        chunks.push(stream.subarray(prev));
-        expect(decodeAll(chunks)).toEqual(events);
-      }),
+      fc.property(
+        fc.array(fc.record({ type: fc.constantFrom('UPDATE', 'HEARTBEAT'), text: fc.string({ unit: 'grapheme' }) }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (events, cuts) => {
+          const stream = Buffer.concat(events.map(encodeRecord));
+          const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+          const chunks: Buffer[] = [];
+          let prev = 0;
+          for (const p of points) {
+            chunks.push(stream.subarray(prev, p));
+            prev = p;
+          }
+          chunks.push(stream.subarray(prev));
+          expect(decodeAll(chunks)).toEqual(events);
+        },
+      ),
     );
   });
 

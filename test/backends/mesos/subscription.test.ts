@@ -6,7 +6,14 @@ import { SchedulerHttp } from '../../../src/backends/mesos/scheduler-client.js';
 import { Subscription } from '../../../src/backends/mesos/subscription.js';
 import { memoryLogger } from './backend-harness.js';
 
-const frameworkInfo = { user: 'root', name: 'sparkctl-test', roles: ['*'], capabilities: [{ type: 'MULTI_ROLE' }], failover_timeout: 60, checkpoint: true };
+const frameworkInfo = {
+  user: 'root',
+  name: 'sparkctl-test',
+  roles: ['*'],
+  capabilities: [{ type: 'MULTI_ROLE' }],
+  failover_timeout: 60,
+  checkpoint: true,
+};
 
 describe('Subscription', () => {
   const closers: Array<() => Promise<void>> = [];
@@ -29,7 +36,10 @@ describe('Subscription', () => {
     const logger = memoryLogger();
     const sub = new Subscription({
       label: 'test',
-      endpoints: [{ host: '127.0.0.1', port: noLeader.port }, { host: '127.0.0.1', port: good.port }],
+      endpoints: [
+        { host: '127.0.0.1', port: noLeader.port },
+        { host: '127.0.0.1', port: good.port },
+      ],
       http,
       logger,
       subscribeCall: () => ({ type: 'SUBSCRIBE', subscribe: { framework_info: frameworkInfo } }),
@@ -61,7 +71,10 @@ describe('Subscription', () => {
       label: 'test',
       endpoints: [{ host: '127.0.0.1', port: m.port }],
       http,
-      subscribeCall: () => ({ type: 'SUBSCRIBE', subscribe: { framework_info: { ...frameworkInfo, roles: ['spark'] }, suppressed_roles: ['other'] } }),
+      subscribeCall: () => ({
+        type: 'SUBSCRIBE',
+        subscribe: { framework_info: { ...frameworkInfo, roles: ['spark'] }, suppressed_roles: ['other'] },
+      }),
       onSubscribed: () => undefined,
       onEvent: () => undefined,
       onDisconnected: () => undefined,
@@ -70,6 +83,10 @@ describe('Subscription', () => {
       await sub.close();
       await http.close();
     });
-    await expect(sub.ready(AbortSignal.timeout(20_000))).rejects.toMatchObject({ code: 'SPARKCTL_MESOS_SUBSCRIPTION_REFUSED', errorClass: 'terminal', message: expect.stringContaining('Suppressed roles') });
+    await expect(sub.ready(AbortSignal.timeout(20_000))).rejects.toMatchObject({
+      code: 'SPARKCTL_MESOS_SUBSCRIPTION_REFUSED',
+      errorClass: 'terminal',
+      message: expect.stringContaining('Suppressed roles'),
+    });
   });
 });

@@ -18,7 +18,11 @@ export interface Run {
 /** Runs `sparkctl ARGS…` from source and resolves with its exit code and output. */
 export function sparkctl(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPARKCTL_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SPARKCTL_LOG_LEVEL: 'warn' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -36,7 +40,11 @@ export interface ControllerRun {
 
 /** Starts `sparkctl ARGS… controller FLAGS…` and resolves once it holds the state dir's lock (it supervises jobs). */
 export async function startController(where: string[], stateDir: string, flags: string[], timeoutMs = 30_000): Promise<ControllerRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...where, 'controller', ...flags], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SPARKCTL_LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...where, 'controller', ...flags], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, SPARKCTL_LOG_LEVEL: 'warn' },
+  });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const deadline = Date.now() + timeoutMs;

@@ -14,7 +14,12 @@ export interface ControllerChild {
 }
 
 /** Starts chaos-controller.ts and resolves once it printed "ready". */
-export function startControllerChild(jobsDir: string, stateDir: string, instance: string, env: NodeJS.ProcessEnv = {}): Promise<ControllerChild> {
+export function startControllerChild(
+  jobsDir: string,
+  stateDir: string,
+  instance: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ControllerChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, jobsDir, stateDir, instance], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

@@ -23,7 +23,13 @@ interface TrialJob {
 
 const JOBS: readonly TrialJob[] = [
   { name: 'ok-short', extra: `  sparkConf: {spark.fake.sleepSeconds: "1"}\n`, phase: 'Succeeded', exitCode: 0, runs: 1 },
-  { name: 'fails', extra: `  sparkConf: {spark.fake.sleepSeconds: "1", spark.fake.exitCode: "3"}\n  restartPolicy: {type: Never}\n`, phase: 'Failed', exitCode: 3, runs: 1 },
+  {
+    name: 'fails',
+    extra: `  sparkConf: {spark.fake.sleepSeconds: "1", spark.fake.exitCode: "3"}\n  restartPolicy: {type: Never}\n`,
+    phase: 'Failed',
+    exitCode: 3,
+    runs: 1,
+  },
   { name: 'ok-long', extra: `  sparkConf: {spark.fake.sleepSeconds: "2"}\n`, phase: 'Succeeded', exitCode: 0, runs: 1 },
 ];
 
@@ -83,7 +89,8 @@ async function checkFiles(jobsDir: string, torn: string[]): Promise<number> {
     reads += 1;
     const doc = parseDocument(text);
     const js = doc.errors.length === 0 ? (doc.toJS() as { metadata?: { name?: string }; spec?: { image?: string } } | null) : null;
-    if (js?.metadata?.name !== job.name || js.spec?.image !== 'sparkctl/spark-fake:test') torn.push(`${job.name}: ${JSON.stringify(text.slice(0, 200))}`);
+    if (js?.metadata?.name !== job.name || js.spec?.image !== 'sparkctl/spark-fake:test')
+      torn.push(`${job.name}: ${JSON.stringify(text.slice(0, 200))}`);
   }
   return reads;
 }
@@ -91,7 +98,9 @@ async function checkFiles(jobsDir: string, torn: string[]): Promise<number> {
 /** Edits a manifest the way an editor does (write a copy, rename over): adds a label and a comment. */
 async function userEdit(path: string, seed: number): Promise<void> {
   const text = await readFile(path, 'utf8');
-  const edited = text.replace(/^metadata:\n/m, `metadata:\n  labels: {${USER_LABEL}: "s${seed}"}\n`).replace(/^# a test job\n/, `# a test job\n# note from the user, seed ${seed}\n`);
+  const edited = text
+    .replace(/^metadata:\n/m, `metadata:\n  labels: {${USER_LABEL}: "s${seed}"}\n`)
+    .replace(/^# a test job\n/, `# a test job\n# note from the user, seed ${seed}\n`);
   const tmp = `${path}.user-edit~`;
   await writeFile(tmp, edited);
   await rename(tmp, path);
@@ -105,7 +114,12 @@ const terminal = (s: SparkJobStatus | undefined, job: TrialJob) => s?.phase === 
  * status into a manifest), restarted each time; a user edit lands mid-run; the files are read
  * continuously. Returns what happened; the caller asserts.
  */
-export async function runCrashTrial(options: { seed: number; kills: number; timeoutMs?: number; fullDisk?: boolean }): Promise<CrashTrialResult> {
+export async function runCrashTrial(options: {
+  seed: number;
+  kills: number;
+  timeoutMs?: number;
+  fullDisk?: boolean;
+}): Promise<CrashTrialResult> {
   const began = Date.now();
   const rand = seededRandom(options.seed);
   const root = await mkdtemp(join(tmpdir(), 'sparkctl-crash-'));
@@ -212,18 +226,35 @@ export async function runCrashTrial(options: { seed: number; kills: number; time
       started: ev.start,
     };
     jobs.push(row);
-    if (row.phase !== job.phase || row.exitCode !== job.exitCode || row.created !== job.runs || row.started !== job.runs || row.executionAttempts !== job.runs) {
+    if (
+      row.phase !== job.phase ||
+      row.exitCode !== job.exitCode ||
+      row.created !== job.runs ||
+      row.started !== job.runs ||
+      row.executionAttempts !== job.runs
+    ) {
       lostOrDoubled.push(`${job.name}: ${JSON.stringify(row)}`);
     }
   }
   const finalText = await readFile(join(jobsDir, `${JOBS[0]!.name}.yaml`), 'utf8');
-  const userEditKept = finalText.includes(`${USER_LABEL}: "s${options.seed}"`) && finalText.includes(`# note from the user, seed ${options.seed}`);
+  const userEditKept =
+    finalText.includes(`${USER_LABEL}: "s${options.seed}"`) && finalText.includes(`# note from the user, seed ${options.seed}`);
   const strayTemps = (await readdir(jobsDir)).filter((f) => f.endsWith('.tmp'));
   if (strayTemps.length > 0) torn.push(`temp files left in the jobs folder: ${strayTemps.join(', ')}`);
   await removeInstanceContainers(instance);
   if (mounted) execFileSync('umount', ['-l', stateDir]);
   await rm(root, { recursive: true, force: true });
-  return { seed: options.seed, kills, jobs, fileReads, tornReads: torn, userEditKept, leftoverContainers: leftover.length, lostOrDoubled, durationMs: Date.now() - began };
+  return {
+    seed: options.seed,
+    kills,
+    jobs,
+    fileReads,
+    tornReads: torn,
+    userEditKept,
+    leftoverContainers: leftover.length,
+    lostOrDoubled,
+    durationMs: Date.now() - began,
+  };
 }
 
 /** Totals over trials, in the words RELIABILITY.md uses. */

@@ -75,7 +75,14 @@ export async function createPrivateDockerd(): Promise<PrivateDockerd> {
   const close = async () => {
     if (child && !exited(child)) {
       const list = await docker.listContainers({ all: true }).catch(() => []);
-      await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      await Promise.all(
+        list.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
     }
     await stop();
     // The engine's own containerd (started by our dockerd, recorded under our exec-root) may outlive it with live-restore.

@@ -36,7 +36,9 @@ function takeOffers(cluster: Cluster, framework: Framework, ids: string[]): Outs
     const offer = cluster.allocator.offers.get(id);
     if (!offer || offer.frameworkId !== framework.id) error ??= `Offer ${id} is no longer valid`;
   }
-  const offers = [...seen].map((id) => cluster.allocator.offers.get(id)).filter((o): o is OutstandingOffer => o?.frameworkId === framework.id);
+  const offers = [...seen]
+    .map((id) => cluster.allocator.offers.get(id))
+    .filter((o): o is OutstandingOffer => o?.frameworkId === framework.id);
   if (new Set(offers.map((o) => o.agentId)).size > 1) error ??= 'Aggregated offers must belong to one single agent';
   if (new Set(offers.map((o) => o.role)).size > 1) error ??= 'Aggregated offers must be allocated to the same role';
   for (const offer of offers) cluster.allocator.take(offer.id);
@@ -61,9 +63,14 @@ export function accept(cluster: Cluster, framework: Framework, body: JsonObject)
     const state = framework.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
     for (const info of operations.flatMap(tasksOf)) {
       const stub = { id: idOf(info.task_id), agentId: idOf(info.agent_id), executorId: idOf(info.task_id), containerId: '' };
-      cluster.masterUpdate(framework.id, taskStatus(stub, state, {
-        source: 'SOURCE_MASTER', reason: 'REASON_INVALID_OFFERS', message: `Task launched with invalid offers: ${taken}`,
-      }));
+      cluster.masterUpdate(
+        framework.id,
+        taskStatus(stub, state, {
+          source: 'SOURCE_MASTER',
+          reason: 'REASON_INVALID_OFFERS',
+          message: `Task launched with invalid offers: ${taken}`,
+        }),
+      );
     }
     return;
   }
@@ -78,16 +85,24 @@ export function accept(cluster: Cluster, framework: Framework, body: JsonObject)
       const executorResources = isObject(info.executor) ? list(info.executor.resources) : [];
       const need = fromResources([...resources, ...executorResources]);
       let error = validateTask(info, operation, {
-        agentId, role, live: (id) => cluster.tasks.has(taskKey(framework.id, id)) || cluster.unreachableTasks.has(taskKey(framework.id, id)),
+        agentId,
+        role,
+        live: (id) => cluster.tasks.has(taskKey(framework.id, id)) || cluster.unreachableTasks.has(taskKey(framework.id, id)),
       });
-      if (!error && resources.some((r) => reservationRole(r) !== reservedRole || (isObject(r.allocation_info) && r.allocation_info.role !== role))) {
+      if (
+        !error &&
+        resources.some((r) => reservationRole(r) !== reservedRole || (isObject(r.allocation_info) && r.allocation_info.role !== role))
+      ) {
         error = `Task uses resources of a role other than the offer's (${role}, reservation ${reservedRole})`;
       }
       if (!error && (need.unknown.length > 0 || !contains(pool, need))) {
         error = `Task uses more resources ${describe(need)}${need.unknown.length ? `; ${need.unknown.join(', ')}` : ''} than available ${describe(pool)}`;
       }
       if (error) {
-        cluster.masterUpdate(framework.id, taskStatus(stub, 'TASK_ERROR', { source: 'SOURCE_MASTER', reason: 'REASON_TASK_INVALID', message: error }));
+        cluster.masterUpdate(
+          framework.id,
+          taskStatus(stub, 'TASK_ERROR', { source: 'SOURCE_MASTER', reason: 'REASON_TASK_INVALID', message: error }),
+        );
         continue;
       }
       pool = subtract(pool, need);
@@ -95,7 +110,8 @@ export function accept(cluster: Cluster, framework: Framework, body: JsonObject)
       const task = launchTask(cluster, framework, info, agentId, role, resources, !group);
       if (group && task.state === 'TASK_STAGING') {
         cluster.reliableUpdate(task, 'TASK_FAILED', {
-          source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+          source: 'SOURCE_AGENT',
+          reason: 'REASON_CONTAINER_LAUNCH_FAILED',
           message: 'Failed to launch container: this agent runs no default executor for task groups',
         });
       }

@@ -55,7 +55,10 @@ export function dispatch(cluster: Cluster, framework: Framework, call: JsonObjec
       const taskId = idOf(kill.task_id);
       const task = cluster.tasks.get(taskKey(framework.id, taskId));
       if (task && !agentRecovering(cluster, task.agentId)) killTask(cluster, framework, task, kill.kill_policy);
-      else reconcile(cluster, framework, { tasks: [{ task_id: { value: taskId }, ...(isObject(kill.agent_id) ? { agent_id: kill.agent_id } : {}) }] });
+      else
+        reconcile(cluster, framework, {
+          tasks: [{ task_id: { value: taskId }, ...(isObject(kill.agent_id) ? { agent_id: kill.agent_id } : {}) }],
+        });
       return ACCEPTED;
     }
     case 'SHUTDOWN': {

@@ -57,7 +57,11 @@ export class Cluster {
   readonly #timers = new Set<NodeJS.Timeout>();
   #offerCounter = 0;
 
-  constructor(readonly options: EmulatorOptions, readonly settings: ClusterSettings, docker: Docker) {
+  constructor(
+    readonly options: EmulatorOptions,
+    readonly settings: ClusterSettings,
+    docker: Docker,
+  ) {
     this.recorder = new Recorder(options.recordFile ?? process.env.SPARKCTL_MESOS_RECORD);
     this.runner = new TaskRunner(docker);
     this.updates = new StatusUpdateManager(
@@ -70,7 +74,11 @@ export class Cluster {
         agents: () => this.agents,
         used: (agentId) => this.used(agentId),
         nextOfferId: () => `${this.leader?.id ?? this.id}-O${this.#offerCounter++}`,
-        agentUrl: (agent) => ({ scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: this.agentPort }, path: '/slave(1)' }),
+        agentUrl: (agent) => ({
+          scheme: 'http',
+          address: { hostname: agent.hostname, ip: '127.0.0.1', port: this.agentPort },
+          path: '/slave(1)',
+        }),
         send: (framework, event) => this.send(framework, event),
       },
       {

@@ -17,11 +17,60 @@ const APPLIED = new Set(['user', 'cap-drop', 'cap-add', 'security-opt', 'read-on
 
 /** Real `docker run` flags this emulated agent does not apply (or that would escape the test host): refused, never silently dropped. */
 const NOT_APPLIED = new Set([
-  'privileged', 'pid', 'ipc', 'uts', 'userns', 'cgroupns', 'cgroup-parent', 'device', 'volume', 'v', 'volumes-from', 'mount',
-  'tmpfs', 'add-host', 'dns', 'dns-search', 'dns-opt', 'dns-option', 'hostname', 'publish', 'expose', 'ip', 'mac-address',
-  'sysctl', 'ulimit', 'memory', 'memory-swap', 'cpus', 'cpu-shares', 'cpuset-cpus', 'runtime', 'entrypoint', 'rm', 'detach',
-  'restart', 'log-driver', 'log-opt', 'init', 'shm-size', 'oom-kill-disable', 'oom-score-adj', 'group-add', 'env-file', 'label-file',
-  'interactive', 'tty', 'stop-signal', 'stop-timeout', 'health-cmd', 'no-healthcheck', 'platform', 'pull', 'gpus', 'link',
+  'privileged',
+  'pid',
+  'ipc',
+  'uts',
+  'userns',
+  'cgroupns',
+  'cgroup-parent',
+  'device',
+  'volume',
+  'v',
+  'volumes-from',
+  'mount',
+  'tmpfs',
+  'add-host',
+  'dns',
+  'dns-search',
+  'dns-opt',
+  'dns-option',
+  'hostname',
+  'publish',
+  'expose',
+  'ip',
+  'mac-address',
+  'sysctl',
+  'ulimit',
+  'memory',
+  'memory-swap',
+  'cpus',
+  'cpu-shares',
+  'cpuset-cpus',
+  'runtime',
+  'entrypoint',
+  'rm',
+  'detach',
+  'restart',
+  'log-driver',
+  'log-opt',
+  'init',
+  'shm-size',
+  'oom-kill-disable',
+  'oom-score-adj',
+  'group-add',
+  'env-file',
+  'label-file',
+  'interactive',
+  'tty',
+  'stop-signal',
+  'stop-timeout',
+  'health-cmd',
+  'no-healthcheck',
+  'platform',
+  'pull',
+  'gpus',
+  'link',
 ]);
 
 function parseBool(key: string, value: string): boolean | string {
@@ -70,7 +119,8 @@ export function applyParameters(parameters: unknown): ParameterOptions | string 
         break;
       }
       case 'pids-limit':
-        if (!/^-?[0-9]+$/.test(value)) return fail(`invalid argument "${value}" for "--pids-limit" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
+        if (!/^-?[0-9]+$/.test(value))
+          return fail(`invalid argument "${value}" for "--pids-limit" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
         out.host.PidsLimit = Number(value);
         break;
       case 'workdir':

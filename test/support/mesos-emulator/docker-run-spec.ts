@@ -46,7 +46,12 @@ const list = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.filter(isObject
  * `/bin/sh -c value`, otherwise value and arguments follow the image (its ENTRYPOINT stays).
  * Mesos containerizer: `shell:false` execs `value` with `arguments` as the whole argv.
  */
-function processOf(mesos: boolean, shell: boolean, value: string | undefined, args: string[]): Pick<Docker.ContainerCreateOptions, 'Entrypoint' | 'Cmd'> {
+function processOf(
+  mesos: boolean,
+  shell: boolean,
+  value: string | undefined,
+  args: string[],
+): Pick<Docker.ContainerCreateOptions, 'Entrypoint' | 'Cmd'> {
   if (shell) return { Entrypoint: ['/bin/sh'], Cmd: ['-c', value!] };
   if (mesos && value !== undefined) return { Entrypoint: [value], Cmd: args.slice(1) };
   const argv = [...(value !== undefined ? [value] : []), ...args];

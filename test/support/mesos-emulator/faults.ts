@@ -23,7 +23,9 @@ export interface MesosFaults {
    * TASK_UNREACHABLE (PARTITION_AWARE) or TASK_LOST, offers are rescinded, FAILURE is sent; the agent holds its updates.
    */
   partitionAgent(agentId: string): void;
-  /** Ends a partition: the agent re-registers, the master sends each task's latest state (REASON_AGENT_REREGISTERED), held updates follow. */
+  /**
+   * Ends a partition: the agent re-registers, the master sends each task's latest state (REASON_AGENT_REREGISTERED), held updates follow.
+   */
   healAgent(agentId: string): void;
   /** Kills a running task's container with SIGKILL: the executor reports TASK_FAILED (exit status 137). */
   failTask(taskId: string): Promise<void>;
@@ -44,7 +46,8 @@ export function createFaults(cluster: Cluster, leader: LeaderControls): MesosFau
   return {
     dropStream(opts = {}) {
       for (const f of cluster.frameworks.values()) {
-        if (f.stream && (opts.frameworkId === undefined || opts.frameworkId === f.id)) cluster.closeStream(f.stream, undefined, opts.abrupt === true);
+        if (f.stream && (opts.frameworkId === undefined || opts.frameworkId === f.id))
+          cluster.closeStream(f.stream, undefined, opts.abrupt === true);
       }
     },
     stopHeartbeats() {
@@ -61,7 +64,8 @@ export function createFaults(cluster: Cluster, leader: LeaderControls): MesosFau
     },
     loseAgent(agentId) {
       const agent = cluster.agents.find((a) => a.id === agentId);
-      if (!agent) throw new Error(`mesos-emulator: loseAgent: no agent '${agentId}' (agents: ${cluster.agents.map((a) => a.id).join(', ')})`);
+      if (!agent)
+        throw new Error(`mesos-emulator: loseAgent: no agent '${agentId}' (agents: ${cluster.agents.map((a) => a.id).join(', ')})`);
       agent.unreachable = true;
       cluster.allocator.rescindAgent(agentId);
       const now = Date.now();
@@ -80,10 +84,15 @@ export function createFaults(cluster: Cluster, leader: LeaderControls): MesosFau
         task.statuses.push({ state: 'TASK_UNREACHABLE', timestamp: now / 1000 });
         task.unreachableSince = now;
         cluster.unreachableTasks.set(taskKey(task.frameworkId, task.id), task);
-        cluster.masterUpdate(task.frameworkId, taskStatus(task, pa ? 'TASK_UNREACHABLE' : 'TASK_LOST', {
-          source: 'SOURCE_MASTER', reason: 'REASON_AGENT_REMOVED', message: `Agent ${agent.hostname} is unreachable`,
-          ...(pa ? { unreachableTime: now } : {}),
-        }));
+        cluster.masterUpdate(
+          task.frameworkId,
+          taskStatus(task, pa ? 'TASK_UNREACHABLE' : 'TASK_LOST', {
+            source: 'SOURCE_MASTER',
+            reason: 'REASON_AGENT_REMOVED',
+            message: `Agent ${agent.hostname} is unreachable`,
+            ...(pa ? { unreachableTime: now } : {}),
+          }),
+        );
       }
       for (const f of cluster.frameworks.values()) f.send({ type: 'FAILURE', failure: { agent_id: { value: agentId } } });
     },

@@ -17,8 +17,9 @@ async function resolve(cluster: Cluster, path: string): Promise<Resolved> {
   const virtual = /^\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/([^/]+)(\/.*)?$/.exec(path.replace(/\/+$/, ''));
   if (virtual) {
     const [, fw, ex, run, rest] = virtual;
-    const task = [...cluster.tasks.values(), ...cluster.completedTasks, ...cluster.unreachableTasks.values()]
-      .find((t) => t.frameworkId === fw && t.executorId === ex);
+    const task = [...cluster.tasks.values(), ...cluster.completedTasks, ...cluster.unreachableTasks.values()].find(
+      (t) => t.frameworkId === fw && t.executorId === ex,
+    );
     if (task) candidate = join(slaves, task.agentId, 'frameworks', fw!, 'executors', ex!, 'runs', run!, rest ?? '');
   } else if (path.startsWith(slaves + sep)) {
     candidate = path;
@@ -92,18 +93,36 @@ export async function handleFilesBrowse(cluster: Cluster, url: URL, res: ServerR
   if (!resolved.ok) return sendText(res, resolved.status, resolved.body);
   if (!(await stat(resolved.real)).isDirectory()) return answer(res, url.searchParams.get('jsonp'), '[]');
   const base = path.replace(/\/+$/, '');
-  const entries = await Promise.all((await readdir(resolved.real)).map(async (name) => {
-    const s = await stat(join(resolved.real, name));
-    return { gid: owner(s.gid), mode: modeString(s), mtime: Math.floor(s.mtimeMs / 1000), nlink: s.nlink, path: `${base}/${name}`, size: s.size, uid: owner(s.uid) };
-  }));
+  const entries = await Promise.all(
+    (await readdir(resolved.real)).map(async (name) => {
+      const s = await stat(join(resolved.real, name));
+      return {
+        gid: owner(s.gid),
+        mode: modeString(s),
+        mtime: Math.floor(s.mtimeMs / 1000),
+        nlink: s.nlink,
+        path: `${base}/${name}`,
+        size: s.size,
+        uid: owner(s.uid),
+      };
+    }),
+  );
   entries.sort((a, b) => a.path.localeCompare(b.path));
   answer(res, url.searchParams.get('jsonp'), JSON.stringify(entries));
 }
 
 /** A few of libprocess's extension → media type entries (3rdparty/libprocess/src/mime.cpp); others are octet-stream. */
 const MIME: Record<string, string> = {
-  '.txt': 'text/plain', '.html': 'text/html', '.css': 'text/css', '.js': 'application/x-javascript', '.xml': 'text/xml',
-  '.pdf': 'application/pdf', '.png': 'image/png', '.jpg': 'image/jpeg', '.zip': 'application/zip', '.tar': 'application/x-tar',
+  '.txt': 'text/plain',
+  '.html': 'text/html',
+  '.css': 'text/css',
+  '.js': 'application/x-javascript',
+  '.xml': 'text/xml',
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.zip': 'application/zip',
+  '.tar': 'application/x-tar',
   '.bin': 'application/octet-stream',
 };
 

@@ -22,7 +22,10 @@ export class Framework {
   /** Known to this master only through a re-subscription after a master failover. */
   recovered = false;
 
-  constructor(readonly id: string, info: JsonObject) {
+  constructor(
+    readonly id: string,
+    info: JsonObject,
+  ) {
     this.info = info;
   }
 

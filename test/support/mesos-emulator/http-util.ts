@@ -54,7 +54,10 @@ export function acceptsMediaType(accept: string | undefined, mediaType: string):
   let best: number | undefined;
   let bestSpecificity = -1;
   for (const part of accept.split(',')) {
-    const [range = '', ...params] = part.trim().split(';').map((s) => s.trim());
+    const [range = '', ...params] = part
+      .trim()
+      .split(';')
+      .map((s) => s.trim());
     const [t, s] = range.toLowerCase().split('/');
     const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? '1');
     const specificity = t === type && s === subtype ? 2 : t === type && s === '*' ? 1 : t === '*' && s === '*' ? 0 : -1;

@@ -19,13 +19,24 @@ export interface MasterServer {
 /** The `MasterInfo` a master advertises in SUBSCRIBED and /state. */
 export function masterInfo(id: string, port: number): JsonObject {
   return {
-    id, ip: 16777343, port, pid: `master@127.0.0.1:${port}`, hostname: '127.0.0.1', version: MESOS_VERSION,
+    id,
+    ip: 16777343,
+    port,
+    pid: `master@127.0.0.1:${port}`,
+    hostname: '127.0.0.1',
+    version: MESOS_VERSION,
     address: { hostname: '127.0.0.1', ip: '127.0.0.1', port },
     capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
   };
 }
 
-async function route(cluster: Cluster, identity: MasterIdentity, auth: AuthOptions | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  cluster: Cluster,
+  identity: MasterIdentity,
+  auth: AuthOptions | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', `http://127.0.0.1:${identity.port}`);
   const path = url.pathname;
   noteAcceptEncoding(req, res);
@@ -39,7 +50,17 @@ async function route(cluster: Cluster, identity: MasterIdentity, auth: AuthOptio
   if (path === '/slave(1)/state' || path === '/slave(1)/state.json') return sendJson(res, 200, stringifyWire(agentState(cluster)));
   if (path === '/health' || path === '/master/health') return sendText(res, 200, '');
   if (path === '/version' || path === '/master/version') {
-    return sendJson(res, 200, stringifyWire({ version: MESOS_VERSION, build_date: '2020-11-24 00:00:00', build_time: double(1606176000), build_user: 'emulator', git_tag: MESOS_VERSION }));
+    return sendJson(
+      res,
+      200,
+      stringifyWire({
+        version: MESOS_VERSION,
+        build_date: '2020-11-24 00:00:00',
+        build_time: double(1606176000),
+        build_user: 'emulator',
+        git_tag: MESOS_VERSION,
+      }),
+    );
   }
   if (/^\/(master\/)?(state|state\.json|redirect)$/.test(path)) {
     if (cluster.leader !== identity) return answerNotLeader(cluster, req, res);
@@ -59,7 +80,10 @@ export async function startMasterServer(cluster: Cluster, auth: AuthOptions | un
     });
   };
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.requestCert === true, rejectUnauthorized: tls.requestCert === true }, handler)
+    ? createHttpsServer(
+        { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.requestCert === true, rejectUnauthorized: tls.requestCert === true },
+        handler,
+      )
     : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

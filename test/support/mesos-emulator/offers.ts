@@ -1,7 +1,5 @@
 import type { Framework } from './framework.js';
-import {
-  add, contains, emptyQuantities, isAllocatable, subtract, toResources, type Quantities,
-} from './resources.js';
+import { add, contains, emptyQuantities, isAllocatable, subtract, toResources, type Quantities } from './resources.js';
 import type { JsonObject } from './wire-json.js';
 
 /** A simulated agent as the allocator sees it. */
@@ -58,7 +56,10 @@ export class Allocator {
   #filters: Filter[] = [];
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly host: AllocatorHost, private readonly opts: { intervalMs: number; offerTimeoutMs?: number }) {}
+  constructor(
+    private readonly host: AllocatorHost,
+    private readonly opts: { intervalMs: number; offerTimeoutMs?: number },
+  ) {}
 
   /** Starts the allocation cycle. */
   start(): void {

@@ -33,9 +33,15 @@ export function partitionAgent(cluster: Cluster, agentId: string): void {
     cluster.unreachableTasks.set(key, task);
     if (TERMINAL_STATES.has(task.state)) continue;
     const pa = cluster.frameworks.get(task.frameworkId)?.partitionAware === true;
-    cluster.masterUpdate(task.frameworkId, taskStatus(task, pa ? 'TASK_UNREACHABLE' : 'TASK_LOST', {
-      source: 'SOURCE_MASTER', reason: 'REASON_AGENT_REMOVED', message: 'health check timed out', ...(pa ? { unreachableTime: now } : {}),
-    }));
+    cluster.masterUpdate(
+      task.frameworkId,
+      taskStatus(task, pa ? 'TASK_UNREACHABLE' : 'TASK_LOST', {
+        source: 'SOURCE_MASTER',
+        reason: 'REASON_AGENT_REMOVED',
+        message: 'health check timed out',
+        ...(pa ? { unreachableTime: now } : {}),
+      }),
+    );
   }
   for (const f of cluster.frameworks.values()) f.send({ type: 'FAILURE', failure: { agent_id: { value: agentId } } });
   const maxAge = cluster.options.unreachableAgentMaxAgeSeconds;
@@ -65,7 +71,8 @@ function forgetAgent(cluster: Cluster, agent: AgentState): void {
  */
 export function healAgent(cluster: Cluster, agentId: string): void {
   const agent = agentOf(cluster, agentId, 'healAgent');
-  if (agent.partitioned !== true) throw new Error(`mesos-emulator: healAgent: agent '${agentId}' is not partitioned; call partitionAgent first`);
+  if (agent.partitioned !== true)
+    throw new Error(`mesos-emulator: healAgent: agent '${agentId}' is not partitioned; call partitionAgent first`);
   const message = agent.forgotten === true ? 'Unknown agent reregistered' : 'Unreachable agent re-reregistered';
   const back = [...(cluster.forgottenTasks.get(agentId) ?? [])];
   for (const [key, task] of [...cluster.unreachableTasks]) {
@@ -80,9 +87,15 @@ export function healAgent(cluster: Cluster, agentId: string): void {
   for (const task of back) {
     delete task.unreachableSince;
     cluster.tasks.set(taskKey(task.frameworkId, task.id), task);
-    cluster.masterUpdate(task.frameworkId, taskStatus(task, task.state, {
-      source: 'SOURCE_MASTER', reason: 'REASON_AGENT_REREGISTERED', message, withExecutor: true,
-    }));
+    cluster.masterUpdate(
+      task.frameworkId,
+      taskStatus(task, task.state, {
+        source: 'SOURCE_MASTER',
+        reason: 'REASON_AGENT_REREGISTERED',
+        message,
+        withExecutor: true,
+      }),
+    );
   }
   cluster.updates.resumeAll();
   cluster.allocator.allocate();

@@ -10,7 +10,9 @@ function known(cluster: Cluster, framework: Framework, task: EmulatedTask): Json
   const unreachable = cluster.unreachableTasks.has(taskKey(framework.id, task.id));
   const state = unreachable ? (framework.partitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST') : task.state;
   return taskStatus(task, state, {
-    source: 'SOURCE_MASTER', reason: 'REASON_RECONCILIATION', message: LATEST,
+    source: 'SOURCE_MASTER',
+    reason: 'REASON_RECONCILIATION',
+    message: LATEST,
     ...(unreachable && framework.partitionAware && task.unreachableSince !== undefined ? { unreachableTime: task.unreachableSince } : {}),
   });
 }

@@ -10,7 +10,10 @@ export function encodeRecord(json: string): Buffer {
 /** The SUBSCRIBE response: a chunked RecordIO stream of events, one record per chunk. */
 export class RecordIoWriter {
   #closed = false;
-  constructor(private readonly res: ServerResponse, private readonly onEvent: (json: string) => void) {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly onEvent: (json: string) => void,
+  ) {
     res.on('close', () => {
       this.#closed = true;
     });

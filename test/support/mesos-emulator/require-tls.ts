@@ -35,7 +35,8 @@ export function missingTlsSettings(env: readonly string[], binds: readonly strin
     const value = get(name);
     if (!value) return `LIBPROCESS_SSL_${name} is not in the task environment`;
     const host = hostPathOf(value, binds);
-    if (host !== undefined && !existsSync(host)) return `LIBPROCESS_SSL_${name}=${value} does not exist in the container (missing from the volume mounted there)`;
+    if (host !== undefined && !existsSync(host))
+      return `LIBPROCESS_SSL_${name}=${value} does not exist in the container (missing from the volume mounted there)`;
   }
   return undefined;
 }

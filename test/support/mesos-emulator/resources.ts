@@ -22,7 +22,10 @@ export function emptyQuantities(): Quantities {
 }
 
 function normalise(ranges: Ranges): Ranges {
-  const sorted = ranges.filter(([b, e]) => e >= b).map(([b, e]): [number, number] => [b, e]).sort((a, z) => a[0] - z[0]);
+  const sorted = ranges
+    .filter(([b, e]) => e >= b)
+    .map(([b, e]): [number, number] => [b, e])
+    .sort((a, z) => a[0] - z[0]);
   const out: Ranges = [];
   for (const r of sorted) {
     const last = out[out.length - 1];
@@ -102,7 +105,9 @@ export function reservationRole(r: JsonObject): string {
 export function toResources(q: Quantities, opts: { reservedRole: string; allocationRole: string; refinement: boolean }): JsonObject[] {
   const tag = (): JsonObject => {
     const reservation: JsonObject = opts.refinement
-      ? opts.reservedRole === '*' ? {} : { reservations: [{ type: 'STATIC', role: opts.reservedRole }] }
+      ? opts.reservedRole === '*'
+        ? {}
+        : { reservations: [{ type: 'STATIC', role: opts.reservedRole }] }
       : { role: opts.reservedRole };
     return { ...reservation, allocation_info: { role: opts.allocationRole } };
   };
@@ -119,7 +124,9 @@ export function toResources(q: Quantities, opts: { reservedRole: string; allocat
 
 /** `cpus:1;mem:512;ports:[31000-31001]` — how Mesos prints resources in messages. */
 export function describe(q: Quantities): string {
-  const parts = Object.entries(q.scalars).filter(([, v]) => v > 0).map(([k, v]) => `${k}:${v}`);
+  const parts = Object.entries(q.scalars)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k}:${v}`);
   if (q.ports.length > 0) parts.push(`ports:[${q.ports.map(([b, e]) => `${b}-${e}`).join(', ')}]`);
   return parts.join('; ');
 }

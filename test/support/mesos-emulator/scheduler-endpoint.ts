@@ -89,12 +89,20 @@ export async function handleScheduler(ctx: SchedulerEndpointContext, req: Incomi
   const framework = cluster.frameworks.get(frameworkId);
   if (!framework) return sendText(res, 400, 'Framework cannot be found');
   if (principal !== framework.principal && ctx.auth) {
-    return sendText(res, 400, `Authenticated principal '${principal}' does not match principal '${framework.principal ?? ''}' set in \`FrameworkInfo\``);
+    return sendText(
+      res,
+      400,
+      `Authenticated principal '${principal}' does not match principal '${framework.principal ?? ''}' set in \`FrameworkInfo\``,
+    );
   }
   if (!framework.connected) return sendText(res, 403, 'Framework is not subscribed');
   if (streamId === undefined) return sendText(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
   if (streamId !== framework.stream!.streamId) {
-    return sendText(res, 400, `The stream ID '${streamId}' included in this request didn't match the stream ID currently associated with framework ID ${framework.id}`);
+    return sendText(
+      res,
+      400,
+      `The stream ID '${streamId}' included in this request didn't match the stream ID currently associated with framework ID ${framework.id}`,
+    );
   }
   const answer = dispatch(cluster, framework, call);
   sendText(res, answer.status, answer.body ?? '');

@@ -54,15 +54,22 @@ function agentQuantities(a: NonNullable<EmulatorOptions['agents']>[number]): Qua
   return q;
 }
 
-async function createCluster(options: EmulatorOptions, masterCount: 1 | 2): Promise<{ cluster: Cluster; servers: MasterServer[]; ownsWorkDir: boolean }> {
+async function createCluster(
+  options: EmulatorOptions,
+  masterCount: 1 | 2,
+): Promise<{ cluster: Cluster; servers: MasterServer[]; ownsWorkDir: boolean }> {
   const docker = typeof options.docker === 'object' ? options.docker : new Docker({ socketPath: options.docker ?? '/var/run/docker.sock' });
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'mesos-emulator-'));
-  const cluster = new Cluster(options, {
-    heartbeatMs: (options.heartbeatIntervalSeconds ?? 15) * 1000,
-    refuseDefaultSeconds: options.offerRefuseDefaultSeconds ?? 5,
-    killGraceSeconds: options.killGraceSeconds ?? 3,
-    workDir,
-  }, docker);
+  const cluster = new Cluster(
+    options,
+    {
+      heartbeatMs: (options.heartbeatIntervalSeconds ?? 15) * 1000,
+      refuseDefaultSeconds: options.offerRefuseDefaultSeconds ?? 5,
+      killGraceSeconds: options.killGraceSeconds ?? 3,
+      workDir,
+    },
+    docker,
+  );
   const servers: MasterServer[] = [];
   for (let i = 0; i < masterCount; i++) servers.push(await startMasterServer(cluster, options.auth, options.tls));
   const first = servers[0]!.identity;
@@ -70,10 +77,15 @@ async function createCluster(options: EmulatorOptions, masterCount: 1 | 2): Prom
   cluster.leader = options.leader === false ? null : first;
   (options.agents ?? [{}]).forEach((a, i) => {
     cluster.agents.push({
-      id: a.id ?? `${first.id}-S${i}`, hostname: a.hostname ?? '127.0.0.1', total: agentQuantities(a),
+      id: a.id ?? `${first.id}-S${i}`,
+      hostname: a.hostname ?? '127.0.0.1',
+      total: agentQuantities(a),
       attributes: Object.entries(a.attributes ?? {}).map(([name, v]): JsonObject =>
-        typeof v === 'number' ? { name, type: 'SCALAR', scalar: { value: v } } : { name, type: 'TEXT', text: { value: v } }),
-      roles: a.roles, unreachable: false, recovering: false,
+        typeof v === 'number' ? { name, type: 'SCALAR', scalar: { value: v } } : { name, type: 'TEXT', text: { value: v } },
+      ),
+      roles: a.roles,
+      unreachable: false,
+      recovering: false,
     });
   });
   cluster.allocator.start();
@@ -82,30 +94,35 @@ async function createCluster(options: EmulatorOptions, masterCount: 1 | 2): Prom
 
 function closer(cluster: Cluster, servers: MasterServer[], ownsWorkDir: boolean): () => Promise<void> {
   let closing: Promise<void> | undefined;
-  return () => (closing ??= (async () => {
-    cluster.closed = true;
-    cluster.allocator.stop();
-    cluster.updates.close();
-    clearTimeout(cluster.recoveryTimer);
-    cluster.clearTimers();
-    for (const f of [...cluster.frameworks.values(), ...cluster.completedFrameworks.values()]) {
-      clearTimeout(f.failoverTimer);
-      if (f.stream) cluster.closeStream(f.stream, undefined, true);
-    }
-    await cluster.runner.removeAll();
-    for (const { server } of servers) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-    if (ownsWorkDir) rmSync(cluster.settings.workDir, { recursive: true, force: true });
-  })());
+  return () =>
+    (closing ??= (async () => {
+      cluster.closed = true;
+      cluster.allocator.stop();
+      cluster.updates.close();
+      clearTimeout(cluster.recoveryTimer);
+      cluster.clearTimers();
+      for (const f of [...cluster.frameworks.values(), ...cluster.completedFrameworks.values()]) {
+        clearTimeout(f.failoverTimer);
+        if (f.stream) cluster.closeStream(f.stream, undefined, true);
+      }
+      await cluster.runner.removeAll();
+      for (const { server } of servers) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      if (ownsWorkDir) rmSync(cluster.settings.workDir, { recursive: true, force: true });
+    })());
 }
 
 function handle(cluster: Cluster, server: MasterServer, faults: ReturnType<typeof createFaults>, close: () => Promise<void>): MesosMaster {
   const { identity } = server;
   return {
-    url: `${cluster.options.tls ? 'https' : 'http'}://127.0.0.1:${identity.port}`, port: identity.port, masterInfo: identity.info,
-    agentIds: cluster.agents.map((a) => a.id), workDir: cluster.settings.workDir, faults,
+    url: `${cluster.options.tls ? 'https' : 'http'}://127.0.0.1:${identity.port}`,
+    port: identity.port,
+    masterInfo: identity.info,
+    agentIds: cluster.agents.map((a) => a.id),
+    workDir: cluster.settings.workDir,
+    faults,
     get state() {
       return JSON.parse(stringifyWire(masterState(cluster, identity))) as JsonObject;
     },

@@ -37,7 +37,10 @@ export function newStatusUuid(): string {
 export class StatusUpdateManager {
   readonly #streams = new Map<string, TaskStream>();
 
-  constructor(private readonly hooks: UpdateHooks, private readonly firstRetryMs: number) {}
+  constructor(
+    private readonly hooks: UpdateHooks,
+    private readonly firstRetryMs: number,
+  ) {}
 
   #key(frameworkId: string, taskId: string): string {
     return `${frameworkId}\u0000${taskId}`;

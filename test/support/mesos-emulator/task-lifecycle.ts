@@ -15,14 +15,30 @@ export function sandboxPath(workDir: string, agentId: string, frameworkId: strin
 
 /** Creates the task in the master (TASK_STAGING) and hands it to the agent's Docker executor. */
 export function launchTask(
-  cluster: Cluster, framework: Framework, info: JsonObject, agentId: string, role: string, resources: JsonObject[], run = true,
+  cluster: Cluster,
+  framework: Framework,
+  info: JsonObject,
+  agentId: string,
+  role: string,
+  resources: JsonObject[],
+  run = true,
 ): EmulatedTask {
   const id = String(isObject(info.task_id) ? info.task_id.value : '');
   const containerId = randomUUID();
   const sandbox = sandboxPath(cluster.settings.workDir, agentId, framework.id, id, containerId);
   const task: EmulatedTask = {
-    id, name: String(info.name), frameworkId: framework.id, agentId, executorId: id, role, info, resources,
-    containerId, sandbox, state: 'TASK_STAGING', statuses: [],
+    id,
+    name: String(info.name),
+    frameworkId: framework.id,
+    agentId,
+    executorId: id,
+    role,
+    info,
+    resources,
+    containerId,
+    sandbox,
+    state: 'TASK_STAGING',
+    statuses: [],
   };
   const key = taskKey(framework.id, id);
   cluster.tasks.set(key, task);
@@ -33,7 +49,8 @@ export function launchTask(
   if (typeof owner === 'string') {
     // Framework::addExecutor fails before any executor exists: the agent drops the task.
     cluster.reliableUpdate(task, framework.capabilities.has('PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST', {
-      source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED',
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_EXECUTOR_TERMINATED',
       message: `Failed to create executor directory '${sandbox}': Failed to chown directory to '${user}': ${owner}`,
     });
     return task;
@@ -47,35 +64,60 @@ export function launchTask(
   symlinkSync(containerId, latest);
   if (!run) return task;
   const update = cluster.reliableUpdate.bind(cluster, task);
-  cluster.runner.launch(key, info, { clusterId: cluster.id, frameworkId: framework.id, agentId, containerId, sandbox, role, owner, requireTls: cluster.options.requireLibprocessSsl === true }, {
-    starting: () => update('TASK_STARTING', { source: 'SOURCE_EXECUTOR' }),
-    running: (inspect) => {
-      update('TASK_RUNNING', { source: 'SOURCE_EXECUTOR', data: Buffer.from(JSON.stringify(inspect)).toString('base64'), containerStatus: true });
-      const limit = isObject(info.max_completion_time) ? Number(info.max_completion_time.nanoseconds) / 1e6 : undefined;
-      if (limit !== undefined) {
-        cluster.later(limit, () => {
-          if (TERMINAL_STATES.has(task.state) || task.killRequested) return;
-          task.deadlineReached = true;
-          void cluster.runner.kill(key, 0);
-        });
-      }
+  cluster.runner.launch(
+    key,
+    info,
+    {
+      clusterId: cluster.id,
+      frameworkId: framework.id,
+      agentId,
+      containerId,
+      sandbox,
+      role,
+      owner,
+      requireTls: cluster.options.requireLibprocessSsl === true,
     },
-    launchFailed: (message) => update('TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message }),
-    killedBeforeStart: (executorHadTask) => update('TASK_KILLED', executorHadTask
-      ? { source: 'SOURCE_EXECUTOR', message: 'Task killed before its container started' }
-      : { source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed before it was launched' }),
-    exited: (code) => {
-      task.exitCode = code;
-      const message = `Container exited with status ${code}`;
-      if (task.deadlineReached) {
-        update('TASK_FAILED', {
-          source: 'SOURCE_EXECUTOR', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', message: 'Task exceeded its maximum completion time', containerStatus: true,
+    {
+      starting: () => update('TASK_STARTING', { source: 'SOURCE_EXECUTOR' }),
+      running: (inspect) => {
+        update('TASK_RUNNING', {
+          source: 'SOURCE_EXECUTOR',
+          data: Buffer.from(JSON.stringify(inspect)).toString('base64'),
+          containerStatus: true,
         });
-      } else if (task.killRequested) update('TASK_KILLED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
-      else if (code === 0) update('TASK_FINISHED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
-      else update('TASK_FAILED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
+        const limit = isObject(info.max_completion_time) ? Number(info.max_completion_time.nanoseconds) / 1e6 : undefined;
+        if (limit !== undefined) {
+          cluster.later(limit, () => {
+            if (TERMINAL_STATES.has(task.state) || task.killRequested) return;
+            task.deadlineReached = true;
+            void cluster.runner.kill(key, 0);
+          });
+        }
+      },
+      launchFailed: (message) => update('TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message }),
+      killedBeforeStart: (executorHadTask) =>
+        update(
+          'TASK_KILLED',
+          executorHadTask
+            ? { source: 'SOURCE_EXECUTOR', message: 'Task killed before its container started' }
+            : { source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed before it was launched' },
+        ),
+      exited: (code) => {
+        task.exitCode = code;
+        const message = `Container exited with status ${code}`;
+        if (task.deadlineReached) {
+          update('TASK_FAILED', {
+            source: 'SOURCE_EXECUTOR',
+            reason: 'REASON_MAX_COMPLETION_TIME_REACHED',
+            message: 'Task exceeded its maximum completion time',
+            containerStatus: true,
+          });
+        } else if (task.killRequested) update('TASK_KILLED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
+        else if (code === 0) update('TASK_FINISHED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
+        else update('TASK_FAILED', { source: 'SOURCE_EXECUTOR', message, containerStatus: true });
+      },
     },
-  });
+  );
   return task;
 }
 

@@ -38,12 +38,17 @@ export class TaskRunner {
   launch(key: string, task: JsonObject, ctx: RunContext, events: RunnerEvents): void {
     const run: Running = { killRequested: false, silenced: false };
     this.#runs.set(key, run);
-    const guard = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A): void => {
-      if (!run.silenced) fn(...a);
-    };
+    const guard =
+      <A extends unknown[]>(fn: (...a: A) => void) =>
+      (...a: A): void => {
+        if (!run.silenced) fn(...a);
+      };
     const e: RunnerEvents = {
-      starting: guard(events.starting), running: guard(events.running), launchFailed: guard(events.launchFailed),
-      killedBeforeStart: guard(events.killedBeforeStart), exited: guard(events.exited),
+      starting: guard(events.starting),
+      running: guard(events.running),
+      launchFailed: guard(events.launchFailed),
+      killedBeforeStart: guard(events.killedBeforeStart),
+      exited: guard(events.exited),
     };
     this.#run(run, task, ctx, e).catch((err: unknown) => {
       e.launchFailed(`Failed to launch container: ${err instanceof Error ? err.message : String(err)}`);
@@ -56,7 +61,9 @@ export class TaskRunner {
     try {
       await this.docker.getImage(spec.Image!).inspect();
     } catch {
-      return e.launchFailed(`Failed to launch container: Failed to run 'docker pull ${spec.Image}': no registry is reachable from this agent`);
+      return e.launchFailed(
+        `Failed to launch container: Failed to run 'docker pull ${spec.Image}': no registry is reachable from this agent`,
+      );
     }
     const fetchError = await fetchUris(isObject(task.command) ? task.command : {}, ctx.sandbox);
     if (fetchError !== undefined) return e.launchFailed(fetchError);
@@ -64,7 +71,10 @@ export class TaskRunner {
     ownSandbox(ctx.sandbox, ctx.owner);
     if (ctx.requireTls) {
       const missing = missingTlsSettings(spec.Env ?? [], spec.HostConfig?.Binds ?? []);
-      if (missing !== undefined) return e.launchFailed(`Failed to launch container: this cluster speaks TLS only (libprocess SSL, no downgrade), so the driver could never register: ${missing}`);
+      if (missing !== undefined)
+        return e.launchFailed(
+          `Failed to launch container: this cluster speaks TLS only (libprocess SSL, no downgrade), so the driver could never register: ${missing}`,
+        );
     }
     if (run.killRequested) return e.killedBeforeStart(false);
     e.starting();
@@ -86,7 +96,12 @@ export class TaskRunner {
     }
     await container.start();
     if (run.killRequested) await container.stop({ t: 0 }).catch(() => undefined);
-    e.running(await container.inspect().then((i) => [i]).catch(() => []));
+    e.running(
+      await container
+        .inspect()
+        .then((i) => [i])
+        .catch(() => []),
+    );
     const result = (await container.wait()) as { StatusCode: number };
     await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2000))]);
     await closeAll(stdout, stderr);

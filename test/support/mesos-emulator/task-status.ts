@@ -17,11 +17,22 @@ export interface StatusFields {
 
 /** States after which Mesos frees a task's resources (`isTerminalState`). */
 export const TERMINAL_STATES: ReadonlySet<string> = new Set([
-  'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR',
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_LOST',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
 ]);
 
 /** Builds a `TaskStatus` (without uuid) for a task. */
-export function taskStatus(task: Pick<EmulatedTask, 'id' | 'agentId' | 'executorId' | 'containerId'>, state: string, f: StatusFields): JsonObject {
+export function taskStatus(
+  task: Pick<EmulatedTask, 'id' | 'agentId' | 'executorId' | 'containerId'>,
+  state: string,
+  f: StatusFields,
+): JsonObject {
   const status: JsonObject = { task_id: { value: task.id }, state };
   if (f.message !== undefined) status.message = f.message;
   status.source = f.source;

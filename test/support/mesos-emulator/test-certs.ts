@@ -20,22 +20,65 @@ function openssl(args: string[]): void {
 }
 
 function issue(dir: string, name: string, subject: string, ext: string): void {
-  openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.csr`), '-subj', subject]);
+  openssl([
+    'req',
+    '-new',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    join(dir, `${name}.key`),
+    '-out',
+    join(dir, `${name}.csr`),
+    '-subj',
+    subject,
+  ]);
   writeFileSync(join(dir, `${name}.ext`), ext);
   openssl([
-    'x509', '-req', '-in', join(dir, `${name}.csr`), '-CA', join(dir, 'trustedroot.crt'), '-CAkey', join(dir, 'ca.key'),
-    '-CAcreateserial', '-days', '2', '-out', join(dir, `${name}.crt`), '-extfile', join(dir, `${name}.ext`),
+    'x509',
+    '-req',
+    '-in',
+    join(dir, `${name}.csr`),
+    '-CA',
+    join(dir, 'trustedroot.crt'),
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    join(dir, `${name}.crt`),
+    '-extfile',
+    join(dir, `${name}.ext`),
   ]);
 }
 
 /** Writes a CA (trustedroot.crt), master.crt/key and mesos.crt/key into `dir` with openssl. */
 export function createTestCerts(dir: string): TestCerts {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'trustedroot.crt'), '-days', '2', '-subj', '/CN=sparkctl test CA']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    join(dir, 'ca.key'),
+    '-out',
+    join(dir, 'trustedroot.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=sparkctl test CA',
+  ]);
   issue(dir, 'master', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   issue(dir, 'mesos', '/CN=spark', 'extendedKeyUsage=clientAuth\n');
   const read = (f: string): Buffer => readFileSync(join(dir, f));
   return {
-    dir, ca: read('trustedroot.crt'), serverCert: read('master.crt'), serverKey: read('master.key'),
-    clientCert: read('mesos.crt'), clientKey: read('mesos.key'),
+    dir,
+    ca: read('trustedroot.crt'),
+    serverCert: read('master.crt'),
+    serverKey: read('master.key'),
+    clientCert: read('mesos.crt'),
+    clientKey: read('mesos.key'),
   };
 }

@@ -60,7 +60,10 @@ export interface EmulatorOptions {
   readonly auth?: AuthOptions;
   /** False: this master is not the leader and knows none (503). Used by startMesosPair. */
   readonly leader?: boolean;
-  /** After a failover, seconds until the agents re-register with the new leader (its view of them and their tasks is empty until then). Default 0. */
+  /**
+   * After a failover, seconds until the agents re-register with the new leader (its view of them and their tasks is empty until then).
+   * Default 0.
+   */
   readonly agentReregisterDelaySeconds?: number;
   /**
    * The cluster speaks TLS only (libprocess SSL without downgrade): a task whose environment lacks

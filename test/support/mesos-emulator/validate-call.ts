@@ -2,10 +2,19 @@ import { decodeBytes } from './parse-call.js';
 import { isObject, type JsonObject } from './wire-json.js';
 
 const MEMBERS: Readonly<Record<string, string>> = {
-  ACCEPT: 'accept', DECLINE: 'decline', ACCEPT_INVERSE_OFFERS: 'accept_inverse_offers',
-  DECLINE_INVERSE_OFFERS: 'decline_inverse_offers', KILL: 'kill', SHUTDOWN: 'shutdown', ACKNOWLEDGE: 'acknowledge',
-  ACKNOWLEDGE_OPERATION_STATUS: 'acknowledge_operation_status', RECONCILE: 'reconcile',
-  RECONCILE_OPERATIONS: 'reconcile_operations', MESSAGE: 'message', REQUEST: 'request', UPDATE_FRAMEWORK: 'update_framework',
+  ACCEPT: 'accept',
+  DECLINE: 'decline',
+  ACCEPT_INVERSE_OFFERS: 'accept_inverse_offers',
+  DECLINE_INVERSE_OFFERS: 'decline_inverse_offers',
+  KILL: 'kill',
+  SHUTDOWN: 'shutdown',
+  ACKNOWLEDGE: 'acknowledge',
+  ACKNOWLEDGE_OPERATION_STATUS: 'acknowledge_operation_status',
+  RECONCILE: 'reconcile',
+  RECONCILE_OPERATIONS: 'reconcile_operations',
+  MESSAGE: 'message',
+  REQUEST: 'request',
+  UPDATE_FRAMEWORK: 'update_framework',
 };
 
 const idOf = (v: unknown): string | undefined => (isObject(v) ? String(v.value) : undefined);
