@@ -33,18 +33,7 @@ const HTML = 'text/html; charset=utf-8';
 const MAX_STREAMS = 64;
 
 function notFoundPage(res: ServerResponse, what: string): void {
-  sendPage(
-    res,
-    404,
-    HTML,
-    renderLayout(
-      'Not found',
-      undefined,
-      html`<h1>Not found</h1>
-        <p>${what}</p>
-        <p><a href="/">All jobs</a></p>`,
-    ),
-  );
+  sendPage(res, 404, HTML, renderLayout('Not found', undefined, html`<h1>Not found</h1><p>${what}</p><p><a href="/">All jobs</a></p>`));
 }
 
 /** The job a page names: the valid owner of the name first, as `sparkctl describe` picks it. */

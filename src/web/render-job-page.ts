@@ -22,23 +22,11 @@ export interface JobPageData {
 }
 
 const dl = (rows: ReadonlyArray<readonly [string, string | SafeHtml]>) =>
-  html`<dl class="fields">
-    ${rows
-      .filter(([, v]) => v !== '')
-      .map(
-        ([k, v]) =>
-          html`<dt>${k}</dt>
-            <dd>${v}</dd>`,
-      )}
-  </dl>`;
+  html`<dl class="fields">${rows.filter(([, v]) => v !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 
 const map = (m: Readonly<Record<string, string>> | undefined) => {
   const e = Object.entries(m ?? {});
-  return e.length === 0
-    ? '<none>'
-    : html`<ul class="kv">
-        ${e.map(([k, v]) => html`<li><code>${k}</code>=<code>${v}</code></li>`)}
-      </ul>`;
+  return e.length === 0 ? '<none>' : html`<ul class="kv">${e.map(([k, v]) => html`<li><code>${k}</code>=<code>${v}</code></li>`)}</ul>`;
 };
 
 const when = (iso: string | undefined, now: Date) => (iso ? html`<time datetime="${iso}">${iso}</time> (${formatAge(iso, now)} ago)` : '');
@@ -50,24 +38,8 @@ function table(
   id: string,
 ): SafeHtml {
   if (rows.length === 0) return html`<p class="empty" id="${id}">No ${caption.toLowerCase()}.</p>`;
-  return html`<table id="${id}">
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        ${headers.map((h) => html`<th scope="col">${h}</th>`)}
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (r) =>
-          html`<tr>
-            ${r.map((c) => html`<td>${c}</td>`)}
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table id="${id}"><caption>${caption}</caption><thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+<tbody>${rows.map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody></table>`;
 }
 
 /** The body of `/jobs/NAME`: summary, status, conditions, events, attempts, the driver log (followed live) and outputs. */
@@ -83,10 +55,7 @@ export function renderJobPage(view: JobView, data: JobPageData, now: Date = new 
     ...(view.job ? specLines(view.job).map(([k, v]) => [k, v] as const) : []),
   ]);
   const issues = view.issues?.length
-    ? html`<h2>Validation errors</h2>
-        <ul class="problems">
-          ${view.issues.map((i) => html`<li>${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}</li>`)}
-        </ul>`
+    ? html`<h2>Validation errors</h2><ul class="problems">${view.issues.map((i) => html`<li>${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}</li>`)}</ul>`
     : '';
   const status = dl([
     ['Phase', html`<span id="job-phase" data-live="/events?name=${name}&amp;since=${data.generation}">${phaseBadge(st.phase)}</span>`],
@@ -121,9 +90,7 @@ export function renderJobPage(view: JobView, data: JobPageData, now: Date = new 
     'Attempts',
     ['Attempt', 'Log size', 'Last written'],
     data.logs.map((l) => [
-      html`<a href="/jobs/${name}?attempt=${l.attempt}#log" ${l.attempt === data.attempt ? html` aria-current="true"` : ''}
-        >Attempt ${l.attempt}</a
-      >`,
+      html`<a href="/jobs/${name}?attempt=${l.attempt}#log"${l.attempt === data.attempt ? html` aria-current="true"` : ''}>Attempt ${l.attempt}</a>`,
       `${l.bytes} bytes`,
       l.modifiedAt,
     ]),
@@ -136,8 +103,7 @@ export function renderJobPage(view: JobView, data: JobPageData, now: Date = new 
   const log =
     data.attempt === undefined
       ? html`<p class="empty" id="log">No driver log yet.</p>`
-      : html`${data.log.cut ? html`<p class="notice">Showing the end of the log.</p>` : ''}
-          <pre id="log" class="log" tabindex="0" aria-label="Driver log of attempt ${data.attempt}" ${follow}>${data.log.text}</pre>`;
+      : html`${data.log.cut ? html`<p class="notice">Showing the end of the log.</p>` : ''}<pre id="log" class="log" tabindex="0" aria-label="Driver log of attempt ${data.attempt}"${follow}>${data.log.text}</pre>`;
   const outputs = table(
     'Outputs',
     ['Attempt', 'File', 'Size'],
@@ -149,28 +115,10 @@ export function renderJobPage(view: JobView, data: JobPageData, now: Date = new 
     'outputs',
   );
   return html`<h1>SparkJob <span class="job-name">${view.name}</span></h1>
-    <section aria-labelledby="h-summary">
-      <h2 id="h-summary">Summary</h2>
-      ${summary}${issues}
-    </section>
-    <section aria-labelledby="h-status">
-      <h2 id="h-status">Status</h2>
-      ${status}${conditions}
-    </section>
-    <section aria-labelledby="h-events">
-      <h2 id="h-events">Events</h2>
-      ${events}
-    </section>
-    <section aria-labelledby="h-attempts">
-      <h2 id="h-attempts">Attempts</h2>
-      ${attempts}
-    </section>
-    <section aria-labelledby="h-log">
-      <h2 id="h-log">Driver log${data.attempt !== undefined ? ` (attempt ${data.attempt})` : ''}</h2>
-      ${log}
-    </section>
-    <section aria-labelledby="h-outputs">
-      <h2 id="h-outputs">Outputs</h2>
-      ${outputs}
-    </section>`;
+<section aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2>${summary}${issues}</section>
+<section aria-labelledby="h-status"><h2 id="h-status">Status</h2>${status}${conditions}</section>
+<section aria-labelledby="h-events"><h2 id="h-events">Events</h2>${events}</section>
+<section aria-labelledby="h-attempts"><h2 id="h-attempts">Attempts</h2>${attempts}</section>
+<section aria-labelledby="h-log"><h2 id="h-log">Driver log${data.attempt !== undefined ? ` (attempt ${data.attempt})` : ''}</h2>${log}</section>
+<section aria-labelledby="h-outputs"><h2 id="h-outputs">Outputs</h2>${outputs}</section>`;
 }

@@ -12,10 +12,13 @@ const bin = await readFile(new URL(`../../${pkg.bin.sparkctl}`, import.meta.url)
 
 describe('npm ci alone leaves a working sparkctl', () => {
   it('the prepare script compiles src/ into the dist/ that bin/sparkctl.js loads, and needs no engine', () => {
-    expect(pkg.scripts.prepare).toBe('tsc -p tsconfig.build.json');
+    // prepare is the build itself: tsc, then the dashboard's static files copied into dist/.
+    expect(pkg.scripts.prepare).toBe('npm run build');
+    expect(pkg.scripts.build).toContain('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.build).toContain('dist/web/static');
     expect(buildConfig.compilerOptions.outDir).toBe('dist');
     expect(bin).toContain("from '../dist/cli/main.js'");
     // npm ci runs prepare in CI too, before the engine is prepared: no test-env, docker or build of images.
-    expect(pkg.scripts.prepare).not.toMatch(/docker|test-env|\.sh\b/);
+    expect(`${pkg.scripts.prepare} ${pkg.scripts.build}`).not.toMatch(/docker|test-env|\.sh\b/);
   });
 });

@@ -68,7 +68,11 @@ describe('sparkctl sync reaches the controller over its control socket, never by
       if (Date.now() > deadline || !alive(controller.child)) throw new Error(`controller did not start: ${controller.stderr()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect((await readSyncStatus(state))?.revision).toBe(first);
+    // The first sync runs in the background once the controller supervises the existing checkout.
+    while ((await readSyncStatus(state))?.revision !== first) {
+      if (Date.now() > deadline) throw new Error(`the first sync did not land: ${controller.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     // Even a lock file rewritten to name the bystander does not redirect the request.
     await writeFile(join(state, 'controller.lock'), JSON.stringify({ pid, startedAt: new Date().toISOString(), jobsDir: jobs }));
 
