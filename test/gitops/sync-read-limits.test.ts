@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_MANIFEST_BYTES } from '../../src/manifest/read-limits.js';
 import { fakeJob } from '../support/controller-harness.js';
+import { startGitDaemon, type LoopbackServer } from '../support/git-servers.js';
 import { createTestRemote, type TestRemote } from './git-remote.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -18,7 +19,9 @@ const deep = (n: number) => `status:\n  phase: Running\n${fakeJob(`deep-${n}`)} 
 describe('git sync read limits', () => {
   let remote: TestRemote | undefined;
   let root: string | undefined;
+  let daemon: LoopbackServer | undefined;
   afterAll(async () => {
+    await daemon?.close();
     await remote?.close();
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -29,9 +32,12 @@ describe('git sync read limits', () => {
     remote = await createTestRemote();
     root = await mkdtemp(join(tmpdir(), 'sparkctl-sync-limits-'));
     const first = await remote.commit({ 'jobs/big.yaml': oversized(1), 'jobs/deep.yaml': deep(1), 'jobs/a.yaml': fakeJob('a') });
+    // Served by git daemon on loopback, as a real remote would be.
+    daemon = await startGitDaemon(remote.root);
+    const url = `git://127.0.0.1:${daemon.port}/remote.git`;
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--max-old-space-size=128', join(ROOT, 'test', 'gitops', 'support', 'sync-child.ts'), remote.url, root],
+      ['--import', 'tsx', '--max-old-space-size=128', join(ROOT, 'test', 'gitops', 'support', 'sync-child.ts'), url, root],
       {
         cwd: ROOT,
         stdio: ['pipe', 'pipe', 'pipe'],
