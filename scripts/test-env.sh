@@ -11,6 +11,9 @@ if [ "$(id -u)" = 0 ]; then default_log=/var/log/sparkctl-dockerd.log; else defa
 dockerd_log=${SPARKCTL_DOCKERD_LOG:-$default_log}
 wait_seconds=${SPARKCTL_DOCKERD_WAIT:-60}
 hash_label=io.sparkctl.context-hash
+# --browser: also Debian's chromium, which only the dashboard's browser tests need (npm test passes it).
+want_browser=0
+[ "${1:-}" = --browser ] && want_browser=1
 
 say() { printf 'test-env: %s\n' "$*" >&2; }
 die() { printf 'test-env: error: %s\n' "$*" >&2; exit 1; }
@@ -57,7 +60,7 @@ ensure_packages() {
   command -v dockerd >/dev/null || missing+=(docker.io)
   busybox_static >/dev/null || missing+=(busybox-static)
   # The dashboard's browser tests drive Debian's chromium (no browser download).
-  command -v chromium >/dev/null || missing+=(chromium)
+  if [ "$want_browser" = 1 ]; then command -v chromium >/dev/null || missing+=(chromium); fi
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
   command -v docker >/dev/null || die "the docker client is missing after installing docker.io"
 }
