@@ -91,28 +91,18 @@ export class LocalClone {
 
   /** Writes the files of `path` at commit `sha` under `dest` (symlinks become plain files; the clone's HEAD does not move). */
   async checkout(sha: string, path: string, dest: string): Promise<void> {
+    await this.checkoutInto(sha, dest, ['--', path === '' ? '.' : path]);
+  }
+
+  /** `git checkout` of commit `sha` into `dest` through a throwaway index, so the clone's own index and HEAD stay as they are. */
+  private async checkoutInto(sha: string, dest: string, pathArgs: readonly string[], env: Record<string, string> = {}): Promise<void> {
     const index = `${dest}.index`;
     try {
-      await runGit(
-        [
-          '--git-dir',
-          this.dir,
-          '--work-tree',
-          dest,
-          '-c',
-          'core.symlinks=false',
-          'checkout',
-          '--quiet',
-          sha,
-          '--',
-          path === '' ? '.' : path,
-        ],
-        {
-          failure: 'CheckoutFailed',
-          context: this.context,
-          env: { GIT_INDEX_FILE: index },
-        },
-      );
+      await runGit(['--git-dir', this.dir, '--work-tree', dest, '-c', 'core.symlinks=false', 'checkout', '--quiet', sha, ...pathArgs], {
+        failure: 'CheckoutFailed',
+        context: this.context,
+        env: { GIT_INDEX_FILE: index, ...env },
+      });
     } finally {
       await rm(index, { force: true });
     }
@@ -142,32 +132,11 @@ export class LocalClone {
   /** Writes only the listed repository paths of commit `sha` under `dest` (symlinks become plain files). */
   async checkoutPaths(sha: string, paths: readonly string[], dest: string): Promise<void> {
     if (paths.length === 0) return;
-    const index = `${dest}.index`;
     const list = `${dest}.paths`;
     await writeFile(list, paths.join('\0'));
     try {
-      await runGit(
-        [
-          '--git-dir',
-          this.dir,
-          '--work-tree',
-          dest,
-          '-c',
-          'core.symlinks=false',
-          'checkout',
-          '--quiet',
-          sha,
-          `--pathspec-from-file=${list}`,
-          '--pathspec-file-nul',
-        ],
-        {
-          failure: 'CheckoutFailed',
-          context: this.context,
-          env: { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' },
-        },
-      );
+      await this.checkoutInto(sha, dest, [`--pathspec-from-file=${list}`, '--pathspec-file-nul'], { GIT_LITERAL_PATHSPECS: '1' });
     } finally {
-      await rm(index, { force: true });
       await rm(list, { force: true });
     }
   }

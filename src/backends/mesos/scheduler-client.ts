@@ -129,22 +129,12 @@ export class SchedulerHttp {
 
   /** GETs a JSON document (agent /files/read, master /state) with the framework's TLS and credentials. */
   async getJson(origin: string, pathAndQuery: string, signal?: AbortSignal): Promise<unknown> {
-    const signals = [AbortSignal.timeout(this.callTimeoutMs), ...(signal ? [signal] : [])];
-    const res = await this.callAgent.request({
-      origin,
-      path: pathAndQuery,
-      method: 'GET',
-      headers: this.authorization ? { Authorization: this.authorization } : {},
-      signal: AbortSignal.any(signals),
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 200)
-      throw new MesosCallError(`GET ${origin}${pathAndQuery} answered ${res.statusCode}: ${text.trim().slice(0, 200)}`, res.statusCode);
-    return JSON.parse(text) as unknown;
+    const res = await this.getOk(origin, pathAndQuery, signal);
+    return JSON.parse(await res.body.text()) as unknown;
   }
 
-  /** GETs raw bytes from an agent (`/files/download`); refuses bodies over `maxBytes` without reading them all. */
-  async getBytes(origin: string, pathAndQuery: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+  /** A GET to an agent or master answered 200, its body not read yet; any other answer is a MesosCallError. */
+  private async getOk(origin: string, pathAndQuery: string, signal?: AbortSignal) {
     const signals = [AbortSignal.timeout(this.callTimeoutMs), ...(signal ? [signal] : [])];
     const res = await this.callAgent.request({
       origin,
@@ -157,6 +147,12 @@ export class SchedulerHttp {
       const text = await res.body.text();
       throw new MesosCallError(`GET ${origin}${pathAndQuery} answered ${res.statusCode}: ${text.trim().slice(0, 200)}`, res.statusCode);
     }
+    return res;
+  }
+
+  /** GETs raw bytes from an agent (`/files/download`); refuses bodies over `maxBytes` without reading them all. */
+  async getBytes(origin: string, pathAndQuery: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+    const res = await this.getOk(origin, pathAndQuery, signal);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
