@@ -67,12 +67,29 @@ export function messageOf(phase: Phase, ctx: JobContext): string {
       return 'Suspended: spec.suspend is true';
     case 'Running':
       return ctx.progress ?? `Driver running (attempt ${ctx.attempt})`;
+    case 'Releasing':
+      return ctx.progress ?? releaseMessage(ctx);
     case 'Connecting':
     case 'RequestingResources':
-    case 'Releasing':
       return ctx.progress ?? `${phase}`;
     default:
       return ctx.progress ?? phase;
+  }
+}
+
+/** Why the driver is being released, in the words of the event that says so (Suspended, Deleted, SpecChanged). */
+function releaseMessage(ctx: JobContext): string {
+  switch (ctx.releaseCause) {
+    case 'suspend':
+      return 'Releasing the driver: spec.suspend is true';
+    case 'delete':
+      return 'Releasing the driver: the manifest was deleted';
+    case 'specChange':
+      return 'Releasing the driver: the spec changed';
+    case 'invalid':
+      return 'Releasing the driver: the spec is invalid';
+    default:
+      return 'Releasing the driver';
   }
 }
 

@@ -43,4 +43,40 @@ describe('sparkctl describe and logs wording', () => {
     expect(d).toMatch(/^ {2}Executors: +none: local mode \(local\[2\]\) runs the tasks in the driver$/m);
     expect(d).toMatch(/^ {2}Attempts: +0 in all; this run: 0 submissions, 0 executions$/m);
   });
+
+  it('a failed driver says its exit code once, the retry time reads as a time, a suspend is not "Releasing", -f knows the controller runs', async () => {
+    ws = await createWorkspace();
+    await ws.write(
+      'three.yaml',
+      fakeJob(
+        'three',
+        '  sparkConf: {spark.fake.exitCode: "3"}\n  restartPolicy: {type: OnFailure, onFailureRetries: 1, onFailureRetryInterval: 300}\n',
+      ),
+    );
+    await ws.write('long.yaml', fakeJob('long', '  sparkConf: {spark.fake.sleepSeconds: "60"}\n'));
+    await ws.write('held.yaml', fakeJob('held', '  suspend: true\n'));
+    await ws.startController();
+    expect((await ws.run(['wait', 'three', '--for', 'phase=Retrying', '--timeout', '45s'])).code).toBe(0);
+    const described = (await ws.run(['describe', 'three'])).stdout;
+    expect(described).toMatch(/^ {2}Message: +driver exited with code 3; next attempt in \d+[sm] \(at \d{4}-\d\d-\d\dT[\d:.]+Z\)$/m);
+    expect(described).not.toMatch(/exited with code 3:/);
+    const row = (await ws.run(['get', 'three', '-o', 'wide'])).stdout.split('\n')[1]!;
+    expect(row).toMatch(/driver exited with code 3; next attempt in \d+[sm] \(at /);
+
+    expect((await ws.run(['wait', 'long', '--for', 'phase=Running', '--timeout', '45s'])).code).toBe(0);
+    expect((await ws.run(['suspend', 'long'])).code).toBe(0);
+    expect((await ws.run(['wait', 'long', '--for', 'phase=Suspended', '--timeout', '30s'])).code).toBe(0);
+    const suspendedEvents = (await ws.run(['events', 'long'])).stdout
+      .split('\n')
+      .filter((l) => / Suspended /.test(l))
+      .map((l) => l.split(/ {3,}/).pop());
+    expect(suspendedEvents.length).toBeGreaterThan(0);
+    for (const message of suspendedEvents) expect(message).not.toBe('Releasing');
+    expect(suspendedEvents).toContain('Releasing the driver: spec.suspend is true');
+
+    const held = await ws.run(['logs', 'held', '-f']);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('it is suspended; resume it (sparkctl resume held) to run it');
+    expect(held.stderr).not.toMatch(/start one|sparkctl controller/);
+  });
 });

@@ -113,7 +113,7 @@ describe('Docker engine restarted while drivers run (a private dockerd)', () => 
     expect(failed.phase, JSON.stringify(failed)).toBe('Failed');
     expect(failed.executionAttempts).toBe(1);
     expect(failed.exitCode).toBe(143);
-    expect(failed.message).toBe('driver exited with code 143: the driver was stopped by SIGTERM (exit code 143)');
+    expect(failed.message).toBe('driver exited with code 143: the driver was stopped by SIGTERM');
     const retried = await waitForStatus(join(jobs, 'retry.yaml'), phaseIs('Failed', 'Succeeded'), 40_000);
     expect(retried.phase, JSON.stringify(retried)).toBe('Succeeded');
     expect(retried.executionAttempts).toBe(2);

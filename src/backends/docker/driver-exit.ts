@@ -29,9 +29,10 @@ export function toRunExit(state: Docker.ContainerInspectInfo['State'], memoryMiB
     return {
       exitCode: code,
       outcome: 'killed',
-      message: `the driver was stopped by ${code === 137 ? 'SIGKILL' : 'SIGTERM'} (exit code ${code})`,
+      message: `the driver was stopped by ${code === 137 ? 'SIGKILL' : 'SIGTERM'}`,
       finishedAt,
     };
   }
-  return { exitCode: code, outcome: 'failed', message: `the driver exited with code ${code}`, finishedAt };
+  // No message: the job's message already says "driver exited with code N" (say it once).
+  return { exitCode: code, outcome: 'failed', finishedAt };
 }
