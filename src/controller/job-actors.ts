@@ -22,6 +22,7 @@ import type {
 } from '../machines/types.js';
 import { JournalUnavailableError } from '../state/errors.js';
 import type { Journal } from '../state/journal.js';
+import { LogTimesWriter } from '../state/log-times.js';
 
 /** The engines a controller drives, by kind; Mesos is created on first use. */
 export interface Backends {
@@ -65,15 +66,21 @@ export function machineWithBackends(backends: BackendRegistry, journal: Journal,
         const path = journal.logPath(input.run.name, input.run.attempt);
         // The log is streamed from the start on every (re)attach, so the file is rewritten from empty.
         // A state dir that cannot take it does not stop the wait: collecting fetches the whole log.
+        // Arrival times go beside the log (state/log-times.ts) for `logs --timestamps` and `--since`.
         const handle = await mkdir(join(path, '..'), { recursive: true, mode: 0o700 })
           .then(() => open(path, 'w', 0o600))
           .catch(() => undefined);
+        const times = handle ? await LogTimesWriter.open(path).catch(() => undefined) : undefined;
         let chain = Promise.resolve();
         try {
           return await backends.for(input.run.spec).wait(input.run, input.driver, {
             signal,
             onLog: (chunk) => {
-              if (handle) chain = chain.then(() => handle.write(chunk).then(() => undefined)).catch(() => undefined);
+              if (handle)
+                chain = chain
+                  .then(() => handle.write(chunk))
+                  .then(() => times?.record(chunk))
+                  .catch(() => undefined);
             },
           });
         } finally {

@@ -11,9 +11,21 @@ import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { neutraliseTerminal } from '../printers/escape-text.js';
 import { runAction } from '../run-action.js';
 import { tailOffset } from '../tail-offset.js';
+import { LineStamper, parseSince, parseSinceTime, sinceOffset } from '../log-times-view.js';
+import { readLogTimes } from '../../state/log-times.js';
 import type { SetExit } from './index.js';
 
 const ACTIVE = LOG_ACTIVE_PHASES;
+
+interface LogsOptions {
+  follow: boolean;
+  attempt?: number;
+  previous: boolean;
+  tail: number;
+  since?: number;
+  sinceTime?: number;
+  timestamps: boolean;
+}
 
 const lineCount = (v: string) => {
   const n = Number(v);
@@ -63,8 +75,11 @@ function forTerminal(ctx: CliContext, text: string): string {
   return (ctx.out as { isTTY?: boolean }).isTTY === true ? neutraliseTerminal(text) : text;
 }
 
-/** Copies bytes of a file from `offset` to stdout; returns the new offset (a shorter, rewritten file keeps the old one). */
-async function copyFrom(ctx: CliContext, path: string, offset: number): Promise<number> {
+/**
+ * Copies bytes of a file from `offset` to stdout (each line after its arrival time with a stamper);
+ * returns the new offset (a shorter, rewritten file keeps the old one).
+ */
+async function copyFrom(ctx: CliContext, path: string, offset: number, stamper?: LineStamper): Promise<number> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -76,7 +91,11 @@ async function copyFrom(ctx: CliContext, path: string, offset: number): Promise<
     if (size <= offset) return Math.min(offset, size);
     const buf = Buffer.alloc(size - offset);
     const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
-    if (bytesRead > 0) await write(ctx, forTerminal(ctx, buf.subarray(0, bytesRead).toString('utf8')));
+    if (bytesRead > 0) {
+      const bytes = buf.subarray(0, bytesRead);
+      if (stamper) await stamper.refresh();
+      await write(ctx, forTerminal(ctx, stamper ? stamper.stamp(bytes, offset) : bytes.toString('utf8')));
+    }
     return offset + bytesRead;
   } finally {
     await handle.close();
@@ -86,12 +105,27 @@ async function copyFrom(ctx: CliContext, path: string, offset: number): Promise<
 /** Whether the followed attempt is still the job's current one and may still write. */
 const stillActive = (ctx: CliContext, name: string, attempt: number) => attemptMayWrite(ctx.stateDir, name, attempt);
 
-async function follow(ctx: CliContext, name: string, attempt: number, signal: AbortSignal, tail: number): Promise<void> {
+/** Which part of a log to print and how: `--tail`, `--since`/`--since-time` (epoch ms), `--timestamps`. */
+interface Slice {
+  readonly tail: number;
+  readonly sinceMs?: number;
+  readonly timestamps: boolean;
+}
+
+/** Where printing starts: the later of the first line since `sinceMs` and the start of the last `tail` lines (since, then tail). */
+async function startOffset(path: string, slice: Slice): Promise<number> {
+  const tail = await tailOffset(path, slice.tail);
+  if (slice.sinceMs === undefined) return tail;
+  return Math.max(tail, await sinceOffset(path, await readLogTimes(path), slice.sinceMs));
+}
+
+async function follow(ctx: CliContext, name: string, attempt: number, signal: AbortSignal, slice: Slice): Promise<void> {
   const path = journalPaths.log(ctx.stateDir, name, attempt);
-  let offset = await copyFrom(ctx, path, await tailOffset(path, tail));
+  const stamper = slice.timestamps ? new LineStamper(path) : undefined;
+  let offset = await copyFrom(ctx, path, await startOffset(path, slice), stamper);
   while (!signal.aborted) {
     const active = await stillActive(ctx, name, attempt);
-    offset = await copyFrom(ctx, path, offset);
+    offset = await copyFrom(ctx, path, offset, stamper);
     if (!active) return;
     if (!(await readLiveLock(ctx.stateDir))) {
       ctx.err.write('warning: the controller stopped; no longer following the log\n');
@@ -111,15 +145,26 @@ export function registerLogs(program: Command, setExit: SetExit): void {
     .option('--attempt <n>', 'an earlier attempt (see `sparkctl describe NAME`)', attemptNumber)
     .option('-p, --previous', 'the attempt before the current one', false)
     .option('--tail <lines>', 'only the last N lines (-1: all)', lineCount, -1)
+    .option('--since <duration>', 'only lines newer than a duration (5s, 2m, 3h)', parseSince)
+    .option('--since-time <time>', 'only lines at or after an RFC 3339 time', parseSinceTime)
+    .option('--timestamps', 'prefix each line with the time it arrived (RFC 3339, nanoseconds)', false)
     .addHelpText(
       'after',
-      '\nExamples:\n  sparkctl logs spark-pi\n  sparkctl logs spark-pi -f --tail 20\n  sparkctl logs spark-pi --attempt 1\n  sparkctl logs spark-pi -p\n',
+      '\nExamples:\n  sparkctl logs spark-pi\n  sparkctl logs spark-pi -f --tail 20\n  sparkctl logs spark-pi --since 5m --timestamps\n  sparkctl logs spark-pi --attempt 1\n  sparkctl logs spark-pi -p\n',
     )
-    .action((name: string, opts: { follow: boolean; attempt?: number; previous: boolean; tail: number }, command: Command) =>
+    .action((name: string, opts: LogsOptions, command: Command) =>
       runAction(setExit, async () => {
         const ctx = cliContext(command);
         if (opts.previous && opts.attempt !== undefined)
           throw new CliUsageError("-p/--previous and --attempt cannot be used together; see 'sparkctl logs --help'");
+        if (opts.since !== undefined && opts.sinceTime !== undefined)
+          throw new CliUsageError("at most one of --since or --since-time may be given; see 'sparkctl logs --help'");
+        const slice: Slice = {
+          tail: opts.tail,
+          timestamps: opts.timestamps,
+          ...(opts.since !== undefined ? { sinceMs: Date.now() - opts.since } : {}),
+          ...(opts.sinceTime !== undefined ? { sinceMs: opts.sinceTime } : {}),
+        };
         await requireJobsDir(ctx);
         const lock = await checkController(ctx);
         const view = await findJob(ctx, name);
@@ -136,7 +181,7 @@ export function registerLogs(program: Command, setExit: SetExit): void {
             throw new CheckFailedError(noLogMessage(view, opts.follow, lock !== undefined));
           }
           const path = journalPaths.log(ctx.stateDir, view.name, attempt);
-          await copyFrom(ctx, path, await tailOffset(path, opts.tail));
+          await copyFrom(ctx, path, await startOffset(path, slice), slice.timestamps ? new LineStamper(path) : undefined);
           return 0;
         }
         const { signal, dispose } = interruptSignal();
@@ -149,7 +194,7 @@ export function registerLogs(program: Command, setExit: SetExit): void {
             target = currentAttempt(fresh);
             if (!ACTIVE.has(fresh.status.phase) && target === undefined) return 0;
           }
-          if (target !== undefined) await follow(ctx, view.name, target, signal, opts.tail);
+          if (target !== undefined) await follow(ctx, view.name, target, signal, slice);
         } finally {
           dispose();
         }
