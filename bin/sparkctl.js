@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// Shell completion asks for job names on every Tab: that path loads only what it needs.
+const args = process.argv.slice(2);
+const run = args.includes('__complete-jobs')
+  ? import('../dist/cli/complete-names.js').then((m) => m.completeNames(args))
+  : import('../dist/cli/main.js').then((m) => m.main(process.argv));
 
-main(process.argv).then(
+run.then(
   (code) => {
     process.exitCode = code;
   },

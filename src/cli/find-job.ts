@@ -16,6 +16,7 @@ import type { CliContext } from './cli-context.js';
 import { JobNotFoundError } from './errors.js';
 import { knownSecrets, maskStatus } from './printers/mask-secrets.js';
 import { redactSecrets } from '../secrets/redact.js';
+import { ReadCache } from './read-cache.js';
 
 /** One job as the CLI shows it: the manifest in the jobs folder joined with its journal record. */
 export interface JobView {
@@ -134,18 +135,27 @@ async function readEntry(root: string, file: string): Promise<FileEntry | undefi
 /**
  * Every job: each manifest in the jobs folder (valid or not) joined with its journal record;
  * with `includeJournalOnly`, also jobs whose manifest is gone but whose record remains (being released).
+ * Files unchanged since a run before are not read again (cli/read-cache.ts); pass `cache` to keep one across loads
+ * (a watch), or ReadCache.none() to read everything.
  */
 export async function loadJobViews(
   ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>,
-  options: { includeJournalOnly?: boolean } = {},
+  options: { includeJournalOnly?: boolean; cache?: ReadCache } = {},
 ): Promise<JobView[]> {
   const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
-  const files = await listManifests(root);
+  const [files, cache] = await Promise.all([
+    listManifests(root),
+    options.cache?.serves(root) ? options.cache : ReadCache.open(ctx.stateDir, root),
+  ]);
   // A few files at a time: each read holds up to the size cap in memory, whatever the folder holds.
   const read: Array<FileEntry | undefined> = new Array(files.length);
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < files.length; i = next++) read[i] = await readEntry(root, files[i]!);
+    for (let i = next++; i < files.length; i = next++) {
+      const file = files[i]!;
+      read[i] = await cache.get('files', file, join(root, file), () => readEntry(root, file));
+      if (read[i]) cache.noteName(file, read[i]!.name);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
   const entries = read.filter((e): e is FileEntry => e !== undefined);
@@ -153,7 +163,7 @@ export async function loadJobViews(
   const records = new Map<string, JobRecord>();
   await Promise.all(
     [...names].map(async (n) => {
-      const rec = await readJobRecord(ctx.stateDir, n).catch(() => undefined);
+      const rec = await cachedRecord(cache, ctx.stateDir, n);
       if (rec) records.set(n, rec);
     }),
   );
@@ -170,7 +180,7 @@ export async function loadJobViews(
   }
   const views: JobView[] = [];
   for (const e of entries) {
-    const createdAt = (await firstEventTime(ctx.stateDir, e.name)) ?? e.mtime;
+    const createdAt = (await cachedFirstEventTime(cache, ctx.stateDir, e.name)) ?? e.mtime;
     const base = { name: e.name, file: e.file, manifest: e.manifest, createdAt };
     if (e.job && owner.get(e.name) !== e.file) {
       const message = duplicateNameStatus(e.name, owner.get(e.name)!);
@@ -214,7 +224,19 @@ export async function loadJobViews(
       if (record) views.push({ name: n, record, status: record.status, createdAt: await firstEventTime(ctx.stateDir, n) });
     }
   }
+  await cache.saveAndRoll();
   return views.map(maskView).sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+}
+
+/** A job's journal record, read or kept in the cache (undefined when it has none or it cannot be read). */
+function cachedRecord(cache: ReadCache, stateDir: string, name: string): Promise<JobRecord | undefined> {
+  const read = () => readJobRecord(stateDir, name).catch(() => undefined);
+  return cache.get('records', name, journalPaths.record(stateDir, name), read).catch(() => undefined);
+}
+
+/** A job's first event time, read or kept in the cache. */
+function cachedFirstEventTime(cache: ReadCache, stateDir: string, name: string): Promise<string | undefined> {
+  return cache.get('created', name, journalPaths.events(stateDir, name), () => firstEventTime(stateDir, name), true);
 }
 
 /** A view whose status, and validation messages, have every secret of the job masked. */

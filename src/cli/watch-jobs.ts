@@ -1,5 +1,7 @@
 import { write, type CliContext } from './cli-context.js';
+import { realpath } from 'node:fs/promises';
 import { loadJobViews, type JobView } from './find-job.js';
+import { ReadCache } from './read-cache.js';
 import { interruptSignal, pause, POLL_MS } from './interrupt.js';
 import { evaluate, scalarText } from './json-path.js';
 import type { LabelRequirement } from './label-selector.js';
@@ -108,13 +110,15 @@ export async function watchJobs(
     }
     if (text) await write(ctx, text);
   };
+  // One cache for the whole watch: each poll reads only the files that changed since the one before.
+  const cache = await ReadCache.open(ctx.stateDir, await realpath(ctx.jobsDir).catch(() => ctx.jobsDir));
   try {
     if (grid && !opts.table.noHeaders) await write(ctx, `${formatRow(headers, widths)}\n`);
     await emit(first);
     while (!signal.aborted) {
       await pause(POLL_MS, signal);
       if (signal.aborted) break;
-      await emit(filterTargets(await loadJobViews(ctx), names, requirements));
+      await emit(filterTargets(await loadJobViews(ctx, { cache }), names, requirements));
     }
   } finally {
     dispose();

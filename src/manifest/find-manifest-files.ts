@@ -26,7 +26,8 @@ const toPosix = (rel: string) => rel.split(sep).join('/');
  */
 export async function listManifests(root: string, maxDepth = MAX_FOLDER_DEPTH, onTooDeep?: (rel: string) => void): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
+  // `rel` is built along the walk (POSIX): the same as relative(root, abs), without resolving both paths per file.
+  const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -36,17 +37,17 @@ export async function listManifests(root: string, maxDepth = MAX_FOLDER_DEPTH, o
     }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
-      const abs = join(dir, e.name);
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (depth < maxDepth || (onTooDeep && depth < REPORT_DEPTH)) await walk(abs, depth + 1);
+        if (depth < maxDepth || (onTooDeep && depth < REPORT_DEPTH)) await walk(join(dir, e.name), childRel, depth + 1);
       } else if (isManifestFileName(e.name)) {
         // Past the limit a manifest is never read, only reported (when asked), so nobody thinks it runs.
-        if (depth <= maxDepth) out.push(toPosix(relative(root, abs)));
-        else onTooDeep?.(toPosix(relative(root, abs)));
+        if (depth <= maxDepth) out.push(childRel);
+        else onTooDeep?.(childRel);
       }
     }
   };
-  await walk(root, 0);
+  await walk(root, '', 0);
   return out.sort();
 }
 

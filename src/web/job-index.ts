@@ -1,4 +1,5 @@
 import { loadJobViews, type JobView } from '../cli/find-job.js';
+import { ReadCache } from '../cli/read-cache.js';
 import { rowOf, rowKey, type JobRow } from './job-row-model.js';
 
 /** How long after the last page view the index keeps reloading without open live streams. */
@@ -55,7 +56,8 @@ export class JobIndex {
   /** Reloads now (one load at a time; callers share it). */
   reload(): Promise<JobView[]> {
     const started = Date.now();
-    this.loading ??= loadJobViews(this.ctx, { includeJournalOnly: true })
+    // No read cache: the dashboard runs inside the controller and keeps its views in memory.
+    this.loading ??= loadJobViews(this.ctx, { includeJournalOnly: true, cache: ReadCache.none() })
       .then((views) => {
         this.publish(views);
         this.views = views;

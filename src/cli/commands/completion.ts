@@ -33,9 +33,10 @@ function verbsOf(program: Command): VerbInfo[] {
     }));
 }
 
-const DYNAMIC_JOBS = `sparkctl "$@" get -o name 2>/dev/null | sed 's|^sparkjob/||'`;
+// The hidden verb answers from the names the read verbs cached, else runs `get -o name` (whose lines carry sparkjob/).
+const DYNAMIC_JOBS = `sparkctl "$@" __complete-jobs 2>/dev/null | sed 's|^sparkjob/||'`;
 
-/** The bash completion script for the program's verbs and flags; job names come from `sparkctl get -o name`. */
+/** The bash completion script for the program's verbs and flags; job names come from `sparkctl __complete-jobs`. */
 export function bashCompletion(program: Command): string {
   const verbs = verbsOf(program);
   const flagCases = verbs.map((v) => `      ${v.name}) COMPREPLY=($(compgen -W "${v.flags.join(' ')}" -- "$cur")) ;;`).join('\n');

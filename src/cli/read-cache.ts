@@ -1,0 +1,185 @@
+import { lstatSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../fs/write-file-atomic.js';
+import { VERSION } from './version.js';
+
+/**
+ * What the read verbs learned from the jobs folder and the journal on their last run, kept in
+ * the state dir so the next run parses only what changed: each manifest's parse, each job's
+ * record and its first event time, each under the key of the file it came from (inode, size,
+ * modification and change times: any write changes it). A file whose key matches is not read
+ * again; anything else is read as before and the cache is rewritten. The cache is a hint: a
+ * missing, unreadable, older-format or foreign cache is ignored, and one that cannot be written
+ * is not kept.
+ */
+export const READ_CACHE_FILE = 'cli-read-cache.json';
+/** Names only (file → key and job name), for shell completion without the full cache. */
+export const NAMES_CACHE_FILE = 'cli-names.json';
+
+const FORMAT = 1;
+/**
+ * A value read from a file changed less than this long ago is not kept: a second write within
+ * the file system's timestamp granularity could leave the key unchanged (git's "racily clean").
+ */
+const SETTLE_NS = 2_000_000_000n;
+
+type Section = 'files' | 'records' | 'created';
+type Entries = Record<string, [key: string, value: unknown]>;
+
+interface Stored {
+  format: number;
+  fingerprint: string;
+  root: string;
+  sections: Record<Section, Entries>;
+}
+
+/** The names cache: the jobs folder and, per manifest, its key and job name. */
+export interface StoredNames {
+  format: number;
+  root: string;
+  files: Record<string, [key: string, name: string]>;
+}
+
+/** The key of a file as lstat sees it now, and whether it has settled; undefined when it is missing or not a regular file. */
+export function fileKey(path: string): { key: string; identity: string; settled: boolean } | undefined {
+  // Synchronous: thousands of lstat calls cost less without a promise and a thread-pool round trip each.
+  const s = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  if (!s?.isFile()) return undefined;
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return {
+    key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
+    identity: `${s.dev}:${s.ino}:${s.birthtimeNs}`,
+    settled: now - s.ctimeNs > SETTLE_NS,
+  };
+}
+
+/** Whether a value survives JSON unchanged (finite numbers, no -0, plain objects and arrays only). */
+function jsonExact(value: unknown): boolean {
+  let exact = true;
+  try {
+    JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+      const raw = (this as Record<string, unknown>)[key];
+      if (typeof raw === 'number' && (!Number.isFinite(raw) || Object.is(raw, -0))) exact = false;
+      if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+        const proto = Object.getPrototypeOf(raw) as unknown;
+        if (proto !== Object.prototype && proto !== null) exact = false;
+      }
+      if (raw === undefined && Array.isArray(this)) exact = false;
+      return v;
+    });
+  } catch {
+    return false;
+  }
+  return exact;
+}
+
+/** Changes to the parser or the schemas change what a file parses to: their module files' times are part of the cache's identity. */
+async function parserFingerprint(): Promise<string> {
+  const parts = await Promise.all(
+    ['../manifest/parse-manifest', '../api/spark-job', '../state/journal-schema', './find-job'].map(async (m) => {
+      for (const ext of ['.js', '.ts']) {
+        const s = await stat(fileURLToPath(new URL(`${m}${ext}`, import.meta.url))).catch(() => undefined);
+        if (s) return `${s.size}:${s.mtimeMs}`;
+      }
+      return '?';
+    }),
+  );
+  return [VERSION, ...parts].join('|');
+}
+
+/** A cache of parsed reads for one state dir and jobs folder; `get` returns a value read now or kept from a run before. */
+export class ReadCache {
+  private next: Record<Section, Entries> = { files: {}, records: {}, created: {} };
+  private names: Record<string, [string, string]> = {};
+  private changed = false;
+
+  private constructor(
+    private readonly stateDir: string,
+    private readonly root: string,
+    private readonly fingerprint: string,
+    private kept: Record<Section, Entries>,
+    private readonly enabled = true,
+  ) {}
+
+  /** Whether this cache can serve loads of a jobs folder (its real path). */
+  serves(root: string): boolean {
+    return !this.enabled || root === this.root;
+  }
+
+  /** No cache: every value is read (the dashboard, inside the controller, reads without one). */
+  static none(): ReadCache {
+    return new ReadCache('', '', '', { files: {}, records: {}, created: {} }, false);
+  }
+
+  /** Loads the cache kept for a jobs folder (its real path) in a state dir; empty when there is none or it does not fit. */
+  static async open(stateDir: string, root: string): Promise<ReadCache> {
+    const fingerprint = await parserFingerprint();
+    const empty = { files: {}, records: {}, created: {} };
+    try {
+      const stored = JSON.parse(await readFile(join(stateDir, READ_CACHE_FILE), 'utf8')) as Partial<Stored>;
+      const fits = stored.format === FORMAT && stored.fingerprint === fingerprint && stored.root === root && stored.sections;
+      return new ReadCache(stateDir, root, fingerprint, fits ? { ...empty, ...stored.sections } : empty);
+    } catch {
+      return new ReadCache(stateDir, root, fingerprint, empty);
+    }
+  }
+
+  /**
+   * The value `read` gives for the file at `path`, or the one kept for `id` when the file is unchanged.
+   * Undefined, without reading, when the file is missing or not a regular file.
+   * `identity`: the value depends only on which file this is (its first line: the file is only appended to), not on later writes.
+   */
+  async get<T>(section: Section, id: string, path: string, read: () => Promise<T | undefined>, identity = false): Promise<T | undefined> {
+    if (!this.enabled) return read();
+    const found = fileKey(path);
+    if (!found) return undefined;
+    const key = identity ? found.identity : found.key;
+    const kept = this.kept[section][id];
+    if (kept && kept[0] === key) {
+      this.next[section][id] = kept;
+      return kept[1] as T;
+    }
+    const value = await read();
+    if (value !== undefined && (identity || found.settled) && jsonExact(value)) {
+      this.next[section][id] = [key, value];
+      this.changed = true;
+    }
+    return value;
+  }
+
+  /** Notes a manifest's job name for the names cache (completion). */
+  noteName(file: string, name: string): void {
+    const entry = this.next.files[file];
+    if (entry) this.names[file] = [entry[0], name];
+  }
+
+  /** Writes the cache when it changed, then starts the next round from what this one saw (a watch loads again and again). */
+  async saveAndRoll(): Promise<void> {
+    await this.save();
+    this.kept = this.next;
+    this.next = { files: {}, records: {}, created: {} };
+    this.names = {};
+    this.changed = false;
+  }
+
+  /** Writes the cache when it changed, into an existing state dir only; a failure leaves the old one (or none). */
+  private async save(): Promise<void> {
+    if (!this.enabled) return;
+    const dropped = (Object.keys(this.kept) as Section[]).some(
+      (s) => Object.keys(this.kept[s]).length !== Object.keys(this.next[s]).length,
+    );
+    if (!this.changed && !dropped) return;
+    const dir = await stat(this.stateDir).catch(() => undefined);
+    if (!dir?.isDirectory()) return;
+    const stored: Stored = { format: FORMAT, fingerprint: this.fingerprint, root: this.root, sections: this.next };
+    const names: StoredNames = { format: FORMAT, root: this.root, files: this.names };
+    try {
+      await writeFileAtomic(join(this.stateDir, READ_CACHE_FILE), JSON.stringify(stored), { mode: 0o600, durable: false });
+      await writeFileAtomic(join(this.stateDir, NAMES_CACHE_FILE), JSON.stringify(names), { mode: 0o600, durable: false });
+    } catch {
+      // A state dir the reader may not write: every run reads the files, as without a cache.
+    }
+  }
+}

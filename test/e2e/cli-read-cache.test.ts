@@ -1,0 +1,122 @@
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NAMES_CACHE_FILE, READ_CACHE_FILE } from '../../src/cli/read-cache.js';
+import { journalPaths } from '../../src/state/journal-paths.js';
+import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
+
+/** Longer than the cache's settle time: files written before it are cached, files written after are not yet. */
+const SETTLE_WAIT_MS = 2200;
+
+type Cache = { sections: Record<string, Record<string, [string, Record<string, unknown>]>> };
+
+describe('get and completion read unchanged files from the read cache', () => {
+  let ws: Workspace;
+  beforeAll(() => ensureBuilt());
+  afterEach(async () => {
+    await ws?.close();
+  });
+
+  const readCache = async () => JSON.parse(await readFile(join(ws.stateDir, READ_CACHE_FILE), 'utf8')) as Cache;
+
+  it('serves unchanged manifests and records from the cache, re-reads changed ones, and prints the same as without it', async () => {
+    ws = await createWorkspace();
+    await mkdir(ws.stateDir);
+    await ws.write('a.yaml', fakeJob('a', '', '  labels: {team: geo}\n'));
+    await ws.write('b.yaml', fakeJob('b'));
+    await ws.write('bad.yaml', 'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata: {name: bad}\nspec: {image: 3}\n');
+    await mkdir(journalPaths.job(ws.stateDir, 'b'), { recursive: true });
+    const status = { phase: 'Failed', conditions: [], submissionAttempts: 1, executionAttempts: 1, message: 'first' };
+    await writeFile(
+      journalPaths.record(ws.stateDir, 'b'),
+      JSON.stringify({ name: 'b', file: 'b.yaml', status, updatedAt: '2025-01-01T00:00:00Z' }),
+    );
+    await delay(SETTLE_WAIT_MS);
+
+    const uncached = await ws.run(['get', '-o', 'json']);
+    expect(uncached.code).toBe(0);
+    const cache = await readCache();
+    expect(Object.keys(cache.sections.files!).sort()).toEqual(['a.yaml', 'b.yaml', 'bad.yaml']);
+    expect(Object.keys(cache.sections.records!)).toEqual(['b']);
+    const cached = await ws.run(['get', '-o', 'json']);
+    expect(cached.stdout).toBe(uncached.stdout);
+    expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
+
+    // What the cache holds is what get shows while the file's key matches: the file is not parsed again.
+    const edited = await readCache();
+    type Labelled = { metadata: { labels: Record<string, string> } };
+    const entry = edited.sections.files!['a.yaml']![1] as { manifest: Labelled; job: Labelled };
+    entry.manifest.metadata.labels.team = 'from-cache';
+    entry.job.metadata.labels.team = 'from-cache';
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify(edited));
+    expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=from-cache$/m);
+
+    // Any write changes the key (even one that keeps size and modification time): the file is read again.
+    const file = join(ws.jobsDir, 'a.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text);
+    await utimes(file, new Date(), new Date(Date.now() - 60_000));
+    expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
+
+    // A record the controller replaced is read again.
+    await writeFile(
+      journalPaths.record(ws.stateDir, 'b'),
+      JSON.stringify({ name: 'b', file: 'b.yaml', status: { ...status, message: 'second' }, updatedAt: '2025-01-01T00:01:00Z' }),
+    );
+    expect((await ws.run(['get', 'b'])).stdout).toMatch(/^b +Failed +\S+ +\S+ +second$/m);
+
+    // A cache written for another folder or by another version is ignored.
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify({ ...edited, root: '/elsewhere' }));
+    expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify({ ...edited, fingerprint: 'an older sparkctl' }));
+    expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), '{torn');
+    expect((await ws.run(['get', '-o', 'json'])).stdout).toBe(uncached.stdout.replace('"message": "first"', '"message": "second"'));
+  });
+
+  it('a file changed in the last moments is not cached (its key could still hide a second write)', async () => {
+    ws = await createWorkspace();
+    await mkdir(ws.stateDir);
+    await ws.write('old.yaml', fakeJob('old'));
+    await delay(SETTLE_WAIT_MS);
+    await ws.write('new.yaml', fakeJob('new'));
+    expect((await ws.run(['get', '-o', 'name'])).stdout).toBe('sparkjob/new\nsparkjob/old\n');
+    expect(Object.keys((await readCache()).sections.files!)).toEqual(['old.yaml']);
+  });
+
+  it('completion names come from the names cache while every manifest is unchanged, else from get', async () => {
+    ws = await createWorkspace();
+    await mkdir(ws.stateDir);
+    await ws.write('one.yaml', fakeJob('spark-one'));
+    await ws.write('sub/two.yaml', fakeJob('spark-two'));
+    const complete = () => ws.run(['__complete-jobs']);
+    // No cache yet: the names come from get -o name (and the cache is written, with what has settled).
+    expect((await complete()).stdout).toBe('sparkjob/spark-one\nsparkjob/spark-two\n');
+    await delay(SETTLE_WAIT_MS);
+    expect((await ws.run(['get'])).code).toBe(0);
+    expect((await complete()).stdout).toBe('spark-one\nspark-two\n');
+    // The names cache answers on its own (edited here to show it).
+    const namesPath = join(ws.stateDir, NAMES_CACHE_FILE);
+    const names = JSON.parse(await readFile(namesPath, 'utf8')) as { files: Record<string, [string, string]> };
+    names.files['one.yaml']![1] = 'named-by-cache';
+    await writeFile(namesPath, JSON.stringify(names));
+    expect((await complete()).stdout).toBe('named-by-cache\nspark-two\n');
+    // A new manifest makes it stale: get answers, with the new name.
+    await ws.write('three.yaml', fakeJob('spark-three'));
+    expect((await complete()).stdout).toBe('sparkjob/spark-one\nsparkjob/spark-three\nsparkjob/spark-two\n');
+    // The global flags reach it wherever they are typed.
+    const elsewhere = await createWorkspace();
+    try {
+      const r = await elsewhere.run(['__complete-jobs', '--jobs', ws.jobsDir, `--state-dir=${ws.stateDir}`]);
+      expect(
+        r.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.replace(/^sparkjob\//, '')),
+      ).toEqual(['spark-one', 'spark-three', 'spark-two']);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});
