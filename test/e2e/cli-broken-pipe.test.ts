@@ -30,6 +30,13 @@ describe('sparkctl when the reader of its output goes away', () => {
     expect(r.first).toBe('apiVersion: sparkctl.io/v1alpha1');
     expect(r.stderr).not.toMatch(/EPIPE|Error|^\s+at /m);
     expect(r.status).toBe('exit=0');
+    // Every verb with long output, not only get.
+    for (const args of [['describe'], ['get', '-o', 'json'], ['schema'], ['validate', ws.jobsDir]]) {
+      const other = throughHead(ws, args);
+      expect(other.first.length, args.join(' ')).toBeGreaterThan(0);
+      expect(other.stderr, args.join(' ')).not.toMatch(/EPIPE|^\s+at /m);
+      expect(other.status, args.join(' ')).toBe('exit=0');
+    }
   });
 
   it('get -w stops quietly, exit 0, at its next write after the reader has gone', async () => {

@@ -72,6 +72,21 @@ describe('sparkctl get output options', () => {
     expect(row.length).toBeLessThanOrEqual(100);
     expect(row.length).toBeGreaterThan(80);
     expect(row.endsWith('…')).toBe(true);
+    // -o wide adds its columns after MESSAGE and never cuts it, on a terminal too.
+    const wide = spawnSync(
+      'script',
+      ['-qec', `stty cols 100; '${process.execPath}' '${BIN}' ${flags} get -o wide 2>/dev/null`, '/dev/null'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const wideRow = wide.stdout
+      .replace(/\r/g, '')
+      .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+      .split('\n')
+      .find((l) => l.startsWith('a '))!;
+    expect(wideRow).not.toContain('…');
+    expect(wideRow).toMatch(/got number 3: quote it \("3"\) +<none> +<none> +<none>$/);
     const piped = await ws.run(['get']);
     expect(piped.stdout).not.toContain('…');
     expect(piped.stdout).toContain('got number 3: quote it ("3")\n');

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
@@ -43,6 +43,16 @@ describe('sparkctl get -w prints a job only when it changes', () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toContain('phase: Invalid');
     expect(b.stdout).toBe(a.stdout);
+    // The Invalid condition dates from the file, not from the read: an old file shows its age.
+    const tenMinutesAgo = new Date(Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000);
+    await utimes(join(ws.jobsDir, 'broken.yaml'), tenMinutesAgo, tenMinutesAgo);
+    const obj = JSON.parse((await ws.run(['get', 'broken', '-o', 'json'])).stdout) as {
+      status: { conditions: Array<{ type: string; lastTransitionTime: string }> };
+    };
+    expect(obj.status.conditions.map((c) => c.lastTransitionTime)).toContain(tenMinutesAgo.toISOString());
+    const described = (await ws.run(['describe', 'broken'])).stdout;
+    expect(described).toMatch(/^ {2}Stalled +True +InvalidSpec +10m /m);
+    expect(described).not.toMatch(/^ {2}\w+ +\w+ +\w+ +0s /m);
   });
 });
 
