@@ -40,7 +40,8 @@ export interface CliGetResult {
   readonly points: readonly CliGetPoint[];
 }
 
-async function writeFixture(root: string, manifests: number): Promise<{ jobsDir: string; stateDir: string }> {
+/** N manifests (60 s old) with a journal record and a first event each, as a controller leaves them. */
+export async function writeFixture(root: string, manifests: number): Promise<{ jobsDir: string; stateDir: string }> {
   const jobsDir = join(root, 'jobs');
   const stateDir = join(root, 'state');
   await mkdir(jobsDir, { recursive: true });

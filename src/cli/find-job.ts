@@ -17,6 +17,17 @@ import { JobNotFoundError } from './errors.js';
 import { knownSecrets, maskStatus } from './printers/mask-secrets.js';
 import { redactSecrets } from '../secrets/redact.js';
 import { ReadCache } from './read-cache.js';
+import {
+  cloneLazy,
+  copyLazy,
+  entryPacking,
+  entrySecrets,
+  isValidEntry,
+  recordPacking,
+  recordSecrets,
+  type FileEntry,
+  type RecordEntry,
+} from './lazy-entries.js';
 
 /** One job as the CLI shows it: the manifest in the jobs folder joined with its journal record. */
 export interface JobView {
@@ -97,19 +108,6 @@ export async function firstEventTime(stateDir: string, name: string): Promise<st
   }
 }
 
-interface FileEntry {
-  /** Whether `name` came from the file itself (not its file name). */
-  named?: boolean;
-  file: string;
-  manifest?: Record<string, unknown>;
-  job?: SparkJob;
-  issues?: readonly ManifestIssue[];
-  name: string;
-  mtime?: string;
-  /** The `status:` the controller wrote back into the file, shown when the journal has no record. */
-  fileStatus?: SparkJobStatus;
-}
-
 /**
  * Reads one listed manifest with the controller's reader (regular files inside the folder, size cap); links and special files are skipped.
  */
@@ -153,7 +151,7 @@ export async function loadJobViews(
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {
       const file = files[i]!;
-      read[i] = await cache.get('files', file, join(root, file), () => readEntry(root, file));
+      read[i] = await cache.get('files', file, join(root, file), () => readEntry(root, file), entryPacking);
       if (read[i]) cache.noteName(file, read[i]!.name);
     }
   };
@@ -161,10 +159,12 @@ export async function loadJobViews(
   const entries = read.filter((e): e is FileEntry => e !== undefined);
   const names = new Set(entries.map((e) => e.name));
   const records = new Map<string, JobRecord>();
+  const secretsOf = new Map<JobRecord, readonly string[]>();
   await Promise.all(
     [...names].map(async (n) => {
       const rec = await cachedRecord(cache, ctx.stateDir, n);
-      if (rec) records.set(n, rec);
+      if (rec) records.set(n, rec.record);
+      if (rec) secretsOf.set(rec.record, rec.secrets);
     }),
   );
   // A manifest too broken to name its job is matched to the job by its file.
@@ -174,17 +174,24 @@ export async function loadJobViews(
   }
   const owner = new Map<string, string>();
   for (const e of entries) {
-    if (!e.job) continue;
+    if (!isValidEntry(e)) continue;
     const recFile = records.get(e.name)?.file;
     if (!owner.has(e.name) || recFile === e.file) owner.set(e.name, e.file);
   }
   const views: JobView[] = [];
+  // Views carry the entry's manifest and job as they are: parsed from the cache only when read.
+  const push = (e: FileEntry, view: JobView, withJob: boolean) => {
+    copyLazy(view, e, withJob ? ['manifest', 'job'] : ['manifest']);
+    const secrets = [...new Set([...entrySecrets(e), ...(view.record ? (secretsOf.get(view.record) ?? recordSecrets(view.record)) : [])])];
+    views.push(maskView(view, secrets));
+  };
   for (const e of entries) {
     const createdAt = (await cachedFirstEventTime(cache, ctx.stateDir, e.name)) ?? e.mtime;
-    const base = { name: e.name, file: e.file, manifest: e.manifest, createdAt };
-    if (e.job && owner.get(e.name) !== e.file) {
+    const base = { name: e.name, file: e.file, createdAt };
+    const valid = isValidEntry(e);
+    if (valid && owner.get(e.name) !== e.file) {
       const message = duplicateNameStatus(e.name, owner.get(e.name)!);
-      views.push({ ...base, job: e.job, status: syntheticStatus(undefined, message, e.mtime), duplicateOf: owner.get(e.name)! });
+      push(e, { ...base, status: syntheticStatus(undefined, message, e.mtime), duplicateOf: owner.get(e.name)! }, true);
       continue;
     }
     if (e.issues) {
@@ -193,58 +200,53 @@ export async function loadJobViews(
       if (kept && kept.file === e.file && kept.snapshot !== undefined && kept.status.phase !== 'Invalid') {
         const problem = e.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
         const stalled = kept.status.conditions.some((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === 'InvalidSpec');
-        views.push({
-          ...base,
-          name: kept.name,
-          issues: e.issues,
-          record: kept,
-          status: stalled ? kept.status : withInvalidRevision(kept.status, problem, e.mtime ? new Date(e.mtime) : undefined),
-        });
+        const status = stalled ? kept.status : withInvalidRevision(kept.status, problem, e.mtime ? new Date(e.mtime) : undefined);
+        push(e, { ...base, name: kept.name, issues: e.issues, record: kept, status }, false);
         continue;
       }
     }
-    const record = e.job ? records.get(e.name) : undefined;
+    const record = valid ? records.get(e.name) : undefined;
     // No journal record (another state dir, or none yet): the status the controller wrote into the file, else Pending.
     const status = e.issues
       ? syntheticStatus(e.issues, undefined, e.mtime)
       : (record?.status ?? e.fileStatus ?? syntheticStatus(undefined));
-    views.push({
-      ...base,
-      ...(e.job ? { job: e.job } : {}),
-      ...(e.issues ? { issues: e.issues } : {}),
-      ...(record ? { record } : {}),
-      status,
-    });
+    push(e, { ...base, ...(e.issues ? { issues: e.issues } : {}), ...(record ? { record } : {}), status }, valid);
   }
   if (options.includeJournalOnly) {
     const known = await readdir(journalPaths.jobs(ctx.stateDir)).catch(() => [] as string[]);
     for (const n of known.sort()) {
       if (names.has(n)) continue;
       const record = await readJobRecord(ctx.stateDir, n).catch(() => undefined);
-      if (record) views.push({ name: n, record, status: record.status, createdAt: await firstEventTime(ctx.stateDir, n) });
+      if (!record) continue;
+      const createdAt = await firstEventTime(ctx.stateDir, n);
+      views.push(maskView({ name: n, record, status: record.status, createdAt }, knownSecrets(undefined, record)));
     }
   }
   await cache.saveAndRoll();
-  return views.map(maskView).sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+  return views.sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
 }
 
-/** A job's journal record, read or kept in the cache (undefined when it has none or it cannot be read). */
-function cachedRecord(cache: ReadCache, stateDir: string, name: string): Promise<JobRecord | undefined> {
-  const read = () => readJobRecord(stateDir, name).catch(() => undefined);
-  return cache.get('records', name, journalPaths.record(stateDir, name), read).catch(() => undefined);
+/** A job's journal record (and its spec's secret values), read or kept in the cache; undefined when it has none or it cannot be read. */
+function cachedRecord(cache: ReadCache, stateDir: string, name: string): Promise<RecordEntry | undefined> {
+  const read = async () => {
+    const record = await readJobRecord(stateDir, name).catch(() => undefined);
+    return record ? { record, secrets: recordSecrets(record) } : undefined;
+  };
+  return cache.get('records', name, journalPaths.record(stateDir, name), read, recordPacking).catch(() => undefined);
 }
 
 /** A job's first event time, read or kept in the cache. */
 function cachedFirstEventTime(cache: ReadCache, stateDir: string, name: string): Promise<string | undefined> {
-  return cache.get('created', name, journalPaths.events(stateDir, name), () => firstEventTime(stateDir, name), true);
+  return cache.get('created', name, journalPaths.events(stateDir, name), () => firstEventTime(stateDir, name), { identity: true });
 }
 
-/** A view whose status, and validation messages, have every secret of the job masked. */
-function maskView(view: JobView): JobView {
-  const secrets = knownSecrets(view.manifest, view.record);
+/** A view whose status, and validation messages, have every secret of the job (its manifest's and its record's) masked. */
+function maskView(view: JobView, secrets: readonly string[]): JobView {
   if (secrets.length === 0) return view;
-  const issues = view.issues?.map((i) => ({ ...i, message: redactSecrets(i.message, secrets) }));
-  return { ...view, status: maskStatus(view.status, secrets), ...(issues ? { issues } : {}) };
+  const masked = cloneLazy(view) as { -readonly [K in keyof JobView]: JobView[K] };
+  masked.status = maskStatus(view.status, secrets);
+  if (view.issues) masked.issues = view.issues.map((i) => ({ ...i, message: redactSecrets(i.message, secrets) }));
+  return masked;
 }
 
 /** The error for an unknown name, with a suggestion when a close name exists. */

@@ -55,8 +55,15 @@ export function fileKey(path: string): { key: string; identity: string; settled:
   };
 }
 
+/** How a section's values are kept: see ReadCache.get. */
+export interface Packing<T> {
+  readonly identity?: boolean;
+  readonly pack?: (value: T) => unknown;
+  readonly unpack?: (stored: unknown) => T;
+}
+
 /** Whether a value survives JSON unchanged (finite numbers, no -0, plain objects and arrays only). */
-function jsonExact(value: unknown): boolean {
+export function jsonExact(value: unknown): boolean {
   let exact = true;
   try {
     JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
@@ -128,23 +135,33 @@ export class ReadCache {
 
   /**
    * The value `read` gives for the file at `path`, or the one kept for `id` when the file is unchanged.
-   * Undefined, without reading, when the file is missing or not a regular file.
-   * `identity`: the value depends only on which file this is (its first line: the file is only appended to), not on later writes.
+   * Undefined, without reading, when the file is missing or not a regular file. `identity`: the value
+   * depends only on which file this is (its first line: the file is only appended to), not on later
+   * writes. `pack` turns a value into what is stored (undefined: not kept), `unpack` turns it back.
    */
-  async get<T>(section: Section, id: string, path: string, read: () => Promise<T | undefined>, identity = false): Promise<T | undefined> {
+  async get<T>(
+    section: Section,
+    id: string,
+    path: string,
+    read: () => Promise<T | undefined>,
+    how: Packing<T> = {},
+  ): Promise<T | undefined> {
     if (!this.enabled) return read();
     const found = fileKey(path);
     if (!found) return undefined;
-    const key = identity ? found.identity : found.key;
+    const key = how.identity ? found.identity : found.key;
     const kept = this.kept[section][id];
     if (kept && kept[0] === key) {
       this.next[section][id] = kept;
-      return kept[1] as T;
+      return how.unpack ? how.unpack(kept[1]) : (kept[1] as T);
     }
     const value = await read();
-    if (value !== undefined && (identity || found.settled) && jsonExact(value)) {
-      this.next[section][id] = [key, value];
-      this.changed = true;
+    if (value !== undefined && (how.identity || found.settled)) {
+      const stored = how.pack ? how.pack(value) : jsonExact(value) ? value : undefined;
+      if (stored !== undefined) {
+        this.next[section][id] = [key, stored];
+        this.changed = true;
+      }
     }
     return value;
   }

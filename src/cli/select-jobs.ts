@@ -48,7 +48,7 @@ export function filterTargets(
   names: readonly string[],
   requirements: readonly LabelRequirement[] | undefined,
 ): JobView[] {
-  if (names.length === 0) return views.filter((v) => matchesLabels(labelsOf(v), requirements ?? []));
+  if (names.length === 0) return requirements?.length ? views.filter((v) => matchesLabels(labelsOf(v), requirements)) : [...views];
   const out: JobView[] = [];
   for (const name of new Set(names)) {
     const hit = pickView(views, name);

@@ -9,7 +9,7 @@ import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support
 /** Longer than the cache's settle time: files written before it are cached, files written after are not yet. */
 const SETTLE_WAIT_MS = 2200;
 
-type Cache = { sections: Record<string, Record<string, [string, Record<string, unknown>]>> };
+type Cache = { sections: Record<string, Record<string, [string, unknown]>> };
 
 describe('get and completion read unchanged files from the read cache', () => {
   let ws: Workspace;
@@ -24,13 +24,27 @@ describe('get and completion read unchanged files from the read cache', () => {
     ws = await createWorkspace();
     await mkdir(ws.stateDir);
     await ws.write('a.yaml', fakeJob('a', '', '  labels: {team: geo}\n'));
-    await ws.write('b.yaml', fakeJob('b'));
+    await ws.write(
+      'b.yaml',
+      fakeJob('b').replace('memoryOverhead: 16m}', 'memoryOverhead: 16m, env: [{name: TOKEN, value: hunter2, secret: true}]}'),
+    );
     await ws.write('bad.yaml', 'apiVersion: sparkctl.io/v1alpha1\nkind: SparkJob\nmetadata: {name: bad}\nspec: {image: 3}\n');
     await mkdir(journalPaths.job(ws.stateDir, 'b'), { recursive: true });
     const status = { phase: 'Failed', conditions: [], submissionAttempts: 1, executionAttempts: 1, message: 'first' };
+    // The record's snapshot holds the attempt number and a spec with a secret of its own (an older spec's).
+    const snapshot = {
+      value: 'failed',
+      context: { attempt: 3, spec: { driver: { env: [{ name: 'OLD', value: 's3cret', secret: true }] } } },
+    };
     await writeFile(
       journalPaths.record(ws.stateDir, 'b'),
-      JSON.stringify({ name: 'b', file: 'b.yaml', status, updatedAt: '2025-01-01T00:00:00Z' }),
+      JSON.stringify({
+        name: 'b',
+        file: 'b.yaml',
+        snapshot,
+        status: { ...status, message: 'first: s3cret hunter2' },
+        updatedAt: '2025-01-01T00:00:00Z',
+      }),
     );
     await delay(SETTLE_WAIT_MS);
 
@@ -41,14 +55,20 @@ describe('get and completion read unchanged files from the read cache', () => {
     expect(Object.keys(cache.sections.records!)).toEqual(['b']);
     const cached = await ws.run(['get', '-o', 'json']);
     expect(cached.stdout).toBe(uncached.stdout);
+    // Secrets stay masked and the attempt comes from the snapshot, from the cache as from the files.
+    expect(cached.stdout).not.toMatch(/s3cret|hunter2/);
+    expect(cached.stdout).toContain('"message": "first: ****** ******"');
+    expect((await ws.run(['get', 'b'])).stdout).toMatch(/^b +Failed +3 +\S+ +first: \*{6} \*{6}$/m);
+    expect(await readFile(join(ws.stateDir, READ_CACHE_FILE), 'utf8')).not.toContain('"attempt":3,');
     expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
 
     // What the cache holds is what get shows while the file's key matches: the file is not parsed again.
     const edited = await readCache();
-    type Labelled = { metadata: { labels: Record<string, string> } };
-    const entry = edited.sections.files!['a.yaml']![1] as { manifest: Labelled; job: Labelled };
-    entry.manifest.metadata.labels.team = 'from-cache';
-    entry.job.metadata.labels.team = 'from-cache';
+    // The manifest and the validated job are kept as JSON text, parsed only when read.
+    const entry = edited.sections.files!['a.yaml']![1] as { manifest: string; job: string };
+    entry.manifest = entry.manifest.replace('"team":"geo"', '"team":"from-cache"');
+    entry.job = entry.job.replace('"team":"geo"', '"team":"from-cache"');
+    expect(entry.job).toContain('"team":"from-cache"');
     await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify(edited));
     expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=from-cache$/m);
 
@@ -62,7 +82,7 @@ describe('get and completion read unchanged files from the read cache', () => {
     // A record the controller replaced is read again.
     await writeFile(
       journalPaths.record(ws.stateDir, 'b'),
-      JSON.stringify({ name: 'b', file: 'b.yaml', status: { ...status, message: 'second' }, updatedAt: '2025-01-01T00:01:00Z' }),
+      JSON.stringify({ name: 'b', file: 'b.yaml', snapshot, status: { ...status, message: 'second' }, updatedAt: '2025-01-01T00:01:00Z' }),
     );
     expect((await ws.run(['get', 'b'])).stdout).toMatch(/^b +Failed +\S+ +\S+ +second$/m);
 
@@ -72,7 +92,9 @@ describe('get and completion read unchanged files from the read cache', () => {
     await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify({ ...edited, fingerprint: 'an older sparkctl' }));
     expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
     await writeFile(join(ws.stateDir, READ_CACHE_FILE), '{torn');
-    expect((await ws.run(['get', '-o', 'json'])).stdout).toBe(uncached.stdout.replace('"message": "first"', '"message": "second"'));
+    expect((await ws.run(['get', '-o', 'json'])).stdout).toBe(
+      uncached.stdout.replace('"message": "first: ****** ******"', '"message": "second"'),
+    );
   });
 
   it('a file changed in the last moments is not cached (its key could still hide a second write)', async () => {

@@ -33,7 +33,8 @@ export function jobTableHeaders(o: JobTableOptions): string[] {
 
 /** One job's cells; MESSAGE cut to `messageWidth` when given. */
 export function jobTableRow(view: JobView, o: JobTableOptions, now = new Date(), messageWidth?: number): string[] {
-  const labels = labelsOf(view);
+  // Labels only when a column shows them: reading them may parse a manifest the read cache kept as text.
+  const labels = o.labelColumns.length > 0 || o.showLabels ? labelsOf(view) : undefined;
   return [
     ...jobRow(view, o.wide, now, messageWidth),
     ...o.labelColumns.map((k) => labels?.[k] ?? ''),
