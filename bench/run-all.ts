@@ -1,6 +1,6 @@
 /**
  * Runs every benchmark and prints its figures: `npm run bench` (full sizes, minutes) or
- * `npm run bench:smoke` (tiny sizes, seconds). Options: `--only overhead,burst,scale,mesos`,
+ * `npm run bench:smoke` (tiny sizes, seconds). Options: `--only overhead,burst,scale,mesos,cli-get`,
  * `--json FILE` (the results as JSON), `--cpu-prof DIR` (a profile of each controller process).
  */
 import { writeFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureTestImages } from '../test/support/docker.js';
 import { formatBurst, runBurst, type BurstResult } from './burst.js';
+import { formatCliGet, runCliGet, type CliGetResult } from './cli-get.js';
 import { formatMesos, runMesos, type MesosResult } from './mesos.js';
 import { formatOverhead, runOverhead, type OverheadResult } from './overhead.js';
 import { formatScale, runScale, type ScaleResult } from './scale.js';
@@ -16,11 +17,11 @@ import { benchDocker } from './support/docker-baseline.js';
 import { formatMachine, machineInfo, type MachineInfo } from './support/machine.js';
 
 /** The benchmarks, by name. */
-export const BENCHMARKS = ['overhead', 'burst', 'scale', 'mesos'] as const;
+export const BENCHMARKS = ['overhead', 'burst', 'scale', 'mesos', 'cli-get'] as const;
 /** A benchmark's name. */
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 /** Any benchmark's result. */
-export type BenchResult = OverheadResult | BurstResult | ScaleResult | MesosResult;
+export type BenchResult = OverheadResult | BurstResult | ScaleResult | MesosResult | CliGetResult;
 
 /** The sizes of a full run and of the smoke run. */
 export const SIZES = {
@@ -29,12 +30,14 @@ export const SIZES = {
     burst: { jobs: 200 },
     scale: { sizes: [1000, 10_000], edits: 200, idleMs: 35_000, convergeTimeoutMs: 10 * 60_000 },
     mesos: { tasks: 500, agents: 2, agentCpus: 1, agentMemMiB: 1024, allocationIntervalSeconds: 1 },
+    'cli-get': { sizes: [1000, 10_000], runs: 7 },
   },
   smoke: {
     overhead: { runs: 2 },
     burst: { jobs: 6 },
     scale: { sizes: [20, 60], edits: 3, idleMs: 1000, convergeTimeoutMs: 120_000 },
     mesos: { tasks: 4, agents: 2, agentCpus: 1, agentMemMiB: 1024, allocationIntervalSeconds: 1 },
+    'cli-get': { sizes: [30], runs: 1 },
   },
 } as const;
 
@@ -75,6 +78,11 @@ export async function runBenchmarks(options: RunOptions): Promise<{ machine: Mac
   if (want('mesos')) {
     const r = await runMesos({ ...sizes.mesos, ...prof });
     report(formatMesos(r), r);
+  }
+  if (want('cli-get')) {
+    // The compiled CLI (bin/sparkctl.js): npm ci builds it (prepare), npm run build after a change.
+    const r = await runCliGet(sizes['cli-get']);
+    report(formatCliGet(r), r);
   }
   return { machine, results, loadAtEnd: loadavg()[0] ?? 0 };
 }
