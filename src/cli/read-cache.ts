@@ -101,6 +101,11 @@ export class ReadCache {
   private next: Record<Section, Entries> = { files: {}, records: {}, created: {} };
   private names: Record<string, [string, string]> = {};
   private changed = false;
+  /** Changes seen since the last write (a watch may skip writes). */
+  private unsaved = false;
+  private savedAt = 0;
+  /** The least time between two writes (0 for a single load; a watch passes more). */
+  private minSaveIntervalMs = 0;
 
   private constructor(
     private readonly stateDir: string,
@@ -121,7 +126,13 @@ export class ReadCache {
   }
 
   /** Loads the cache kept for a jobs folder (its real path) in a state dir; empty when there is none or it does not fit. */
-  static async open(stateDir: string, root: string): Promise<ReadCache> {
+  static async open(stateDir: string, root: string, options: { minSaveIntervalMs?: number } = {}): Promise<ReadCache> {
+    const cache = await ReadCache.load(stateDir, root);
+    cache.minSaveIntervalMs = options.minSaveIntervalMs ?? 0;
+    return cache;
+  }
+
+  private static async load(stateDir: string, root: string): Promise<ReadCache> {
     const fingerprint = await parserFingerprint();
     const empty = { files: {}, records: {}, created: {} };
     try {
@@ -172,9 +183,20 @@ export class ReadCache {
     if (entry) this.names[file] = [entry[0], name];
   }
 
-  /** Writes the cache when it changed, then starts the next round from what this one saw (a watch loads again and again). */
+  /**
+   * Writes the cache when it changed (at most once per `minSaveIntervalMs`: a watch's next round
+   * writes what a skipped one changed), then starts the next round from what this one saw.
+   */
   async saveAndRoll(): Promise<void> {
-    await this.save();
+    const dropped = (Object.keys(this.kept) as Section[]).some(
+      (s) => Object.keys(this.kept[s]).length !== Object.keys(this.next[s]).length,
+    );
+    this.unsaved ||= this.changed || dropped;
+    if (this.unsaved && Date.now() - this.savedAt >= this.minSaveIntervalMs) {
+      await this.save();
+      this.unsaved = false;
+      this.savedAt = Date.now();
+    }
     this.kept = this.next;
     this.next = { files: {}, records: {}, created: {} };
     this.names = {};
@@ -184,10 +206,6 @@ export class ReadCache {
   /** Writes the cache when it changed, into an existing state dir only; a failure leaves the old one (or none). */
   private async save(): Promise<void> {
     if (!this.enabled) return;
-    const dropped = (Object.keys(this.kept) as Section[]).some(
-      (s) => Object.keys(this.kept[s]).length !== Object.keys(this.next[s]).length,
-    );
-    if (!this.changed && !dropped) return;
     const dir = await stat(this.stateDir).catch(() => undefined);
     if (!dir?.isDirectory()) return;
     const stored: Stored = { format: FORMAT, fingerprint: this.fingerprint, root: this.root, sections: this.next };

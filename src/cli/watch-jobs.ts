@@ -110,8 +110,10 @@ export async function watchJobs(
     }
     if (text) await write(ctx, text);
   };
-  // One cache for the whole watch: each poll reads only the files that changed since the one before.
-  const cache = await ReadCache.open(ctx.stateDir, await realpath(ctx.jobsDir).catch(() => ctx.jobsDir));
+  // One cache for the whole watch: each poll reads only the files that changed since the one before;
+  // the file in the state dir is rewritten at most every 10 s (the next `get` re-reads what a watch has not written).
+  const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
+  const cache = await ReadCache.open(ctx.stateDir, root, { minSaveIntervalMs: 10_000 });
   try {
     if (grid && !opts.table.noHeaders) await write(ctx, `${formatRow(headers, widths)}\n`);
     await emit(first);
