@@ -57,4 +57,15 @@ describe('sparkctl logs --tail and -p/--previous', () => {
     expect(events).toMatch(/Completed +2 +/);
     expect((await ws.run(['logs', 'quick', '--attempt', '2'])).stdout).toBe((await ws.run(['logs', 'quick'])).stdout);
   });
+
+  it('a rerun running shows its attempt number in the message as in ATTEMPTS', async () => {
+    ws = await createWorkspace();
+    await ws.write('slow.yaml', fakeJob('slow', '  sparkConf: {spark.fake.sleepSeconds: "5"}\n'));
+    await ws.startController();
+    expect((await ws.run(['wait', 'slow', '--for', 'condition=Succeeded', '--timeout', '60s'])).code).toBe(0);
+    expect((await ws.run(['rerun', 'slow'])).code).toBe(0);
+    expect((await ws.run(['wait', 'slow', '--for', 'phase=Running', '--timeout', '60s'])).code).toBe(0);
+    const row = (await ws.run(['get', 'slow'])).stdout.split('\n')[1]!;
+    expect(row).toMatch(/^slow +Running +2 +\S+ +Driver running \(attempt 2\)$/);
+  });
 });
