@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
-import { registerCommands } from './commands/index.js';
+import { registerCommands, soleVerb } from './commands/index.js';
 import { VERSION } from './version.js';
 
 /** The one prefix of every error line sparkctl prints (commander's own `error:` included). */
@@ -19,9 +19,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError("see 'sparkctl --help'")
     .exitOverride();
   let code = 0;
-  registerCommands(program, (c) => {
-    code = c;
-  });
+  await registerCommands(
+    program,
+    (c) => {
+      code = c;
+    },
+    soleVerb(argv.slice(2)),
+  );
   // Each verb's usage errors point at that verb's own help.
   for (const verb of program.commands) verb.showHelpAfterError(`see 'sparkctl ${verb.name()} --help'`);
   // Bare `sparkctl`: its help on stdout, exit 0, as kubectl does.
