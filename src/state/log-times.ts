@@ -32,7 +32,8 @@ export async function readLogTimes(logPath: string): Promise<LogTimes> {
     ends.push(end);
     times.push(Number(m[2]));
   }
-  return { ends, times, fallbackMs: info?.mtimeMs ?? Date.now() };
+  // The modification time as stat gives it as a Date (milliseconds, as every other file time the CLI shows).
+  return { ends, times, fallbackMs: info?.mtime.getTime() ?? Date.now() };
 }
 
 /** When the byte at `offset` arrived: the first chunk ending after it, else the log's modification time. */
