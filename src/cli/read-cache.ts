@@ -23,7 +23,12 @@ const FORMAT = 1;
  * A value read from a file changed less than this long ago is not kept: a second write within
  * the file system's timestamp granularity could leave the key unchanged (git's "racily clean").
  */
-const SETTLE_NS = 2_000_000_000n;
+const SETTLE_NS = BigInt(settleMs(process.env.SPARKCTL_CACHE_SETTLE_MS)) * 1_000_000n;
+
+/** The settle time in ms: `SPARKCTL_CACHE_SETTLE_MS` when it is a whole number, else 2 s. */
+function settleMs(value: string | undefined): number {
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : 2000;
+}
 
 type Section = 'files' | 'records' | 'created';
 type Entries = Record<string, [key: string, value: unknown]>;

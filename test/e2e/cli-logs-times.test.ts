@@ -15,7 +15,7 @@ describe('sparkctl logs --timestamps, --since and --since-time', () => {
 
   it('stamps each line with its arrival time, selects lines by time, and leaves plain logs byte-identical', async () => {
     ws = await createWorkspace();
-    await ws.write('slow.yaml', fakeJob('slow', '  sparkConf: {spark.fake.sleepSeconds: "2"}\n'));
+    await ws.write('slow.yaml', fakeJob('slow', '  sparkConf: {spark.fake.sleepSeconds: "5"}\n'));
     await ws.startController();
     expect((await ws.run(['wait', 'slow', '--for', 'condition=Succeeded', '--timeout', '45s'])).code).toBe(0);
     const logPath = journalPaths.log(ws.stateDir, 'slow', 1);
