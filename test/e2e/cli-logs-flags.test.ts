@@ -60,9 +60,9 @@ describe('sparkctl logs --tail and -p/--previous', () => {
 
   it('a rerun running shows its attempt number in the message as in ATTEMPTS', async () => {
     ws = await createWorkspace();
-    await ws.write('slow.yaml', fakeJob('slow', '  sparkConf: {spark.fake.sleepSeconds: "5"}\n'));
+    await ws.write('slow.yaml', fakeJob('slow', '  sparkConf: {spark.fake.sleepSeconds: "15"}\n'));
     await ws.startController();
-    expect((await ws.run(['wait', 'slow', '--for', 'condition=Succeeded', '--timeout', '60s'])).code).toBe(0);
+    expect((await ws.run(['wait', 'slow', '--for', 'condition=Succeeded', '--timeout', '90s'])).code).toBe(0);
     expect((await ws.run(['rerun', 'slow'])).code).toBe(0);
     expect((await ws.run(['wait', 'slow', '--for', 'phase=Running', '--timeout', '60s'])).code).toBe(0);
     const row = (await ws.run(['get', 'slow'])).stdout.split('\n')[1]!;
