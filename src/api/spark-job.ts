@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { API_VERSION, KIND } from './identity.js';
 
-/** The API group and version every SparkJob manifest declares. */
-export const API_VERSION = 'sparkctl.io/v1alpha1';
-/** The kind every SparkJob manifest declares. */
-export const KIND = 'SparkJob';
+// The names and the backend choice live in identity.ts (no zod), re-exported here.
+export { API_VERSION, KIND, backendFor, isMesosMaster } from './identity.js';
 
 /** A DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -270,14 +269,4 @@ export function memoryToMiB(value: string): number {
     default:
       return n;
   }
-}
-
-/** Whether a spec runs against Mesos (client or cluster mode). */
-export function isMesosMaster(master: string): boolean {
-  return master.startsWith('mesos://');
-}
-
-/** Which backend drives a spec: cluster mode is a Mesos task, every other mode a local container. */
-export function backendFor(spec: Pick<SparkJobSpec, 'mode' | 'master'>): 'docker' | 'mesos' {
-  return spec.mode === 'cluster' && isMesosMaster(spec.master) ? 'mesos' : 'docker';
 }

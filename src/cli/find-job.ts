@@ -1,17 +1,14 @@
-import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { open, readdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { SparkJob } from '../api/spark-job.js';
-import { SparkJobStatusSchema, type SparkJobStatus } from '../api/status.js';
+import type { SparkJobStatus } from '../api/status.js';
 import { journalPaths, type JobRecord } from '../state/journal-paths.js';
 import { readAllJobRecords, readJobRecord } from '../state/read-journal.js';
 import { duplicateNameStatus } from '../manifest/check-unique-names.js';
 import { invalidStatus, withInvalidRevision } from '../manifest/invalid-status.js';
-import { looseName } from '../manifest/loose-identity.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
 import { listManifests } from '../manifest/find-manifest-files.js';
 import { issuesText, type ManifestIssue } from '../manifest/manifest-issue.js';
-import { MAX_ALIAS_COUNT, parseManifestRead, type ManifestParseResult } from '../manifest/parse-manifest.js';
-import { readManifestFile } from '../manifest/read-manifest-file.js';
 import type { CliContext } from './cli-context.js';
 import { JobNotFoundError } from './errors.js';
 import { knownSecrets, maskStatus } from './printers/mask-secrets.js';
@@ -54,22 +51,8 @@ export interface JobView {
 /** Manifests read at once by loadJobViews. */
 const READ_CONCURRENCY = 8;
 
-/**
- * The manifest as written without its status, and the status the controller wrote back into it (when valid), from the one parse of the
- * file.
- */
-function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, unknown>; fileStatus?: SparkJobStatus } {
-  let value: unknown;
-  try {
-    value = parsed.ok ? parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : parsed.value;
-  } catch {
-    return {};
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
-  const { status, ...rest } = value as Record<string, unknown>;
-  const fileStatus = status === undefined ? undefined : SparkJobStatusSchema.safeParse(status);
-  return { manifest: rest, ...(fileStatus?.success ? { fileStatus: fileStatus.data } : {}) };
-}
+/** Reads and parses one manifest; the parser (yaml, zod) loads on the first file the read cache does not hold. */
+const readEntryOnMiss = (root: string, file: string) => import('./read-entry.js').then((m) => m.readEntry(root, file));
 
 /**
  * The status of a job the controller has not recorded: Invalid with the first problem, else Pending.
@@ -109,28 +92,6 @@ export async function firstEventTime(stateDir: string, name: string): Promise<st
 }
 
 /**
- * Reads one listed manifest with the controller's reader (regular files inside the folder, size cap); links and special files are skipped.
- */
-async function readEntry(root: string, file: string): Promise<FileEntry | undefined> {
-  let read;
-  let mtime: string | undefined;
-  try {
-    [read, mtime] = await Promise.all([readManifestFile(root, file), stat(join(root, file)).then((s) => s.mtime.toISOString())]);
-  } catch {
-    return undefined;
-  }
-  if (read.kind !== 'file') return undefined;
-  const parsed = parseManifestRead(read, file);
-  const { manifest, fileStatus } = rawManifest(parsed);
-  const loose = parsed.ok ? parsed.job.metadata.name : looseName(manifest);
-  const name = loose ?? basename(file);
-  const named = loose !== undefined;
-  return parsed.ok
-    ? { file, manifest, job: parsed.job, name, named, mtime, ...(fileStatus ? { fileStatus } : {}) }
-    : { file, manifest, issues: parsed.errors, name, named, mtime };
-}
-
-/**
  * Every job: each manifest in the jobs folder (valid or not) joined with its journal record;
  * with `includeJournalOnly`, also jobs whose manifest is gone but whose record remains (being released).
  * Files unchanged since a run before are not read again (cli/read-cache.ts); pass `cache` to keep one across loads
@@ -151,7 +112,7 @@ export async function loadJobViews(
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {
       const file = files[i]!;
-      read[i] = await cache.get('files', file, join(root, file), () => readEntry(root, file), entryPacking);
+      read[i] = await cache.get('files', file, join(root, file), () => readEntryOnMiss(root, file), entryPacking);
       if (read[i]) cache.noteName(file, read[i]!.name);
     }
   };

@@ -1,4 +1,5 @@
-import { isMesosMaster, type SparkJobSpec } from '../api/spark-job.js';
+import { isMesosMaster } from '../api/identity.js';
+import type { SparkJobSpec } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
 import { readSecretFile } from './read-secret-file.js';
 

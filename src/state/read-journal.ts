@@ -1,12 +1,16 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { journalPaths, type JobEventRecord, type JobRecord } from './journal-paths.js';
-import { parseJobEvent, parseJobRecord } from './journal-schema.js';
+
+// The journal's zod schemas load on the first record or event read: a CLI run served from its read
+// cache reads none and never loads zod.
+const schemas = () => import('./journal-schema.js');
 
 /** Reads one job's record; undefined when there is none. */
 export async function readJobRecord(stateDir: string, name: string): Promise<JobRecord | undefined> {
   try {
     const path = journalPaths.record(stateDir, name);
-    return parseJobRecord(await readFile(path, 'utf8'), path);
+    const text = await readFile(path, 'utf8');
+    return (await schemas()).parseJobRecord(text, path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -43,6 +47,7 @@ export async function readJobEvents(stateDir: string, name: string): Promise<Job
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  const { parseJobEvent } = await schemas();
   const out: JobEventRecord[] = [];
   for (const line of text.split('\n')) {
     if (!line) continue;

@@ -1,5 +1,5 @@
 import { Document, visit } from 'yaml';
-import { API_VERSION, KIND } from '../../api/spark-job.js';
+import { API_VERSION, KIND } from '../../api/identity.js';
 import type { JobView } from '../find-job.js';
 import { escapeJson, hasUnsafeChars } from './escape-text.js';
 import { maskSecrets } from './mask-secrets.js';

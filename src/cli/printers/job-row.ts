@@ -1,4 +1,4 @@
-import { backendFor } from '../../api/spark-job.js';
+import { backendFor } from '../../api/identity.js';
 import { currentAttempt } from '../attempts.js';
 import type { JobView } from '../find-job.js';
 import { formatAge } from './format-age.js';
