@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { listManifests } from '../manifest/find-manifest-files.js';
 import { resolveJobsDir, resolveStateDir } from '../state/state-dir.js';
 import { escapeText } from './printers/escape-text.js';
-import { fileKey, NAMES_CACHE_FILE, type StoredNames } from './read-cache.js';
+import { fileKey, NAMES_CACHE_FILE, NAMES_FORMAT, type StoredNames } from './file-key.js';
 
 /** The hidden verb shell completion runs for job names (bin/sparkctl.js routes it here before loading the CLI). */
 export const COMPLETE_NAMES_VERB = '__complete-jobs';
@@ -34,7 +34,7 @@ export async function cachedJobNames(args: readonly string[]): Promise<string[] 
     const stateDir = resolveStateDir(jobsDir, flags.stateDir);
     const stored = JSON.parse(readFileSync(join(stateDir, NAMES_CACHE_FILE), 'utf8')) as StoredNames;
     const root = realpathSync(jobsDir);
-    if (stored.format !== 1 || stored.root !== root) return undefined;
+    if (stored.format !== NAMES_FORMAT || stored.root !== root) return undefined;
     const files = await listManifests(root);
     const names = new Set<string>();
     for (const file of files) {

@@ -1,9 +1,11 @@
-import { lstatSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
 import { VERSION } from './version.js';
+import { fileKey, NAMES_CACHE_FILE, NAMES_FORMAT, type StoredNames } from './file-key.js';
+
+export { fileKey, NAMES_CACHE_FILE, type StoredNames } from './file-key.js';
 
 /**
  * What the read verbs learned from the jobs folder and the journal on their last run, kept in
@@ -15,19 +17,13 @@ import { VERSION } from './version.js';
  * is not kept.
  */
 export const READ_CACHE_FILE = 'cli-read-cache.json';
-/** Names only (file → key and job name), for shell completion without the full cache. */
-export const NAMES_CACHE_FILE = 'cli-names.json';
-
 const FORMAT = 1;
-/**
- * A value read from a file changed less than this long ago is not kept: a second write within
- * the file system's timestamp granularity could leave the key unchanged (git's "racily clean").
- */
-const SETTLE_NS = BigInt(settleMs(process.env.SPARKCTL_CACHE_SETTLE_MS)) * 1_000_000n;
 
-/** The settle time in ms: `SPARKCTL_CACHE_SETTLE_MS` when it is a whole number, else 2 s. */
-function settleMs(value: string | undefined): number {
-  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : 2000;
+/** How a section's values are kept: see ReadCache.get. */
+export interface Packing<T> {
+  readonly identity?: boolean;
+  readonly pack?: (value: T) => unknown;
+  readonly unpack?: (stored: unknown) => T;
 }
 
 type Section = 'files' | 'records' | 'created';
@@ -38,33 +34,6 @@ interface Stored {
   fingerprint: string;
   root: string;
   sections: Record<Section, Entries>;
-}
-
-/** The names cache: the jobs folder and, per manifest, its key and job name. */
-export interface StoredNames {
-  format: number;
-  root: string;
-  files: Record<string, [key: string, name: string]>;
-}
-
-/** The key of a file as lstat sees it now, and whether it has settled; undefined when it is missing or not a regular file. */
-export function fileKey(path: string): { key: string; identity: string; settled: boolean } | undefined {
-  // Synchronous: thousands of lstat calls cost less without a promise and a thread-pool round trip each.
-  const s = lstatSync(path, { bigint: true, throwIfNoEntry: false });
-  if (!s?.isFile()) return undefined;
-  const now = BigInt(Date.now()) * 1_000_000n;
-  return {
-    key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
-    identity: `${s.dev}:${s.ino}:${s.birthtimeNs}`,
-    settled: now - s.ctimeNs > SETTLE_NS,
-  };
-}
-
-/** How a section's values are kept: see ReadCache.get. */
-export interface Packing<T> {
-  readonly identity?: boolean;
-  readonly pack?: (value: T) => unknown;
-  readonly unpack?: (stored: unknown) => T;
 }
 
 /** Whether a value survives JSON unchanged (finite numbers, no -0, plain objects and arrays only). */
@@ -214,7 +183,7 @@ export class ReadCache {
     const dir = await stat(this.stateDir).catch(() => undefined);
     if (!dir?.isDirectory()) return;
     const stored: Stored = { format: FORMAT, fingerprint: this.fingerprint, root: this.root, sections: this.next };
-    const names: StoredNames = { format: FORMAT, root: this.root, files: this.names };
+    const names: StoredNames = { format: NAMES_FORMAT, root: this.root, files: this.names };
     try {
       await writeFileAtomic(join(this.stateDir, READ_CACHE_FILE), JSON.stringify(stored), { mode: 0o600, durable: false });
       await writeFileAtomic(join(this.stateDir, NAMES_CACHE_FILE), JSON.stringify(names), { mode: 0o600, durable: false });

@@ -1,0 +1,43 @@
+import { lstatSync } from 'node:fs';
+
+/*
+ * The key the read cache (cli/read-cache.ts) files its values under, and the names cache that
+ * completion reads: in a module of their own so that completion loads nothing else.
+ */
+
+/** Names only (file → key and job name), for shell completion without the full cache. */
+export const NAMES_CACHE_FILE = 'cli-names.json';
+
+/** The names cache's format (cli/complete-names.ts refuses another). */
+export const NAMES_FORMAT = 1;
+
+/**
+ * A value read from a file changed less than this long ago is not kept: a second write within
+ * the file system's timestamp granularity could leave the key unchanged (git's "racily clean").
+ */
+const SETTLE_NS = BigInt(settleMs(process.env.SPARKCTL_CACHE_SETTLE_MS)) * 1_000_000n;
+
+/** The settle time in ms: `SPARKCTL_CACHE_SETTLE_MS` when it is a whole number, else 2 s. */
+function settleMs(value: string | undefined): number {
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : 2000;
+}
+
+/** The names cache: the jobs folder and, per manifest, its key and job name. */
+export interface StoredNames {
+  format: number;
+  root: string;
+  files: Record<string, [key: string, name: string]>;
+}
+
+/** The key of a file as lstat sees it now, and whether it has settled; undefined when it is missing or not a regular file. */
+export function fileKey(path: string): { key: string; identity: string; settled: boolean } | undefined {
+  // Synchronous: thousands of lstat calls cost less without a promise and a thread-pool round trip each.
+  const s = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  if (!s?.isFile()) return undefined;
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return {
+    key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
+    identity: `${s.dev}:${s.ino}:${s.birthtimeNs}`,
+    settled: now - s.ctimeNs > SETTLE_NS,
+  };
+}
