@@ -120,7 +120,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
         isStarted: () => started,
         stateDir: config.stateDir,
         journalProblem: () => controller.journalProblem(),
-        pingEngine: (signal) => docker.connect({ signal }),
+        pingEngine: (signal) => docker.connect(undefined, { signal }),
         logger,
         ...(dashboard ? { routes: dashboard.handle } : {}),
       });

@@ -53,7 +53,7 @@ export function machineWithBackends(backends: BackendRegistry, journal: Journal,
         }
       }),
       connectBackend: fromPromise<ConnectOutput, RunInput>(({ input, signal }) =>
-        backends.for(input.run.spec).connect({ signal, spec: input.run.spec, onProgress: (m) => onProgress(input.run.name, m) }),
+        backends.for(input.run.spec).connect(input.run, { signal, onProgress: (m) => onProgress(input.run.name, m) }),
       ),
       requestResources: fromPromise<RequestOutput, RunInput>(({ input, signal }) =>
         backends.for(input.run.spec).requestResources(input.run, { signal, onProgress: (m) => onProgress(input.run.name, m) }),

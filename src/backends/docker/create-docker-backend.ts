@@ -253,7 +253,8 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       return { capacity: ledger.capacity, used: ledger.used, free: ledger.free, ...ledger.snapshot() };
     },
 
-    async connect(io: CallIO): Promise<ConnectResult> {
+    // The engine is the same for every run.
+    async connect(_run: JobRun | undefined, io: CallIO): Promise<ConnectResult> {
       let apiVersion: string;
       try {
         await callWithSignal(docker, docker.ping, io.signal);

@@ -85,13 +85,12 @@ export interface MesosBackendOptions {
   readonly policy?: Policy;
 }
 
-/** connect() may name the spec to subscribe for; without one it resumes the frameworks stored in the state dir. */
-export type MesosConnectIO = CallIO & { readonly spec?: SparkJobSpec };
-
-/** The Mesos Backend; close() closes streams only (no TEARDOWN), so a restart fails over to the same framework. */
+/**
+ * The Mesos Backend; connect() without a run resumes the frameworks stored in the state dir.
+ * close() closes streams only (no TEARDOWN), so a restart fails over to the same framework.
+ */
 export interface MesosBackend extends Backend {
   readonly kind: 'mesos';
-  connect(io: MesosConnectIO): Promise<ConnectResult>;
 }
 
 /**
@@ -180,10 +179,10 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   return {
     kind: 'mesos',
 
-    async connect(io: MesosConnectIO): Promise<ConnectResult> {
-      if (io.spec) {
-        const s = sessionFor(await granted(io.spec));
-        await s.ensureRole(roleOf(io.spec), io.signal);
+    async connect(run: JobRun | undefined, io: CallIO): Promise<ConnectResult> {
+      if (run) {
+        const s = sessionFor(await granted(run.spec));
+        await s.ensureRole(roleOf(run.spec), io.signal);
         const info = await s.connect(io.signal, io.onProgress);
         return { backend: 'mesos', version: info.masterVersion, frameworkId: info.frameworkId };
       }
