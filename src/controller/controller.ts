@@ -1,8 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import { TERMINAL_PHASES, type Phase } from '../api/status.js';
-import type { Backend, OwnedDriver } from '../backends/ports.js';
-import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { phaseOf } from '../machines/project-status.js';
 import { listManifests, MAX_FOLDER_DEPTH } from '../manifest/find-manifest-files.js';
@@ -16,6 +14,7 @@ import { acquireStateLock } from '../state/state-lock.js';
 import { BackendRegistry } from './backend-registry.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { JobRegistry } from './job-registry.js';
+import { OrphanReport } from './orphan-report.js';
 import type { ReconcileContext } from './reconcile-context.js';
 import { reconcile } from './reconcile-steps.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
@@ -60,6 +59,7 @@ export class Controller {
   private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
   private readonly registry: JobRegistry;
   private readonly backends: BackendRegistry;
+  private readonly orphans: OrphanReport;
   private readonly ctx: ReconcileContext;
   private readonly log: Logger;
   private watcher?: FolderWatcher;
@@ -88,7 +88,9 @@ export class Controller {
     this.journal = new Journal(options.stateDir);
     this.log = options.logger.child({ module: 'controller' });
     const seen = new Map<string, string>();
-    this.backends = new BackendRegistry(options.backends);
+    // The job registry is built below (its machine needs the backends); orphan reports look it up when a backend reports.
+    this.orphans = new OrphanReport(() => this.registry, this.log);
+    this.backends = new BackendRegistry(options.backends, this.orphans.mesosHooks);
     const machine = machineWithBackends(this.backends, this.journal, {
       onProgress: (name, message) => {
         const actor = this.registry.get(name)?.actor;
@@ -138,8 +140,8 @@ export class Controller {
       });
       // Docker answers at once; other engines (a Mesos master) may take long and are asked in the background.
       const [local, ...remote] = this.backends.all();
-      await this.reportOrphans(local!);
-      for (const b of remote) void this.reportOrphans(b);
+      await this.orphans.check(local!);
+      for (const b of remote) void this.orphans.check(b);
       const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
       await this.watchJobsFolder();
       for (const f of new Set([...files, ...this.registry.files()])) this.queue.add(f);
@@ -228,34 +230,6 @@ export class Controller {
       if (swept.length > 0) this.log.warn({ files: swept }, 'Removed temp files a crashed writer left in the jobs folder');
     } catch (err) {
       this.log.error({ err, jobsDir: this.options.jobsDir }, 'Could not list the jobs folder');
-    }
-  }
-
-  /** Logs (and records on the job) drivers of a backend that no job's current run owns; they are left running. */
-  private async reportOrphans(backend: Backend): Promise<void> {
-    let drivers: OwnedDriver[];
-    try {
-      drivers = await backend.listDrivers({ signal: AbortSignal.timeout(10_000) });
-    } catch (err) {
-      this.log.warn({ err: errorMessage(err) }, 'Could not list drivers for adoption; will adopt as jobs reconnect');
-      return;
-    }
-    for (const d of drivers) {
-      const entry = this.registry.get(d.job);
-      const ctx = entry?.actor.getSnapshot().context;
-      const known = ctx !== undefined && ctx.attempt === d.attempt;
-      if (known) {
-        this.log.info({ job: d.job, attempt: d.attempt }, 'Adopted running driver');
-        continue;
-      }
-      this.log.warn({ job: d.job, attempt: d.attempt, driver: d.ref }, 'Found a driver no job owns; left it alone');
-      if (entry)
-        void this.registry.event(
-          d.job,
-          'Warning',
-          'Orphaned',
-          `driver ${d.ref.containerName ?? d.ref.containerId ?? d.ref.taskId} (attempt ${d.attempt}) is not the job's current run; it was left running`,
-        );
     }
   }
 

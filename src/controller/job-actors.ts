@@ -1,6 +1,7 @@
 import { copyFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromPromise } from 'xstate';
+import type { MesosBackendOptions } from '../backends/mesos/create-mesos-backend.js';
 import type { Backend, JobRun } from '../backends/ports.js';
 import type { BackendRegistry } from './backend-registry.js';
 import { messageOf } from '../errors.js';
@@ -23,10 +24,16 @@ import type {
 import { JournalUnavailableError } from '../state/errors.js';
 import type { Journal } from '../state/journal.js';
 
-/** The engines a controller drives, by kind; Mesos is created on first use. */
+/**
+ * What the controller gives the Mesos backend for orphan reporting: the tasks its journal records for
+ * Mesos jobs (reconciled explicitly after every subscribe), and a report of sparkctl tasks nobody here owns.
+ */
+export type MesosHooks = Required<Pick<MesosBackendOptions, 'knownTasks' | 'onUnknownTask'>>;
+
+/** The engines a controller drives, by kind; Mesos is created on first use, with the controller's hooks. */
 export interface Backends {
   readonly docker: Backend;
-  readonly mesos: () => Backend;
+  readonly mesos: (hooks: MesosHooks) => Backend;
 }
 
 /** What the actors tell the controller: progress notes, and "save this job's record now". */

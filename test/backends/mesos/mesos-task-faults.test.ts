@@ -105,7 +105,14 @@ describe('Mesos backend: task and offer faults', () => {
     const second = testBackend({ stateDir: first.stateDir, onUnknownTask: (t) => report(t) });
     closers.push(() => second.backend.close());
     const { frameworkId } = await second.backend.connect(undefined, io());
-    await expect(reported).resolves.toMatchObject({ taskId: ref.taskId, frameworkId, state: 'TASK_RUNNING', agentId: ref.agentId });
+    await expect(reported).resolves.toMatchObject({
+      taskId: ref.taskId,
+      frameworkId,
+      state: 'TASK_RUNNING',
+      agentId: ref.agentId,
+      job: 'orphan',
+      attempt: 1,
+    });
     const drivers = await second.backend.listDrivers(io());
     expect(drivers).toContainEqual(
       expect.objectContaining({ job: 'orphan', attempt: 1, running: true, specHash: run.specHash.slice(0, 12) }),
