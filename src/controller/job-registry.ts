@@ -219,8 +219,24 @@ export class JobRegistry {
     this.fileToName.set(entry.file, entry.name);
     let last: Phase | undefined = entry.status?.phase;
     let lastReason = entry.status?.conditions.find((c) => c.type === 'Reconciling')?.reason;
-    // A job restored from the journal already has its event for the phase it is in: its first projection adds none.
+    // A job restored from the journal already has its event for the phase it is in: its first snapshot adds none.
     let restored = entry.status !== undefined;
+    /** Records an event (and tells metrics and the log) when the phase or reason the job shows differs from the last one. */
+    const announced = (): void => {
+      const snap = entry.actor.getSnapshot();
+      if (this.hooks.stopped() || snap.status !== 'active') return;
+      const phase = phaseOf(snap);
+      const reason = reasonOf(phase, snap.context);
+      if (phase === last && reason === lastReason) return;
+      const status = this.project(entry);
+      void this.event(entry.name, severityOf(reason, phase), reason, status.message ?? phase, snap.context.attempt);
+      this.hooks.onPhase?.(entry.name, last, phase);
+      if (phase !== last) this.log.info({ job: entry.name, phase, reason }, 'Job changed phase');
+      last = phase;
+      lastReason = reason;
+    };
+    // The machine announces every transition that may change what its status shows (emitted after the transition is applied).
+    entry.actor.on('job.transitioned', announced);
     entry.actor.subscribe({
       next: (snap) => {
         if (this.hooks.stopped()) return;
@@ -228,23 +244,18 @@ export class JobRegistry {
           void this.forget(entry);
           return;
         }
-        const status = this.project(entry);
-        entry.status = status;
+        if (restored) {
+          // A restored actor announces nothing on start: the journal's phase is its own unless the snapshot says otherwise.
+          restored = false;
+          if (phaseOf(snap) === last) lastReason = reasonOf(last, snap.context);
+          announced();
+        }
+        entry.status = this.project(entry);
         if (snap.context.expired && !entry.forgotten) {
           entry.forgotten = true;
           void this.hooks.journal
             .forgetHistory(entry.name)
             .catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not forget expired results'));
-        }
-        const reason = reasonOf(status.phase, snap.context);
-        if (restored && status.phase === last) lastReason = reason;
-        restored = false;
-        if (status.phase !== last || reason !== lastReason) {
-          void this.event(entry.name, severityOf(reason, status.phase), reason, status.message ?? status.phase, snap.context.attempt);
-          this.hooks.onPhase?.(entry.name, last, status.phase);
-          if (status.phase !== last) this.log.info({ job: entry.name, phase: status.phase, reason }, 'Job changed phase');
-          last = status.phase;
-          lastReason = reason;
         }
         void this.saveRecord(entry);
         this.hooks.requeue(entry.file);
