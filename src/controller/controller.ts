@@ -145,7 +145,12 @@ export class Controller {
       const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
       await this.watchJobsFolder();
       for (const f of new Set([...files, ...this.registry.files()])) this.queue.add(f);
-      this.running = this.queue.run(this.options.workers ?? 4, (key) => this.reconcileSafely(key));
+      this.running = this.queue.run(
+        this.options.workers ?? 4,
+        (key) => this.reconcileSafely(key),
+        // A key counts as busy until its worker lets go of it: look at idleness again then.
+        () => this.checkIdle(),
+      );
       void this.queue.whenDrained().then(() => {
         this.initialSyncDone = true;
         this.checkIdle();
@@ -244,8 +249,6 @@ export class Controller {
       const delay = this.queue.addRateLimited(file);
       this.log.error({ err, file, retryInMs: delay }, 'Reconcile failed; will retry');
     }
-    // The key is still marked processing here; look again once the worker lets go of it.
-    setImmediate(() => this.checkIdle());
   }
 
   private runHashOf(spec: SparkJobSpec): string {

@@ -79,8 +79,8 @@ export class WorkQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Runs `workers` loops calling `handler` for each key until shutDown(). */
-  async run(workers: number, handler: (key: string) => Promise<void>): Promise<void> {
+  /** Runs `workers` loops calling `handler` for each key until shutDown(); `settled` runs once the key is no longer processing. */
+  async run(workers: number, handler: (key: string) => Promise<void>, settled?: (key: string) => void): Promise<void> {
     const loop = async () => {
       for (;;) {
         const key = await this.next();
@@ -89,6 +89,7 @@ export class WorkQueue {
           await handler(key);
         } finally {
           this.done(key);
+          settled?.(key);
         }
       }
     };
