@@ -1,7 +1,7 @@
 /*
  * Over 300 lines on purpose: the Docker adapter is one closure over the engine client and the
  * resource ledger that implements the Backend port's methods; each step's mechanics already
- * live in their own files (container-ops, copy-outputs, pull-image, host-inputs, …).
+ * live in their own files (container-ops, copy-outputs, pull-image, host-inputs, wait-container, …).
  */
 import Docker from 'dockerode';
 import type { DriverRef } from '../../api/status.js';
@@ -42,6 +42,7 @@ import { DEFAULT_POLICY, type Policy } from '../../policy/policy.js';
 import { ensureImage } from './pull-image.js';
 import { redactSecrets, secretValues, streamRedactor } from '../../secrets/redact.js';
 import { ResourceLedger, formatResources, type Resources } from './resource-ledger.js';
+import { LOG_DRAIN_MS, settleWithin, waitUntilStopped } from './wait-container.js';
 
 /** The oldest Engine API the backend uses (Docker 20.10). */
 export const MIN_API_VERSION = '1.41';
@@ -95,46 +96,6 @@ function apiAtLeast(version: string, min: string): boolean {
   const [a = 0, b = 0] = version.split('.').map(Number);
   const [c = 0, d = 0] = min.split('.').map(Number);
   return a > c || (a === c && b >= d);
-}
-
-// How long wait lets the log stream deliver its last lines after the container stopped.
-const LOG_DRAIN_MS = 5000;
-
-/** Waits for `p`, but no longer than `ms`. */
-async function settleWithin(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([p, timeout]);
-  clearTimeout(timer);
-}
-
-// How often a wait checks that the engine still answers: a wait whose connection dropped never settles by itself.
-const WAIT_PROBE_MS = 2000;
-
-/** Resolves once the container is not running; rejects when the engine stops answering (connection errors) or the signal aborts. */
-async function waitUntilStopped(c: Docker.Container, signal: AbortSignal): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<void>((resolve, reject) => {
-    const probe = () => {
-      c.inspect({ abortSignal: signal }).then(
-        (info) => (info.State.Running ? (timer = setTimeout(probe, WAIT_PROBE_MS)) : resolve()),
-        (e: unknown) =>
-          isConnectionError(e) || statusCodeOf(e) === 404 || signal.aborted ? reject(e) : (timer = setTimeout(probe, WAIT_PROBE_MS)),
-      );
-    };
-    timer = setTimeout(probe, WAIT_PROBE_MS);
-  });
-  const waited = c.wait({ condition: 'not-running', abortSignal: signal });
-  // The loser of the race may settle later (or never): its outcome is not needed.
-  watchdog.catch(() => undefined);
-  waited.catch(() => undefined);
-  try {
-    await Promise.race([waited, watchdog]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 // Start failures that no retry can fix: the image cannot run $sparkHome/bin/spark-submit.
