@@ -1,0 +1,162 @@
+import { readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import type { ScheduledSparkJobStatus } from '../../src/api/scheduled-spark-job.js';
+import { readAllJobRecords, readJobEvents } from '../../src/state/read-journal.js';
+import { readScheduleRecord } from '../../src/state/schedule-record.js';
+import { createHarness, type Harness } from '../support/controller-harness.js';
+import { ensureTestImages, testDocker } from '../support/docker.js';
+
+/** A schedule firing every 3 seconds on the fake Spark image; `extra` goes under spec, `conf` into the template's sparkConf. */
+export function fakeSchedule(name: string, extra: string, conf = ''): string {
+  return `apiVersion: sparkctl.io/v1alpha1
+kind: ScheduledSparkJob
+metadata:
+  name: ${name}
+spec:
+  schedule: "*/3 * * * * *"
+${extra}  template:
+    image: sparkctl/spark-fake:test
+    imagePullPolicy: Never
+    mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
+    mainClass: org.apache.spark.examples.SparkPi
+    driver: {cores: 0.5, memory: 64m, memoryOverhead: 16m}
+    sparkConf: {${conf}}
+`;
+}
+
+/** The status the controller wrote into a schedule's manifest. */
+async function fileStatus(path: string): Promise<ScheduledSparkJobStatus | undefined> {
+  try {
+    return (parseDocument(await readFile(path, 'utf8')).toJS() as { status?: ScheduledSparkJobStatus } | null)?.status;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until `until` holds for the schedule's written status (the controller's real output). */
+async function waitForSchedule(
+  path: string,
+  until: (s: ScheduledSparkJobStatus) => boolean,
+  timeoutMs = 40_000,
+): Promise<ScheduledSparkJobStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ScheduledSparkJobStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await fileStatus(path);
+    if (last && until(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting on ${path}; last status: ${JSON.stringify(last)}`);
+}
+
+/** Every run the schedule started, from its events (the journal's record of what happened). */
+async function startedRuns(stateDir: string, schedule: string): Promise<string[]> {
+  const events = await readJobEvents(stateDir, schedule);
+  return events.filter((e) => e.reason === 'RunStarted' || e.reason === 'Triggered').map((e) => e.message.replace('started run ', ''));
+}
+
+const containersOf = async (job: string) => testDocker().listContainers({ all: true, filters: { label: [`io.sparkctl.job=${job}`] } });
+
+describe('ScheduledSparkJob on the real Docker engine', () => {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    await ensureTestImages();
+  });
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('starts a run every 3 seconds, keeps the history limit and forgets older runs', async () => {
+    h = await createHarness();
+    await h.write('every3.yaml', fakeSchedule('every3', '  concurrencyPolicy: Allow\n  successfulRunHistoryLimit: 2\n'));
+    await h.start();
+    const file = join(h.jobsDir, 'every3.yaml');
+    const status = await waitForSchedule(file, (s) => s.history.length === 2 && s.history.every((r) => r.phase === 'Succeeded'));
+    // Wait for a fourth run: by then at least one succeeded run was beyond the limit.
+    let runs: string[] = [];
+    for (const deadline = Date.now() + 40_000; runs.length < 4 && Date.now() < deadline;) {
+      runs = await startedRuns(h.stateDir, 'every3');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(runs.length).toBeGreaterThanOrEqual(4);
+    for (const run of runs) expect(run).toMatch(/^every3-[0-9]{10}$/);
+    // Names are the scheduled times: all distinct, 3 seconds apart on a 3-second boundary.
+    const times = runs.map((r) => Number(r.slice('every3-'.length)));
+    expect(new Set(times).size).toBe(times.length);
+    for (const t of times) expect(t % 3).toBe(0);
+    expect(status.lastScheduleTime).toBeDefined();
+    expect(Date.parse(status.nextScheduleTime!)).toBeGreaterThan(Date.parse(status.lastScheduleTime!));
+    const later = await waitForSchedule(file, (s) => s.history.length === 2 && !s.history.some((r) => r.name === runs[0]));
+    expect(later.history.map((r) => r.name)).not.toContain(runs[0]);
+    // The first run was released and forgotten: its journal folder went to deleted/.
+    const deadline = Date.now() + 20_000;
+    while ((await readdir(join(h.stateDir, 'jobs'))).includes(runs[0]!) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await readdir(join(h.stateDir, 'jobs'))).not.toContain(runs[0]);
+    const kept = (await readAllJobRecords(h.stateDir)).filter((r) => r.run?.schedule === 'every3');
+    for (const rec of kept) expect(rec.file).toBe('every3.yaml');
+    // The run's log is the driver's, as for any job.
+    const log = await readFile(join(h.stateDir, 'jobs', later.history.at(-1)!.name, 'logs', 'attempt-1.log'), 'utf8');
+    expect(log).toContain('Pi is roughly');
+  });
+
+  it('Forbid skips a time while a run is active and counts it missed; the driver carries the run name label', async () => {
+    h = await createHarness();
+    await h.write('slow.yaml', fakeSchedule('slow', '  concurrencyPolicy: Forbid\n', 'spark.fake.sleepSeconds: "8"'));
+    await h.start();
+    const file = join(h.jobsDir, 'slow.yaml');
+    const status = await waitForSchedule(file, (s) => s.active.length === 1 && s.missedRuns >= 1);
+    expect(status.active).toHaveLength(1);
+    const run = status.active[0]!;
+    expect(status.message).toContain('concurrencyPolicy: Forbid');
+    expect((await containersOf(run)).length).toBe(1);
+    const events = await readJobEvents(h.stateDir, 'slow');
+    expect(events.some((e) => e.reason === 'MissedRuns' && e.type === 'Warning')).toBe(true);
+    // Still one run while it is active: Forbid never starts a second.
+    expect(await startedRuns(h.stateDir, 'slow')).toEqual([run]);
+  });
+
+  it('Replace releases the active run and starts the new one', async () => {
+    h = await createHarness();
+    await h.write('repl.yaml', fakeSchedule('repl', '  concurrencyPolicy: Replace\n', 'spark.fake.sleepSeconds: "60"'));
+    await h.start();
+    const file = join(h.jobsDir, 'repl.yaml');
+    const first = (await waitForSchedule(file, (s) => s.active.length === 1)).active[0]!;
+    const second = await waitForSchedule(file, (s) => s.active.length === 1 && s.active[0] !== first);
+    expect(second.active).toHaveLength(1);
+    // The replaced run is released (its container removed) and forgotten.
+    const deadline = Date.now() + 20_000;
+    while ((await containersOf(first)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await containersOf(first)).toHaveLength(0);
+    expect(second.history.map((r) => r.name)).not.toContain(first);
+  });
+
+  it('a restart restores the active run without starting it again; deleting the schedule releases it', async () => {
+    h = await createHarness({ missingGraceMs: 0 });
+    await h.write('keep.yaml', fakeSchedule('keep', '  concurrencyPolicy: Forbid\n', 'spark.fake.sleepSeconds: "60"'));
+    await h.start();
+    const file = join(h.jobsDir, 'keep.yaml');
+    const run = (await waitForSchedule(file, (s) => s.active.length === 1)).active[0]!;
+    await h.controller.stop();
+    await h.docker.close();
+    await h.start();
+    // Past another scheduled time after the restart, the same run is still the only one.
+    const before = Date.now();
+    const after = await waitForSchedule(file, (s) => Date.parse(s.lastScheduleTime ?? '') > before);
+    expect(after.active).toEqual([run]);
+    expect(await startedRuns(h.stateDir, 'keep')).toEqual([run]);
+    const added = (await readJobEvents(h.stateDir, run)).filter((e) => e.reason === 'Added');
+    expect(added).toHaveLength(1);
+    expect((await readScheduleRecord(h.stateDir, 'keep'))?.status.active).toEqual([run]);
+    await unlink(file);
+    const deadline = Date.now() + 20_000;
+    while ((await containersOf(run)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await containersOf(run)).toHaveLength(0);
+    while ((await readdir(join(h.stateDir, 'jobs'))).includes(run) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await readdir(join(h.stateDir, 'jobs'))).not.toContain(run);
+    expect(await readScheduleRecord(h.stateDir, 'keep')).toBeUndefined();
+  });
+});
