@@ -256,6 +256,12 @@ export async function loadViews(
   return { jobs, schedules: schedules.sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
+/** The view of a job only the journal knows (a schedule's run, a deleted job being released), secrets masked. */
+export async function journalView(ctx: Pick<CliContext, 'stateDir'>, record: JobRecord): Promise<JobView> {
+  const createdAt = await firstEventTime(ctx.stateDir, record.name);
+  return maskView({ name: record.name, record, status: record.status, ...(createdAt ? { createdAt } : {}) });
+}
+
 /** A view whose status, and validation messages, have every secret of the job masked. */
 function maskView(view: JobView): JobView {
   const secrets = knownSecrets(view.manifest, view.record);
@@ -265,9 +271,9 @@ function maskView(view: JobView): JobView {
 }
 
 /** The error for an unknown name, with a suggestion when a close name exists. */
-export function notFound(ctx: Pick<CliContext, 'jobsDir'>, name: string, known: readonly string[]): JobNotFoundError {
+export function notFound(ctx: Pick<CliContext, 'jobsDir'>, name: string, known: readonly string[], kind = 'SparkJob'): JobNotFoundError {
   const hint = didYouMean(name, known);
-  return new JobNotFoundError(`SparkJob "${name}" not found in ${ctx.jobsDir}${hint ? `; did you mean "${hint}"?` : ''}`);
+  return new JobNotFoundError(`${kind} "${name}" not found in ${ctx.jobsDir}${hint ? `; did you mean "${hint}"?` : ''}`);
 }
 
 /** Finds one job by metadata.name (or manifest file path); throws JobNotFoundError with "did you mean" otherwise. */

@@ -285,7 +285,8 @@ export class ScheduleRunner {
   }
 
   private applyPlan(s: Schedule, plan: SchedulePlan): void {
-    if (plan.skipped > 0) {
+    // A suspended schedule counts the times it passes over, quietly: suspending is not a problem to report.
+    if (plan.skipped > 0 && !s.spec.suspend) {
       const why = plan.message ? `: ${plan.message}` : '';
       void this.options.registry.event(s.name, 'Warning', 'MissedRuns', `${plan.skipped} scheduled run(s) not started${why}`);
       this.log.warn({ schedule: s.name, missed: plan.skipped }, 'Missed scheduled runs');
