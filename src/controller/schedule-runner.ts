@@ -165,7 +165,11 @@ export class ScheduleRunner {
     if (!s) {
       const rec = this.records.get(name);
       const parse = (t: string | undefined) => (t === undefined ? undefined : Date.parse(t));
-      const known = [...this.runsOf(name)].map((r) => Number(r.slice(name.length + 1)) * 1000).filter((t) => Number.isFinite(t));
+      // A run recorded for a time is that time handled, even when the schedule's own record was not saved after it (kill -9).
+      const known = [...this.runsOf(name)]
+        .map((r) => this.options.registry.get(r)?.run)
+        .filter((o) => o !== undefined && !o.manual)
+        .map((o) => Date.parse(o!.scheduledAt));
       const last = Math.max(parse(rec?.status.lastScheduleTime) ?? -Infinity, ...known);
       s = {
         name,
