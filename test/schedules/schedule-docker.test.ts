@@ -134,6 +134,32 @@ describe('ScheduledSparkJob on the real Docker engine', () => {
     expect(second.history.map((r) => r.name)).not.toContain(first);
   });
 
+  it('after downtime, at most one catch-up run starts and an event says how many times were missed', async () => {
+    h = await createHarness();
+    await h.write('late.yaml', fakeSchedule('late', '  concurrencyPolicy: Allow\n'));
+    await h.start();
+    const file = join(h.jobsDir, 'late.yaml');
+    await waitForSchedule(file, (s) => s.history.length >= 1);
+    await h.controller.stop();
+    await h.docker.close();
+    const before = (await startedRuns(h.stateDir, 'late')).length;
+    // Down for more than three scheduled times.
+    await new Promise((r) => setTimeout(r, 10_000));
+    const downUntil = Date.now();
+    await h.start();
+    const deadline = Date.now() + 20_000;
+    let missed: string | undefined;
+    while (!missed && Date.now() < deadline) {
+      missed = (await readJobEvents(h.stateDir, 'late')).find((e) => e.reason === 'MissedRuns')?.message;
+      if (!missed) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(missed).toMatch(/^[2-9] scheduled run\(s\) not started$/);
+    const runs = await startedRuns(h.stateDir, 'late');
+    // One catch-up for the latest missed time (before the restart), not one per missed time.
+    const catchUps = runs.slice(before).filter((r) => Number(r.slice('late-'.length)) * 1000 < downUntil);
+    expect(catchUps).toHaveLength(1);
+  });
+
   it('a restart restores the active run without starting it again; deleting the schedule releases it', async () => {
     h = await createHarness({ missingGraceMs: 0 });
     await h.write('keep.yaml', fakeSchedule('keep', '  concurrencyPolicy: Forbid\n', 'spark.fake.sleepSeconds: "60"'));
