@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -61,6 +61,13 @@ describe('ScheduledSparkJob manifests', () => {
     expect(parsed.ok ? '' : parsed.errors.map(formatIssue).join('\n')).toMatch(
       /^nightly\.yaml:11:5: spec\.template\.mainClas: unknown field 'mainClas': did you mean 'mainClass'\?$/m,
     );
+  });
+
+  it('the example in examples/ is valid and points editors at the schedule schema', async () => {
+    const text = await readFile(join(import.meta.dirname, '..', '..', 'examples', 'scheduled-pi.yaml'), 'utf8');
+    const parsed = parseManifestText(text, 'examples/scheduled-pi.yaml');
+    expect(parsed.ok ? [] : parsed.errors.map(formatIssue)).toEqual([]);
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../crd-schemas/scheduledsparkjob.schema.json');
   });
 
   it('refuses a name too long for its runs', () => {
