@@ -1,3 +1,4 @@
+// Over 300 lines: one class keeps the timers, the schedules, their runs and the grace of vanished files, which every step shares.
 import { API_VERSION, KIND, SparkJobSpecSchema, type SparkJob, type SparkJobSpec } from '../api/spark-job.js';
 import { runName, type ScheduledSparkJobSpec, type ScheduledSparkJobStatus } from '../api/scheduled-spark-job.js';
 import { messageOf } from '../errors.js';
@@ -314,6 +315,8 @@ export class ScheduleRunner {
     });
     await journal.durable(name);
     this.runsOf(s.name).add(name);
+    // Stopping while the record was written: the next start launches the recorded run.
+    if (this.stopped) return;
     this.launch(name, s.file, spec, s.secrets, run);
     if (!manual) s.lastScheduleTime = scheduledAt;
     void this.options.registry.event(s.name, 'Normal', manual ? 'Triggered' : 'RunStarted', `started run ${name}`);

@@ -82,6 +82,20 @@ describe('sparkctl get, describe, trigger, logs, wait and rerun with schedules',
     const refused = await ws.run(['rerun', 'nightly']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('sparkctl trigger nightly starts a run of it now');
+
+    // A run has no manifest to delete; deleting the schedule removes its manifest and the controller releases the runs.
+    const runDelete = await ws.run(['delete', run!]);
+    expect(runDelete.code).toBe(1);
+    expect(runDelete.stderr).toContain(`${run} is a run of schedule nightly and has no manifest`);
+    const deleted = await ws.run(['delete', 'nightly']);
+    expect(deleted.stdout).toBe('scheduledsparkjob/nightly deleted; the controller releases its runs\n');
+    const gone = Date.now() + 30_000;
+    let left = '';
+    do {
+      left = (await ws.run(['get', run!])).stderr;
+      if (!left.includes('not found')) await new Promise((r) => setTimeout(r, 200));
+    } while (!left.includes('not found') && Date.now() < gone);
+    expect(left).toContain(`SparkJob "${run}" not found`);
   });
 
   it('trigger says what to do without a controller, and names a close schedule for a typo', async () => {
