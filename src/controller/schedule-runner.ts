@@ -161,7 +161,7 @@ export class ScheduleRunner {
     const held = this.byFile.get(file);
     if (held !== undefined && held !== name) await this.remove(held);
     const { violations } = await checkPolicy(spec.template, this.options.policy);
-    const violation = violations.map((v) => `spec.template.${v.path}: ${v.message}`).join('; ');
+    const violation = violations.map((v) => `${v.path.replace(/^spec\./, 'spec.template.')}: ${v.message}`).join('; ');
     let s = this.schedules.get(name);
     if (!s) {
       const rec = this.records.get(name);

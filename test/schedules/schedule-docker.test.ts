@@ -103,6 +103,40 @@ describe('ScheduledSparkJob on the real Docker engine', () => {
     expect(log).toContain('Pi is roughly');
   });
 
+  it('a template the policy refuses starts no run, and the status says which field and why', async () => {
+    h = await createHarness();
+    await h.write(
+      'hostnet.yaml',
+      fakeSchedule('hostnet', '').replace('    imagePullPolicy: Never\n', '    imagePullPolicy: Never\n    network: host\n'),
+    );
+    await h.start();
+    const file = join(h.jobsDir, 'hostnet.yaml');
+    // Past a scheduled time, with the refusal in the status.
+    const status = await waitForSchedule(file, (s) => s.lastScheduleTime !== undefined && (s.message ?? '').includes('network'));
+    expect(status.message).toBe(
+      'spec.template.network: network: host is not allowed by this controller; start it with --allow-host-network',
+    );
+    expect(status.active).toEqual([]);
+    expect(await startedRuns(h.stateDir, 'hostnet')).toEqual([]);
+  });
+
+  it('a changed template applies to the next run; the running run keeps its spec', async () => {
+    h = await createHarness();
+    const text = fakeSchedule('tpl', '  concurrencyPolicy: Allow\n', 'spark.fake.sleepSeconds: "5"');
+    await h.write('tpl.yaml', text);
+    await h.start();
+    const file = join(h.jobsDir, 'tpl.yaml');
+    const first = (await waitForSchedule(file, (s) => s.active.length >= 1)).active[0]!;
+    await h.write('tpl.yaml', text.replace('spark.fake.sleepSeconds: "5"', 'spark.fake.sleepSeconds: "5", spark.fake.logLines: "2"'));
+    const later = await waitForSchedule(file, (s) => [...s.active, ...s.history.map((r) => r.name)].some((n) => n > first));
+    const second = [...later.active, ...later.history.map((r) => r.name)].find((n) => n > first)!;
+    const records = new Map((await readAllJobRecords(h.stateDir)).map((r) => [r.name, r]));
+    const confOf = (name: string) =>
+      (records.get(name)?.snapshot as { context: { spec: { sparkConf: Record<string, string> } } }).context.spec.sparkConf;
+    expect(confOf(first)).toEqual({ 'spark.fake.sleepSeconds': '5' });
+    expect(confOf(second)).toEqual({ 'spark.fake.sleepSeconds': '5', 'spark.fake.logLines': '2' });
+  });
+
   it('Forbid skips a time while a run is active and counts it missed; the driver carries the run name label', async () => {
     h = await createHarness();
     await h.write('slow.yaml', fakeSchedule('slow', '  concurrencyPolicy: Forbid\n', 'spark.fake.sleepSeconds: "8"'));
