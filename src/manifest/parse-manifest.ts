@@ -33,6 +33,8 @@ export interface ParsedScheduleManifest {
   kind: typeof SCHEDULED_KIND;
   schedule: ScheduledSparkJob;
   job?: undefined;
+  /** The spec hash of its template (what each run would run). */
+  specHash: string;
   doc: Document;
   text: string;
 }
@@ -116,7 +118,7 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   if ((input as { kind?: unknown }).kind === SCHEDULED_KIND) {
     const scheduled = ScheduledSparkJobSchema.safeParse(input);
     if (!scheduled.success) return refuse(scheduled.error.issues, ScheduledSparkJobSchema);
-    return { ok: true, kind: SCHEDULED_KIND, schedule: scheduled.data, doc, text };
+    return { ok: true, kind: SCHEDULED_KIND, schedule: scheduled.data, specHash: specHash(scheduled.data.spec.template), doc, text };
   }
   const result = SparkJobSchema.safeParse(input);
   if (!result.success) return refuse(result.error.issues, SparkJobSchema);
