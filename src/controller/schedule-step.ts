@@ -3,6 +3,8 @@ import { messageOf } from '../errors.js';
 import { MAX_ALIAS_COUNT, type ParsedScheduleManifest } from '../manifest/parse-manifest.js';
 import { canonicalJson } from '../manifest/spec-hash.js';
 import { writeStatus } from '../manifest/write-status.js';
+import { duplicateNameStatus } from '../manifest/check-unique-names.js';
+import { writeInvalidStatus } from './invalid-manifest.js';
 import { handleGone } from './manifest-grace.js';
 import type { ReconcileContext, ReconcileRun } from './reconcile-context.js';
 
@@ -17,7 +19,15 @@ export async function reconcileSchedule(run: ReconcileRun, parsed: ParsedSchedul
   if (!schedules) return;
   const { file } = run;
   if (run.known) handleGone(ctx, file, { now: true });
-  const status = await schedules.upsert(file, parsed.schedule.metadata.name, parsed.schedule.spec);
+  const name = parsed.schedule.metadata.name;
+  // One name, one thing: a SparkJob (not a run) of this name elsewhere keeps it, as for two jobs.
+  const holder = ctx.registry.get(name);
+  if (holder && !holder.run && holder.file !== file) {
+    await schedules.release(file);
+    await writeInvalidStatus(ctx, run, duplicateNameStatus(name, holder.file), undefined, parsed.doc);
+    return;
+  }
+  const status = await schedules.upsert(file, name, parsed.schedule.spec);
   const key = canonicalJson(status);
   let current: unknown;
   try {

@@ -100,6 +100,8 @@ describe('sparkctl get, describe, trigger, logs, wait and rerun with schedules',
 
   it('trigger says what to do without a controller, and names a close schedule for a typo', async () => {
     ws = await createWorkspace();
+    const completion = await ws.run(['completion', 'bash']);
+    expect(completion.stdout).toMatch(/\btrigger\b/);
     await ws.write('nightly.yaml', schedule('nightly'));
     const none = await ws.run(['trigger', 'nightly']);
     expect(none.code).toBe(1);

@@ -5,7 +5,8 @@ import { parseDocument } from 'yaml';
 import type { ScheduledSparkJobStatus } from '../../src/api/scheduled-spark-job.js';
 import { readAllJobRecords, readJobEvents } from '../../src/state/read-journal.js';
 import { readScheduleRecord } from '../../src/state/schedule-record.js';
-import { createHarness, type Harness } from '../support/controller-harness.js';
+import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
+import type { SparkJobStatus } from '../../src/api/status.js';
 import { ensureTestImages, testDocker } from '../support/docker.js';
 
 /** A schedule firing every 3 seconds on the fake Spark image; `extra` goes under spec, `conf` into the template's sparkConf. */
@@ -135,6 +136,18 @@ describe('ScheduledSparkJob on the real Docker engine', () => {
       (records.get(name)?.snapshot as { context: { spec: { sparkConf: Record<string, string> } } }).context.spec.sparkConf;
     expect(confOf(first)).toEqual({ 'spark.fake.sleepSeconds': '5' });
     expect(confOf(second)).toEqual({ 'spark.fake.sleepSeconds': '5', 'spark.fake.logLines': '2' });
+  });
+
+  it('a schedule whose name a SparkJob already holds is refused in its status and starts nothing', async () => {
+    h = await createHarness();
+    await h.write('dup-job.yaml', fakeJob('dup'));
+    await h.start();
+    await waitForStatus(join(h.jobsDir, 'dup-job.yaml'), phaseIs('Succeeded'));
+    await h.write('dup-schedule.yaml', fakeSchedule('dup', ''));
+    const status = (await waitForSchedule(join(h.jobsDir, 'dup-schedule.yaml'), (s) => 'phase' in s)) as unknown as SparkJobStatus;
+    expect(status.phase).toBe('Invalid');
+    expect(status.message).toBe('metadata.name: dup is already used by dup-job.yaml; names must be unique in the jobs folder');
+    expect(await startedRuns(h.stateDir, 'dup')).toEqual([]);
   });
 
   it('Forbid skips a time while a run is active and counts it missed; the driver carries the run name label', async () => {
