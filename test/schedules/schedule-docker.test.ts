@@ -7,7 +7,7 @@ import { readAllJobRecords, readJobEvents } from '../../src/state/read-journal.j
 import { readScheduleRecord } from '../../src/state/schedule-record.js';
 import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 import type { SparkJobStatus } from '../../src/api/status.js';
-import { ensureTestImages, testDocker } from '../support/docker.js';
+import { ensureTestImages, removeInstanceContainers, testDocker } from '../support/docker.js';
 
 /** A schedule firing every 3 seconds on the fake Spark image; `extra` goes under spec, `conf` into the template's sparkConf. */
 export function fakeSchedule(name: string, extra: string, conf = ''): string {
@@ -66,8 +66,15 @@ describe('ScheduledSparkJob on the real Docker engine', () => {
     await ensureTestImages();
   });
   afterEach(async () => {
+    const instance = h?.instance;
     await h?.close();
     h = undefined;
+    // A run whose driver was being created as the controller stopped lands after close() swept the
+    // instance (stop leaves drivers to the next start): sweep once more after in-flight calls end.
+    if (instance) {
+      await new Promise((r) => setTimeout(r, 1500));
+      await removeInstanceContainers(instance);
+    }
   });
 
   it('starts a run every 3 seconds, keeps the history limit and forgets older runs', async () => {
