@@ -1,5 +1,6 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { ScheduledSparkJob } from '../api/scheduled-spark-job.js';
 import type { SparkJob } from '../api/spark-job.js';
 import { SparkJobStatusSchema, type SparkJobStatus } from '../api/status.js';
 import { journalPaths, type JobRecord } from '../state/journal-paths.js';
@@ -46,7 +47,11 @@ const READ_CONCURRENCY = 8;
  * The manifest as written without its status, and the status the controller wrote back into it (when valid), from the one parse of the
  * file.
  */
-function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, unknown>; fileStatus?: SparkJobStatus } {
+function rawManifest(parsed: ManifestParseResult): {
+  manifest?: Record<string, unknown>;
+  fileStatus?: SparkJobStatus;
+  rawStatus?: unknown;
+} {
   let value: unknown;
   try {
     value = parsed.ok ? parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : parsed.value;
@@ -56,7 +61,7 @@ function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, u
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
   const { status, ...rest } = value as Record<string, unknown>;
   const fileStatus = status === undefined ? undefined : SparkJobStatusSchema.safeParse(status);
-  return { manifest: rest, ...(fileStatus?.success ? { fileStatus: fileStatus.data } : {}) };
+  return { manifest: rest, rawStatus: status, ...(fileStatus?.success ? { fileStatus: fileStatus.data } : {}) };
 }
 
 /**
@@ -107,6 +112,20 @@ interface FileEntry {
   mtime?: string;
   /** The `status:` the controller wrote back into the file, shown when the journal has no record. */
   fileStatus?: SparkJobStatus;
+  /** Set when the file is a valid ScheduledSparkJob (not a job: its runs are). */
+  schedule?: ScheduledSparkJob;
+  rawStatus?: unknown;
+}
+
+/** A valid ScheduledSparkJob manifest in the jobs folder (its status is read by cli/schedule-views.ts). */
+export interface ScheduleFile {
+  readonly name: string;
+  readonly file: string;
+  readonly schedule: ScheduledSparkJob;
+  /** The manifest as written (without status). */
+  readonly manifest?: Record<string, unknown>;
+  /** The manifest's `status:` as written back by the controller (unchecked). */
+  readonly fileStatus?: unknown;
 }
 
 /**
@@ -122,7 +141,9 @@ async function readEntry(root: string, file: string): Promise<FileEntry | undefi
   }
   if (read.kind !== 'file') return undefined;
   const parsed = parseManifestRead(read, file);
-  const { manifest, fileStatus } = rawManifest(parsed);
+  const { manifest, fileStatus, rawStatus } = rawManifest(parsed);
+  if (parsed.ok && parsed.kind !== 'SparkJob')
+    return { file, manifest, name: parsed.schedule.metadata.name, named: true, schedule: parsed.schedule, rawStatus };
   const loose = parsed.ok ? parsed.job.metadata.name : looseName(manifest);
   const name = loose ?? basename(file);
   const named = loose !== undefined;
@@ -139,6 +160,14 @@ export async function loadJobViews(
   ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>,
   options: { includeJournalOnly?: boolean } = {},
 ): Promise<JobView[]> {
+  return (await loadViews(ctx, options)).jobs;
+}
+
+/** Every job (as loadJobViews) and every valid schedule manifest, from one read of the jobs folder. */
+export async function loadViews(
+  ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>,
+  options: { includeJournalOnly?: boolean } = {},
+): Promise<{ jobs: JobView[]; schedules: ScheduleFile[] }> {
   const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
   const files = await listManifests(root);
   // A few files at a time: each read holds up to the size cap in memory, whatever the folder holds.
@@ -148,7 +177,16 @@ export async function loadJobViews(
     for (let i = next++; i < files.length; i = next++) read[i] = await readEntry(root, files[i]!);
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
-  const entries = read.filter((e): e is FileEntry => e !== undefined);
+  const schedules: ScheduleFile[] = read
+    .filter((e): e is FileEntry & { schedule: ScheduledSparkJob } => e?.schedule !== undefined)
+    .map((e) => ({
+      name: e.name,
+      file: e.file,
+      schedule: e.schedule,
+      ...(e.manifest ? { manifest: e.manifest } : {}),
+      ...(e.rawStatus !== undefined ? { fileStatus: e.rawStatus } : {}),
+    }));
+  const entries = read.filter((e): e is FileEntry => e !== undefined && e.schedule === undefined);
   const names = new Set(entries.map((e) => e.name));
   const records = new Map<string, JobRecord>();
   await Promise.all(
@@ -214,7 +252,14 @@ export async function loadJobViews(
       if (record) views.push({ name: n, record, status: record.status, createdAt: await firstEventTime(ctx.stateDir, n) });
     }
   }
-  return views.map(maskView).sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+  const jobs = views.map(maskView).sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+  return { jobs, schedules: schedules.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+/** The view of a job only the journal knows (a schedule's run, a deleted job being released), secrets masked. */
+export async function journalView(ctx: Pick<CliContext, 'stateDir'>, record: JobRecord): Promise<JobView> {
+  const createdAt = await firstEventTime(ctx.stateDir, record.name);
+  return maskView({ name: record.name, record, status: record.status, ...(createdAt ? { createdAt } : {}) });
 }
 
 /** A view whose status, and validation messages, have every secret of the job masked. */
@@ -226,9 +271,9 @@ function maskView(view: JobView): JobView {
 }
 
 /** The error for an unknown name, with a suggestion when a close name exists. */
-export function notFound(ctx: Pick<CliContext, 'jobsDir'>, name: string, known: readonly string[]): JobNotFoundError {
+export function notFound(ctx: Pick<CliContext, 'jobsDir'>, name: string, known: readonly string[], kind = 'SparkJob'): JobNotFoundError {
   const hint = didYouMean(name, known);
-  return new JobNotFoundError(`SparkJob "${name}" not found in ${ctx.jobsDir}${hint ? `; did you mean "${hint}"?` : ''}`);
+  return new JobNotFoundError(`${kind} "${name}" not found in ${ctx.jobsDir}${hint ? `; did you mean "${hint}"?` : ''}`);
 }
 
 /** Finds one job by metadata.name (or manifest file path); throws JobNotFoundError with "did you mean" otherwise. */

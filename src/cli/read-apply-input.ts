@@ -62,6 +62,12 @@ function validateOne(source: string, text: string, padded: string, out: ApplyInp
     out.errors.push(...parsed.errors.map(formatIssue));
     return;
   }
+  if (parsed.kind !== 'SparkJob') {
+    out.errors.push(
+      `${source}: kind: apply takes SparkJobs; put a ScheduledSparkJob's manifest into the jobs folder (or its git repository) itself`,
+    );
+    return;
+  }
   const raw = withoutStatus(parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
   out.items.push({ source, job: parsed.job, raw, text: textToWrite(text, raw) });
 }

@@ -1,3 +1,4 @@
+// Over 300 lines: the runner wires the journal, registry, schedules, queue, watcher and control socket in one place (start, stop, relist).
 import { realpath } from 'node:fs/promises';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import { TERMINAL_PHASES, type Phase } from '../api/status.js';
@@ -17,6 +18,8 @@ import { JobRegistry } from './job-registry.js';
 import { OrphanReport } from './orphan-report.js';
 import type { ReconcileContext } from './reconcile-context.js';
 import { reconcile } from './reconcile-steps.js';
+import { ScheduleRunner } from './schedule-runner.js';
+import { controlHandler } from './control-requests.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
 import { watchFolder, type FolderWatcher } from './watch-folder.js';
 import { WorkQueue } from './work-queue.js';
@@ -58,6 +61,7 @@ export class Controller {
   private readonly journal: Journal;
   private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
   private readonly registry: JobRegistry;
+  private readonly schedules: ScheduleRunner;
   private readonly backends: BackendRegistry;
   private readonly orphans: OrphanReport;
   private readonly ctx: ReconcileContext;
@@ -110,7 +114,7 @@ export class Controller {
       changed: () => this.checkIdle(),
       stopped: () => this.stopped,
     });
-    this.ctx = {
+    const base: Omit<ReconcileContext, 'schedules'> = {
       jobsDir: options.jobsDir,
       registry: this.registry,
       seen,
@@ -122,12 +126,18 @@ export class Controller {
       changed: () => this.checkIdle(),
       runHash: (spec) => this.runHashOf(spec),
     };
+    this.schedules = new ScheduleRunner({ ...base, stateDir: options.stateDir, journal: this.journal, logger: options.logger });
+    this.ctx = { ...base, schedules: this.schedules };
   }
 
   /** Takes the lock, restores jobs from the journal, adopts their drivers, and starts watching. */
   async start(): Promise<void> {
     await this.journal.init();
-    this.unlock = await acquireStateLock(this.options.stateDir, { jobsDir: this.options.jobsDir, metricsAddr: this.options.metricsAddr });
+    this.unlock = await acquireStateLock(
+      this.options.stateDir,
+      { jobsDir: this.options.jobsDir, metricsAddr: this.options.metricsAddr },
+      controlHandler(this.registry, this.schedules),
+    );
     try {
       this.hashKey = loadHashKey(this.options.stateDir);
       const records = await readAllJobRecords(this.options.stateDir, (name, err) => {
@@ -138,13 +148,14 @@ export class Controller {
       this.registry.restore(records, (ctx) => {
         if (ctx.reservation) this.backends.for(ctx.spec).reclaim(ctx.reservation);
       });
+      await this.schedules.restore(records);
       // Docker answers at once; other engines (a Mesos master) may take long and are asked in the background.
       const [local, ...remote] = this.backends.all();
       await this.orphans.check(local!);
       for (const b of remote) void this.orphans.check(b);
       const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
       await this.watchJobsFolder();
-      for (const f of new Set([...files, ...this.registry.files()])) this.queue.add(f);
+      for (const f of new Set([...files, ...this.registry.files(), ...this.schedules.files()])) this.queue.add(f);
       this.running = this.queue.run(
         this.options.workers ?? 4,
         (key) => this.reconcileSafely(key),
@@ -179,6 +190,7 @@ export class Controller {
     this.stopped = true;
     clearInterval(this.relistTimer);
     await this.watcher?.close();
+    this.schedules.stop();
     this.queue.shutDown();
     await this.running;
     this.registry.stopAll();
@@ -230,7 +242,7 @@ export class Controller {
     try {
       if (!this.stopped) await this.watchJobsFolder();
       const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
-      for (const f of new Set([...files, ...this.registry.files()])) this.queue.add(f);
+      for (const f of new Set([...files, ...this.registry.files(), ...this.schedules.files()])) this.queue.add(f);
       const swept = await sweepTempFiles(this.options.jobsDir);
       if (swept.length > 0) this.log.warn({ files: swept }, 'Removed temp files a crashed writer left in the jobs folder');
     } catch (err) {

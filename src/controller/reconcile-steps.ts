@@ -15,6 +15,7 @@ import { mergeSecrets, statusKey, type JobActor } from './job-registry.js';
 import { handleInvalid, stillNames, writeInvalidStatus } from './invalid-manifest.js';
 import { endGrace, handleGone } from './manifest-grace.js';
 import type { ReconcileContext, ReconcileRun, ReconcileStep } from './reconcile-context.js';
+import { reconcileSchedule } from './schedule-step.js';
 
 /**
  * Reads the file. Gone: the job is released (after the grace). Refused (a link, a special file)
@@ -59,7 +60,8 @@ export const skipUnchangedStep: ReconcileStep = async (run, ctx) => {
   run.known = ctx.registry.nameOf(run.file);
   run.previous = run.known ? ctx.registry.get(run.known) : undefined;
   const prev = run.previous;
-  if (ctx.seen.get(run.file) === run.hash && (prev === undefined || prev.fileStatusKey === statusKey(prev.status))) {
+  const unchanged = prev === undefined ? !ctx.schedules?.wantsWrite(run.file) : prev.fileStatusKey === statusKey(prev.status);
+  if (ctx.seen.get(run.file) === run.hash && unchanged) {
     endGrace(ctx, prev, run.file);
     return 'stop';
   }
@@ -74,6 +76,11 @@ export const parseStep: ReconcileStep = async (run, ctx) => {
     await handleInvalid(ctx, run, message, parsed.value, parsed.doc);
     return 'stop';
   }
+  if (parsed.kind !== 'SparkJob') {
+    await reconcileSchedule(run, parsed, ctx);
+    return 'stop';
+  }
+  if (ctx.schedules?.nameOf(run.file) !== undefined) await ctx.schedules.release(run.file);
   run.parsed = parsed;
   run.job = parsed.job;
   return 'next';

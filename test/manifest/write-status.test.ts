@@ -54,7 +54,7 @@ describe('applyStatus (property)', () => {
         const before = parseManifestText(m.text, 'job.yaml');
         const next = applyStatus(m.text, status);
         const after = parseManifestText(next, 'job.yaml');
-        if (!before.ok || !after.ok) throw new Error('a generated manifest did not parse');
+        if (!before.ok || !after.ok || !before.job || !after.job) throw new Error('a generated manifest did not parse');
         expect(after.specHash).toBe(before.specHash);
         expect(after.job.spec).toEqual(before.job.spec);
         expect(after.job.metadata).toEqual(before.job.metadata);
@@ -349,7 +349,7 @@ describe('applyStatus on a manifest written as one flow mapping (JSON)', () => {
     fc.assert(
       fc.property(generatedManifest, generatedStatus, fc.boolean(), fc.constantFrom(0, 2), (m, status, withStatus, indent) => {
         const before = parseManifestText(m.text, 'job.yaml');
-        if (!before.ok) throw new Error('a generated manifest did not parse');
+        if (!before.ok || !before.job) throw new Error('a generated manifest did not parse');
         const { status: _ignored, ...job } = before.job;
         const json = JSON.stringify(job, null, indent);
         const marker = '"status": {"phase": "Pending"}';

@@ -4,7 +4,7 @@ import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
 
 /** Verbs whose first argument is a SparkJob name. */
-const JOB_VERBS = ['get', 'describe', 'logs', 'events', 'wait', 'delete', 'suspend', 'resume', 'rerun'];
+const JOB_VERBS = ['get', 'describe', 'logs', 'events', 'wait', 'delete', 'suspend', 'resume', 'rerun', 'trigger'];
 const WAIT_FOR =
   'condition=Succeeded condition=Succeeded=False condition=Stalled condition=Reconciling=False phase=Succeeded phase=Failed phase=Running phase=Suspended delete jsonpath=';
 /** What follows `--for condition=` and `--for phase=`. */
@@ -33,7 +33,7 @@ function verbsOf(program: Command): VerbInfo[] {
     }));
 }
 
-const DYNAMIC_JOBS = `sparkctl "$@" get -o name 2>/dev/null | sed 's|^sparkjob/||'`;
+const DYNAMIC_JOBS = `sparkctl "$@" get -o name 2>/dev/null | sed 's|^[a-z]*/||'`;
 
 /** The bash completion script for the program's verbs and flags; job names come from `sparkctl get -o name`. */
 export function bashCompletion(program: Command): string {

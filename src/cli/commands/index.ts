@@ -11,6 +11,7 @@ import { registerLogs } from './logs.js';
 import { registerRerun } from './rerun.js';
 import { registerResume } from './resume.js';
 import { registerSuspend } from './suspend.js';
+import { registerTrigger } from './trigger.js';
 import { registerWait } from './wait.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
@@ -37,6 +38,7 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerSuspend(program, setExit);
   registerResume(program, setExit);
   registerRerun(program, setExit);
+  registerTrigger(program, setExit);
   registerCompletion(program, setExit);
   registerSync(program, setExit);
   registerVersion(program, setExit);
