@@ -150,7 +150,11 @@ export const writeStatusStep: ReconcileStep = async (run, ctx) => {
   const want = entry.status;
   const wantKey = statusKey(want);
   if (want && statusKey(readStatusFromDoc(run.parsed!.doc)) !== wantKey) {
-    const res = await writeStatus(run.abs, want, { within: run.root, expectedHash: hash, parsed: { hash, doc: run.parsed!.doc } });
+    const res = await writeStatus(run.abs, want, {
+      within: run.root,
+      expectedHash: hash,
+      parsed: { hash, doc: run.parsed!.doc, bytes: run.bytes! },
+    });
     if (res.reason === 'conflict') {
       ctx.requeue(file);
       return 'stop';
