@@ -119,9 +119,10 @@ export const steerStep: ReconcileStep = async (run, ctx) => {
   const job = run.job!;
   // A job the policy refuses gets no secretRef lookups: masking a value it was not granted would tell its author whether a guess matched.
   const secrets = run.violation ? looseSecretValues(job) : secretValues(job.spec, ctx.env);
+  const wanted = ctx.runHash(job.spec);
   if (run.entry) run.entry.secrets = mergeSecrets(run.entry.secrets, secrets);
-  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, ctx.runHash(job.spec), secrets);
-  steer(run.entry.actor, job, run.violation ?? '', ctx.runHash(job.spec));
+  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, wanted, secrets);
+  steer(run.entry.actor, job, run.violation ?? '', wanted);
   return 'next';
 };
 
