@@ -201,7 +201,7 @@ async function measureSize(manifests: number, options: ScaleOptions): Promise<Sc
       convergeMs: convergedAt - loadedAt,
       convergeCpuMs: (atConverged.cpu.user + atConverged.cpu.system) / 1000,
       rssBytes: mem.rss,
-      peakRssBytes: atConverged.peakRss,
+      peakRssBytes: mem.peakRss,
       heapUsedBytes: mem.heapUsed,
       idleCpuPercent: idle.quietest,
       idleCpuPercentAvg: idle.average,
