@@ -114,13 +114,14 @@ async function measureSize(manifests: number, options: ScaleOptions): Promise<Sc
   const dirs = [...new Set(files.map((f) => dirname(f)))];
   for (const d of dirs) await mkdir(join(ws.jobsDir, d), { recursive: true });
   for (const [i, f] of files.entries()) await writeFile(join(ws.jobsDir, f), benchJob(name(i), { suspend: true }));
-  const watches = new Map(dirs.map((d) => [d, new StatusWatch(join(ws.jobsDir, d), 2000)]));
+  // The slow re-check reads every file still waited for: every 10 s at these sizes, so it does not compete with the controller.
+  const watches = new Map(dirs.map((d) => [d, new StatusWatch(join(ws.jobsDir, d), 10_000)]));
   const watchOf = (f: string) => watches.get(dirname(f))!;
   const missed = () => [...watches.values()].reduce((n, w) => n + w.missedEvents, 0);
   let written = 0;
   const all = files.map((f) =>
     watchOf(f)
-      .waitFor(basename(f), (s) => s.phase === 'Suspended', options.convergeTimeoutMs + 60_000)
+      .waitFor(basename(f), (s) => s.phase === 'Suspended', options.convergeTimeoutMs + 60_000, false)
       .then((seen) => {
         written += 1;
         return seen;
