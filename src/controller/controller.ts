@@ -242,7 +242,8 @@ export class Controller {
     try {
       if (!this.stopped) await this.watchJobsFolder();
       const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
-      for (const f of new Set([...files, ...this.registry.files(), ...this.schedules.files()])) this.queue.add(f);
+      // Behind every edit and job change: a relist only catches what the watcher missed.
+      for (const f of new Set([...files, ...this.registry.files(), ...this.schedules.files()])) this.queue.add(f, { background: true });
       const swept = await sweepTempFiles(this.options.jobsDir);
       if (swept.length > 0) this.log.warn({ files: swept }, 'Removed temp files a crashed writer left in the jobs folder');
     } catch (err) {

@@ -126,9 +126,10 @@ export const steerStep: ReconcileStep = async (run, ctx) => {
   const job = run.job!;
   // A job the policy refuses gets no secretRef lookups: masking a value it was not granted would tell its author whether a guess matched.
   const secrets = run.violation ? looseSecretValues(job) : secretValues(job.spec, ctx.env);
+  const wanted = ctx.runHash(job.spec);
   if (run.entry) run.entry.secrets = mergeSecrets(run.entry.secrets, secrets);
-  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, ctx.runHash(job.spec), secrets);
-  steer(run.entry.actor, job, run.violation ?? '', ctx.runHash(job.spec));
+  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, wanted, secrets);
+  steer(run.entry.actor, job, run.violation ?? '', wanted);
   return 'next';
 };
 
@@ -157,7 +158,11 @@ export const writeStatusStep: ReconcileStep = async (run, ctx) => {
   const want = entry.status;
   const wantKey = statusKey(want);
   if (want && statusKey(readStatusFromDoc(run.parsed!.doc)) !== wantKey) {
-    const res = await writeStatus(run.abs, want, { within: run.root, expectedHash: hash, parsed: { hash, doc: run.parsed!.doc } });
+    const res = await writeStatus(run.abs, want, {
+      within: run.root,
+      expectedHash: hash,
+      parsed: { hash, doc: run.parsed!.doc, bytes: run.bytes! },
+    });
     if (res.reason === 'conflict') {
       ctx.requeue(file);
       return 'stop';
