@@ -6,6 +6,7 @@ import { readScheduleRecord } from '../state/schedule-record.js';
 import type { CliContext } from './cli-context.js';
 import { firstEventTime, journalView, type JobView, type ScheduleFile } from './find-job.js';
 import { formatAge } from './printers/format-age.js';
+import { maskSecrets } from './printers/mask-secrets.js';
 import { renderTable } from './printers/table.js';
 
 /** A schedule as the CLI shows it: its manifest and the status the controller recorded. */
@@ -63,15 +64,15 @@ export function renderScheduleTable(views: readonly ScheduleView[], noHeaders: b
   return noHeaders ? text.slice(text.indexOf('\n') + 1) : text;
 }
 
-/** A schedule as one object (for -o yaml/json): the manifest as written, with the recorded status. */
+/** A schedule as one object (for -o yaml/json): the manifest as written (template secrets masked), with the recorded status. */
 export function scheduleObject(view: ScheduleView): Record<string, unknown> {
-  const { status: _ignored, ...manifest } = view.manifest ?? {};
+  const { status: _ignored, ...manifest } = view.manifest ? maskSecrets(view.manifest) : {};
   return {
     apiVersion: API_VERSION,
     kind: SCHEDULED_KIND,
     ...manifest,
-    metadata: view.manifest?.metadata ?? { name: view.name },
-    spec: view.manifest?.spec,
+    metadata: manifest.metadata ?? { name: view.name },
+    spec: manifest.spec,
     status: view.status,
   };
 }

@@ -25,7 +25,7 @@ export interface ReconcileContext {
   /** The run hash of a spec under the state dir's key. */
   readonly runHash: (spec: SparkJobSpec) => string;
   /** The ScheduledSparkJob runner (absent where only SparkJobs are reconciled, as in some tests). */
-  readonly schedules?: Pick<ScheduleRunner, 'upsert' | 'release' | 'gone' | 'wantsWrite' | 'markWritten' | 'nameOf'>;
+  readonly schedules?: Pick<ScheduleRunner, 'upsert' | 'release' | 'gone' | 'wantsWrite' | 'markWritten' | 'nameOf' | 'fileOf'>;
 }
 
 /** One reconcile of one file: what the steps found so far, filled in step by step. */

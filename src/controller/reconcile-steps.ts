@@ -94,14 +94,23 @@ export const checkPolicyStep: ReconcileStep = async (run, ctx) => {
 };
 
 /**
- * Claims the job's name for this file: a name another file still holds makes this file Invalid
- * (stop); a name whose file no longer holds it moves the job here; a file that held another job
- * releases that one. A job being forgotten stops here (its file is requeued after).
+ * Claims the job's name for this file: a name another file still holds, a schedule holds or one
+ * of a schedule's runs holds makes this file Invalid (stop); a name whose file no longer holds it
+ * moves the job here; a file that held another job releases that one. A job being forgotten stops
+ * here (its file is requeued after).
  */
 export const claimNameStep: ReconcileStep = async (run, ctx) => {
   const { file } = run;
   const name = run.job!.metadata.name;
   const entry = ctx.registry.get(name);
+  // SparkJobs, schedules and runs share one name space; whichever came first keeps the name.
+  const scheduleFile = ctx.schedules?.fileOf(name);
+  const holder = scheduleFile !== undefined && scheduleFile !== file ? scheduleFile : undefined;
+  const runOf = entry?.run ? `a run of ScheduledSparkJob ${entry.run.schedule} (${entry.file})` : undefined;
+  if (holder !== undefined || runOf !== undefined) {
+    await writeInvalidStatus(ctx, run, duplicateNameStatus(name, (runOf ?? holder)!), readStatusFromDoc(run.parsed!.doc), run.parsed!.doc);
+    return 'stop';
+  }
   if (run.previous && run.previous.name === name) endGrace(ctx, run.previous, file);
   if (entry && entry.file === file && entry.invalidRevision !== undefined) ctx.registry.setInvalidRevision(entry, undefined);
   if (entry && entry.file !== file) {

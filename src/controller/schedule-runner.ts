@@ -155,6 +155,11 @@ export class ScheduleRunner {
     return this.byFile.get(file);
   }
 
+  /** The file of the schedule called `name`, if this runner runs one (its name is taken for SparkJobs too). */
+  fileOf(name: string): string | undefined {
+    return this.schedules.get(name)?.file;
+  }
+
   /** Takes a schedule's valid spec from `file`, plans it now and returns the status to write back. */
   async upsert(file: string, name: string, spec: ScheduledSparkJobSpec): Promise<ScheduledSparkJobStatus> {
     this.graceUntil.delete(file);
@@ -209,7 +214,9 @@ export class ScheduleRunner {
     if (s.violation) throw new Error(`the template of ${name} is refused by the policy: ${s.violation}`);
     const at = this.now();
     const run = runName(name, at);
-    if (this.options.registry.get(run)) throw new Error(`run ${run} already exists (one run per second): try again in a second`);
+    const holder = this.options.registry.get(run);
+    if (holder && !holder.run) throw new Error(`${run} is the name of SparkJob in ${holder.file}; rename that job, or trigger in a second`);
+    if (holder) throw new Error(`run ${run} already exists (one run per second): try again in a second`);
     await this.startRun(s, run, at, true);
     this.options.requeue(s.file);
     return run;
@@ -271,7 +278,12 @@ export class ScheduleRunner {
     const plan = planSchedule(s.lastScheduleTime === undefined ? view : { ...view, lastScheduleTime: s.lastScheduleTime }, now);
     for (const run of [...plan.stop, ...plan.forget]) this.letGo(run, plan.stop.includes(run) ? 'replaced' : 'history');
     let retryAt: number | undefined;
-    if (plan.start && s.violation) {
+    // A SparkJob that took the run's name first keeps it (one name space): the time is passed over, and the status says why.
+    const holder = plan.start ? this.options.registry.get(plan.start.name) : undefined;
+    let taken: string | undefined;
+    if (plan.start && holder && !holder.run) {
+      taken = `the run of ${new Date(plan.start.scheduledAt).toISOString()} was not started: its name ${plan.start.name} is used by SparkJob ${holder.name} in ${holder.file}; rename that job`;
+    } else if (plan.start && s.violation) {
       s.message = `the run of ${new Date(plan.start.scheduledAt).toISOString()} was not started: ${s.violation}`;
     } else if (plan.start) {
       try {
@@ -284,6 +296,7 @@ export class ScheduleRunner {
       }
     }
     if (retryAt === undefined) this.applyPlan(s, plan);
+    if (taken !== undefined) s.message = taken;
     s.nextScheduleTime = plan.nextScheduleTime;
     await this.save(s);
     this.arm(s, retryAt ?? plan.nextScheduleTime);
