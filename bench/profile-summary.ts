@@ -24,7 +24,11 @@ export interface ProfileRow {
 }
 
 const label = (n: ProfileNode) => {
-  const url = n.callFrame.url.replace(/^file:\/\//, '').replace(/^.*\/(src|node_modules)\//, '$1/');
+  // node_modules first (a package may have its own src/); the project's code from src/ (tsx) or dist/ (compiled) reads as src/.
+  const url = n.callFrame.url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, 'node_modules/')
+    .replace(/^\/.*?\/(src|dist)\//, 'src/');
   return `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
 };
 

@@ -1,6 +1,6 @@
 /**
  * Runs every benchmark and prints its figures: `npm run bench` (full sizes, minutes) or
- * `npm run bench:smoke` (tiny sizes, seconds). Options: `--only overhead,burst,scale,mesos,cli-get`,
+ * `npm run bench:smoke` (tiny sizes, seconds). Options: `--only overhead,waves,burst,scale,mesos,cli-get`,
  * `--json FILE` (the results as JSON), `--cpu-prof DIR` (a profile of each controller process).
  */
 import { writeFile } from 'node:fs/promises';
@@ -13,20 +13,22 @@ import { formatCliGet, runCliGet, type CliGetResult } from './cli-get.js';
 import { formatMesos, runMesos, type MesosResult } from './mesos.js';
 import { formatOverhead, runOverhead, type OverheadResult } from './overhead.js';
 import { formatScale, runScale, type ScaleResult } from './scale.js';
+import { formatWaves, runWaves, type WavesResult } from './waves.js';
 import { benchDocker } from './support/docker-baseline.js';
 import { formatMachine, machineInfo, type MachineInfo } from './support/machine.js';
 
 /** The benchmarks, by name. */
-export const BENCHMARKS = ['overhead', 'burst', 'scale', 'mesos', 'cli-get'] as const;
+export const BENCHMARKS = ['overhead', 'waves', 'burst', 'scale', 'mesos', 'cli-get'] as const;
 /** A benchmark's name. */
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 /** Any benchmark's result. */
-export type BenchResult = OverheadResult | BurstResult | ScaleResult | MesosResult | CliGetResult;
+export type BenchResult = OverheadResult | WavesResult | BurstResult | ScaleResult | MesosResult | CliGetResult;
 
 /** The sizes of a full run and of the smoke run. */
 export const SIZES = {
   full: {
     overhead: { runs: 30 },
+    waves: { jobs: 6, rounds: 5 },
     burst: { jobs: 200 },
     scale: { sizes: [1000, 10_000], edits: 200, idleMs: 35_000, convergeTimeoutMs: 10 * 60_000 },
     mesos: { tasks: 500, agents: 2, agentCpus: 1, agentMemMiB: 1024, allocationIntervalSeconds: 1 },
@@ -34,6 +36,7 @@ export const SIZES = {
   },
   smoke: {
     overhead: { runs: 2 },
+    waves: { jobs: 3, rounds: 1 },
     burst: { jobs: 6 },
     scale: { sizes: [20, 60], edits: 3, idleMs: 1000, convergeTimeoutMs: 120_000 },
     mesos: { tasks: 4, agents: 2, agentCpus: 1, agentMemMiB: 1024, allocationIntervalSeconds: 1 },
@@ -66,6 +69,10 @@ export async function runBenchmarks(options: RunOptions): Promise<{ machine: Mac
   if (want('overhead')) {
     const r = await runOverhead({ ...sizes.overhead, ...prof });
     report(formatOverhead(r), r);
+  }
+  if (want('waves')) {
+    const r = await runWaves({ ...sizes.waves, ...prof });
+    report(formatWaves(r), r);
   }
   if (want('burst')) {
     const r = await runBurst({ ...sizes.burst, ...prof });

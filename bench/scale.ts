@@ -1,16 +1,19 @@
 /**
- * Scale: many suspended manifests (no containers) in the jobs folder, the controller in a child
- * process (clean RSS and CPU). Cold start to every status written, RSS once converged, CPU
+ * Scale: many suspended manifests (no containers) in the jobs folder, the compiled controller in
+ * a child process (clean RSS and CPU). Cold start to every status written, RSS once converged, CPU
  * while idle, and the latency from one file edit to its status update with all of them present.
+ * The baseline of the same run is the read-parse-rewrite floor (support/rewrite-floor.ts): a
+ * plain process that only reads, parses and atomically rewrites each file with a status.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { fork } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { benchDocker } from './support/docker-baseline.js';
 import { benchJob, writeAtomic } from './support/manifests.js';
-import { spawnController, type ChildController, type ProcessSample } from './support/spawn-controller.js';
+import { defaultMode, spawnController, type ChildController, type ProcessSample } from './support/spawn-controller.js';
 import { formatMiB, formatMs, summarize, type Summary } from './support/stats.js';
 import { readStatusFields, StatusWatch } from './support/status-watch.js';
 import { createWorkspace } from './support/workspace.js';
@@ -26,11 +29,20 @@ export interface ScaleOptions {
   /** Give up on convergence after this long (the figures then say how far it got). */
   readonly convergeTimeoutMs: number;
   readonly cpuProfDir?: string;
+  /**
+   * Manifests per folder: above it a size is spread over subfolders of this many (default
+   * 1,000 for sizes over 10,000; 10,000 and less stay in one flat folder).
+   */
+  readonly perFolder?: number;
+  /** Skip the read-parse-rewrite floor (it costs about as long as a good cold start). */
+  readonly noFloor?: boolean;
 }
 
 /** The figures of one folder size. */
 export interface ScalePoint {
   readonly manifests: number;
+  /** Folders the manifests were spread over (1: flat). */
+  readonly folders: number;
   /** Whether every status was written within convergeTimeoutMs; if not, the later figures are NaN. */
   readonly converged: boolean;
   readonly statusesWritten: number;
@@ -41,6 +53,8 @@ export interface ScalePoint {
   /** CPU time the controller spent from spawn to converged (user + system). */
   readonly convergeCpuMs: number;
   readonly rssBytes: number;
+  /** The highest RSS of the controller up to convergence. */
+  readonly peakRssBytes: number;
   readonly heapUsedBytes: number;
   /** CPU of the controller over the quietest idle window, percent of one core. */
   readonly idleCpuPercent: number;
@@ -50,11 +64,18 @@ export interface ScalePoint {
   readonly idlePeriodMs: number;
   readonly editToStatus: Summary;
   readonly missedEvents: number;
+  /** The read-parse-rewrite floor over the same files (wall and CPU, after its modules loaded); NaN when skipped. */
+  readonly floorMs: number;
+  readonly floorCpuMs: number;
+  /** Cold start ÷ floor (target ≤ 3 at 10,000). */
+  readonly floorRatio: number;
 }
 
 /** Every size's figures; the RSS of the same process over an empty folder is the floor. */
 export interface ScaleResult {
   readonly name: 'scale';
+  /** 'compiled' (bin/sparkctl.js, the default) or 'tsx'. */
+  readonly controller: 'compiled' | 'tsx';
   readonly emptyRssBytes: number;
   readonly points: readonly ScalePoint[];
 }
@@ -83,14 +104,24 @@ async function measureIdle(controller: ChildController, idleMs: number): Promise
 async function measureSize(manifests: number, options: ScaleOptions): Promise<ScalePoint> {
   const docker = benchDocker();
   const ws = await createWorkspace(`scale${manifests}`);
-  const files = Array.from({ length: manifests }, (_, i) => `job-${String(i).padStart(5, '0')}.yaml`);
-  for (const [i, f] of files.entries())
-    await writeFile(join(ws.jobsDir, f), benchJob(`job-${String(i).padStart(5, '0')}`, { suspend: true }));
-  const watch = new StatusWatch(ws.jobsDir, 2000);
+  const perFolder = options.perFolder ?? (manifests > 10_000 ? 1_000 : manifests);
+  const folders = Math.ceil(manifests / perFolder);
+  const name = (i: number) => `job-${String(i).padStart(6, '0')}`;
+  const files = Array.from({ length: manifests }, (_, i) =>
+    folders > 1 ? `part-${String(Math.floor(i / perFolder)).padStart(3, '0')}/${name(i)}.yaml` : `${name(i)}.yaml`,
+  );
+  const floor = options.noFloor ? undefined : await measureFloor(files, name);
+  const dirs = [...new Set(files.map((f) => dirname(f)))];
+  for (const d of dirs) await mkdir(join(ws.jobsDir, d), { recursive: true });
+  for (const [i, f] of files.entries()) await writeFile(join(ws.jobsDir, f), benchJob(name(i), { suspend: true }));
+  // The slow re-check reads every file still waited for: every 10 s at these sizes, so it does not compete with the controller.
+  const watches = new Map(dirs.map((d) => [d, new StatusWatch(join(ws.jobsDir, d), 10_000)]));
+  const watchOf = (f: string) => watches.get(dirname(f))!;
+  const missed = () => [...watches.values()].reduce((n, w) => n + w.missedEvents, 0);
   let written = 0;
   const all = files.map((f) =>
-    watch
-      .waitFor(f, (s) => s.phase === 'Suspended', options.convergeTimeoutMs + 60_000)
+    watchOf(f)
+      .waitFor(basename(f), (s) => s.phase === 'Suspended', options.convergeTimeoutMs + 60_000, false)
       .then((seen) => {
         written += 1;
         return seen;
@@ -112,23 +143,31 @@ async function measureSize(manifests: number, options: ScaleOptions): Promise<Sc
     ]);
     clearTimeout(timer);
     const atConverged = await controller.sample();
+    const floorFigures = {
+      floorMs: floor?.ms ?? Number.NaN,
+      floorCpuMs: floor?.cpuMs ?? Number.NaN,
+    };
     if (!seen) {
       const now = performance.now();
       return {
         manifests,
+        folders,
+        ...floorFigures,
+        floorRatio: floor ? (now - controller.spawnedAt) / floor.ms : Number.NaN,
         converged: false,
         statusesWritten: written,
         coldStartMs: now - controller.spawnedAt,
         convergeMs: now - loadedAt,
         convergeCpuMs: (atConverged.cpu.user + atConverged.cpu.system) / 1000,
         rssBytes: atConverged.rss,
+        peakRssBytes: atConverged.peakRss,
         heapUsedBytes: atConverged.heapUsed,
         idleCpuPercent: Number.NaN,
         idleCpuPercentAvg: Number.NaN,
         idleWindowMs: 0,
         idlePeriodMs: 0,
         editToStatus: summarize([]),
-        missedEvents: watch.missedEvents,
+        missedEvents: missed(),
       };
     }
     const convergedAt = Math.max(...seen.map((s) => s.at));
@@ -144,38 +183,67 @@ async function measureSize(manifests: number, options: ScaleOptions): Promise<Sc
       const before = readStatusFields(text).observedSpecHash;
       const edited = text.replace(/arguments: \["[^"]*"\]/, `arguments: ["edit-${k}"]`);
       const t0 = performance.now();
-      const done = watch.waitFor(
-        file,
+      const done = watchOf(file).waitFor(
+        basename(file),
         (s) => s.phase === 'Suspended' && s.observedSpecHash !== undefined && s.observedSpecHash !== before,
         60_000,
       );
-      await writeAtomic(ws.jobsDir, file, edited);
+      await writeAtomic(join(ws.jobsDir, dirname(file)), basename(file), edited);
       latencies.push((await done).at - t0);
     }
     return {
       manifests,
+      folders,
+      ...floorFigures,
+      floorRatio: floor ? (convergedAt - controller.spawnedAt) / floor.ms : Number.NaN,
       converged: true,
       statusesWritten: written,
       coldStartMs: convergedAt - controller.spawnedAt,
       convergeMs: convergedAt - loadedAt,
       convergeCpuMs: (atConverged.cpu.user + atConverged.cpu.system) / 1000,
       rssBytes: mem.rss,
+      peakRssBytes: mem.peakRss,
       heapUsedBytes: mem.heapUsed,
       idleCpuPercent: idle.quietest,
       idleCpuPercentAvg: idle.average,
       idleWindowMs: idle.windowMs,
       idlePeriodMs: options.idleMs,
       editToStatus: summarize(latencies),
-      missedEvents: watch.missedEvents,
+      missedEvents: missed(),
     };
   } finally {
-    watch.close();
+    for (const w of watches.values()) w.close();
     await controller.stop();
     await ws.cleanup(docker);
   }
 }
 
-/** The RSS of the controller process over an empty jobs folder: Node, tsx and the modules. */
+/**
+ * The read-parse-rewrite floor over the same files, laid out the same way in a folder of its
+ * own, run in a child process (support/rewrite-floor.ts) so it has a process to itself too.
+ */
+async function measureFloor(files: readonly string[], name: (i: number) => string): Promise<{ ms: number; cpuMs: number }> {
+  const ws = await createWorkspace(`floor${files.length}`);
+  try {
+    for (const d of new Set(files.map((f) => dirname(f)))) await mkdir(join(ws.jobsDir, d), { recursive: true });
+    for (const [i, f] of files.entries()) await writeFile(join(ws.jobsDir, f), benchJob(name(i), { suspend: true }));
+    const child = fork(join(dirname(new URL(import.meta.url).pathname), 'support', 'rewrite-floor.ts'), ['--child'], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return await new Promise<{ ms: number; cpuMs: number }>((resolve, reject) => {
+      child.on('message', (m: { type?: string; ms?: number; cpuMs?: number }) => {
+        if (m.type === 'ready') child.send({ files: files.map((f) => join(ws.jobsDir, f)) });
+        if (m.type === 'floor') resolve({ ms: m.ms!, cpuMs: m.cpuMs! });
+      });
+      child.once('exit', (code) => reject(new Error(`the read-parse-rewrite floor exited (${code}) before it reported`)));
+    });
+  } finally {
+    await ws.cleanup();
+  }
+}
+
+/** The RSS of the controller process over an empty jobs folder: Node and the modules (and tsx's loader under tsx). */
 async function emptyRss(): Promise<number> {
   const ws = await createWorkspace('scale0');
   const controller = spawnController({ jobsDir: ws.jobsDir, stateDir: ws.stateDir, logFile: ws.logFile });
@@ -193,12 +261,13 @@ async function emptyRss(): Promise<number> {
 export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   const points: ScalePoint[] = [];
   for (const n of options.sizes) points.push(await measureSize(n, options));
-  return { name: 'scale', emptyRssBytes: await emptyRss(), points };
+  return { name: 'scale', controller: defaultMode(), emptyRssBytes: await emptyRss(), points };
 }
 
 /** The result as the lines `npm run bench` prints. */
 export function formatScale(r: ScaleResult): string {
-  const lines = [`Scale: suspended manifests, controller in a child process (RSS over an empty folder: ${formatMiB(r.emptyRssBytes)})`];
+  const how = r.controller === 'compiled' ? 'compiled bin/sparkctl.js' : 'runController under tsx';
+  const lines = [`Scale: suspended manifests, ${how} in a child process (RSS over an empty folder: ${formatMiB(r.emptyRssBytes)})`];
   for (const p of r.points) {
     if (!p.converged) {
       lines.push(
@@ -206,8 +275,15 @@ export function formatScale(r: ScaleResult): string {
       );
       continue;
     }
+    const where = p.folders > 1 ? ` in ${p.folders} folders` : '';
+    const up = r.controller === 'compiled' ? 'after process start' : 'after module load';
     lines.push(
-      `  ${String(p.manifests).padStart(6)} manifests: cold start ${formatMs(p.coldStartMs)} (after module load ${formatMs(p.convergeMs)}, ${formatMs(p.convergeCpuMs)} CPU), RSS ${formatMiB(p.rssBytes)} (heap ${formatMiB(p.heapUsedBytes)})`,
+      `  ${String(p.manifests).padStart(6)} manifests${where}: cold start ${formatMs(p.coldStartMs)} (${up} ${formatMs(p.convergeMs)}, ${formatMs(p.convergeCpuMs)} CPU), RSS ${formatMiB(p.rssBytes)} (peak ${formatMiB(p.peakRssBytes)}, heap ${formatMiB(p.heapUsedBytes)})`,
+      ...(Number.isNaN(p.floorMs)
+        ? []
+        : [
+            `          read-parse-rewrite floor ${formatMs(p.floorMs)} (${formatMs(p.floorCpuMs)} CPU): cold start ÷ floor ${p.floorRatio.toFixed(2)}`,
+          ]),
       `          idle CPU ${p.idleCpuPercent.toFixed(2)}% of a core (quietest ${p.idleWindowMs / 1000} s), ${p.idleCpuPercentAvg.toFixed(2)}% over ${p.idlePeriodMs / 1000} s`,
       `          edit → status p50 ${formatMs(p.editToStatus.median)}  p99 ${formatMs(p.editToStatus.p99)}  max ${formatMs(p.editToStatus.max)} (${p.editToStatus.n} edits)${p.missedEvents ? `  (${p.missedEvents} seen late by the re-check)` : ''}`,
     );
@@ -216,14 +292,17 @@ export function formatScale(r: ScaleResult): string {
   if (small && large && large !== small && small.converged && large.converged) {
     const k = large.manifests / small.manifests;
     lines.push(
-      `  growth ×${k} manifests: cold start ×${(large.convergeMs / small.convergeMs).toFixed(1)}, RSS above the empty floor ×${((large.rssBytes - r.emptyRssBytes) / Math.max(1, small.rssBytes - r.emptyRssBytes)).toFixed(1)}, edit p99 ×${(large.editToStatus.p99 / small.editToStatus.p99).toFixed(1)}`,
+      `  growth ×${k} manifests: cold start ×${(large.coldStartMs / small.coldStartMs).toFixed(1)}, RSS above the empty floor ×${((large.rssBytes - r.emptyRssBytes) / Math.max(1, small.rssBytes - r.emptyRssBytes)).toFixed(1)}, edit p99 ×${(large.editToStatus.p99 / small.editToStatus.p99).toFixed(1)}`,
     );
   }
-  lines.push('  targets at 10,000: converged ≤ 10 s, RSS ≤ 300 MB, p99 edit → status ≤ 250 ms, idle CPU ≈ 0');
+  lines.push(
+    '  targets at 10,000: converged ≤ 10 s and ≤ 3× the floor, RSS ≤ 300 MB, p99 edit → status ≤ 250 ms, idle CPU ≈ 0; at 100,000: ≤ 100 s, ≤ 1.5 GB',
+  );
   return lines.join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // BENCH_SIZES=1000,10000,100000 adds the 100,000 point (spread over folders of 1,000; about 15 minutes).
   const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
   console.log(
     formatScale(
@@ -233,6 +312,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
         idleMs: Number(process.env.BENCH_IDLE_MS ?? 35_000),
         convergeTimeoutMs: Number(process.env.BENCH_CONVERGE_TIMEOUT_MS ?? 15 * 60_000),
         ...(process.env.BENCH_CPU_PROF ? { cpuProfDir: process.env.BENCH_CPU_PROF } : {}),
+        ...(process.env.BENCH_PER_FOLDER ? { perFolder: Number(process.env.BENCH_PER_FOLDER) } : {}),
+        ...(process.env.BENCH_NO_FLOOR === '1' ? { noFloor: true } : {}),
       }),
     ),
   );

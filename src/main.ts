@@ -72,15 +72,16 @@ export async function runController(config: ControllerConfig): Promise<number> {
     ...(metrics ? { onPhase: metrics.onPhase, onReconcile: metrics.onReconcile } : {}),
     backends: {
       docker,
-      mesos: () =>
+      // Orphan reporting covers Mesos as it covers Docker: the hooks give the backend the tasks the journal
+      // records, and report a sparkctl task nobody here owns (logged, a Warning event on its job, left alone).
+      mesos: (hooks) =>
         (mesos ??= createMesosBackend({
           stateDir: join(config.stateDir, 'mesos'),
           instance,
           logger,
           policy,
           ...config.mesos,
-          // Orphan reporting covers Mesos as it covers Docker: a sparkctl task nobody here knows is reported and left alone.
-          onUnknownTask: (task) => logger.warn({ task }, 'Found a Mesos task no job owns; left it alone'),
+          ...hooks,
         })),
     },
   });
@@ -120,7 +121,7 @@ export async function runController(config: ControllerConfig): Promise<number> {
         isStarted: () => started,
         stateDir: config.stateDir,
         journalProblem: () => controller.journalProblem(),
-        pingEngine: (signal) => docker.connect({ signal }),
+        pingEngine: (signal) => docker.connect(undefined, { signal }),
         logger,
         ...(dashboard ? { routes: dashboard.handle } : {}),
       });

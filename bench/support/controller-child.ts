@@ -13,7 +13,13 @@ if (!jobsDir || !stateDir || !process.send) {
 }
 process.on('message', (m: unknown) => {
   if (m === 'sample')
-    process.send?.({ type: 'sample', rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed, cpu: process.cpuUsage() });
+    process.send?.({
+      type: 'sample',
+      rss: process.memoryUsage.rss(),
+      peakRss: process.resourceUsage().maxRSS * 1024,
+      heapUsed: process.memoryUsage().heapUsed,
+      cpu: process.cpuUsage(),
+    });
 });
 process.send({ type: 'loaded' });
 const code = await runController({

@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { parse as parseYaml } from 'yaml';
 import { SparkJobSpecSchema, type SparkJobSpec } from '../../src/api/spark-job.js';
 import { buildContainerSpec } from '../../src/backends/docker/build-container-spec.js';
+import { driverMemoryWithOverheadMiB } from '../../src/backends/spark-submit.js';
 import { benchJob } from './manifests.js';
 
 /** The label on every baseline container, so a failed run's leftovers can be found. */
@@ -18,6 +19,18 @@ export function benchDocker(): Docker {
 export function benchSpec(): SparkJobSpec {
   const doc = parseYaml(benchJob('baseline')) as { spec: unknown };
   return SparkJobSpecSchema.parse(doc.spec);
+}
+
+/** How many such jobs the Docker backend's ledger runs at once: the engine's NCPU and MemTotal over the job's cores and memory. */
+export async function ledgerWidth(docker: Docker, spec: SparkJobSpec): Promise<number> {
+  const info = (await docker.info()) as { NCPU: number; MemTotal: number };
+  return Math.max(
+    1,
+    Math.min(
+      Math.floor(info.NCPU / spec.driver.cores + 1e-9),
+      Math.floor(info.MemTotal / (1024 * 1024) / driverMemoryWithOverheadMiB(spec)),
+    ),
+  );
 }
 
 /**

@@ -52,14 +52,16 @@ export class StatusWatch {
     this.watcher = watch(dir, (_event, filename) => {
       if (filename && !filename.startsWith('.') && this.waiters.has(filename)) void this.check(filename, performance.now(), false);
     });
-    this.safety = setInterval(() => {
-      for (const file of this.waiters.keys()) void this.check(file, performance.now(), true);
-    }, recheckMs);
+    this.safety = setInterval(() => void this.recheckAll(), recheckMs);
     this.safety.unref();
   }
 
-  /** Resolves at the event that showed `until` true of the file's status. */
-  waitFor(file: string, until: (s: FileStatus) => boolean, timeoutMs = 120_000): Promise<StatusSeen> {
+  /**
+   * Resolves at the event that showed `until` true of the file's status. `checkNow: false` skips
+   * the first read (for many files known not to match yet: thousands of reads at once exhaust
+   * file descriptors and steal CPU from the process measured).
+   */
+  waitFor(file: string, until: (s: FileStatus) => boolean, timeoutMs = 120_000, checkNow = true): Promise<StatusSeen> {
     return new Promise<StatusSeen>((resolve, reject) => {
       const set = this.waiters.get(file) ?? new Set<Waiter>();
       this.waiters.set(file, set);
@@ -76,7 +78,7 @@ export class StatusWatch {
         },
       };
       set.add(waiter);
-      void this.check(file, performance.now(), false);
+      if (checkNow) void this.check(file, performance.now(), false);
     });
   }
 
@@ -84,6 +86,24 @@ export class StatusWatch {
   close(): void {
     clearInterval(this.safety);
     this.watcher.close();
+  }
+
+  private rechecking = false;
+
+  /** The slow re-check: every waited-for file, 16 reads at a time, one sweep at a time. */
+  private async recheckAll(): Promise<void> {
+    if (this.rechecking) return;
+    this.rechecking = true;
+    try {
+      const files = [...this.waiters.keys()];
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < files.length; i = next++) await this.check(files[i]!, performance.now(), true);
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   private async check(file: string, at: number, bySafety: boolean): Promise<void> {

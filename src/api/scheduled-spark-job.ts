@@ -24,17 +24,21 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** How a valid schedule looks, appended to every refusal. */
+const CRON_HINT =
+  'write it as minute hour day month weekday, e.g. "0 2 * * *" (02:00 daily), "*/30 * * * * *" (every 30 seconds) or "@hourly"';
+
 /** Why a cron expression is refused, or undefined when croner accepts it (5 fields, 6 with seconds first, @nicknames). */
 export function cronProblem(schedule: string): string | undefined {
   const fields = schedule.trim().split(/\s+/);
   if (!schedule.trim().startsWith('@') && fields.length !== 5 && fields.length !== 6) {
-    return `schedule must have 5 fields (minute hour day month weekday) or 6 with seconds first, or be @hourly, @daily, @weekly, @monthly or @yearly; got ${fields.length} fields`;
+    return `schedule must have 5 fields (minute hour day month weekday) or 6 with seconds first, or be @hourly, @daily, @weekly, @monthly or @yearly; got ${fields.length} fields: ${CRON_HINT}`;
   }
   try {
     new Cron(schedule, { paused: true });
     return undefined;
   } catch (e) {
-    return `schedule is not a valid cron expression: ${e instanceof Error ? e.message : String(e)}`;
+    return `schedule is not a valid cron expression (${e instanceof Error ? e.message : String(e)}): ${CRON_HINT}`;
   }
 }
 

@@ -237,7 +237,7 @@ export const MetadataSchema = z.strictObject({
 /** The whole SparkJob manifest. `status` is accepted but ignored: the controller owns it. */
 export const SparkJobSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { message: `apiVersion must be ${API_VERSION}` }),
-  kind: z.literal(KIND, { message: `kind must be ${KIND}` }),
+  kind: z.literal(KIND, { message: `kind must be ${KIND} (or ScheduledSparkJob for a schedule of runs)` }),
   metadata: MetadataSchema,
   spec: SparkJobSpecSchema,
   status: z.unknown().optional(),

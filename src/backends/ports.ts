@@ -63,15 +63,16 @@ export interface CallIO {
   readonly signal: AbortSignal;
   /** A human-readable note while waiting (e.g. what was asked for and what is free). */
   readonly onProgress?: (message: string) => void;
-  /** The spec a call is made for, when the engine depends on it (the Mesos master to connect to). */
-  readonly spec?: SparkJobSpec;
 }
 
 /** The interface the controller consumes; one adapter per engine. */
 export interface Backend {
   readonly kind: 'docker' | 'mesos';
-  /** Reaches the engine or master and checks it can serve us. */
-  connect(io: CallIO): Promise<ConnectResult>;
+  /**
+   * Reaches the engine or master the run needs and checks it can serve us. Without a run: the engine
+   * itself (Docker's health ping), or the frameworks stored in the state dir (Mesos after a restart).
+   */
+  connect(run: JobRun | undefined, io: CallIO): Promise<ConnectResult>;
   /** Resolves once resources for the run are held; waits (calling onProgress) while they are not. */
   requestResources(run: JobRun, io: CallIO): Promise<Reservation>;
   /** Re-registers a reservation found in a restored snapshot, so the ledger counts it again. */

@@ -1,5 +1,6 @@
 import { open, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ScheduledSparkJob } from '../api/scheduled-spark-job.js';
 import type { SparkJob } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
 import { journalPaths, type JobRecord } from '../state/journal-paths.js';
@@ -91,6 +92,17 @@ export async function firstEventTime(stateDir: string, name: string): Promise<st
   }
 }
 
+/** A valid ScheduledSparkJob manifest in the jobs folder (its status is read by cli/schedule-views.ts). */
+export interface ScheduleFile {
+  readonly name: string;
+  readonly file: string;
+  readonly schedule: ScheduledSparkJob;
+  /** The manifest as written (without status). */
+  readonly manifest?: Record<string, unknown>;
+  /** The manifest's `status:` as written back by the controller (unchecked). */
+  readonly fileStatus?: unknown;
+}
+
 /**
  * Every job: each manifest in the jobs folder (valid or not) joined with its journal record;
  * with `includeJournalOnly`, also jobs whose manifest is gone but whose record remains (being released).
@@ -101,6 +113,14 @@ export async function loadJobViews(
   ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>,
   options: { includeJournalOnly?: boolean; cache?: ReadCache } = {},
 ): Promise<JobView[]> {
+  return (await loadViews(ctx, options)).jobs;
+}
+
+/** Every job (as loadJobViews) and every valid schedule manifest, from one read of the jobs folder. */
+export async function loadViews(
+  ctx: Pick<CliContext, 'jobsDir' | 'stateDir'>,
+  options: { includeJournalOnly?: boolean; cache?: ReadCache } = {},
+): Promise<{ jobs: JobView[]; schedules: ScheduleFile[] }> {
   const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
   const [files, cache] = await Promise.all([
     listManifests(root),
@@ -117,7 +137,16 @@ export async function loadJobViews(
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
-  const entries = read.filter((e): e is FileEntry => e !== undefined);
+  const schedules: ScheduleFile[] = read
+    .filter((e): e is FileEntry & { schedule: ScheduledSparkJob } => e?.schedule !== undefined)
+    .map((e) => ({
+      name: e.name,
+      file: e.file,
+      schedule: e.schedule,
+      ...(e.manifest ? { manifest: e.manifest } : {}),
+      ...(e.rawStatus !== undefined ? { fileStatus: e.rawStatus } : {}),
+    }));
+  const entries = read.filter((e): e is FileEntry => e !== undefined && e.schedule === undefined);
   const names = new Set(entries.map((e) => e.name));
   const records = new Map<string, JobRecord>();
   const secretsOf = new Map<JobRecord, readonly string[]>();
@@ -184,7 +213,26 @@ export async function loadJobViews(
     }
   }
   await cache.saveAndRoll();
-  return views.sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+  const jobs = views.sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+  return { jobs, schedules: schedules.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+/** The view of a job only the journal knows (a schedule's run, a deleted job being released), secrets masked. */
+export async function journalView(ctx: Pick<CliContext, 'stateDir'>, record: JobRecord): Promise<JobView> {
+  const createdAt = await firstEventTime(ctx.stateDir, record.name);
+  return maskView(
+    { name: record.name, record, status: record.status, ...(createdAt ? { createdAt } : {}) },
+    knownSecrets(undefined, record),
+  );
+}
+
+/** A view whose status, and validation messages, have every secret of the job (its manifest's and its record's) masked. */
+function maskView(view: JobView, secrets: readonly string[]): JobView {
+  if (secrets.length === 0) return view;
+  const masked = cloneLazy(view) as { -readonly [K in keyof JobView]: JobView[K] };
+  masked.status = maskStatus(view.status, secrets);
+  if (view.issues) masked.issues = view.issues.map((i) => ({ ...i, message: redactSecrets(i.message, secrets) }));
+  return masked;
 }
 
 /** A job's journal record (and its spec's secret values), read or kept in the cache; undefined when it has none or it cannot be read. */
@@ -201,19 +249,10 @@ function cachedFirstEventTime(cache: ReadCache, stateDir: string, name: string):
   return cache.get('created', name, journalPaths.events(stateDir, name), () => firstEventTime(stateDir, name), { identity: true });
 }
 
-/** A view whose status, and validation messages, have every secret of the job (its manifest's and its record's) masked. */
-function maskView(view: JobView, secrets: readonly string[]): JobView {
-  if (secrets.length === 0) return view;
-  const masked = cloneLazy(view) as { -readonly [K in keyof JobView]: JobView[K] };
-  masked.status = maskStatus(view.status, secrets);
-  if (view.issues) masked.issues = view.issues.map((i) => ({ ...i, message: redactSecrets(i.message, secrets) }));
-  return masked;
-}
-
 /** The error for an unknown name, with a suggestion when a close name exists. */
-export function notFound(ctx: Pick<CliContext, 'jobsDir'>, name: string, known: readonly string[]): JobNotFoundError {
+export function notFound(ctx: Pick<CliContext, 'jobsDir'>, name: string, known: readonly string[], kind = 'SparkJob'): JobNotFoundError {
   const hint = didYouMean(name, known);
-  return new JobNotFoundError(`SparkJob "${name}" not found in ${ctx.jobsDir}${hint ? `; did you mean "${hint}"?` : ''}`);
+  return new JobNotFoundError(`${kind} "${name}" not found in ${ctx.jobsDir}${hint ? `; did you mean "${hint}"?` : ''}`);
 }
 
 /** Finds one job by metadata.name (or manifest file path); throws JobNotFoundError with "did you mean" otherwise. */

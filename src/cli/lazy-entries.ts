@@ -1,3 +1,4 @@
+import type { ScheduledSparkJob } from '../api/scheduled-spark-job.js';
 import type { SparkJob } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
 import type { ManifestIssue } from '../manifest/manifest-issue.js';
@@ -27,6 +28,10 @@ export interface FileEntry {
   fileStatus?: SparkJobStatus;
   /** The manifest's secret env values (computed once; see entrySecrets). */
   secrets?: readonly string[];
+  /** Set when the file is a valid ScheduledSparkJob (not a job: its runs are). */
+  schedule?: ScheduledSparkJob;
+  /** The manifest's `status:` as written (unchecked), for a schedule. */
+  rawStatus?: unknown;
 }
 
 /** Defines `key` on `target` as a value parsed from `json` on first read (and replaceable by assignment). */
@@ -76,7 +81,7 @@ interface PackedEntry {
 /** File entries: the manifest and the job as JSON text. */
 export const entryPacking: Packing<FileEntry> = {
   pack: (e) => {
-    if (!jsonExact(e.manifest) || !jsonExact(e.job) || !jsonExact(e.issues) || !jsonExact(e.fileStatus)) return undefined;
+    if ([e.manifest, e.job, e.issues, e.fileStatus, e.schedule, e.rawStatus].some((v) => !jsonExact(v))) return undefined;
     const { manifest, job, ...rest } = e;
     const packed: PackedEntry = {
       entry: { ...rest, secrets: entrySecrets(e) },

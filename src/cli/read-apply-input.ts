@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
-import type { SparkJob } from '../api/spark-job.js';
+import { SCHEDULED_KIND } from '../api/scheduled-spark-job.js';
+import type { SparkJobSpec } from '../api/spark-job.js';
 import { findManifestFiles } from '../manifest/find-manifest-files.js';
 import { formatIssue, positionOf } from '../manifest/manifest-issue.js';
 import { MAX_ALIAS_COUNT, parseManifestRead, parseManifestText } from '../manifest/parse-manifest.js';
@@ -12,16 +13,23 @@ import { findStatusRange } from '../manifest/find-status-range.js';
 import { CliUsageError } from './errors.js';
 import { LIST_KIND } from './printers/job-object.js';
 
-/** One SparkJob taken from `apply` input: validated, with the text to write. */
+/** One SparkJob or ScheduledSparkJob taken from `apply` input: validated, with the text to write. */
 export interface ApplyItem {
   /** Where it came from, as error lines name it. */
   readonly source: string;
-  readonly job: SparkJob;
+  readonly kind: 'SparkJob' | typeof SCHEDULED_KIND;
+  /** metadata.name (one name space for both kinds). */
+  readonly name: string;
+  /** What a driver would run: the job's spec, or the schedule's template (its secret env values are masked in diffs). */
+  readonly spec: SparkJobSpec;
   /** The manifest as written, without status. */
   readonly raw: Record<string, unknown>;
   /** The file content to write (the user's text where possible; status removed). */
   readonly text: string;
 }
+
+/** The kind as `-o name` and apply's output write it: `sparkjob/NAME`, `scheduledsparkjob/NAME`. */
+export const kindPrefix = (kind: ApplyItem['kind']): string => kind.toLowerCase();
 
 /** What the input held: valid items and every problem as a `file:line:col: path: message` line. */
 export interface ApplyInput {
@@ -63,10 +71,14 @@ function validateOne(source: string, text: string, padded: string, out: ApplyInp
     return;
   }
   const raw = withoutStatus(parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
-  out.items.push({ source, job: parsed.job, raw, text: textToWrite(text, raw) });
+  const what =
+    parsed.kind === 'SparkJob'
+      ? { kind: parsed.kind, name: parsed.job.metadata.name, spec: parsed.job.spec }
+      : { kind: parsed.kind, name: parsed.schedule.metadata.name, spec: parsed.schedule.spec.template };
+  out.items.push({ source, ...what, raw, text: textToWrite(text, raw) });
 }
 
-/** Splits one input text (file or stdin) into SparkJobs: one manifest, several `---` documents, or a SparkJobList. */
+/** Splits one input text (file or stdin) into manifests: one, several `---` documents, or a SparkJobList (of either kind). */
 export function readApplyText(text: string, source: string, out: ApplyInput): void {
   // The read limits (size, nesting depth, item count) hold for the whole input before anything is built.
   const bounded = parseYamlBounded(text);
@@ -124,7 +136,7 @@ async function readStdin(): Promise<{ text: string } | { error: string }> {
   return 'issue' in decoded ? { error: formatIssue(decoded.issue) } : decoded;
 }
 
-/** Reads every `-f` argument (files, folders searched for .yaml/.yml, or `-` for stdin) into SparkJobs. */
+/** Reads every `-f` argument (files, folders searched for .yaml/.yml, or `-` for stdin) into SparkJobs and ScheduledSparkJobs. */
 export async function readApplyInput(paths: readonly string[]): Promise<ApplyInput> {
   const out: ApplyInput = { items: [], errors: [] };
   for (const path of paths) {

@@ -10,7 +10,11 @@ import type { FileEntry } from './lazy-entries.js';
  * The manifest as written without its status, and the status the controller wrote back into it (when valid), from the one parse of the
  * file.
  */
-function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, unknown>; fileStatus?: SparkJobStatus } {
+function rawManifest(parsed: ManifestParseResult): {
+  manifest?: Record<string, unknown>;
+  fileStatus?: SparkJobStatus;
+  rawStatus?: unknown;
+} {
   let value: unknown;
   try {
     value = parsed.ok ? parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : parsed.value;
@@ -20,7 +24,7 @@ function rawManifest(parsed: ManifestParseResult): { manifest?: Record<string, u
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
   const { status, ...rest } = value as Record<string, unknown>;
   const fileStatus = status === undefined ? undefined : SparkJobStatusSchema.safeParse(status);
-  return { manifest: rest, ...(fileStatus?.success ? { fileStatus: fileStatus.data } : {}) };
+  return { manifest: rest, rawStatus: status, ...(fileStatus?.success ? { fileStatus: fileStatus.data } : {}) };
 }
 
 /**
@@ -36,7 +40,9 @@ export async function readEntry(root: string, file: string): Promise<FileEntry |
   }
   if (read.kind !== 'file') return undefined;
   const parsed = parseManifestRead(read, file);
-  const { manifest, fileStatus } = rawManifest(parsed);
+  const { manifest, fileStatus, rawStatus } = rawManifest(parsed);
+  if (parsed.ok && parsed.kind !== 'SparkJob')
+    return { file, manifest, name: parsed.schedule.metadata.name, named: true, schedule: parsed.schedule, rawStatus };
   const loose = parsed.ok ? parsed.job.metadata.name : looseName(manifest);
   const name = loose ?? basename(file);
   const named = loose !== undefined;

@@ -1,7 +1,8 @@
 import { escapeLines } from './printers/escape-text.js';
 import type { CliContext } from './cli-context.js';
 import { CliUsageError, type JobNotFoundError } from './errors.js';
-import { loadJobViews, notFound, pickView, type JobView } from './find-job.js';
+import { readJobRecord } from '../state/read-journal.js';
+import { journalView, loadViews, notFound, pickView, type JobView, type ScheduleFile } from './find-job.js';
 import { matchesLabels, parseLabelSelector, type LabelRequirement } from './label-selector.js';
 
 /** How a verb names its jobs: NAME…, `-l SELECTOR` or `--all` (at most one of the three kinds). */
@@ -17,6 +18,8 @@ export interface SelectedJobs {
   readonly missing: JobNotFoundError[];
   /** The names that matched nothing, in the order of `missing`. */
   readonly missingNames: string[];
+  /** The schedules named (every schedule matching the selector when no name is given). */
+  readonly schedules: ScheduleFile[];
 }
 
 /** A job's labels, from the validated job or, for an invalid manifest, from its raw metadata. */
@@ -64,8 +67,15 @@ export async function selectJobs(
   requirements: readonly LabelRequirement[] | undefined,
   options: { includeJournalOnly?: boolean } = {},
 ): Promise<SelectedJobs> {
-  const all = await loadJobViews(ctx, options);
-  const missingNames = [...new Set(targets.names)].filter((n) => pickView(all, n) === undefined);
+  const { jobs: all, schedules } = await loadViews(ctx, options);
+  const isSchedule = (n: string) => schedules.some((s) => s.name === n);
+  // A schedule's run has no manifest: a name that matches no file may be one (its journal record says).
+  for (const n of new Set(targets.names)) {
+    if (pickView(all, n) || isSchedule(n)) continue;
+    const record = await readJobRecord(ctx.stateDir, n).catch(() => undefined);
+    if (record?.run) all.push(await journalView(ctx, record));
+  }
+  const missingNames = [...new Set(targets.names)].filter((n) => pickView(all, n) === undefined && !isSchedule(n));
   const missing = missingNames.map((n) =>
     notFound(
       ctx,
@@ -73,7 +83,11 @@ export async function selectJobs(
       all.map((v) => v.name),
     ),
   );
-  return { views: filterTargets(all, targets.names, requirements), missing, missingNames };
+  const named =
+    targets.names.length > 0
+      ? schedules.filter((s) => targets.names.includes(s.name))
+      : schedules.filter((s) => matchesLabels(s.schedule.metadata.labels, requirements ?? []));
+  return { views: filterTargets(all, targets.names, requirements), missing, missingNames, schedules: named };
 }
 
 /** Prints `Error: …` for each name that matched nothing (as runAction would) and returns the exit code: 1 if any. */

@@ -1,8 +1,7 @@
+// Over 300 lines: the runner wires the journal, registry, schedules, queue, watcher and control socket in one place (start, stop, relist).
 import { realpath } from 'node:fs/promises';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import { TERMINAL_PHASES, type Phase } from '../api/status.js';
-import type { Backend, OwnedDriver } from '../backends/ports.js';
-import { messageOf as errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { phaseOf } from '../machines/project-status.js';
 import { listManifests, MAX_FOLDER_DEPTH } from '../manifest/find-manifest-files.js';
@@ -16,8 +15,11 @@ import { acquireStateLock } from '../state/state-lock.js';
 import { BackendRegistry } from './backend-registry.js';
 import { machineWithBackends, type Backends } from './job-actors.js';
 import { JobRegistry } from './job-registry.js';
+import { OrphanReport } from './orphan-report.js';
 import type { ReconcileContext } from './reconcile-context.js';
 import { reconcile } from './reconcile-steps.js';
+import { ScheduleRunner } from './schedule-runner.js';
+import { controlHandler } from './control-requests.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
 import { watchFolder, type FolderWatcher } from './watch-folder.js';
 import { WorkQueue } from './work-queue.js';
@@ -59,7 +61,9 @@ export class Controller {
   private readonly journal: Journal;
   private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
   private readonly registry: JobRegistry;
+  private readonly schedules: ScheduleRunner;
   private readonly backends: BackendRegistry;
+  private readonly orphans: OrphanReport;
   private readonly ctx: ReconcileContext;
   private readonly log: Logger;
   private watcher?: FolderWatcher;
@@ -88,7 +92,9 @@ export class Controller {
     this.journal = new Journal(options.stateDir);
     this.log = options.logger.child({ module: 'controller' });
     const seen = new Map<string, string>();
-    this.backends = new BackendRegistry(options.backends);
+    // The job registry is built below (its machine needs the backends); orphan reports look it up when a backend reports.
+    this.orphans = new OrphanReport(() => this.registry, this.log);
+    this.backends = new BackendRegistry(options.backends, this.orphans.mesosHooks);
     const machine = machineWithBackends(this.backends, this.journal, {
       onProgress: (name, message) => {
         const actor = this.registry.get(name)?.actor;
@@ -108,7 +114,7 @@ export class Controller {
       changed: () => this.checkIdle(),
       stopped: () => this.stopped,
     });
-    this.ctx = {
+    const base: Omit<ReconcileContext, 'schedules'> = {
       jobsDir: options.jobsDir,
       registry: this.registry,
       seen,
@@ -120,12 +126,18 @@ export class Controller {
       changed: () => this.checkIdle(),
       runHash: (spec) => this.runHashOf(spec),
     };
+    this.schedules = new ScheduleRunner({ ...base, stateDir: options.stateDir, journal: this.journal, logger: options.logger });
+    this.ctx = { ...base, schedules: this.schedules };
   }
 
   /** Takes the lock, restores jobs from the journal, adopts their drivers, and starts watching. */
   async start(): Promise<void> {
     await this.journal.init();
-    this.unlock = await acquireStateLock(this.options.stateDir, { jobsDir: this.options.jobsDir, metricsAddr: this.options.metricsAddr });
+    this.unlock = await acquireStateLock(
+      this.options.stateDir,
+      { jobsDir: this.options.jobsDir, metricsAddr: this.options.metricsAddr },
+      controlHandler(this.registry, this.schedules),
+    );
     try {
       this.hashKey = loadHashKey(this.options.stateDir);
       const records = await readAllJobRecords(this.options.stateDir, (name, err) => {
@@ -136,14 +148,20 @@ export class Controller {
       this.registry.restore(records, (ctx) => {
         if (ctx.reservation) this.backends.for(ctx.spec).reclaim(ctx.reservation);
       });
+      await this.schedules.restore(records);
       // Docker answers at once; other engines (a Mesos master) may take long and are asked in the background.
       const [local, ...remote] = this.backends.all();
-      await this.reportOrphans(local!);
-      for (const b of remote) void this.reportOrphans(b);
+      await this.orphans.check(local!);
+      for (const b of remote) void this.orphans.check(b);
       const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
       await this.watchJobsFolder();
-      for (const f of new Set([...files, ...this.registry.files()])) this.queue.add(f);
-      this.running = this.queue.run(this.options.workers ?? 4, (key) => this.reconcileSafely(key));
+      for (const f of new Set([...files, ...this.registry.files(), ...this.schedules.files()])) this.queue.add(f);
+      this.running = this.queue.run(
+        this.options.workers ?? 4,
+        (key) => this.reconcileSafely(key),
+        // A key counts as busy until its worker lets go of it: look at idleness again then.
+        () => this.checkIdle(),
+      );
       void this.queue.whenDrained().then(() => {
         this.initialSyncDone = true;
         this.checkIdle();
@@ -172,6 +190,7 @@ export class Controller {
     this.stopped = true;
     clearInterval(this.relistTimer);
     await this.watcher?.close();
+    this.schedules.stop();
     this.queue.shutDown();
     await this.running;
     this.registry.stopAll();
@@ -223,39 +242,12 @@ export class Controller {
     try {
       if (!this.stopped) await this.watchJobsFolder();
       const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
-      for (const f of new Set([...files, ...this.registry.files()])) this.queue.add(f);
+      // Behind every edit and job change: a relist only catches what the watcher missed.
+      for (const f of new Set([...files, ...this.registry.files(), ...this.schedules.files()])) this.queue.add(f, { background: true });
       const swept = await sweepTempFiles(this.options.jobsDir);
       if (swept.length > 0) this.log.warn({ files: swept }, 'Removed temp files a crashed writer left in the jobs folder');
     } catch (err) {
       this.log.error({ err, jobsDir: this.options.jobsDir }, 'Could not list the jobs folder');
-    }
-  }
-
-  /** Logs (and records on the job) drivers of a backend that no job's current run owns; they are left running. */
-  private async reportOrphans(backend: Backend): Promise<void> {
-    let drivers: OwnedDriver[];
-    try {
-      drivers = await backend.listDrivers({ signal: AbortSignal.timeout(10_000) });
-    } catch (err) {
-      this.log.warn({ err: errorMessage(err) }, 'Could not list drivers for adoption; will adopt as jobs reconnect');
-      return;
-    }
-    for (const d of drivers) {
-      const entry = this.registry.get(d.job);
-      const ctx = entry?.actor.getSnapshot().context;
-      const known = ctx !== undefined && ctx.attempt === d.attempt;
-      if (known) {
-        this.log.info({ job: d.job, attempt: d.attempt }, 'Adopted running driver');
-        continue;
-      }
-      this.log.warn({ job: d.job, attempt: d.attempt, driver: d.ref }, 'Found a driver no job owns; left it alone');
-      if (entry)
-        void this.registry.event(
-          d.job,
-          'Warning',
-          'Orphaned',
-          `driver ${d.ref.containerName ?? d.ref.containerId ?? d.ref.taskId} (attempt ${d.attempt}) is not the job's current run; it was left running`,
-        );
     }
   }
 
@@ -270,8 +262,6 @@ export class Controller {
       const delay = this.queue.addRateLimited(file);
       this.log.error({ err, file, retryInMs: delay }, 'Reconcile failed; will retry');
     }
-    // The key is still marked processing here; look again once the worker lets go of it.
-    setImmediate(() => this.checkIdle());
   }
 
   private runHashOf(spec: SparkJobSpec): string {

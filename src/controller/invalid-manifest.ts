@@ -4,7 +4,7 @@ import { messageOf as errorMessage } from '../errors.js';
 import { phaseOf } from '../machines/project-status.js';
 import { invalidStatus } from '../manifest/invalid-status.js';
 import { looseName, looseStatus } from '../manifest/loose-identity.js';
-import { parseManifestRead } from '../manifest/parse-manifest.js';
+import { parseManifestRead, parsedName } from '../manifest/parse-manifest.js';
 import { readManifestFile } from '../manifest/read-manifest-file.js';
 import { contentHash, writeStatus } from '../manifest/write-status.js';
 import type { SparkJobStatus } from '../api/status.js';
@@ -93,5 +93,5 @@ export async function stillNames(ctx: ReconcileContext, root: string, file: stri
   if (read?.kind !== 'file') return false;
   if (ctx.seen.get(file) === contentHash(read.bytes)) return ctx.registry.nameOf(file) === name;
   const other = parseManifestRead(read, file);
-  return (other.ok ? other.job.metadata.name : looseName(other.value)) === name;
+  return (other.ok ? parsedName(other) : looseName(other.value)) === name;
 }

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromPromise } from 'xstate';
+import type { MesosBackendOptions } from '../backends/mesos/create-mesos-backend.js';
 import type { Backend, JobRun } from '../backends/ports.js';
 import type { BackendRegistry } from './backend-registry.js';
 import { messageOf } from '../errors.js';
@@ -24,10 +25,16 @@ import { JournalUnavailableError } from '../state/errors.js';
 import type { Journal } from '../state/journal.js';
 import { LogTimesWriter } from '../state/log-times.js';
 
-/** The engines a controller drives, by kind; Mesos is created on first use. */
+/**
+ * What the controller gives the Mesos backend for orphan reporting: the tasks its journal records for
+ * Mesos jobs (reconciled explicitly after every subscribe), and a report of sparkctl tasks nobody here owns.
+ */
+export type MesosHooks = Required<Pick<MesosBackendOptions, 'knownTasks' | 'onUnknownTask'>>;
+
+/** The engines a controller drives, by kind; Mesos is created on first use, with the controller's hooks. */
 export interface Backends {
   readonly docker: Backend;
-  readonly mesos: () => Backend;
+  readonly mesos: (hooks: MesosHooks) => Backend;
 }
 
 /** What the actors tell the controller: progress notes, and "save this job's record now". */
@@ -54,7 +61,7 @@ export function machineWithBackends(backends: BackendRegistry, journal: Journal,
         }
       }),
       connectBackend: fromPromise<ConnectOutput, RunInput>(({ input, signal }) =>
-        backends.for(input.run.spec).connect({ signal, spec: input.run.spec, onProgress: (m) => onProgress(input.run.name, m) }),
+        backends.for(input.run.spec).connect(input.run, { signal, onProgress: (m) => onProgress(input.run.name, m) }),
       ),
       requestResources: fromPromise<RequestOutput, RunInput>(({ input, signal }) =>
         backends.for(input.run.spec).requestResources(input.run, { signal, onProgress: (m) => onProgress(input.run.name, m) }),

@@ -9,7 +9,7 @@ import type { JobContext } from '../machines/types.js';
 import { withInvalidRevision } from '../manifest/invalid-status.js';
 import { canonicalJson } from '../manifest/spec-hash.js';
 import { looseSecretValues, redactSecrets, redactStatus } from '../secrets/redact.js';
-import type { JobEventRecord, JobRecord } from '../state/journal-paths.js';
+import type { JobEventRecord, JobRecord, RunOrigin } from '../state/journal-paths.js';
 import type { Journal } from '../state/journal.js';
 import type { machineWithBackends } from './job-actors.js';
 
@@ -34,6 +34,8 @@ export interface JobEntry {
   invalidRevision?: string;
   /** Every secret value of the job (all its specs so far), masked in each message produced for it. */
   secrets: string[];
+  /** Set for a schedule's run: no manifest of its own, `file` is the schedule's (schedule-runner.ts). */
+  readonly run?: RunOrigin;
 }
 
 /** What the registry tells the runner about. */
@@ -124,7 +126,7 @@ export class JobRegistry {
   }
 
   /** Starts a new job for a valid manifest. */
-  create(name: string, file: string, job: SparkJob, specHash: string, secrets: string[]): JobEntry {
+  create(name: string, file: string, job: SparkJob, specHash: string, secrets: string[], run?: RunOrigin): JobEntry {
     const actor = createActor(this.machine, {
       input: {
         name,
@@ -134,9 +136,10 @@ export class JobRegistry {
         suspended: job.spec.suspend,
       },
     });
-    const entry: JobEntry = { name, file, actor, secrets };
+    const entry: JobEntry = { name, file, actor, secrets, ...(run ? { run } : {}) };
     this.track(entry);
-    void this.event(name, 'Normal', 'Added', `SparkJob ${name} found in ${file}`);
+    const added = run ? `run of schedule ${run.schedule} for ${run.scheduledAt}${run.manual ? ' (triggered)' : ''}` : `found in ${file}`;
+    void this.event(name, 'Normal', 'Added', `SparkJob ${name} ${added}`);
     actor.start();
     return entry;
   }
@@ -161,6 +164,7 @@ export class JobRegistry {
           actor,
           status: rec.status,
           secrets: looseSecretValues({ spec: ctx.spec }),
+          ...(rec.run ? { run: rec.run } : {}),
         };
         this.track(entry);
         this.log.info({ job: rec.name, phase: rec.status.phase }, 'Restored job from the journal');
@@ -216,11 +220,28 @@ export class JobRegistry {
 
   private track(entry: JobEntry): void {
     this.entries.set(entry.name, entry);
-    this.fileToName.set(entry.file, entry.name);
+    // A run has no file of its own: its changes requeue its schedule's file, which never names it.
+    if (!entry.run) this.fileToName.set(entry.file, entry.name);
     let last: Phase | undefined = entry.status?.phase;
     let lastReason = entry.status?.conditions.find((c) => c.type === 'Reconciling')?.reason;
-    // A job restored from the journal already has its event for the phase it is in: its first projection adds none.
+    // A job restored from the journal already has its event for the phase it is in: its first snapshot adds none.
     let restored = entry.status !== undefined;
+    /** Records an event (and tells metrics and the log) when the phase or reason the job shows differs from the last one. */
+    const announced = (): void => {
+      const snap = entry.actor.getSnapshot();
+      if (this.hooks.stopped() || snap.status !== 'active') return;
+      const phase = phaseOf(snap);
+      const reason = reasonOf(phase, snap.context);
+      if (phase === last && reason === lastReason) return;
+      const status = this.project(entry);
+      void this.event(entry.name, severityOf(reason, phase), reason, status.message ?? phase, snap.context.attempt);
+      this.hooks.onPhase?.(entry.name, last, phase);
+      if (phase !== last) this.log.info({ job: entry.name, phase, reason }, 'Job changed phase');
+      last = phase;
+      lastReason = reason;
+    };
+    // The machine announces every transition that may change what its status shows (emitted after the transition is applied).
+    entry.actor.on('job.transitioned', announced);
     entry.actor.subscribe({
       next: (snap) => {
         if (this.hooks.stopped()) return;
@@ -228,23 +249,18 @@ export class JobRegistry {
           void this.forget(entry);
           return;
         }
-        const status = this.project(entry);
-        entry.status = status;
+        if (restored) {
+          // A restored actor announces nothing on start: the journal's phase is its own unless the snapshot says otherwise.
+          restored = false;
+          if (phaseOf(snap) === last) lastReason = reasonOf(last, snap.context);
+          announced();
+        }
+        entry.status = this.project(entry);
         if (snap.context.expired && !entry.forgotten) {
           entry.forgotten = true;
           void this.hooks.journal
             .forgetHistory(entry.name)
             .catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not forget expired results'));
-        }
-        const reason = reasonOf(status.phase, snap.context);
-        if (restored && status.phase === last) lastReason = reason;
-        restored = false;
-        if (status.phase !== last || reason !== lastReason) {
-          void this.event(entry.name, severityOf(reason, status.phase), reason, status.message ?? status.phase, snap.context.attempt);
-          this.hooks.onPhase?.(entry.name, last, status.phase);
-          if (status.phase !== last) this.log.info({ job: entry.name, phase: status.phase, reason }, 'Job changed phase');
-          last = status.phase;
-          lastReason = reason;
         }
         void this.saveRecord(entry);
         this.hooks.requeue(entry.file);
@@ -277,6 +293,7 @@ export class JobRegistry {
         snapshot: entry.actor.getPersistedSnapshot(),
         status,
         updatedAt: new Date().toISOString(),
+        ...(entry.run ? { run: entry.run } : {}),
       })
       .catch((err: unknown) => this.log.error({ err, job: entry.name }, 'Could not write the journal'));
   }

@@ -28,6 +28,7 @@ export function endGrace(ctx: ReconcileContext, entry: JobEntry | undefined, fil
 
 /** The file no longer holds its job (gone, refused, or another job now): after the grace, the job is released. */
 export function handleGone(ctx: ReconcileContext, file: string, opts: { now?: boolean } = {}): void {
+  if (ctx.schedules?.gone(file, opts.now ?? false)) return;
   const name = ctx.registry.nameOf(file);
   const held = name ? ctx.registry.get(name) : undefined;
   if (!opts.now && held && held.file === file && holdDuringGrace(ctx, held, file, 'missing')) return;

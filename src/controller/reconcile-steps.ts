@@ -15,6 +15,7 @@ import { mergeSecrets, statusKey, type JobActor } from './job-registry.js';
 import { handleInvalid, stillNames, writeInvalidStatus } from './invalid-manifest.js';
 import { endGrace, handleGone } from './manifest-grace.js';
 import type { ReconcileContext, ReconcileRun, ReconcileStep } from './reconcile-context.js';
+import { reconcileSchedule } from './schedule-step.js';
 
 /**
  * Reads the file. Gone: the job is released (after the grace). Refused (a link, a special file)
@@ -59,7 +60,8 @@ export const skipUnchangedStep: ReconcileStep = async (run, ctx) => {
   run.known = ctx.registry.nameOf(run.file);
   run.previous = run.known ? ctx.registry.get(run.known) : undefined;
   const prev = run.previous;
-  if (ctx.seen.get(run.file) === run.hash && (prev === undefined || prev.fileStatusKey === statusKey(prev.status))) {
+  const unchanged = prev === undefined ? !ctx.schedules?.wantsWrite(run.file) : prev.fileStatusKey === statusKey(prev.status);
+  if (ctx.seen.get(run.file) === run.hash && unchanged) {
     endGrace(ctx, prev, run.file);
     return 'stop';
   }
@@ -74,6 +76,11 @@ export const parseStep: ReconcileStep = async (run, ctx) => {
     await handleInvalid(ctx, run, message, parsed.value, parsed.doc);
     return 'stop';
   }
+  if (parsed.kind !== 'SparkJob') {
+    await reconcileSchedule(run, parsed, ctx);
+    return 'stop';
+  }
+  if (ctx.schedules?.nameOf(run.file) !== undefined) await ctx.schedules.release(run.file);
   run.parsed = parsed;
   run.job = parsed.job;
   return 'next';
@@ -87,14 +94,23 @@ export const checkPolicyStep: ReconcileStep = async (run, ctx) => {
 };
 
 /**
- * Claims the job's name for this file: a name another file still holds makes this file Invalid
- * (stop); a name whose file no longer holds it moves the job here; a file that held another job
- * releases that one. A job being forgotten stops here (its file is requeued after).
+ * Claims the job's name for this file: a name another file still holds, a schedule holds or one
+ * of a schedule's runs holds makes this file Invalid (stop); a name whose file no longer holds it
+ * moves the job here; a file that held another job releases that one. A job being forgotten stops
+ * here (its file is requeued after).
  */
 export const claimNameStep: ReconcileStep = async (run, ctx) => {
   const { file } = run;
   const name = run.job!.metadata.name;
   const entry = ctx.registry.get(name);
+  // SparkJobs, schedules and runs share one name space; whichever came first keeps the name.
+  const scheduleFile = ctx.schedules?.fileOf(name);
+  const holder = scheduleFile !== undefined && scheduleFile !== file ? scheduleFile : undefined;
+  const runOf = entry?.run ? `a run of ScheduledSparkJob ${entry.run.schedule} (${entry.file})` : undefined;
+  if (holder !== undefined || runOf !== undefined) {
+    await writeInvalidStatus(ctx, run, duplicateNameStatus(name, (runOf ?? holder)!), readStatusFromDoc(run.parsed!.doc), run.parsed!.doc);
+    return 'stop';
+  }
   if (run.previous && run.previous.name === name) endGrace(ctx, run.previous, file);
   if (entry && entry.file === file && entry.invalidRevision !== undefined) ctx.registry.setInvalidRevision(entry, undefined);
   if (entry && entry.file !== file) {
@@ -119,9 +135,10 @@ export const steerStep: ReconcileStep = async (run, ctx) => {
   const job = run.job!;
   // A job the policy refuses gets no secretRef lookups: masking a value it was not granted would tell its author whether a guess matched.
   const secrets = run.violation ? looseSecretValues(job) : secretValues(job.spec, ctx.env);
+  const wanted = ctx.runHash(job.spec);
   if (run.entry) run.entry.secrets = mergeSecrets(run.entry.secrets, secrets);
-  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, ctx.runHash(job.spec), secrets);
-  steer(run.entry.actor, job, run.violation ?? '', ctx.runHash(job.spec));
+  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, wanted, secrets);
+  steer(run.entry.actor, job, run.violation ?? '', wanted);
   return 'next';
 };
 
@@ -150,7 +167,11 @@ export const writeStatusStep: ReconcileStep = async (run, ctx) => {
   const want = entry.status;
   const wantKey = statusKey(want);
   if (want && statusKey(readStatusFromDoc(run.parsed!.doc)) !== wantKey) {
-    const res = await writeStatus(run.abs, want, { within: run.root, expectedHash: hash, parsed: { hash, doc: run.parsed!.doc } });
+    const res = await writeStatus(run.abs, want, {
+      within: run.root,
+      expectedHash: hash,
+      parsed: { hash, doc: run.parsed!.doc, bytes: run.bytes! },
+    });
     if (res.reason === 'conflict') {
       ctx.requeue(file);
       return 'stop';

@@ -1,5 +1,6 @@
-import { lstat, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { lstat, unlink } from 'node:fs/promises';
+import { MAX_FOLDER_DEPTH, walkJobsFolder } from '../manifest/find-manifest-files.js';
 
 // The names writeStatus and writeFileAtomic give their temp files: `.<file>.<12 hex>.tmp`.
 const TEMP_NAME = /^\..+\.ya?ml\.[0-9a-f]{12}\.tmp$/i;
@@ -16,30 +17,18 @@ export async function sweepTempFiles(
   const minAge = options.minAgeMs ?? 5_000;
   const now = options.now ?? Date.now();
   const removed: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries;
+  // The manifests' walk (visible folders, links never followed); temp files are hidden files, so it passes them on.
+  const visit = async (e: Dirent, abs: string): Promise<void> => {
+    if (!e.isFile() || !TEMP_NAME.test(e.name)) return;
+    const st = await lstat(abs).catch(() => undefined);
+    if (!st?.isFile() || now - st.mtimeMs < minAge) return;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      await unlink(abs);
+      removed.push(abs);
     } catch {
-      return;
-    }
-    for (const e of entries) {
-      const abs = join(dir, e.name);
-      if (e.isDirectory() && !e.name.startsWith('.') && depth < (options.maxDepth ?? 8)) await walk(abs, depth + 1);
-      else if (e.isFile() && TEMP_NAME.test(e.name)) {
-        const st = await lstat(abs).catch(() => undefined);
-        if (
-          st?.isFile() &&
-          now - st.mtimeMs >= minAge &&
-          (await unlink(abs).then(
-            () => true,
-            () => false,
-          ))
-        )
-          removed.push(abs);
-      }
+      // Removed meanwhile (or not removable): nothing to report.
     }
   };
-  await walk(jobsDir, 0);
+  await walkJobsFolder(jobsDir, options.maxDepth ?? MAX_FOLDER_DEPTH, visit, false);
   return removed;
 }

@@ -2,6 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+let pool = Buffer.alloc(0);
+let used = 0;
+/** 12 random hex digits for a temp file's name, drawn from a pool (one random read per 256 names, not one each). */
+export function tempSuffix(): string {
+  if (used + 6 > pool.length) {
+    pool = randomBytes(6 * 256);
+    used = 0;
+  }
+  used += 6;
+  return pool.toString('hex', used - 6, used);
+}
+
 /** Fsyncs a directory so a rename inside it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
@@ -40,7 +52,7 @@ async function keepOwner(handle: FileHandle, uid: number, gid: number): Promise<
  * (a full disk, a quota) the temp file is removed at once, so nothing is left behind.
  */
 export async function writeTempFile(path: string, data: string | Uint8Array, keep: FileOwnership, durable = true): Promise<string> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${tempSuffix()}.tmp`);
   const handle = await open(tmp, 'wx', 0o600);
   try {
     if (keep.uid !== undefined && keep.gid !== undefined) await keepOwner(handle, keep.uid, keep.gid);

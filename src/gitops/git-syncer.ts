@@ -1,5 +1,5 @@
-import { access, mkdir, readdir, rm } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ControllerLockedError } from '../state/errors.js';
 import { readLiveLock } from '../state/state-lock.js';
 import { isSparkctlError, messageOf } from '../errors.js';
@@ -8,11 +8,10 @@ import type { SyncFailureReason } from './errors.js';
 import { readGitCredentialsFile, splitUrlCredentials, type GitCredentials } from './git-credentials.js';
 import { clearJobsPath, flipJobsLink, inspectJobsPath } from './jobs-link.js';
 import { LocalClone } from './local-clone.js';
-import { materialiseChanges } from './materialise-changes.js';
-import { materialiseRevision } from './materialise-revision.js';
 import { redactText, redactUrl } from './redact-url.js';
+import { buildRevisionFolder, dropOldRevisionFolders, orphansStillThere, revisionFolderOf } from './revision-folders.js';
 import { DEFAULT_GIT_TIMEOUT_MS, type GitContext } from './run-git.js';
-import { readSyncStatus, writeSyncStatus, type SyncStatus } from './sync-status.js';
+import { carriedOverStatus, keptRevision, readSyncStatus, writeSyncStatus, type SyncStatus } from './sync-status.js';
 
 /** What to sync and where: the CLI fills it from --git, --git-ref, --git-path, --interval, --prune. */
 export interface GitSyncOptions {
@@ -116,24 +115,8 @@ export class GitSyncer {
     if (state.kind === 'managed-link') this.view = state.target;
     else await clearJobsPath(this.jobsDir, state);
     const previous = await readSyncStatus(this.options.stateDir);
-    const shown = this.view ? relative(this.revsDir, this.view).split(sep)[0]!.replace(/-b$/, '') : undefined;
-    if (previous && previous.url === this.source.url && previous.ref === this.source.ref && previous.path === this.source.path)
-      this.lastStatus = previous;
-    else if (shown && /^[0-9a-f]{40,64}$/.test(shown)) {
-      // Another ref, URL or path than last time: until a sync succeeds, the folder still shows the old revision; say so.
-      const from = previous?.revision === shown ? previous : undefined;
-      this.lastStatus = {
-        ...this.base(new Date().toISOString()),
-        revision: shown,
-        shortRevision: shown.slice(0, 7),
-        syncedAt: from?.syncedAt ?? new Date().toISOString(),
-        ...(from
-          ? { appliedFrom: { url: from.url, ref: from.ref, path: from.path } }
-          : { appliedFrom: { url: '(unknown)', ref: '(earlier run)', path: '.' } }),
-        orphaned: [],
-        invalid: [],
-      };
-    }
+    const shown = this.view ? revisionFolderOf(this.revsDir, this.view).replace(/-b$/, '') : undefined;
+    this.lastStatus = carriedOverStatus(previous, shown, this.base(new Date().toISOString())) ?? this.lastStatus;
     if (this.view === undefined) {
       const empty = join(this.revsDir, 'empty');
       await mkdir(empty, { recursive: true });
@@ -211,7 +194,7 @@ export class GitSyncer {
           revision: sha,
           shortRevision: sha.slice(0, 7),
           syncedAt: before.syncedAt ?? lastAttemptAt,
-          orphaned: await this.stillThere(before.orphaned),
+          orphaned: await orphansStillThere(this.view, before.orphaned),
           invalid: before.invalid,
           ...(before.historyRewritten ? { historyRewritten: before.historyRewritten } : {}),
         };
@@ -223,16 +206,8 @@ export class GitSyncer {
       const message = redactText(messageOf(err));
       next = {
         ...this.base(lastAttemptAt),
-        ...(before?.revision
-          ? {
-              revision: before.revision,
-              shortRevision: before.shortRevision ?? before.revision.slice(0, 7),
-              syncedAt: before.syncedAt ?? lastAttemptAt,
-            }
-          : {}),
-        ...(before?.appliedFrom ? { appliedFrom: before.appliedFrom } : {}),
-        ...(before?.historyRewritten ? { historyRewritten: before.historyRewritten } : {}),
-        orphaned: await this.stillThere(before?.orphaned ?? []),
+        ...keptRevision(before, lastAttemptAt),
+        orphaned: await orphansStillThere(this.view, before?.orphaned ?? []),
         invalid: before?.invalid ?? [],
         error: { reason, message },
       };
@@ -262,21 +237,6 @@ export class GitSyncer {
     return { ...this.source, lastAttemptAt, pid: process.pid, jobsDir: this.jobsDir, gitTimeoutMs: this.context.timeoutMs };
   }
 
-  /** The orphans still in the jobs folder (one removed by hand is gone for good). */
-  private async stillThere(orphans: readonly string[]): Promise<string[]> {
-    if (!this.view) return [...orphans];
-    const out: string[] = [];
-    for (const file of orphans)
-      if (
-        await access(join(this.view, file)).then(
-          () => true,
-          () => false,
-        )
-      )
-        out.push(file);
-    return out;
-  }
-
   private async record(status: SyncStatus): Promise<SyncStatus> {
     this.lastStatus = status;
     try {
@@ -289,42 +249,17 @@ export class GitSyncer {
 
   /** Builds the revision folder, flips the link, tells the controller, and drops folders no longer needed. */
   private async apply(sha: string, at: string, before: SyncStatus | undefined): Promise<SyncStatus> {
-    const inUse = this.view ? relative(this.revsDir, this.view).split(sep)[0] : undefined;
-    const folderName = inUse === sha ? `${sha}-b` : sha;
-    const input = {
+    const { rev, folderName, inUse } = await buildRevisionFolder({
       clone: this.clone,
       sha,
       gitPath: this.options.path,
-      revsDir: this.revsDir,
-      folderName,
       prune: this.options.prune,
-      ...(this.view ? { previousView: this.view } : {}),
-    };
-    const previousSha = inUse?.replace(/-b$/, '');
-    // Only what changed since the revision in use, when that folder is a revision of the same path and prune setting.
-    const incremental =
-      this.view &&
-      previousSha &&
-      /^[0-9a-f]{40,64}$/.test(previousSha) &&
-      before?.revision === previousSha &&
-      before.path === this.source.path &&
-      before.prune === this.source.prune &&
-      !before.appliedFrom;
-    const rev = incremental
-      ? await materialiseChanges({
-          ...input,
-          previousView: this.view!,
-          previousSha,
-          previousOrphaned: before.orphaned,
-          previousInvalid: before.invalid,
-        }).catch((err: unknown) => {
-          this.log.warn(
-            { err: messageOf(err), from: previousSha.slice(0, 7) },
-            'Could not build the revision from the changes alone; building it whole',
-          );
-          return materialiseRevision(input);
-        })
-      : await materialiseRevision(input);
+      revsDir: this.revsDir,
+      ...(this.view ? { view: this.view } : {}),
+      ...(before ? { before } : {}),
+      sourcePath: this.source.path,
+      log: this.log,
+    });
     await flipJobsLink(this.jobsDir, rev.view);
     this.view = rev.view;
     this.appliedThisRun = true;
@@ -347,7 +282,7 @@ export class GitSyncer {
     } catch (err) {
       this.log.error({ err: messageOf(err) }, 'Could not relist the jobs folder after a sync');
     }
-    await this.dropOldFolders(new Set([folderName, inUse].filter((n): n is string => n !== undefined)));
+    await dropOldRevisionFolders(this.revsDir, new Set([folderName, inUse].filter((n): n is string => n !== undefined)), this.log);
     return {
       ...this.base(at),
       revision: sha,
@@ -357,14 +292,5 @@ export class GitSyncer {
       invalid: rev.invalid,
       ...(rewritten ? { historyRewritten: { from: old } } : {}),
     };
-  }
-
-  private async dropOldFolders(keep: Set<string>): Promise<void> {
-    for (const name of await readdir(this.revsDir).catch(() => [] as string[])) {
-      if (keep.has(name)) continue;
-      await rm(join(this.revsDir, name), { recursive: true, force: true }).catch((err: unknown) =>
-        this.log.warn({ err: messageOf(err), folder: name }, 'Could not remove an old revision folder'),
-      );
-    }
   }
 }

@@ -142,3 +142,41 @@ function formatAge(ms: number): string {
   if (s < 172_800) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86_400)}d`;
 }
+
+/**
+ * The status a syncer starts from when it takes over the jobs path: the previous run's when it synced
+ * the same URL, ref and path; otherwise, while the folder still shows an older revision (`shown`), a
+ * status saying where that revision came from until a sync succeeds; undefined when nothing is shown.
+ */
+export function carriedOverStatus(
+  previous: SyncStatus | undefined,
+  shown: string | undefined,
+  base: Pick<SyncStatus, 'url' | 'ref' | 'path' | 'prune' | 'lastAttemptAt' | 'pid' | 'jobsDir' | 'gitTimeoutMs'>,
+): SyncStatus | undefined {
+  if (previous && previous.url === base.url && previous.ref === base.ref && previous.path === base.path) return previous;
+  if (!shown || !/^[0-9a-f]{40,64}$/.test(shown)) return undefined;
+  const from = previous?.revision === shown ? previous : undefined;
+  return {
+    ...base,
+    revision: shown,
+    shortRevision: shown.slice(0, 7),
+    syncedAt: from?.syncedAt ?? base.lastAttemptAt,
+    appliedFrom: from ? { url: from.url, ref: from.ref, path: from.path } : { url: '(unknown)', ref: '(earlier run)', path: '.' },
+    orphaned: [],
+    invalid: [],
+  };
+}
+
+/** The revision a failed attempt keeps showing, with where it came from (nothing before a first sync). */
+export function keptRevision(
+  before: SyncStatus | undefined,
+  at: string,
+): Partial<Pick<SyncStatus, 'revision' | 'shortRevision' | 'syncedAt' | 'appliedFrom' | 'historyRewritten'>> {
+  return {
+    ...(before?.revision
+      ? { revision: before.revision, shortRevision: before.shortRevision ?? before.revision.slice(0, 7), syncedAt: before.syncedAt ?? at }
+      : {}),
+    ...(before?.appliedFrom ? { appliedFrom: before.appliedFrom } : {}),
+    ...(before?.historyRewritten ? { historyRewritten: before.historyRewritten } : {}),
+  };
+}

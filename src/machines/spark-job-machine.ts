@@ -7,7 +7,7 @@ import { backoffDelay, type Backoff } from '../backoff.js';
 import type { ReasonName } from '../api/conditions.js';
 import type { Phase } from '../api/status.js';
 import { EngineOutageError } from '../errors.js';
-import { assign, fromCallback, fromPromise, setup } from 'xstate';
+import { assign, emit, fromCallback, fromPromise, setup } from 'xstate';
 import type { JobRun } from '../backends/ports.js';
 import { retryDelayMs, shouldRetryFailure, shouldRetrySuccess } from './retry-policy.js';
 import type {
@@ -16,6 +16,7 @@ import type {
   ConnectOutput,
   DriverInput,
   JobContext,
+  JobEmitted,
   JobEvent,
   JobFailure,
   JobInput,
@@ -126,6 +127,7 @@ const releaseOnInvalid = {
 
 /** Succeeded and failed behave alike: results expire after timeToLiveSeconds; a rerun or a new spec starts over. */
 const finishedState = {
+  entry: 'announce' as const,
   invoke: {
     src: 'timer' as const,
     input: ({ context }: { context: JobContext }) => ({
@@ -134,7 +136,7 @@ const finishedState = {
     }),
   },
   on: {
-    'ttl.expired': { actions: 'expire' as const },
+    'ttl.expired': { actions: ['expire' as const, 'announce' as const] },
     'job.rerun': { target: 'pending', actions: 'startRerun' as const },
     'job.specChanged': { target: 'pending', actions: 'adoptNewSpec' as const },
     'job.delete': 'deleted',
@@ -148,6 +150,7 @@ export const sparkJobMachine = setup({
     context: {} as JobContext,
     events: {} as JobEvent,
     input: {} as JobInput,
+    emitted: {} as JobEmitted,
     /** Each state carries exactly one tag: the phase a job in it shows (project-status.ts reads it). */
     tags: {} as Phase,
   },
@@ -183,6 +186,8 @@ export const sparkJobMachine = setup({
     isSuccessfulExit: ({ context }) => context.exit?.outcome === 'succeeded' && context.exit.exitCode === 0,
   },
   actions: {
+    /** Every state but the transient deciding ones announces its entry; so do transitions that change what the status shows. */
+    announce: emit({ type: 'job.transitioned' } as const),
     beginAttempt: assign(({ context }) => ({
       attempt: context.attempt + 1,
       submissionAttempts: context.submissionAttempts + 1,
@@ -258,13 +263,14 @@ export const sparkJobMachine = setup({
   }),
   initial: 'pending',
   on: {
-    'job.progress': { actions: assign({ progress: ({ event }) => event.message }) },
+    'job.progress': { actions: [assign({ progress: ({ event }) => event.message }), 'announce'] },
     // A rerun asked for while a run is under way is satisfied by that run.
     'job.rerun': { actions: assign({ lastHandledRerunAt: ({ event }) => event.requestedAt }) },
   },
   states: {
     pending: {
       tags: ['Pending'],
+      entry: 'announce',
       // A job first seen with suspend: true goes straight to suspended, without a run.
       always: { guard: ({ context }) => context.startSuspended === true, target: 'suspended', actions: assign({ startSuspended: false }) },
       invoke: {
@@ -327,6 +333,7 @@ export const sparkJobMachine = setup({
       states: {
         connecting: {
           tags: ['Connecting'],
+          entry: 'announce',
           invoke: {
             id: 'connectBackend',
             src: 'connectBackend',
@@ -354,6 +361,7 @@ export const sparkJobMachine = setup({
         },
         connectBackoff: {
           tags: ['Connecting'],
+          entry: 'announce',
           invoke: {
             src: 'timer',
             input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }),
@@ -362,6 +370,7 @@ export const sparkJobMachine = setup({
         },
         requestingResources: {
           tags: ['RequestingResources'],
+          entry: 'announce',
           invoke: {
             id: 'requestResources',
             src: 'requestResources',
@@ -378,6 +387,7 @@ export const sparkJobMachine = setup({
         },
         launching: {
           tags: ['RequestingResources'],
+          entry: 'announce',
           invoke: {
             id: 'startDriver',
             src: 'startDriver',
@@ -407,6 +417,7 @@ export const sparkJobMachine = setup({
       initial: 'waiting',
       states: {
         waiting: {
+          entry: 'announce',
           invoke: [
             {
               id: 'waitForDriver',
@@ -459,11 +470,15 @@ export const sparkJobMachine = setup({
           ],
           on: {
             'reattach.settled': {
-              actions: assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined, reattachRetries: undefined }),
+              actions: [
+                assign({ progress: undefined, progressReason: undefined, reattachDelayMs: undefined, reattachRetries: undefined }),
+                'announce',
+              ],
             },
           },
         },
         reattaching: {
+          entry: 'announce',
           invoke: {
             src: 'timer',
             input: ({ context }) => ({ at: Date.now() + (context.reattachDelayMs ?? REATTACH_MIN_MS), event: 'retry.due' as const }),
@@ -492,6 +507,7 @@ export const sparkJobMachine = setup({
     },
     collecting: {
       tags: ['Collecting'],
+      entry: 'announce',
       invoke: {
         id: 'collectResults',
         src: 'collectResults',
@@ -566,6 +582,7 @@ export const sparkJobMachine = setup({
     },
     collectBackoff: {
       tags: ['Collecting'],
+      entry: 'announce',
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': 'collecting',
@@ -574,6 +591,7 @@ export const sparkJobMachine = setup({
     },
     releasing: {
       tags: ['Releasing'],
+      entry: 'announce',
       invoke: {
         id: 'releaseResources',
         src: 'releaseResources',
@@ -599,20 +617,21 @@ export const sparkJobMachine = setup({
         },
       },
       on: {
-        'job.delete': { actions: { type: 'releaseFor', params: { cause: 'delete' } } },
+        'job.delete': { actions: [{ type: 'releaseFor', params: { cause: 'delete' } }, 'announce'] },
         'job.specChanged': { actions: 'queueNextSpec' },
         'job.suspend': {
           guard: ({ context }) => context.releaseCause !== 'delete',
-          actions: { type: 'releaseFor', params: { cause: 'suspend' } },
+          actions: [{ type: 'releaseFor', params: { cause: 'suspend' } }, 'announce'],
         },
       },
     },
     releaseBackoff: {
       tags: ['Releasing'],
+      entry: 'announce',
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': 'releasing',
-        'job.delete': { actions: { type: 'releaseFor', params: { cause: 'delete' } } },
+        'job.delete': { actions: [{ type: 'releaseFor', params: { cause: 'delete' } }, 'announce'] },
         'job.specChanged': { actions: 'queueNextSpec' },
       },
     },
@@ -632,6 +651,7 @@ export const sparkJobMachine = setup({
     },
     retrying: {
       tags: ['Retrying'],
+      entry: 'announce',
       invoke: { src: 'timer', input: ({ context }) => ({ at: context.retryAt ?? Date.now(), event: 'retry.due' as const }) },
       on: {
         'retry.due': { target: 'submitting' },
@@ -646,6 +666,7 @@ export const sparkJobMachine = setup({
     failed: { ...finishedState, tags: ['Failed'] },
     suspended: {
       tags: ['Suspended'],
+      entry: 'announce',
       on: {
         'job.resume': { target: 'pending', actions: assign({ ...freshRun }) },
         'job.specChanged': { actions: 'adoptNewSpec' },
@@ -656,12 +677,13 @@ export const sparkJobMachine = setup({
     },
     invalid: {
       tags: ['Invalid'],
+      entry: 'announce',
       on: {
         'job.specChanged': {
           target: 'pending',
           actions: assign(({ event }) => ({ ...freshRun, spec: event.spec, specHash: event.specHash, message: undefined })),
         },
-        'job.invalidate': { actions: 'markInvalid' },
+        'job.invalidate': { actions: ['markInvalid', 'announce'] },
         'job.delete': 'deleted',
       },
     },

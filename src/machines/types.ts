@@ -92,6 +92,13 @@ export type JobEvent =
   | { type: 'ttl.expired' }
   | { type: 'reattach.settled' };
 
+/**
+ * What the machine announces with xstate's emit(): it entered a state, or a transition within a
+ * state changed what its status shows (a progress note, a release cause, an invalid reason, expired
+ * results). Delivered after the transition is applied, so a listener reads the snapshot it produced.
+ */
+export type JobEmitted = { type: 'job.transitioned' };
+
 /** What the machine is created with. */
 export interface JobInput {
   readonly name: string;

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { locatePath } from './locate-path.js';
 import { positionOf, type ManifestIssue } from './manifest-issue.js';
-import type { ParsedManifest } from './parse-manifest.js';
+import { parsedName, type ParsedManifest, type ParsedScheduleManifest } from './parse-manifest.js';
 
 /** Why a manifest whose metadata.name another file already holds is not run (one wording for validate, apply, get and the controller). */
 export function duplicateNameMessage(name: string, holder: string): string {
@@ -14,11 +14,13 @@ export function duplicateNameStatus(name: string, holder: string): string {
 }
 
 /** One issue per manifest whose metadata.name another manifest in the same folder already uses. */
-export function checkUniqueNames(manifests: ReadonlyArray<{ file: string; parsed: ParsedManifest }>): ManifestIssue[] {
+export function checkUniqueNames(
+  manifests: ReadonlyArray<{ file: string; parsed: ParsedManifest | ParsedScheduleManifest }>,
+): ManifestIssue[] {
   const seen = new Map<string, string>();
   const issues: ManifestIssue[] = [];
   for (const { file, parsed } of manifests) {
-    const key = `${dirname(file)}\0${parsed.job.metadata.name}`;
+    const key = `${dirname(file)}\0${parsedName(parsed)}`;
     const first = seen.get(key);
     if (first === undefined) {
       seen.set(key, file);
@@ -30,7 +32,7 @@ export function checkUniqueNames(manifests: ReadonlyArray<{ file: string; parsed
       line,
       col,
       path: 'metadata.name',
-      message: duplicateNameMessage(parsed.job.metadata.name, first),
+      message: duplicateNameMessage(parsedName(parsed), first),
     });
   }
   return issues;

@@ -1,4 +1,5 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 
 /** How deep below a jobs folder manifests are found and watched. */
@@ -19,52 +20,64 @@ export function isManifestPath(rel: string): boolean {
 const toPosix = (rel: string) => rel.split(sep).join('/');
 
 /**
- * The one walker of a jobs folder: relative paths (POSIX, sorted) of every visible `.yaml`/`.yml`
- * entry that is not a folder, down to `maxDepth`. Links are listed but never followed (not even
- * linked folders): what an entry may be is decided by readManifestFile, which refuses all but
- * regular files inside the folder. Throws only when the folder itself cannot be read.
+ * The one walk of a jobs folder, shared by everything that looks through one (manifests, folders
+ * to watch, temp files to sweep): calls `visit` for every entry of the folder and of its visible
+ * subfolders (`depth` 0 for the folder's own entries), descending into a visible folder while
+ * `depth < maxDepth`. Links are passed to `visit` but never followed, not even linked folders.
+ * An unreadable subfolder is skipped; the folder itself, unreadable, throws when `mustRead`.
  */
-export async function listManifests(root: string, maxDepth = MAX_FOLDER_DEPTH, onTooDeep?: (rel: string) => void): Promise<string[]> {
-  const out: string[] = [];
-  // `rel` is built along the walk (POSIX): the same as relative(root, abs), without resolving both paths per file.
-  const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
-    let entries;
+export async function walkJobsFolder(
+  root: string,
+  maxDepth: number,
+  visit: (entry: Dirent, abs: string, depth: number) => void | Promise<void>,
+  mustRead = true,
+): Promise<void> {
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      if (depth === 0) throw err;
+      if (depth === 0 && mustRead) throw err;
       return;
     }
     for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const childRel = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (depth < maxDepth || (onTooDeep && depth < REPORT_DEPTH)) await walk(join(dir, e.name), childRel, depth + 1);
-      } else if (isManifestFileName(e.name)) {
-        // Past the limit a manifest is never read, only reported (when asked), so nobody thinks it runs.
-        if (depth <= maxDepth) out.push(childRel);
-        else onTooDeep?.(childRel);
-      }
+      const abs = join(dir, e.name);
+      await visit(e, abs, depth);
+      if (e.isDirectory() && !e.name.startsWith('.') && depth < maxDepth) await walk(abs, depth + 1);
     }
   };
-  await walk(root, '', 0);
+  await walk(root, 0);
+}
+
+/**
+ * Relative paths (POSIX, sorted) of every visible `.yaml`/`.yml` entry that is not a folder, down to
+ * `maxDepth`. Links are listed (what an entry may be is decided by readManifestFile, which refuses
+ * all but regular files inside the folder). Throws only when the folder itself cannot be read.
+ */
+export async function listManifests(root: string, maxDepth = MAX_FOLDER_DEPTH, onTooDeep?: (rel: string) => void): Promise<string[]> {
+  const out: string[] = [];
+  // With onTooDeep the walk goes on below the limit, only to report manifests there.
+  await walkJobsFolder(root, onTooDeep ? Math.max(maxDepth, REPORT_DEPTH) : maxDepth, (e, abs, depth) => {
+    if (e.isDirectory() || !isManifestFileName(e.name)) return;
+    // Past the limit a manifest is never read, only reported (when asked), so nobody thinks it runs.
+    if (depth <= maxDepth) out.push(toPosix(relative(root, abs)));
+    else onTooDeep?.(toPosix(relative(root, abs)));
+  });
   return out.sort();
 }
 
 /** Lists the visible folders under a jobs folder (relative, '' for the folder itself); links are not followed. */
 export async function listFolders(root: string, maxDepth = MAX_FOLDER_DEPTH): Promise<string[]> {
   const out: string[] = [''];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    if (depth >= maxDepth) return;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (e.name.startsWith('.') || !e.isDirectory()) continue;
-      const abs = join(dir, e.name);
-      out.push(toPosix(relative(root, abs)));
-      await walk(abs, depth + 1);
-    }
-  };
-  await walk(root, 0);
+  if (maxDepth <= 0) return out;
+  await walkJobsFolder(
+    root,
+    maxDepth - 1,
+    (e, abs) => {
+      if (e.isDirectory() && !e.name.startsWith('.')) out.push(toPosix(relative(root, abs)));
+    },
+    false,
+  );
   return out;
 }
 

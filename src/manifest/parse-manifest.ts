@@ -1,4 +1,6 @@
 import { isMap, isSeq, type Document } from 'yaml';
+import type { z } from 'zod';
+import { SCHEDULED_KIND, ScheduledSparkJobSchema, type ScheduledSparkJob } from '../api/scheduled-spark-job.js';
 import { SparkJobSchema, type SparkJob } from '../api/spark-job.js';
 import { checkYamlSafety } from './check-yaml-safety.js';
 import { ManifestReadError } from './errors.js';
@@ -18,7 +20,20 @@ export { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './parse-yaml-bounded.js';
  */
 export interface ParsedManifest {
   ok: true;
+  kind: 'SparkJob';
   job: SparkJob;
+  specHash: string;
+  doc: Document;
+  text: string;
+}
+
+/** A ScheduledSparkJob manifest that parsed and validated (defaults applied); its runs are SparkJobs made from `spec.template`. */
+export interface ParsedScheduleManifest {
+  ok: true;
+  kind: typeof SCHEDULED_KIND;
+  schedule: ScheduledSparkJob;
+  job?: undefined;
+  /** The spec hash of its template (what each run would run). */
   specHash: string;
   doc: Document;
   text: string;
@@ -39,7 +54,11 @@ export interface InvalidManifest {
   doc?: Document;
 }
 
-export type ManifestParseResult = ParsedManifest | InvalidManifest;
+export type ManifestParseResult = ParsedManifest | ParsedScheduleManifest | InvalidManifest;
+
+/** The metadata.name of a manifest that validated, whatever its kind. */
+export const parsedName = (parsed: ParsedManifest | ParsedScheduleManifest): string =>
+  parsed.kind === 'SparkJob' ? parsed.job.metadata.name : parsed.schedule.metadata.name;
 
 /** Fixes to add to yaml's own messages, by its error code. */
 const YAML_HINTS: Partial<Record<string, string>> = {
@@ -88,16 +107,22 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   } catch (err) {
     return invalid([at(0, `cannot expand the document: ${err instanceof Error ? err.message : String(err)}`)]);
   }
-  const result = SparkJobSchema.safeParse(input);
-  if (!result.success) {
+  const refuse = (issues: z.core.$ZodIssue[], schema: z.ZodType): InvalidManifest => {
     const secrets = looseSecretValues(input);
-    return invalid(zodIssuesToManifestIssues(result.error.issues, { schema: SparkJobSchema, input, doc, lineCounter, file }), {
+    return invalid(zodIssuesToManifestIssues(issues, { schema, input, doc, lineCounter, file }), {
       value: input,
       doc,
       ...(secrets.length > 0 ? { secrets } : {}),
     });
+  };
+  if ((input as { kind?: unknown }).kind === SCHEDULED_KIND) {
+    const scheduled = ScheduledSparkJobSchema.safeParse(input);
+    if (!scheduled.success) return refuse(scheduled.error.issues, ScheduledSparkJobSchema);
+    return { ok: true, kind: SCHEDULED_KIND, schedule: scheduled.data, specHash: specHash(scheduled.data.spec.template), doc, text };
   }
-  return { ok: true, job: result.data, specHash: specHash(result.data.spec), doc, text };
+  const result = SparkJobSchema.safeParse(input);
+  if (!result.success) return refuse(result.error.issues, SparkJobSchema);
+  return { ok: true, kind: 'SparkJob', job: result.data, specHash: specHash(result.data.spec), doc, text };
 }
 
 /** Parses and validates manifest bytes: size cap, strict UTF-8, then the text checks. */

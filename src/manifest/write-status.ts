@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { link, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Document } from 'yaml';
 import type { SparkJobStatus } from '../api/status.js';
 import { applyStatus } from './apply-status.js';
-import { fsyncDir, writeTempFile } from '../fs/write-file-atomic.js';
+import { fsyncDir, tempSuffix, writeTempFile } from '../fs/write-file-atomic.js';
 import { StatusWriteError } from './errors.js';
 import { decodeManifest } from './read-limits.js';
 import { oversizeMessage, readManifestFile } from './read-manifest-file.js';
@@ -31,8 +31,13 @@ export interface WriteStatusOptions {
   beforeRename?: (info: { path: string; tempPath: string; attempt: number }) => void | Promise<void>;
   /** A folder (its real path) the file must resolve inside; a file that resolves elsewhere is refused. */
   within?: string;
-  /** The content the caller already parsed (its contentHash and document): reused, not parsed again, while the file still holds it. */
-  parsed?: { readonly hash: string; readonly doc: Document };
+  /**
+   * The content the caller already parsed (its contentHash and document, and the bytes it read):
+   * reused, not parsed again, while the file still holds it. With `bytes` and an `expectedHash`
+   * equal to `hash`, the first attempt does not read the file again: the check just before the
+   * rename (the hard link's content) finds any change since.
+   */
+  parsed?: { readonly hash: string; readonly doc: Document; readonly bytes?: Uint8Array };
   /** Called after the last check, right before the rename: lets tests land an edit in that instant. */
   beforeSwap?: (info: { path: string; attempt: number }) => void | Promise<void>;
 }
@@ -92,10 +97,11 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
       );
     }
   }
+  const known = opts.parsed?.bytes !== undefined && opts.expectedHash === opts.parsed.hash ? opts.parsed : undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const bytes = await readIfPresent(target);
+    const bytes = attempt === 1 && known ? known.bytes : await readIfPresent(target);
     if (bytes === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
-    const readHash = contentHash(bytes);
+    const readHash = attempt === 1 && known ? known.hash : contentHash(bytes);
     if (opts.expectedHash !== undefined && readHash !== opts.expectedHash) {
       return { written: false, reason: 'conflict', contentHash: readHash, attempts: attempt };
     }
@@ -110,7 +116,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
     const tempPath = await writeTempFile(target, written, { mode, uid, gid });
     // A hard link to the file as it is just before the rename: an edit that lands on it after
     // the check (an editor writing in place) is still seen there, and put back, after the rename.
-    const basePath = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+    const basePath = join(dirname(target), `.${basename(target)}.${tempSuffix()}.tmp`);
     let renamed = false;
     let linked = false;
     try {

@@ -7,8 +7,12 @@ import { ControlSocketError } from './errors.js';
 /** The control socket's name in the state dir. */
 export const CONTROL_SOCKET = 'control.sock';
 
-/** What the CLI can ask a running controller. */
-export type ControlRequest = { readonly op: 'info' } | { readonly op: 'sync' };
+/** What the CLI can ask a running controller: `trigger` a schedule's run now, `rerun` a finished job that has no manifest (a run). */
+export type ControlRequest =
+  | { readonly op: 'info' }
+  | { readonly op: 'sync' }
+  | { readonly op: 'trigger'; readonly name: string }
+  | { readonly op: 'rerun'; readonly name: string };
 
 /** The controller's answer: one JSON line. */
 export type ControlReply = { readonly ok: true; readonly info?: unknown } | { readonly ok: false; readonly error: string };
@@ -30,9 +34,13 @@ function checkLength(path: string): string {
   return path;
 }
 
+/** Names a request may carry: a job or schedule name (a DNS-1123 label), nothing else reaches the handler. */
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 const parseRequest = (line: string): ControlRequest | undefined => {
   try {
-    const op = (JSON.parse(line) as { op?: unknown }).op;
+    const { op, name } = JSON.parse(line) as { op?: unknown; name?: unknown };
+    if ((op === 'trigger' || op === 'rerun') && typeof name === 'string' && NAME.test(name)) return { op, name };
     return op === 'info' || op === 'sync' ? { op } : undefined;
   } catch {
     return undefined;

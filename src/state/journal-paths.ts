@@ -10,6 +10,17 @@ export interface JobEventRecord {
   readonly attempt?: number;
 }
 
+/** Where a run came from: the schedule that started it, for which time, with the template it had then. */
+export interface RunOrigin {
+  readonly schedule: string;
+  /** The scheduled time (ISO); the run's name ends with it in unix seconds. */
+  readonly scheduledAt: string;
+  /** True when `sparkctl trigger` started it (not the clock). */
+  readonly manual?: boolean;
+  /** The schedule's template when the run was made (the spec a restart launches a run recorded but not yet started with). */
+  readonly spec: unknown;
+}
+
 /** What the journal keeps per job: the source of truth the manifest's status is projected from. */
 export interface JobRecord {
   /** The journal format version (state/journal-schema.ts); absent in records written before versions. */
@@ -21,6 +32,8 @@ export interface JobRecord {
   readonly snapshot?: unknown;
   readonly status: SparkJobStatus;
   readonly updatedAt: string;
+  /** Set for a run of a ScheduledSparkJob: it has no manifest of its own (`file` is the schedule's). */
+  readonly run?: RunOrigin;
 }
 
 /** Journal layout under the state dir; every path the CLI and controller use comes from here. */
@@ -34,4 +47,6 @@ export const journalPaths = {
   outputs: (stateDir: string, name: string, attempt: number) => join(stateDir, 'jobs', name, 'outputs', `attempt-${attempt}`),
   cache: (stateDir: string, specHash: string) => join(stateDir, 'cache', specHash),
   tombstones: (stateDir: string) => join(stateDir, 'deleted'),
+  schedules: (stateDir: string) => join(stateDir, 'schedules'),
+  schedule: (stateDir: string, name: string) => join(stateDir, 'schedules', `${name}.json`),
 } as const;

@@ -17,6 +17,7 @@ const JobRecordSchema = z.object({
   snapshot: z.unknown().optional(),
   status: SparkJobStatusSchema,
   updatedAt: z.string(),
+  run: z.object({ schedule: z.string().min(1), scheduledAt: z.string(), manual: z.boolean().optional(), spec: z.unknown() }).optional(),
 });
 
 const JobEventSchema = z.object({

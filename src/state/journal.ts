@@ -27,7 +27,12 @@ export class Journal {
   /** Creates a job's folder once per controller run (removeJob forgets it). */
   private async ensureJobDir(name: string): Promise<void> {
     if (this.madeDirs.has(name)) return;
-    await mkdir(journalPaths.job(this.stateDir, name), { recursive: true, mode: 0o700 });
+    // One mkdir (jobs/ exists since init): a recursive one stats its way down first.
+    await mkdir(journalPaths.job(this.stateDir, name), { mode: 0o700 }).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return;
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(journalPaths.job(this.stateDir, name), { recursive: true, mode: 0o700 });
+    });
     this.madeDirs.add(name);
   }
 

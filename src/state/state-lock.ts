@@ -52,17 +52,25 @@ export async function readLiveLock(stateDir: string): Promise<LockInfo | undefin
  * Answers control requests: `info` with the holder's description; `sync` is handed to the
  * process's SIGHUP listeners in-process (no signal is sent), so both reach the same handler.
  */
-function answer(mine: LockInfo): (request: ControlRequest) => ControlReply {
+function answer(mine: LockInfo, more?: ControlHandler): (request: ControlRequest) => ControlReply | Promise<ControlReply> {
   return (request) => {
     if (request.op === 'info') return { ok: true, info: mine };
+    if (request.op !== 'sync') return more ? more(request) : { ok: false, error: `this controller takes no ${request.op} requests` };
     if (process.listenerCount('SIGHUP') === 0) return { ok: false, error: 'this controller takes no sync requests' };
     process.emit('SIGHUP', 'SIGHUP');
     return { ok: true };
   };
 }
 
+/** Answers the requests the lock itself does not (trigger, rerun): the controller's part. */
+export type ControlHandler = (request: Exclude<ControlRequest, { op: 'info' | 'sync' }>) => Promise<ControlReply>;
+
 /** Takes the state dir's exclusive lock and binds its control socket; throws ControllerLockedError when a live controller holds it. */
-export async function acquireStateLock(stateDir: string, info: Omit<LockInfo, 'pid' | 'startedAt'>): Promise<() => Promise<void>> {
+export async function acquireStateLock(
+  stateDir: string,
+  info: Omit<LockInfo, 'pid' | 'startedAt'>,
+  onRequest?: ControlHandler,
+): Promise<() => Promise<void>> {
   const path = join(stateDir, LOCK_FILE);
   // Never truncated before the lock is ours, and never unlinked: a new inode would be a second lock.
   const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
@@ -84,7 +92,7 @@ export async function acquireStateLock(stateDir: string, info: Omit<LockInfo, 'p
     await handle.truncate(0);
     await handle.write(JSON.stringify(mine), 0);
     await handle.sync();
-    const control = await serveControl(stateDir, answer(mine));
+    const control = await serveControl(stateDir, answer(mine, onRequest));
     return async () => {
       await control.close();
       await handle.truncate(0).catch(() => undefined);

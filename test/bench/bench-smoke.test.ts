@@ -4,6 +4,7 @@ import { runMesos } from '../../bench/mesos.js';
 import { runOverhead } from '../../bench/overhead.js';
 import { SIZES } from '../../bench/run-all.js';
 import { runScale } from '../../bench/scale.js';
+import { runWaves } from '../../bench/waves.js';
 import { ensureTestImages } from '../support/docker.js';
 
 // Smoke runs of every benchmark at tiny sizes, so they keep working; no timing is asserted,
@@ -33,6 +34,17 @@ describe('benchmarks (smoke sizes)', () => {
     positive(r.controllerCpuMsPerJob);
   });
 
+  it('waves: drops a small batch into a warm controller and compares it with a pool as wide', { timeout: 180_000 }, async () => {
+    const r = await runWaves(SIZES.smoke.waves);
+    expect(r.sparkctl.n).toBe(SIZES.smoke.waves.rounds);
+    expect(r.baseline.n).toBe(SIZES.smoke.waves.rounds);
+    expect(r.concurrency).toBeGreaterThanOrEqual(1);
+    positive(r.sparkctl.median);
+    positive(r.baseline.median);
+    positive(r.controllerCpuMsPerJob);
+    saneRatio(r.ratio);
+  });
+
   it('burst: drops jobs at once and reports jobs/min for both sides', { timeout: 180_000 }, async () => {
     const r = await runBurst(SIZES.smoke.burst);
     expect(r.jobs).toBe(SIZES.smoke.burst.jobs);
@@ -58,6 +70,9 @@ describe('benchmarks (smoke sizes)', () => {
       expect(p.idleCpuPercent).toBeLessThan(200);
       expect(p.editToStatus.n).toBe(SIZES.smoke.scale.edits);
       positive(p.editToStatus.median);
+      positive(p.floorMs);
+      saneRatio(p.floorRatio);
+      expect(p.peakRssBytes).toBeGreaterThanOrEqual(p.rssBytes * 0.5);
     }
   });
 

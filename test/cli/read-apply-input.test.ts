@@ -29,7 +29,7 @@ describe('readApplyText', () => {
 
   it('reports errors of the second document at their line in the whole stream', () => {
     const r = read(`${job('a')}---\n${job('b', '  driver: {cores: -1}\n')}`);
-    expect(r.items.map((i) => i.job.metadata.name)).toEqual(['a']);
+    expect(r.items.map((i) => i.name)).toEqual(['a']);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(/^in\.yaml:20:19: spec\.driver\.cores: /);
   });

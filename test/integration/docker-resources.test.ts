@@ -7,7 +7,7 @@ import { callIO, ensureTestImages, makeRun, removeInstanceContainers, TEST_IMAGE
 describe('docker backend: connect', () => {
   it('reaches the engine and reports an API version of at least 1.41', async () => {
     const backend = createDockerBackend({ instance: uniqueId('c') });
-    const result = await backend.connect(callIO());
+    const result = await backend.connect(undefined, callIO());
     expect(result.backend).toBe('docker');
     const [major, minor] = result.version.split('.').map(Number);
     expect(major! > 1 || (major === 1 && minor! >= 41)).toBe(true);
@@ -17,7 +17,7 @@ describe('docker backend: connect', () => {
 
   it('fails retryable with EngineUnavailable, naming the socket and the fix, when nothing listens', async () => {
     const backend = createDockerBackend({ socketPath: '/tmp/sparkctl-no-such-docker.sock' });
-    const err = await backend.connect(callIO()).catch((e: unknown) => e);
+    const err = await backend.connect(undefined, callIO()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SPARKCTL_DOCKER_ENGINE_UNAVAILABLE', errorClass: 'retryable', reason: 'EngineUnavailable' });
     expect((err as Error).message).toMatch(/unix:\/\/\/tmp\/sparkctl-no-such-docker\.sock/);
     expect((err as Error).message).toMatch(/start dockerd/);
@@ -36,7 +36,7 @@ describe('docker backend: images', () => {
   beforeAll(async () => {
     await ensureTestImages();
     backend = createDockerBackend({ instance, capacity: { cpus: 4, memMiB: 4096 } });
-    await backend.connect(callIO());
+    await backend.connect(undefined, callIO());
   });
   afterAll(async () => {
     await removeInstanceContainers(instance);
@@ -85,7 +85,7 @@ describe('docker backend: the CPU and memory ledger', () => {
   beforeAll(async () => {
     await ensureTestImages();
     backend = createDockerBackend({ instance, capacity: { cpus: 2, memMiB: 4096 } });
-    await backend.connect(callIO());
+    await backend.connect(undefined, callIO());
   });
   afterAll(async () => {
     await removeInstanceContainers(instance);

@@ -24,7 +24,7 @@ describe('docker backend: running a driver', () => {
     await ensureTestImages();
     dest = await mkdtemp(join(tmpdir(), 'sparkctl-docker-run-'));
     backend = createDockerBackend({ instance, capacity: { cpus: 8, memMiB: 8192 }, policy: policy() });
-    await backend.connect(callIO());
+    await backend.connect(undefined, callIO());
   });
   afterAll(async () => {
     await removeInstanceContainers(instance);

@@ -36,7 +36,7 @@ describe('docker backend: the driver environment real Spark needs', () => {
       advertiseAddress: '127.0.0.1',
       policy: { allowHostNetwork: true, allowedHostPaths: [dest] },
     });
-    await backend.connect(callIO());
+    await backend.connect(undefined, callIO());
   });
   afterAll(async () => {
     await removeInstanceContainers(instance);

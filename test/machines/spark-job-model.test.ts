@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getAdjacencyMap } from 'xstate/graph';
-import type { SnapshotFrom } from 'xstate';
+import { initialTransition, transition, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import { phaseOf, reasonOf } from '../../src/machines/project-status.js';
 import { sparkJobMachine } from '../../src/machines/spark-job-machine.js';
 import type { JobEvent } from '../../src/machines/types.js';
 import { testJob } from './fake-actors.js';
@@ -44,6 +45,8 @@ const allEvents = (): Array<JobEvent | { type: string; output?: unknown; error?:
   { type: 'xstate.error.actor.waitForDriver', error: new EngineUnavailableError('engine gone') },
   { type: 'xstate.error.actor.waitForDriver', error: diskFull },
   { type: 'reattach.settled' },
+  { type: 'job.progress', message: 'asked for cpus 1; free: cpus 0' },
+  { type: 'ttl.expired' },
   { type: 'xstate.done.actor.collectResults', output: { exitCode: 0, outputs: [] } },
   { type: 'xstate.error.actor.collectResults', error: retryable },
   { type: 'xstate.error.actor.collectResults', error: diskFull },
@@ -75,7 +78,8 @@ const ACQUIRING = new Set(['submitting', 'running', 'collecting', 'collectBackof
 const HOLDING_ALLOWED = new Set(['submitting', 'running', 'collecting', 'collectBackoff', 'releasing', 'releaseBackoff']);
 
 describe('sparkJobMachine model', () => {
-  const map = getAdjacencyMap(sparkJobMachine, {
+  // The graph helpers' types do not carry a machine's emitted events; the machine itself is unchanged.
+  const map = getAdjacencyMap(sparkJobMachine as unknown as AnyStateMachine, {
     input: { name: 'job-a', spec: job.spec, specHash: 'h1' },
     events: allEvents as never,
     serializeState: (s) => key(s as Snap),
@@ -129,5 +133,26 @@ describe('sparkJobMachine model', () => {
     for (const e of intoDeleted) expect(ACQUIRING.has(top(e.from)), key(e.from)).toBe(false);
     const deleted = Object.values(map).find((n) => top(n.state as Snap) === 'deleted');
     expect((deleted?.state as Snap).status).toBe('done');
+  });
+
+  // The job registry records an event from these announcements only (it no longer diffs snapshots): none may be missing.
+  it('announces (emit job.transitioned) every transition that changes the phase or reason a status shows', () => {
+    const shown = (s: Snap) => `${phaseOf(s)}/${reasonOf(phaseOf(s), s.context)}`;
+    const announces = (actions: ReadonlyArray<{ type: string; params?: unknown }>) =>
+      actions.some((a) => a.type === 'xstate.emit' && (a.params as { event?: { type?: string } })?.event?.type === 'job.transitioned');
+    const [first, atStart] = initialTransition(sparkJobMachine, { name: 'job-a', spec: job.spec, specHash: 'h1' });
+    expect(shown(first)).toBe('Pending/Pending');
+    expect(announces(atStart)).toBe(true);
+    const silent: string[] = [];
+    let checked = 0;
+    for (const e of edges) {
+      if (e.from.status !== 'active' || e.to.status !== 'active' || shown(e.to) === shown(e.from)) continue;
+      const [next, actions] = transition(sparkJobMachine, e.from, e.event as never);
+      expect(shown(next)).toBe(shown(e.to));
+      checked++;
+      if (!announces(actions as never)) silent.push(`${key(e.from)} --${e.event.type}--> ${shown(next)}`);
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(silent).toEqual([]);
   });
 });

@@ -24,9 +24,9 @@ describe('manifests/', () => {
 
   it('has unique job names and covers both backends', async () => {
     const jobs = await Promise.all(files.map((f) => parseManifestFile(join(dir, f))));
-    const names = jobs.map((j) => (j.ok ? j.job.metadata.name : ''));
+    const names = jobs.map((j) => (j.ok && j.job ? j.job.metadata.name : ''));
     expect(new Set(names).size).toBe(files.length);
-    const backends = new Set(jobs.map((j) => (j.ok ? backendFor(j.job.spec) : '')));
+    const backends = new Set(jobs.map((j) => (j.ok && j.job ? backendFor(j.job.spec) : '')));
     expect([...backends].sort()).toEqual(['docker', 'mesos']);
   });
 });

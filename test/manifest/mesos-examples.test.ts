@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, '..', '..');
 const dockerfile = await readFile(join(root, 'examples', 'images', 'spark-mesos', 'Dockerfile'), 'utf8');
 const files = (await readdir(join(root, 'manifests'))).filter((f) => /\.ya?ml$/.test(f)).sort();
 const jobs = await Promise.all(files.map((f) => parseManifestFile(join(root, 'manifests', f), `manifests/${f}`)));
-const mesosJobs = jobs.flatMap((j) => (j.ok && isMesosMaster(j.job.spec.master) ? [j.job] : []));
+const mesosJobs = jobs.flatMap((j) => (j.ok && j.job && isMesosMaster(j.job.spec.master) ? [j.job] : []));
 
 // The Mesos examples as a real cluster would take them (docs/real-cluster.md).
 describe('manifests/ Mesos examples', () => {

@@ -22,8 +22,8 @@ const concat = (...parts: Uint8Array[]) => {
 describe('parseManifestText', () => {
   it('accepts a valid manifest and applies defaults', () => {
     const result = parseManifestText(VALID, 'job.yaml');
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    expect(result.ok && result.kind).toBe('SparkJob');
+    if (!result.ok || result.kind !== 'SparkJob') return;
     expect(result.job.metadata.name).toBe('spark-pi');
     expect(result.job.spec.master).toBe('local[*]');
     expect(result.job.spec.driver.memory).toBe('1024m');

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SparkJobStatus } from '../../src/api/status.js';
 import { applyStatus } from '../../src/manifest/apply-status.js';
 import { parseManifestText } from '../../src/manifest/parse-manifest.js';
+import { parseDocumentBounded } from '../../src/manifest/parse-yaml-bounded.js';
 import { readStatusFromDoc } from '../../src/manifest/read-status.js';
 import { contentHash, writeStatus } from '../../src/manifest/write-status.js';
 import { VALID } from './fixtures.js';
@@ -54,7 +55,7 @@ describe('applyStatus (property)', () => {
         const before = parseManifestText(m.text, 'job.yaml');
         const next = applyStatus(m.text, status);
         const after = parseManifestText(next, 'job.yaml');
-        if (!before.ok || !after.ok) throw new Error('a generated manifest did not parse');
+        if (!before.ok || !after.ok || !before.job || !after.job) throw new Error('a generated manifest did not parse');
         expect(after.specHash).toBe(before.specHash);
         expect(after.job.spec).toEqual(before.job.spec);
         expect(after.job.metadata).toEqual(before.job.metadata);
@@ -69,6 +70,46 @@ describe('applyStatus (property)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('applyStatus with the parsed document (checks only the block when it goes last)', () => {
+  const withDoc = (text: string, status: SparkJobStatus) => {
+    const parsed = parseManifestText(text, 'job.yaml');
+    if (!parsed.ok) throw new Error('a manifest did not parse');
+    return applyStatus(text, status, 'job.yaml', parsed.doc);
+  };
+
+  it('gives exactly what the whole-file check gives (property)', () => {
+    fc.assert(
+      fc.property(generatedManifest, generatedStatus, (m, status) => {
+        const next = withDoc(m.text, status);
+        expect(next).toBe(applyStatus(m.text, status));
+        expect(withDoc(next, SUCCEEDED)).toBe(applyStatus(next, SUCCEEDED));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a status that would not read back as written, as the whole-file check does', () => {
+    const doc = parseDocumentBounded(VALID);
+    // A condition message with a lone surrogate cannot be written as UTF-8 YAML and read back equal.
+    const odd = { ...RUNNING, message: 'bad \ud800 half' } as SparkJobStatus;
+    const whole = (() => {
+      try {
+        return applyStatus(VALID, odd, 'job.yaml');
+      } catch (err) {
+        return String(err);
+      }
+    })();
+    const fast = (() => {
+      try {
+        return applyStatus(VALID, odd, 'job.yaml', doc);
+      } catch (err) {
+        return String(err);
+      }
+    })();
+    expect(fast).toBe(whole);
   });
 });
 
@@ -349,7 +390,7 @@ describe('applyStatus on a manifest written as one flow mapping (JSON)', () => {
     fc.assert(
       fc.property(generatedManifest, generatedStatus, fc.boolean(), fc.constantFrom(0, 2), (m, status, withStatus, indent) => {
         const before = parseManifestText(m.text, 'job.yaml');
-        if (!before.ok) throw new Error('a generated manifest did not parse');
+        if (!before.ok || !before.job) throw new Error('a generated manifest did not parse');
         const { status: _ignored, ...job } = before.job;
         const json = JSON.stringify(job, null, indent);
         const marker = '"status": {"phase": "Pending"}';

@@ -136,7 +136,7 @@ describe('health server over a real controller', () => {
       stateDir,
       pingEngine: async (signal) => {
         if (!engineUp) throw new Error('engine down (test)');
-        await docker.connect({ signal });
+        await docker.connect(undefined, { signal });
       },
       pingIntervalMs: 50,
       engineFreshSeconds: 0.5,
@@ -219,7 +219,7 @@ describe('health server over a real controller', () => {
       registry: createControllerMetrics({ defaultMetrics: false }).registry,
       isStarted: () => true,
       stateDir,
-      pingEngine: (signal) => docker.connect({ signal }),
+      pingEngine: (signal) => docker.connect(undefined, { signal }),
       pingIntervalMs: 50,
       logger: silentLogger(),
     });

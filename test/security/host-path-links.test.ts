@@ -146,7 +146,7 @@ describe('a link inside an allowed folder never leads out of it', () => {
         mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, certsDir: `${allowed}/root/etc/ssl` },
       });
       const before = master.calls().length;
-      await expect(mesos.connect({ ...callIO(), spec: s })).rejects.toMatchObject({
+      await expect(mesos.connect(runOf(s), callIO())).rejects.toMatchObject({
         reason: 'PolicyViolation',
         message: expect.stringContaining('spec.mesos.certsDir') as string,
       });
@@ -161,7 +161,7 @@ describe('a link inside an allowed folder never leads out of it', () => {
         volumes: [{ hostPath: `${allowed}/alias`, containerPath: '/in', readOnly: true }],
       });
       const run = runOf(s, 'alias-volume');
-      await mesos.connect({ ...callIO(), spec: s });
+      await mesos.connect(runOf(s), callIO());
       const reservation = await mesos.requestResources(run, callIO());
       const ref = await mesos.start(run, reservation, callIO());
       const accept = callsOf(master.calls(), 'ACCEPT').at(-1) as {

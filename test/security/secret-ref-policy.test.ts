@@ -91,14 +91,14 @@ describe('spec.mesos.secretRef is under the policy', () => {
       master: `mesos://127.0.0.1:${master.port}`,
       mesos: { role: '*', principal: 'spark', secretRef: { env: 'CONTROLLER_DB_PASSWORD' } },
     });
-    await expect(mesos.connect({ ...callIO(), spec: borrow })).rejects.toMatchObject({
+    await expect(mesos.connect(runOf(borrow), callIO())).rejects.toMatchObject({
       reason: 'PolicyViolation',
       message: expect.stringContaining('--allow-secret-env') as string,
     });
     await expect(mesos.requestResources(runOf(borrow, 'borrow'), callIO())).rejects.toMatchObject({ reason: 'PolicyViolation' });
     expect(master.calls()).toEqual([]);
     const granted = mesosSpec({ master: `mesos://127.0.0.1:${master.port}` });
-    await expect(mesos.connect({ ...callIO(), spec: granted })).resolves.toMatchObject({ backend: 'mesos' });
+    await expect(mesos.connect(runOf(granted), callIO())).resolves.toMatchObject({ backend: 'mesos' });
     expect(master.calls().length).toBeGreaterThan(0);
   });
 
@@ -106,13 +106,13 @@ describe('spec.mesos.secretRef is under the policy', () => {
     master = await startMesosMaster({ agents: [{ cpus: 2, mem: 4096 }], heartbeatIntervalSeconds: 0.5 });
     const granted: Policy = { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] };
     const first = testBackend({ policy: granted });
-    await first.backend.connect({ ...callIO(), spec: mesosSpec({ master: `mesos://127.0.0.1:${master.port}` }) });
+    await first.backend.connect(runOf(mesosSpec({ master: `mesos://127.0.0.1:${master.port}` })), callIO());
     await first.backend.close();
     const before = master.calls().length;
     expect(before).toBeGreaterThan(0);
     const narrower = testBackend({ stateDir: first.stateDir, policy: { ...granted, allowedSecretEnv: [] } });
     mesos = narrower.backend;
-    expect(await mesos.connect(callIO())).toEqual({ backend: 'mesos', version: 'unknown' });
+    expect(await mesos.connect(undefined, callIO())).toEqual({ backend: 'mesos', version: 'unknown' });
     expect(await mesos.listDrivers(callIO())).toEqual([]);
     expect(master.calls().length).toBe(before);
     expect(narrower.logger.lines.join('\n')).toContain('Skipped a stored framework whose credentials the policy no longer grants');
@@ -147,7 +147,7 @@ describe('spec.mesos.secretRef is under the policy', () => {
       master: `mesos://127.0.0.1:${master.port}`,
       mesos: { role: '*', principal: 'spark', secretRef: { file: join(dir, 'secret') } },
     });
-    await expect(mesos.connect({ ...callIO(), spec: s })).rejects.toMatchObject({
+    await expect(mesos.connect(runOf(s), callIO())).rejects.toMatchObject({
       errorClass: 'terminal',
       message: expect.stringContaining('is not a regular file') as string,
     });

@@ -43,6 +43,37 @@ describe('state lock (in process)', () => {
 });
 
 describe('control socket', () => {
+  it('hands trigger and rerun with a valid name to the controller, refuses them without a handler, and never passes on a bad name', async () => {
+    root = await mkdtemp(join(tmpdir(), 'sparkctl-lock-'));
+    const bare = await acquireStateLock(root, { jobsDir: '/jobs' });
+    try {
+      expect(await requestControl(root, { op: 'trigger', name: 'nightly' })).toEqual({
+        ok: false,
+        error: 'this controller takes no trigger requests',
+      });
+    } finally {
+      await bare();
+    }
+    const seen: string[] = [];
+    const release = await acquireStateLock(root, { jobsDir: '/jobs' }, async (request) => {
+      seen.push(`${request.op} ${request.name}`);
+      return { ok: true, info: { run: `${request.name}-1` } };
+    });
+    try {
+      expect(await requestControl(root, { op: 'trigger', name: 'nightly' })).toEqual({ ok: true, info: { run: 'nightly-1' } });
+      expect(await requestControl(root, { op: 'rerun', name: 'nightly-1764554400' })).toEqual({
+        ok: true,
+        info: { run: 'nightly-1764554400-1' },
+      });
+      for (const name of ['../x', 'UPPER', 'a'.repeat(64), '']) {
+        expect(await requestControl(root, { op: 'trigger', name })).toEqual({ ok: false, error: 'unknown request' });
+      }
+      expect(seen).toEqual(['trigger nightly', 'rerun nightly-1764554400']);
+    } finally {
+      await release();
+    }
+  });
+
   it('hands a sync request to the SIGHUP listeners in-process, refuses it without one, and answers garbage with an error', async () => {
     root = await mkdtemp(join(tmpdir(), 'sparkctl-lock-'));
     const release = await acquireStateLock(root, { jobsDir: '/jobs' });

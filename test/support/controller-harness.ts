@@ -7,6 +7,7 @@ import { createDockerBackend, type DockerBackend } from '../../src/backends/dock
 import type { Backend } from '../../src/backends/ports.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { Controller } from '../../src/controller/controller.js';
+import type { MesosHooks } from '../../src/controller/job-actors.js';
 import { silentLogger } from '../../src/logger.js';
 import { removeInstanceContainers, uniqueId } from './docker.js';
 
@@ -29,7 +30,8 @@ export interface Harness {
 export interface HarnessOptions {
   readonly capacity?: { cpus: number; memMiB: number };
   readonly policy?: Policy;
-  readonly mesos?: () => Backend;
+  /** Creates the Mesos backend; pass `hooks` on to have orphan reporting cover it (as main.ts does). */
+  readonly mesos?: (hooks: MesosHooks) => Backend;
   readonly relistIntervalMs?: number;
   readonly missingGraceMs?: number;
 }

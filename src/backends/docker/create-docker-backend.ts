@@ -1,7 +1,7 @@
 /*
  * Over 300 lines on purpose: the Docker adapter is one closure over the engine client and the
  * resource ledger that implements the Backend port's methods; each step's mechanics already
- * live in their own files (container-ops, copy-outputs, pull-image, host-inputs, …).
+ * live in their own files (container-ops, copy-outputs, pull-image, host-inputs, wait-container, …).
  */
 import Docker from 'dockerode';
 import type { DriverRef } from '../../api/status.js';
@@ -42,6 +42,10 @@ import { DEFAULT_POLICY, type Policy } from '../../policy/policy.js';
 import { ensureImage } from './pull-image.js';
 import { redactSecrets, secretValues, streamRedactor } from '../../secrets/redact.js';
 import { ResourceLedger, formatResources, type Resources } from './resource-ledger.js';
+import { LOG_DRAIN_MS, settleWithin, waitUntilStopped } from './wait-container.js';
+
+/** How long a successful connect (ping, version) stands for the next job's connect. */
+const CONNECT_FRESH_MS = 5_000;
 
 /** The oldest Engine API the backend uses (Docker 20.10). */
 export const MIN_API_VERSION = '1.41';
@@ -97,48 +101,11 @@ function apiAtLeast(version: string, min: string): boolean {
   return a > c || (a === c && b >= d);
 }
 
-// How long wait lets the log stream deliver its last lines after the container stopped.
-const LOG_DRAIN_MS = 5000;
-
-/** Waits for `p`, but no longer than `ms`. */
-async function settleWithin(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([p, timeout]);
-  clearTimeout(timer);
-}
-
-// How often a wait checks that the engine still answers: a wait whose connection dropped never settles by itself.
-const WAIT_PROBE_MS = 2000;
-
-/** Resolves once the container is not running; rejects when the engine stops answering (connection errors) or the signal aborts. */
-async function waitUntilStopped(c: Docker.Container, signal: AbortSignal): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<void>((resolve, reject) => {
-    const probe = () => {
-      c.inspect({ abortSignal: signal }).then(
-        (info) => (info.State.Running ? (timer = setTimeout(probe, WAIT_PROBE_MS)) : resolve()),
-        (e: unknown) =>
-          isConnectionError(e) || statusCodeOf(e) === 404 || signal.aborted ? reject(e) : (timer = setTimeout(probe, WAIT_PROBE_MS)),
-      );
-    };
-    timer = setTimeout(probe, WAIT_PROBE_MS);
-  });
-  const waited = c.wait({ condition: 'not-running', abortSignal: signal });
-  // The loser of the race may settle later (or never): its outcome is not needed.
-  watchdog.catch(() => undefined);
-  waited.catch(() => undefined);
-  try {
-    await Promise.race([waited, watchdog]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-// Start failures that no retry can fix: the image cannot run $sparkHome/bin/spark-submit.
+// Start failures that no retry can fix: the image cannot run $sparkHome/bin/spark-submit. Only the
+// runtime's exec errors say so; the engine's own errors (say, its network store just after a restart)
+// may also read "no such file or directory" and are worth a retry.
 const UNRUNNABLE = /executable file not found|no such file or directory|permission denied|exec format error/i;
+const FROM_EXEC = /starting container process|exec:|OCI runtime/i;
 
 /** Builds the Docker backend: one per controller, talking to the engine on `socketPath`. */
 export function createDockerBackend(options: DockerBackendOptions = {}): DockerBackend {
@@ -168,7 +135,10 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
   /** Rethrows aborts as they are, engine outages as EngineUnavailable, the rest as a DockerCallError. */
   const wrap = (e: unknown, what: string, signal: AbortSignal): unknown => {
     if (isAbortError(e, signal)) return signal.aborted ? (signal.reason as unknown) : e;
-    if (isConnectionError(e)) return unavailable(e, what);
+    if (isConnectionError(e)) {
+      forgetConnect(e);
+      return unavailable(e, what);
+    }
     if (e instanceof Error && 'errorClass' in e) return e;
     return new DockerCallError(`Docker engine call failed while ${what}: ${engineMessageOf(e)}`, { cause: e });
   };
@@ -189,9 +159,24 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     docker.getContainer(ref?.containerId ?? ref?.containerName ?? containerName(instance, run.name, run.attempt));
 
   const starting = new Map<string, Promise<DriverRef>>();
+  let lastConnect: { at: number; result: ConnectResult } | undefined;
+  /** Any call that finds the engine unreachable forgets the last connect, so the next job's connect asks again. */
+  const forgetConnect = (e: unknown): void => {
+    if (isConnectionError(e)) lastConnect = undefined;
+  };
 
   /** The secrets to mask in a run's log, the secret file read where the driver's value came from (its resolved path). */
   const secretsOf = async (run: JobRun): Promise<string[]> => secretValues((await checkPolicy(run.spec, policy)).spec, env);
+
+  /** Creates a container; its id, or undefined when one of that name exists already (409). */
+  const createOrConflict = async (spec: Docker.ContainerCreateOptions, signal: AbortSignal): Promise<string | undefined> => {
+    try {
+      return (await docker.createContainer({ ...spec, abortSignal: signal })).id;
+    } catch (e) {
+      if (statusCodeOf(e) !== 409) throw e;
+      return undefined;
+    }
+  };
 
   /** Creates (unless it exists) and starts the container of one attempt; see `start`. */
   const startOnce = async (run: JobRun, io: CallIO): Promise<DriverRef> => {
@@ -201,43 +186,43 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
     const spec = buildContainerSpec({ ...run, spec: inputs.spec }, instance, inputs.secret, driver);
     const name = spec.name;
     try {
-      let info = await inspectOrUndefined(docker, name, io.signal);
-      if (info && info.Config.Labels[LABELS.specHash] !== run.specHash) {
-        if (info.State.Running) {
-          throw new ContainerStartError(
-            `container ${name} still runs spec ${info.Config.Labels[LABELS.specHash]}, not ${run.specHash}: release that run first`,
-            'retryable',
-          );
-        }
-        await removeContainer(docker, info.Id, stopTimeout, io.signal);
-        info = undefined;
-      }
-      if (!info) {
-        await checkNativeLibrary(docker, run.spec, io.signal);
-        try {
-          await docker.createContainer({ ...spec, abortSignal: io.signal });
-          log.info({ job: run.name, attempt: run.attempt, container: name }, 'Created driver container');
-        } catch (e) {
-          if (statusCodeOf(e) !== 409) throw e;
-        }
+      // Create first: the usual case has no container yet, so the inspect is only needed on a conflict (409).
+      await checkNativeLibrary(docker, run.spec, io.signal);
+      let created = await createOrConflict(spec, io.signal);
+      let info: Docker.ContainerInspectInfo | undefined;
+      if (created === undefined) {
         info = await inspectCreated(docker, name, io.signal);
+        if (info.Config.Labels[LABELS.specHash] !== run.specHash) {
+          if (info.State.Running) {
+            throw new ContainerStartError(
+              `container ${name} still runs spec ${info.Config.Labels[LABELS.specHash]}, not ${run.specHash}: release that run first`,
+              'retryable',
+            );
+          }
+          await removeContainer(docker, info.Id, stopTimeout, io.signal);
+          created = await createOrConflict(spec, io.signal);
+          info = created === undefined ? await inspectCreated(docker, name, io.signal) : undefined;
+        }
       }
-      if (info.State.Status === 'created') {
+      if (created !== undefined) log.info({ job: run.name, attempt: run.attempt, container: name }, 'Created driver container');
+      const id = created ?? info!.Id;
+      if (created !== undefined || info!.State.Status === 'created') {
         try {
-          await docker.getContainer(info.Id).start({ abortSignal: io.signal });
+          await docker.getContainer(id).start({ abortSignal: io.signal });
           log.info({ job: run.name, attempt: run.attempt, container: name }, 'Started driver container');
         } catch (e) {
           if (statusCodeOf(e) !== 304) throw e;
         }
       }
-      return { backend: 'docker', containerId: info.Id, containerName: name };
+      return { backend: 'docker', containerId: id, containerName: name };
     } catch (e) {
       if (isAbortError(e, io.signal) || isConnectionError(e) || (e instanceof Error && 'errorClass' in e))
         throw wrap(e, `starting ${name}`, io.signal);
       const detail = engineMessageOf(e);
-      const fix = UNRUNNABLE.test(detail)
-        ? `: check spec.image and spec.sparkHome (${run.spec.sparkHome}/bin/spark-submit must exist and be executable in ${run.spec.image})`
-        : '';
+      const fix =
+        UNRUNNABLE.test(detail) && FROM_EXEC.test(detail)
+          ? `: check spec.image and spec.sparkHome (${run.spec.sparkHome}/bin/spark-submit must exist and be executable in ${run.spec.image})`
+          : '';
       throw new ContainerStartError(`starting driver container ${name} failed: ${detail}${fix}`, fix ? 'terminal' : 'retryable', {
         cause: e,
       });
@@ -253,7 +238,10 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       return { capacity: ledger.capacity, used: ledger.used, free: ledger.free, ...ledger.snapshot() };
     },
 
-    async connect(io: CallIO): Promise<ConnectResult> {
+    // The engine is the same for every run.
+    async connect(_run: JobRun | undefined, io: CallIO): Promise<ConnectResult> {
+      // A connect that succeeded moments ago stands: jobs started back to back need not ping the engine each.
+      if (lastConnect && Date.now() - lastConnect.at < CONNECT_FRESH_MS) return lastConnect.result;
       let apiVersion: string;
       try {
         await callWithSignal(docker, docker.ping, io.signal);
@@ -269,7 +257,9 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
           `the Docker engine at unix://${socketPath} speaks API ${apiVersion}; sparkctl needs ${MIN_API_VERSION} or newer (Docker 20.10+): upgrade the engine`,
         );
       }
-      return { backend: 'docker', version: apiVersion };
+      const result: ConnectResult = { backend: 'docker', version: apiVersion };
+      lastConnect = { at: Date.now(), result };
+      return result;
     },
 
     async requestResources(run: JobRun, io: CallIO): Promise<Reservation> {
@@ -367,8 +357,11 @@ export function createDockerBackend(options: DockerBackendOptions = {}): DockerB
       ]);
       try {
         for (const t of targets) {
-          if (await removeContainer(docker, t, stopTimeout, io.signal))
+          if (await removeContainer(docker, t, stopTimeout, io.signal)) {
             log.info({ job: run.name, attempt: run.attempt, container: t }, 'Removed driver container');
+            // The container removed by id carried this attempt's name: nothing else can hold it now.
+            if (t === ref?.containerId && ref.containerName === containerName(instance, run.name, run.attempt)) break;
+          }
         }
       } catch (e) {
         throw wrap(e, `removing the driver of ${run.name} attempt ${run.attempt}`, io.signal);

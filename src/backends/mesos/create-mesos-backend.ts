@@ -1,8 +1,5 @@
-import { messageOf } from '../../errors.js';
-import { loadHashKey, type HashKey } from '../../secrets/hash-key.js';
 import { envSecretValues } from '../../secrets/redact.js';
 import type { SparkJobSpec } from '../../api/spark-job.js';
-import { isMesosMaster } from '../../api/spark-job.js';
 import type { DriverRef } from '../../api/status.js';
 import type { Backend, CallIO, Collected, ConnectResult, JobRun, OwnedDriver, Reservation, RunExit } from '../ports.js';
 import { driverMemoryWithOverheadMiB } from '../spark-submit.js';
@@ -10,22 +7,17 @@ import type { Backoff } from '../../backoff.js';
 import { taskIdFor } from './build-task-info.js';
 import { collectSandbox } from './collect-sandbox.js';
 import { driverMasterUrl } from './driver-master.js';
-import { enforcePolicy } from '../../policy/check-policy.js';
 import { DEFAULT_POLICY, type Policy } from '../../policy/policy.js';
-import { MesosSpecError } from './errors.js';
 import { followDriver } from './follow-driver.js';
 import type { KnownTask, UnknownTask } from './framework-session.js';
 import { FrameworkSession } from './framework-session.js';
-import type { StoredConnection } from './framework-store.js';
 import { FrameworkStore } from './framework-store.js';
+import { FrameworkSessions } from './framework-sessions.js';
 import { launchDriver } from './launch-driver.js';
 import { listSessionDrivers } from './list-drivers.js';
 import type { MesosLogger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { parseConstraints } from './match-offer.js';
-import { parseMasterUrl } from './parse-master-url.js';
-import { resolveSecret } from './resolve-credentials.js';
-import { movableRecord, sessionKey } from './session-key.js';
 import { releaseDriver } from './release-driver.js';
 import { controllerUserName, resolveTaskUser } from './task-user.js';
 
@@ -85,110 +77,42 @@ export interface MesosBackendOptions {
   readonly policy?: Policy;
 }
 
-/** connect() may name the spec to subscribe for; without one it resumes the frameworks stored in the state dir. */
-export type MesosConnectIO = CallIO & { readonly spec?: SparkJobSpec };
-
-/** The Mesos Backend; close() closes streams only (no TEARDOWN), so a restart fails over to the same framework. */
+/**
+ * The Mesos Backend; connect() without a run resumes the frameworks stored in the state dir.
+ * close() closes streams only (no TEARDOWN), so a restart fails over to the same framework.
+ */
 export interface MesosBackend extends Backend {
   readonly kind: 'mesos';
-  connect(io: MesosConnectIO): Promise<ConnectResult>;
 }
 
 /**
  * Creates the Mesos backend: sparkctl as a Mesos framework, one subscription per master URL,
- * principal and credential (see sessionKey), created lazily from the specs it sees (and from mesos-frameworks.json after a restart).
+ * principal and credential (framework-sessions.ts), opened lazily from the specs it sees (and from mesos-frameworks.json after a restart).
  */
 export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
   const store = new FrameworkStore(options.stateDir);
   const log = options.logger ?? silentLogger;
-  const sessions = new Map<string, FrameworkSession>();
   const refuse = options.declineRefuseSeconds ?? 30;
   const reconcileTimeoutMs = options.reconcileTimeoutMs ?? 10_000;
   const taskUser = resolveTaskUser(options.user ?? controllerUserName());
   const singleHost = options.singleHost ?? false;
   const policy = options.policy ?? DEFAULT_POLICY;
 
-  const env = options.env ?? process.env;
-  let hashKey: HashKey | undefined;
-  const open = (master: string, connection: StoredConnection): FrameworkSession => {
-    // Each job's credential is resolved for itself: an unresolvable secretRef fails here, whatever session exists.
-    const secret = connection.secretRef ? resolveSecret(connection.secretRef, env) : undefined;
-    const key = sessionKey(master, connection, secret, (hashKey ??= loadHashKey(options.stateDir)));
-    let s = sessions.get(key);
-    if (!s) {
-      if (!store.get(key)) {
-        const from = movableRecord(store.all(), master, connection, (k) => sessions.has(k));
-        if (from !== undefined) {
-          store.move(from, key);
-          log.info({ master, principal: connection.principal }, "Moved a stored framework to its credential's new fingerprint");
-        }
-      }
-      s = new FrameworkSession({
-        key,
-        secret,
-        candidates: parseMasterUrl(master, options.zkMasterPort !== undefined ? { zkMasterPort: options.zkMasterPort } : {}),
-        connection,
-        store,
-        instance: options.instance,
-        logger: log,
-        user: taskUser.name,
-        frameworkName: options.frameworkName ?? 'sparkctl',
-        failoverTimeoutSeconds: options.failoverTimeoutSeconds ?? 604_800,
-        declineRefuseSeconds: refuse,
-        idleRefuseSeconds: options.idleRefuseSeconds ?? 120,
-        ...pick(options, ['heartbeatGraceFactor', 'heartbeatMarginMs', 'backoff', 'callTimeoutMs', 'knownTasks', 'onUnknownTask']),
-      });
-      sessions.set(key, s);
-    }
-    return s;
-  };
-  /** The session of a spec whose host paths are already resolved and granted (see `granted`). */
-  const sessionFor = (spec: SparkJobSpec): FrameworkSession => {
-    if (!isMesosMaster(spec.master))
-      throw new MesosSpecError(`spec.master ${spec.master} is not a mesos:// master; the Mesos backend runs cluster-mode jobs only`);
-    const m = spec.mesos;
-    return open(spec.master, {
-      ...(m?.principal !== undefined ? { principal: m.principal } : {}),
-      ...(m?.secretRef ? { secretRef: m.secretRef } : {}),
-      ...(m?.certsDir ? { certsDir: m.certsDir } : {}),
-    });
-  };
-  /** The spec checked against the policy now (links resolved: what was granted at the controller's check may have changed since). */
-  const granted = (spec: SparkJobSpec): Promise<SparkJobSpec> => enforcePolicy(spec, policy);
-  /** The session of a running job: only its credentials are checked again (its volumes are in use already). */
-  const sessionOf = async (spec: SparkJobSpec): Promise<FrameworkSession> => {
-    const mesos = spec.mesos ? await enforcePolicy({ mesos: spec.mesos }, policy) : undefined;
-    return sessionFor({ ...spec, ...(mesos ? { mesos: { ...spec.mesos!, ...mesos.mesos } } : {}) });
-  };
-  /** The stored frameworks whose credentials the policy still grants; the others are left alone (and said so). */
-  const openStored = async (): Promise<FrameworkSession[]> => {
-    const out: FrameworkSession[] = [];
-    for (const fw of Object.values(store.all())) {
-      try {
-        out.push(open(fw.master, { ...fw.connection, ...(await enforcePolicy({ mesos: fw.connection }, policy)).mesos }));
-      } catch (err) {
-        log.warn(
-          { master: fw.master, principal: fw.connection.principal, err: messageOf(err) },
-          'Skipped a stored framework whose credentials the policy no longer grants',
-        );
-      }
-    }
-    return out;
-  };
+  const sessions = new FrameworkSessions(options, store, { log, policy, taskUser: taskUser.name, refuseSeconds: refuse });
   const roleOf = (spec: SparkJobSpec): string => spec.mesos?.role ?? '*';
 
   return {
     kind: 'mesos',
 
-    async connect(io: MesosConnectIO): Promise<ConnectResult> {
-      if (io.spec) {
-        const s = sessionFor(await granted(io.spec));
-        await s.ensureRole(roleOf(io.spec), io.signal);
+    async connect(run: JobRun | undefined, io: CallIO): Promise<ConnectResult> {
+      if (run) {
+        const s = sessions.forSpec(await sessions.granted(run.spec));
+        await s.ensureRole(roleOf(run.spec), io.signal);
         const info = await s.connect(io.signal, io.onProgress);
         return { backend: 'mesos', version: info.masterVersion, frameworkId: info.frameworkId };
       }
       // Without a spec: resume the stored frameworks; the first live one answers (a job's own master is subscribed by requestResources).
-      const stored = await openStored();
+      const stored = await sessions.openStored();
       if (stored.length === 0) return { backend: 'mesos', version: 'unknown' };
       try {
         const info = await Promise.any(stored.map((s) => s.connect(io.signal, io.onProgress)));
@@ -199,7 +123,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     },
 
     async requestResources(run: JobRun, io: CallIO): Promise<Reservation> {
-      const s = sessionFor(await granted(run.spec));
+      const s = sessions.forSpec(await sessions.granted(run.spec));
       const role = roleOf(run.spec);
       await s.ensureRole(role, io.signal);
       const info = await s.connect(io.signal, io.onProgress);
@@ -236,8 +160,8 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
 
     async start(run: JobRun, reservation: Reservation, io: CallIO): Promise<DriverRef> {
       // The task's volumes and credentials are the ones resolved and granted right now.
-      const spec = await granted(run.spec);
-      return launchDriver(sessionFor(spec), { ...run, spec }, reservation, {
+      const spec = await sessions.granted(run.spec);
+      return launchDriver(sessions.forSpec(spec), { ...run, spec }, reservation, {
         instance: options.instance,
         signal: io.signal,
         firstStatusTimeoutMs: 30_000,
@@ -249,7 +173,7 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     },
 
     async wait(run: JobRun, ref: DriverRef, io: CallIO & { onLog?: (chunk: string) => void }): Promise<RunExit> {
-      return followDriver(await sessionOf(run.spec), ref.taskId ?? taskIdFor(run), ref.agentId, {
+      return followDriver(await sessions.ofRunning(run.spec), ref.taskId ?? taskIdFor(run), ref.agentId, {
         signal: io.signal,
         ...(io.onLog ? { onLog: io.onLog } : {}),
         secrets: envSecretValues(run.spec),
@@ -260,13 +184,13 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     },
 
     async collect(run: JobRun, ref: DriverRef, destDir: string, io: CallIO): Promise<Collected> {
-      return collectSandbox(await sessionOf(run.spec), run, ref.taskId, ref.agentId, destDir, io.signal);
+      return collectSandbox(await sessions.ofRunning(run.spec), run, ref.taskId, ref.agentId, destDir, io.signal);
     },
 
     async release(run: JobRun, ref: DriverRef | undefined, reservation: Reservation | undefined, io: CallIO): Promise<void> {
       let session: FrameworkSession;
       try {
-        session = await sessionOf(run.spec);
+        session = await sessions.ofRunning(run.spec);
       } catch (err) {
         // A job that never got a framework (its secret could not be read, or the policy refused it) holds nothing to release.
         if (!ref?.taskId && !reservation) return;
@@ -280,23 +204,16 @@ export function createMesosBackend(options: MesosBackendOptions): MesosBackend {
     },
 
     async listDrivers(io: CallIO): Promise<OwnedDriver[]> {
-      await openStored();
+      await sessions.openStored();
       const known = options.knownTasks?.() ?? [];
       const lists = await Promise.all(
-        [...sessions.values()].map((s) => listSessionDrivers(s, known, { signal: io.signal, settleMs: options.reconcileSettleMs ?? 1000 })),
+        sessions.all().map((s) => listSessionDrivers(s, known, { signal: io.signal, settleMs: options.reconcileSettleMs ?? 1000 })),
       );
       return lists.flat();
     },
 
     async close(): Promise<void> {
-      await Promise.all([...sessions.values()].map((s) => s.close()));
-      sessions.clear();
+      await sessions.close();
     },
   };
-}
-
-function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
 }

@@ -32,6 +32,10 @@ export interface UnknownTask {
   readonly taskId: string;
   readonly agentId?: string;
   readonly state: string;
+  /** The job, attempt and short spec hash the task id names. */
+  readonly job: string;
+  readonly attempt: number;
+  readonly shortHash: string;
 }
 
 /** A task the caller (the controller's journal) knows, to reconcile explicitly. */
@@ -431,9 +435,10 @@ export class FrameworkSession {
       );
     }
     if (this.abandoned.onStatus(status)) return;
+    const named = parseTaskId(taskId);
     if (
       status.reason === 'REASON_RECONCILIATION' &&
-      parseTaskId(taskId) &&
+      named &&
       !TERMINAL_TASK_STATES.has(status.state) &&
       !this.isKnown(taskId) &&
       !this.reported.has(taskId)
@@ -444,6 +449,7 @@ export class FrameworkSession {
         frameworkId: info.frameworkId,
         taskId,
         state: status.state,
+        ...named,
         ...(status.agent_id ? { agentId: status.agent_id.value } : {}),
       };
       this.log.warn({ ...unknown }, 'Found a sparkctl task nobody here knows');

@@ -4,7 +4,7 @@ import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
 
 /** Verbs whose first argument is a SparkJob name. */
-const JOB_VERBS = ['get', 'describe', 'logs', 'events', 'wait', 'delete', 'suspend', 'resume', 'rerun'];
+const JOB_VERBS = ['get', 'describe', 'logs', 'events', 'wait', 'delete', 'suspend', 'resume', 'rerun', 'trigger'];
 const WAIT_FOR =
   'condition=Succeeded condition=Succeeded=False condition=Stalled condition=Reconciling=False phase=Succeeded phase=Failed phase=Running phase=Suspended delete jsonpath=';
 /** What follows `--for condition=` and `--for phase=`. */
@@ -33,8 +33,8 @@ function verbsOf(program: Command): VerbInfo[] {
     }));
 }
 
-// The hidden verb answers from the names the read verbs cached, else runs `get -o name` (whose lines carry sparkjob/).
-const DYNAMIC_JOBS = `sparkctl "$@" __complete-jobs 2>/dev/null | sed 's|^sparkjob/||'`;
+// The hidden verb answers from the names the read verbs cached, else runs `get -o name` (whose lines carry kind/).
+const DYNAMIC_JOBS = `sparkctl "$@" __complete-jobs 2>/dev/null | sed 's|^[a-z]*/||'`;
 
 /** The bash completion script for the program's verbs and flags; job names come from `sparkctl __complete-jobs`. */
 export function bashCompletion(program: Command): string {

@@ -55,8 +55,12 @@ export function registerDelete(program: Command, setExit: SetExit): void {
           throw new CliUsageError((err as Error).message, { cause: err });
         }
         await requireJobsDir(ctx);
-        const { views, missing } = await selectJobs(ctx, targets, requirements, { includeJournalOnly: names.length > 0 });
-        if (views.length === 0 && missing.length === 0)
+        const selected = await selectJobs(ctx, targets, requirements, { includeJournalOnly: names.length > 0 });
+        const { missing, schedules } = selected;
+        // A schedule's run has no manifest to delete: its history limit forgets it, deleting the schedule releases it.
+        const runs = selected.views.filter((v) => v.file === undefined && v.record?.run);
+        const views = selected.views.filter((v) => !runs.includes(v));
+        if (views.length === 0 && schedules.length === 0 && runs.length === 0 && missing.length === 0)
           ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
         for (const view of views) {
           if (view.file !== undefined) {
@@ -68,7 +72,17 @@ export function registerDelete(program: Command, setExit: SetExit): void {
             await write(ctx, `sparkjob/${escapeText(view.name)} already deleted; the controller is releasing it\n`);
           }
         }
-        const code = reportMissing(ctx, missing);
+        for (const schedule of schedules) {
+          await unlink(join(ctx.jobsDir, schedule.file)).catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== 'ENOENT') throw err;
+          });
+          await write(ctx, `scheduledsparkjob/${escapeText(schedule.name)} deleted; the controller releases its runs\n`);
+        }
+        for (const run of runs)
+          ctx.err.write(
+            `Error: ${escapeText(run.name)} is a run of schedule ${escapeText(run.record!.run!.schedule)} and has no manifest: its history limit forgets it, and deleting the schedule releases it\n`,
+          );
+        const code = Math.max(reportMissing(ctx, missing), runs.length > 0 ? 1 : 0);
         if (!opts.wait) return code;
         const deadline = Date.now() + timeoutMs;
         for (const view of views) await waitReleased(ctx, view.name, opts.timeout, deadline);

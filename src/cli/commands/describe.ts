@@ -14,6 +14,8 @@ import { cellText, renderTable } from '../printers/table.js';
 import { runAction } from '../run-action.js';
 import { labelsOf, parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
 import { humanizeRetryTime } from '../printers/retry-time.js';
+import { renderScheduleDescribe } from '../printers/schedule-describe.js';
+import { loadScheduleView } from '../schedule-views.js';
 import type { SetExit } from './index.js';
 
 function keyValues(map: Readonly<Record<string, string>> | undefined): string {
@@ -91,7 +93,11 @@ export function renderDescribe(
   let out = renderFields(
     [
       ['Name', view.name],
-      ['File', view.file ?? '<deleted: the controller is releasing it>'],
+      [
+        'File',
+        view.file ??
+          (view.record?.run ? `<none: a run of schedule ${view.record.run.schedule}>` : '<deleted: the controller is releasing it>'),
+      ],
       ['Labels', keyValues(meta?.labels)],
       ['Annotations', keyValues(meta?.annotations)],
       ['Created', when(view.createdAt, now)],
@@ -184,7 +190,7 @@ export function registerDescribe(program: Command, setExit: SetExit): void {
         const requirements = parseTargets('describe', targets, false);
         await requireJobsDir(ctx);
         await checkController(ctx);
-        const { views, missing } = await selectJobs(ctx, targets, requirements, { includeJournalOnly: true });
+        const { views, missing, schedules } = await selectJobs(ctx, targets, requirements, { includeJournalOnly: true });
         let first = true;
         for (const view of views) {
           const [raw, logs] = await Promise.all([readJobEvents(ctx.stateDir, view.name), listAttemptLogs(ctx.stateDir, view.name)]);
@@ -192,7 +198,16 @@ export function registerDescribe(program: Command, setExit: SetExit): void {
           await write(ctx, `${first ? '' : '\n'}${renderDescribe(view, events, logs, ctx.colour)}`);
           first = false;
         }
-        if (views.length === 0 && missing.length === 0)
+        for (const file of schedules) {
+          const schedule = await loadScheduleView(ctx, file);
+          const events = maskEvents(
+            await readJobEvents(ctx.stateDir, file.name),
+            knownSecrets({ spec: file.schedule.spec.template }, undefined),
+          );
+          await write(ctx, `${first ? '' : '\n'}${renderScheduleDescribe(schedule, events, ctx.colour)}`);
+          first = false;
+        }
+        if (views.length === 0 && schedules.length === 0 && missing.length === 0)
           ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
         return reportMissing(ctx, missing);
       }),

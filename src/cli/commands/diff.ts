@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SparkJobSpec } from '../../api/spark-job.js';
 import { redactSecrets, secretValues } from '../../secrets/redact.js';
 import { cliContext, write } from '../cli-context.js';
-import { loadJobViews } from '../find-job.js';
+import { loadViews } from '../find-job.js';
 import { planApply } from '../plan-apply.js';
 import { escapeLines } from '../printers/escape-text.js';
 import { runAction } from '../run-action.js';
@@ -32,12 +32,14 @@ export function registerDiff(program: Command, setExit: SetExit): void {
           try {
             const ctx = cliContext(command);
             const plans = await planApply(ctx, opts.filename, 'diff');
-            const views = await loadJobViews(ctx);
+            const views = await loadViews(ctx);
             let out = '';
             for (const plan of plans) {
               if (plan.outcome === 'unchanged') continue;
-              const before = views.find((v) => v.file === plan.file)?.job?.spec;
-              const secrets = [...envSecrets(plan.item.job.spec), ...envSecrets(before)].sort((a, b) => b.length - a.length);
+              const before =
+                views.jobs.find((v) => v.file === plan.file)?.job?.spec ??
+                views.schedules.find((s) => s.file === plan.file)?.schedule.spec.template;
+              const secrets = [...envSecrets(plan.item.spec), ...envSecrets(before)].sort((a, b) => b.length - a.length);
               const text = unifiedDiff(plan.current ?? '', plan.next, plan.current === undefined ? '/dev/null' : plan.path, plan.path);
               out += escapeLines(redactSecrets(text, secrets));
             }

@@ -4,7 +4,7 @@ import { journalPaths, type JobEventRecord } from '../../state/journal-paths.js'
 import { readJobEvents, readJobRecord } from '../../state/read-journal.js';
 import { checkController, cliContext, requireJobsDir, write, type CliContext } from '../cli-context.js';
 import { recentlyDeletedJobs, readDeletedJobEvents, type DeletedJob } from '../deleted-jobs.js';
-import { findJob } from '../find-job.js';
+import { findJob, loadViews } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { eventColour, paint } from '../printers/colour.js';
 import { formatAge } from '../printers/format-age.js';
@@ -73,12 +73,14 @@ function typeStyle(ctx: CliContext, events: readonly JobEvent[]): CellStyle | un
   return ctx.colour ? (r, c, padded) => (c === 1 ? paint(padded, eventColour(events[r]?.type ?? ''), true) : padded) : undefined;
 }
 
-/** The job `events NAME` means: a known job, else one deleted within the hour (its history is kept). */
+/** The job `events NAME` means: a known job or run, else one deleted within the hour (its history is kept), else a schedule. */
 async function eventsJobName(ctx: CliContext, name: string): Promise<string> {
   try {
     return (await findJob(ctx, name)).name;
   } catch (err) {
     if ((await recentlyDeletedJobs(ctx.stateDir)).some((d) => d.name === name)) return name;
+    // A ScheduledSparkJob's own events (runs started, times missed) are kept under its name.
+    if ((await loadViews(ctx)).schedules.some((s) => s.name === name)) return name;
     throw err;
   }
 }

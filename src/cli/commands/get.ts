@@ -13,7 +13,11 @@ import { escapeText } from '../printers/escape-text.js';
 import { cellText, renderTable, type CellStyle } from '../printers/table.js';
 import { runAction } from '../run-action.js';
 import { watchJobs } from '../watch-jobs.js';
+import { renderSchedules } from '../printers/schedule-output.js';
 import type { SetExit } from './index.js';
+
+/** The formats that show schedules; jsonpath and custom-columns address jobs only. */
+const SCHEDULE_FORMATS = new Set<OutputFormat['kind']>(['table', 'wide', 'name', 'json', 'yaml']);
 
 interface GetOptions {
   output: OutputFormat;
@@ -106,8 +110,8 @@ const collectKeys = (v: string, prev: string[]) => [
 export function registerGet(program: Command, setExit: SetExit): void {
   program
     .command('get')
-    .description('List SparkJobs (or one) with their phase, attempts, age and message')
-    .argument('[names...]', 'SparkJob metadata.names (default: every job)')
+    .description('List SparkJobs (or one) with their phase, attempts, age and message, and ScheduledSparkJobs (one lists its runs)')
+    .argument('[names...]', 'SparkJob or ScheduledSparkJob metadata.names, or run names (default: every job and schedule)')
     .option(
       '-o, --output <format>',
       `output format: ${GET_FORMATS.join(', ')}, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,…`,
@@ -155,6 +159,10 @@ export function registerGet(program: Command, setExit: SetExit): void {
             views,
           );
           return 0;
+        }
+        if (selected.schedules.length > 0 && SCHEDULE_FORMATS.has(opts.output.kind)) {
+          await write(ctx, await renderSchedules(ctx, views, selected.schedules, opts.output, names, table));
+          return reportMissing(ctx, missing);
         }
         if (views.length === 0 && missing.length === 0 && opts.output.kind !== 'json' && opts.output.kind !== 'yaml') {
           ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);

@@ -24,6 +24,7 @@ const VERBS: Record<string, () => Promise<Register>> = {
   suspend: () => import('./suspend.js').then((m) => m.registerSuspend),
   resume: () => import('./resume.js').then((m) => m.registerResume),
   rerun: () => import('./rerun.js').then((m) => m.registerRerun),
+  trigger: () => import('./trigger.js').then((m) => m.registerTrigger),
   completion: () => import('./completion.js').then((m) => m.registerCompletion),
   sync: () => import('./sync.js').then((m) => m.registerSync),
   version: () => import('./version.js').then((m) => m.registerVersion),

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { checkUniqueNames } from '../../manifest/check-unique-names.js';
 import { findManifestFiles, MAX_FOLDER_DEPTH } from '../../manifest/find-manifest-files.js';
 import { formatIssue, type ManifestIssue } from '../../manifest/manifest-issue.js';
-import { parseManifestRead, type ParsedManifest } from '../../manifest/parse-manifest.js';
+import { parseManifestRead, type ParsedManifest, type ParsedScheduleManifest } from '../../manifest/parse-manifest.js';
 import { readManifestFile } from '../../manifest/read-manifest-file.js';
 import { escapeLines } from '../printers/escape-text.js';
 import { validateStdin } from '../validate-stdin.js';
@@ -29,7 +29,7 @@ export async function validatePaths(paths: readonly string[], opts: { quiet: boo
     return 2;
   }
   const issues = new Map<string, ManifestIssue[]>();
-  const parsed: Array<{ file: string; parsed: ParsedManifest }> = [];
+  const parsed: Array<{ file: string; parsed: ParsedManifest | ParsedScheduleManifest }> = [];
   for (const { root, rel, path } of files) {
     const file = displayName(path);
     const fileIssue = (message: string) => issues.set(file, [{ file, line: 1, col: 1, path: '', message }]);
@@ -78,7 +78,7 @@ export async function validatePaths(paths: readonly string[], opts: { quiet: boo
 export function registerValidate(program: Command, setExit: SetExit): void {
   program
     .command('validate')
-    .description('Check SparkJob manifests (files, or folders searched for .yaml/.yml) and print every problem')
+    .description('Check SparkJob and ScheduledSparkJob manifests (files, or folders searched for .yaml/.yml) and print every problem')
     .argument('<paths...>', 'manifest files or folders, or - for stdin')
     .option('-q, --quiet', 'print only problems', false)
     .addHelpText(

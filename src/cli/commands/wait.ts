@@ -13,6 +13,7 @@ import { jobObject } from '../printers/job-object.js';
 import { describeCondition, judge, parseWaitCondition, type WaitVerdict, type WaitCondition } from '../wait-condition.js';
 import { runAction } from '../run-action.js';
 import { parseTargets, selectJobs } from '../select-jobs.js';
+import { goneSchedules, scheduleWaitError } from '../wait-schedules.js';
 import type { SetExit } from './index.js';
 
 /**
@@ -83,11 +84,15 @@ export function registerWait(program: Command, setExit: SetExit): void {
           const deleting = cond.kind === 'delete';
           const load = { includeJournalOnly: deleting };
           const first = await selectJobs(ctx, targets, requirements, load);
+          // A schedule named has no phase of its own: only its deletion can be waited for.
+          const schedules = first.schedules.filter((f) => names.includes(f.name));
+          if (schedules.length > 0 && !deleting) throw await scheduleWaitError(ctx, schedules, opts.for);
+          let schedulesLeft = schedules.map((f) => f.name);
           const [missing] = first.missing;
           if (missing && !deleting) throw missing;
           for (const gone of first.missingNames) await write(ctx, `sparkjob/${escapeText(gone)} deleted\n`);
-          if (first.views.length === 0 && deleting) return 0;
-          if (first.views.length === 0)
+          if (first.views.length === 0 && deleting && schedulesLeft.length === 0) return 0;
+          if (first.views.length === 0 && schedulesLeft.length === 0)
             throw new CheckFailedError(`no SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}`);
           let pending = first.views.map((v) => v.name);
           let views = first.views;
@@ -107,13 +112,20 @@ export function registerWait(program: Command, setExit: SetExit): void {
               else left.push(name);
             }
             pending = left;
-            if (pending.length === 0) return 0;
-            const what = `${describeCondition(cond)} on ${pending.map((n) => `SparkJob "${n}"`).join(', ')}`;
-            const phases = pending.map((n) => views.find((v) => v.name === n)?.status.phase).join(', ');
-            if (signal.aborted) throw new CheckFailedError(`interrupted while waiting for ${what} (phase ${phases})`);
-            if (Date.now() >= deadline) throw new CheckFailedError(`timed out after ${opts.timeout} waiting for ${what} (phase ${phases})`);
+            const goneNow = await goneSchedules(ctx, schedulesLeft);
+            for (const name of goneNow) await write(ctx, `scheduledsparkjob/${escapeText(name)} deleted\n`);
+            schedulesLeft = schedulesLeft.filter((n) => !goneNow.includes(n));
+            if (pending.length === 0 && schedulesLeft.length === 0) return 0;
+            const what = `${describeCondition(cond)} on ${[
+              ...pending.map((n) => `SparkJob "${n}"`),
+              ...schedulesLeft.map((n) => `ScheduledSparkJob "${n}"`),
+            ].join(', ')}`;
+            const phases =
+              pending.length > 0 ? ` (phase ${pending.map((n) => views.find((v) => v.name === n)?.status.phase).join(', ')})` : '';
+            if (signal.aborted) throw new CheckFailedError(`interrupted while waiting for ${what}${phases}`);
+            if (Date.now() >= deadline) throw new CheckFailedError(`timed out after ${opts.timeout} waiting for ${what}${phases}`);
             await pause(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
-            views = (await selectJobs(ctx, { names: pending }, undefined, load)).views;
+            if (pending.length > 0) views = (await selectJobs(ctx, { names: pending }, undefined, load)).views;
           }
         } finally {
           dispose();

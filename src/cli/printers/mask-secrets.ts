@@ -7,8 +7,11 @@ export { SECRET_MASK };
 
 type EnvEntry = { name?: unknown; value?: unknown; secret?: unknown };
 
+/** The driver env list of a SparkJob (`spec.driver.env`) or of a ScheduledSparkJob's template (`spec.template.driver.env`). */
 function envListOf(manifest: Record<string, unknown> | undefined): EnvEntry[] | undefined {
-  const driver = (manifest?.spec as { driver?: { env?: unknown } } | undefined)?.driver;
+  type Driver = { driver?: { env?: unknown } };
+  const spec = manifest?.spec as (Driver & { template?: Driver }) | undefined;
+  const driver = spec?.driver ?? spec?.template?.driver;
   return Array.isArray(driver?.env) ? (driver.env as EnvEntry[]) : undefined;
 }
 

@@ -36,7 +36,7 @@ describe('Mesos cluster-mode driver task on the emulated agent', () => {
   };
   const runJob = async (backend: MesosBackend, name: string, s: ReturnType<typeof spec>) => {
     const run = runOf(s, name);
-    await backend.connect({ ...io(), spec: s });
+    await backend.connect(runOf(s), io());
     const reservation = await backend.requestResources(run, io());
     const ref = await backend.start(run, reservation, io());
     const exit = await backend.wait(run, ref, io());
@@ -89,7 +89,7 @@ describe('Mesos cluster-mode driver task on the emulated agent', () => {
   it('keeps the sandbox owned by the driver user when the master kept an older framework user (CommandInfo.user)', async () => {
     const first = make({ user: 'root' });
     const s = spec();
-    await first.backend.connect({ ...io(), spec: s });
+    await first.backend.connect(runOf(s), io());
     await first.backend.close();
     // Same framework (same state dir), new --mesos-user: the master keeps FrameworkInfo.user = root.
     const { backend } = make({ user: NOBODY.name, stateDir: first.stateDir });
@@ -127,7 +127,7 @@ describe('Mesos cluster-mode driver task on the emulated agent', () => {
     const { backend } = make({ singleHost: false });
     const s = spec();
     const run = runOf(s, 'loopback');
-    await backend.connect({ ...io(), spec: s });
+    await backend.connect(runOf(s), io());
     const launchesBefore = callsOf(master.calls(), 'ACCEPT').length;
     await expect(backend.requestResources(run, io())).rejects.toThrow(/--mesos-single-host/);
     // Checked again at launch, against the leader of that moment.

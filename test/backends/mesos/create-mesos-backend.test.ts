@@ -40,7 +40,7 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     const { backend, logger } = make();
     const s = spec({ outputs: [{ name: 'result', path: '/out/result.txt' }], sparkConf: { 'spark.fake.output': '/out/result.txt' } });
     const run = runOf(s, 'pi-ok');
-    const connected = await backend.connect({ ...io(), spec: s });
+    const connected = await backend.connect(runOf(s), io());
     expect(connected).toMatchObject({ backend: 'mesos', frameworkId: expect.stringMatching(/-\d{4}$/) });
     const reservation = await backend.requestResources(run, io());
     expect(reservation).toMatchObject({ key: 'pi-ok/1', cpus: 1, memMiB: 896, agentId: master.agentIds[0], hostname: '127.0.0.1' });
@@ -148,7 +148,7 @@ describe('Mesos backend against the emulated master and the real Docker engine',
   it('adds a role to the live framework (UPDATE_FRAMEWORK) and takes an offer allocated to it', async () => {
     const { backend } = make();
     const first = spec();
-    const { frameworkId } = await backend.connect({ ...io(), spec: first });
+    const { frameworkId } = await backend.connect(runOf(first), io());
     const s = spec({ mesos: { role: 'spark', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' } } });
     const run = runOf(s, 'role-spark');
     const reservation = await backend.requestResources(run, io());

@@ -21,7 +21,7 @@ describe('Mesos backend: the driver environment of a cluster task', () => {
   const runToEnd = async (run: JobRun) => {
     const { backend } = testBackend();
     backends.push(backend);
-    await backend.connect({ ...io(), spec: run.spec });
+    await backend.connect(runOf(run.spec), io());
     const reservation = await backend.requestResources(run, io());
     const ref = await backend.start(run, reservation, io());
     const exit = await backend.wait(run, ref, io());

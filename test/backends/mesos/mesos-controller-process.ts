@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createDockerBackend } from '../../../src/backends/docker/create-docker-backend.js';
 import { createMesosBackend } from '../../../src/backends/mesos/create-mesos-backend.js';
 import { Controller } from '../../../src/controller/controller.js';
+import type { MesosHooks } from '../../../src/controller/job-actors.js';
 import { createLogger } from '../../../src/logger.js';
 
 const [jobsDir, stateDir, instance] = process.argv.slice(2);
@@ -18,22 +19,25 @@ const logger = createLogger({ pretty: false, level: process.env.SPARKCTL_LOG_LEV
 // As started with --allow-secret-env MESOS_TEST_SECRET.
 const policy = { allowHostNetwork: false, allowedHostPaths: [], allowedSecretEnv: ['MESOS_TEST_SECRET'] };
 const docker = createDockerBackend({ instance, stopTimeoutSeconds: 1, policy });
-const mesos = createMesosBackend({
-  stateDir: join(stateDir, 'mesos'),
-  instance,
-  logger,
-  heartbeatMarginMs: 500,
-  backoff: { initialMs: 100, maxMs: 1000 },
-  logPollMs: 200,
-  policy,
-  singleHost: true,
-});
-const controller = new Controller({ jobsDir, stateDir, logger, relistIntervalMs: 500, policy, backends: { docker, mesos: () => mesos } });
+let mesos: ReturnType<typeof createMesosBackend> | undefined;
+const mesosWith = (hooks: MesosHooks) =>
+  (mesos ??= createMesosBackend({
+    stateDir: join(stateDir, 'mesos'),
+    instance,
+    logger,
+    heartbeatMarginMs: 500,
+    backoff: { initialMs: 100, maxMs: 1000 },
+    logPollMs: 200,
+    policy,
+    singleHost: true,
+    ...hooks,
+  }));
+const controller = new Controller({ jobsDir, stateDir, logger, relistIntervalMs: 500, policy, backends: { docker, mesos: mesosWith } });
 await controller.start();
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
   void controller
     .stop()
-    .then(() => mesos.close())
+    .then(() => mesos?.close())
     .then(() => process.exit(0));
 });

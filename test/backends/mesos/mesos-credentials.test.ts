@@ -60,14 +60,14 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
       },
     });
     const good = mesosSpec({ master: `mesos://127.0.0.1:${m.port}` });
-    await expect(backend.connect({ ...io(), spec: good })).resolves.toMatchObject({ frameworkId: expect.any(String) });
+    await expect(backend.connect(runOf(good), io())).resolves.toMatchObject({ frameworkId: expect.any(String) });
 
     const unset = mesosSpec({
       master: `mesos://127.0.0.1:${m.port}`,
       mesos: { role: '*', principal: 'spark', secretRef: { env: 'UNSET_VARIABLE' } },
     });
     const run = runOf(unset, 'borrower');
-    await expect(backend.connect({ ...io(), spec: unset })).rejects.toThrow(
+    await expect(backend.connect(runOf(unset), io())).rejects.toThrow(
       /spec\.mesos\.secretRef\.env: the variable UNSET_VARIABLE is not set/,
     );
     await expect(backend.requestResources(run, io())).rejects.toMatchObject({ code: 'SPARKCTL_MESOS_SECRET' });
@@ -134,14 +134,14 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
     const first = make({ env: { MESOS_TEST_SECRET: 'old-secret' } });
     const s = mesosSpec({ master: `mesos://127.0.0.1:${m.port}`, sparkConf: { 'spark.fake.sleepSeconds': '30' } });
     const run = runOf(s, 'rotated');
-    const { frameworkId } = await first.backend.connect({ ...io(), spec: s });
+    const { frameworkId } = await first.backend.connect(runOf(s), io());
     const reservation = await first.backend.requestResources(run, io());
     const ref = await first.backend.start(run, reservation, io());
     await first.backend.close();
 
     const second = make({ stateDir: first.stateDir, env: { MESOS_TEST_SECRET: 'new-secret' } });
     try {
-      await expect(second.backend.connect({ ...io(), spec: s })).resolves.toMatchObject({ frameworkId });
+      await expect(second.backend.connect(runOf(s), io())).resolves.toMatchObject({ frameworkId });
       const drivers = await second.backend.listDrivers(io());
       expect(drivers.map((d) => d.ref.taskId)).toContain(ref.taskId);
       const stored = JSON.parse(readFileSync(path.join(first.stateDir, FRAMEWORK_STORE_FILE), 'utf8')) as {
@@ -157,7 +157,7 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
     const m = await master();
     const first = make();
     const s = mesosSpec({ master: `mesos://127.0.0.1:${m.port}` });
-    const { frameworkId } = await first.backend.connect({ ...io(), spec: s });
+    const { frameworkId } = await first.backend.connect(runOf(s), io());
     await first.backend.close();
     const file = path.join(first.stateDir, FRAMEWORK_STORE_FILE);
     const data = JSON.parse(readFileSync(file, 'utf8')) as { frameworks: Record<string, unknown> };
@@ -165,7 +165,7 @@ describe('Mesos credentials: one session per credential, secrets only in the tas
     writeFileSync(file, JSON.stringify({ version: 1, frameworks: { [`mesos://127.0.0.1:${m.port}|spark`]: record } }));
 
     const second = make({ stateDir: first.stateDir });
-    await expect(second.backend.connect({ ...io(), spec: s })).resolves.toMatchObject({ frameworkId });
+    await expect(second.backend.connect(runOf(s), io())).resolves.toMatchObject({ frameworkId });
     const keys = Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { frameworks: Record<string, unknown> }).frameworks);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(new RegExp(`^mesos://127\\.0\\.0\\.1:${m.port}\\|spark\\|\\|[0-9a-f]{16}$`));

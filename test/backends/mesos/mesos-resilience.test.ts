@@ -49,7 +49,7 @@ describe('Mesos backend resilience', () => {
     const m = await master();
     const { backend } = backendFor();
     const run = runOf(mesosSpec({ master: `mesos://127.0.0.1:${m.port}`, sparkConf: { 'spark.fake.sleepSeconds': '2' } }), 'drop');
-    const { frameworkId } = await backend.connect({ ...io(), spec: run.spec });
+    const { frameworkId } = await backend.connect(runOf(run.spec), io());
     const { ref, exit, reservation } = await startSleeper(backend, run);
     m.faults.dropStream({ abrupt: true });
     await vi.waitFor(() => expect(subscribes(m)).toEqual([undefined, frameworkId]), { timeout: 15_000 });
@@ -69,7 +69,7 @@ describe('Mesos backend resilience', () => {
     const m = await master();
     const { backend, logger } = backendFor();
     const s = mesosSpec({ master: `mesos://127.0.0.1:${m.port}` });
-    const { frameworkId } = await backend.connect({ ...io(), spec: s });
+    const { frameworkId } = await backend.connect(runOf(s), io());
     m.faults.stopHeartbeats();
     await vi.waitFor(() => expect(logger.lines.some((l) => l.includes('Missed heartbeats'))).toBe(true), { timeout: 10_000 });
     m.faults.resumeHeartbeats();
@@ -88,7 +88,7 @@ describe('Mesos backend resilience', () => {
     const [a, b] = pair.masters;
     const { backend } = backendFor();
     const run = runOf(mesosSpec({ master: `mesos://127.0.0.1:${b.port}`, sparkConf: { 'spark.fake.sleepSeconds': '2' } }), 'failover');
-    const { frameworkId } = await backend.connect({ ...io(), spec: run.spec });
+    const { frameworkId } = await backend.connect(runOf(run.spec), io());
     const subscribed = () =>
       a
         .messages()
@@ -121,12 +121,12 @@ describe('Mesos backend resilience', () => {
     const m = await master();
     const first = testBackend();
     const run = runOf(mesosSpec({ master: `mesos://127.0.0.1:${m.port}`, sparkConf: { 'spark.fake.sleepSeconds': '3' } }), 'restart');
-    const { frameworkId } = await first.backend.connect({ ...io(), spec: run.spec });
+    const { frameworkId } = await first.backend.connect(runOf(run.spec), io());
     const { ref, reservation } = await startSleeper(first.backend, run);
     await first.backend.close();
 
     const { backend } = backendFor({ stateDir: first.stateDir });
-    const connected = await backend.connect(io());
+    const connected = await backend.connect(undefined, io());
     expect(connected.frameworkId).toBe(frameworkId);
     const drivers = await backend.listDrivers(io());
     expect(drivers).toEqual([
@@ -150,7 +150,7 @@ describe('Mesos backend resilience', () => {
     const m = await master();
     const { backend } = backendFor({ zkMasterPort: m.port });
     const s = mesosSpec({ master: 'mesos://zk://127.0.0.1:2181,localhost:2181/mesos' });
-    await expect(backend.connect({ ...io(), spec: s })).resolves.toMatchObject({ backend: 'mesos', frameworkId: expect.any(String) });
+    await expect(backend.connect(runOf(s), io())).resolves.toMatchObject({ backend: 'mesos', frameworkId: expect.any(String) });
   });
 
   it('authenticates with HTTP Basic and refuses a wrong secret without revealing it', async () => {
@@ -158,9 +158,9 @@ describe('Mesos backend resilience', () => {
     closers.push(() => m.close());
     const s = mesosSpec({ master: `mesos://127.0.0.1:${m.port}` });
     const ok = backendFor({ env: { MESOS_TEST_SECRET: 'right-secret' } });
-    await expect(ok.backend.connect({ ...io(), spec: s })).resolves.toMatchObject({ frameworkId: expect.any(String) });
+    await expect(ok.backend.connect(runOf(s), io())).resolves.toMatchObject({ frameworkId: expect.any(String) });
     const bad = backendFor({ env: { MESOS_TEST_SECRET: 'wrong-secret' } });
-    const err = await bad.backend.connect({ ...io(), spec: s }).catch((e: unknown) => e);
+    const err = await bad.backend.connect(runOf(s), io()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SPARKCTL_MESOS_UNAUTHORIZED', errorClass: 'terminal' });
     expect(String((err as Error).message)).not.toContain('wrong-secret');
     expect(bad.logger.lines.join('\n')).not.toContain('wrong-secret');

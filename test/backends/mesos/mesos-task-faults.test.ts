@@ -104,8 +104,15 @@ describe('Mesos backend: task and offer faults', () => {
     const reported = new Promise<UnknownTask>((r) => (report = r));
     const second = testBackend({ stateDir: first.stateDir, onUnknownTask: (t) => report(t) });
     closers.push(() => second.backend.close());
-    const { frameworkId } = await second.backend.connect(io());
-    await expect(reported).resolves.toMatchObject({ taskId: ref.taskId, frameworkId, state: 'TASK_RUNNING', agentId: ref.agentId });
+    const { frameworkId } = await second.backend.connect(undefined, io());
+    await expect(reported).resolves.toMatchObject({
+      taskId: ref.taskId,
+      frameworkId,
+      state: 'TASK_RUNNING',
+      agentId: ref.agentId,
+      job: 'orphan',
+      attempt: 1,
+    });
     const drivers = await second.backend.listDrivers(io());
     expect(drivers).toContainEqual(
       expect.objectContaining({ job: 'orphan', attempt: 1, running: true, specHash: run.specHash.slice(0, 12) }),
@@ -125,9 +132,8 @@ describe('Mesos backend: task and offer faults', () => {
     const ac = new AbortController();
     let progress!: (m: string) => void;
     const noted = new Promise<string>((r) => (progress = r));
-    const pending = t.backend.connect({
+    const pending = t.backend.connect(runOf(mesosSpec({ master: `mesos://127.0.0.1:${port}` })), {
       signal: ac.signal,
-      spec: mesosSpec({ master: `mesos://127.0.0.1:${port}` }),
       onProgress: (msg) => msg.includes('ECONNREFUSED') && progress(msg),
     });
     await expect(noted).resolves.toContain(`Subscribing to the Mesos master mesos://127.0.0.1:${port}`);

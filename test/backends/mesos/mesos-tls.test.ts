@@ -99,7 +99,7 @@ describe('Mesos backend over TLS (certsDir)', () => {
         mesos: { role: '*', principal: 'spark', secretRef: { env: 'MESOS_TEST_SECRET' }, certsDir: certs.certsDir },
       });
       const run = runOf(s, 'tls');
-      const { frameworkId } = await backend.connect({ signal: AbortSignal.timeout(30_000), spec: s });
+      const { frameworkId } = await backend.connect(runOf(s), { signal: AbortSignal.timeout(30_000) });
       expect(frameworkId).toEqual(expect.any(String));
       const reservation = await backend.requestResources(run, { signal: AbortSignal.timeout(30_000) });
       const ref = await backend.start(run, reservation, { signal: AbortSignal.timeout(30_000) });
@@ -124,7 +124,7 @@ describe('Mesos backend over TLS (certsDir)', () => {
     mkdirSync(partial);
     writeFileSync(path.join(partial, 'mesos.crt'), readFileSync(path.join(certs.certsDir, 'mesos.crt')));
     const s = mesosSpec({ master: 'mesos://127.0.0.1:5050', mesos: { role: '*', certsDir: partial } });
-    await expect(backend.connect({ signal: AbortSignal.timeout(5000), spec: s })).rejects.toMatchObject({
+    await expect(backend.connect(runOf(s), { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({
       code: 'SPARKCTL_MESOS_CERTS',
       errorClass: 'terminal',
       message: expect.stringContaining('mesos.key') as string,

@@ -74,7 +74,7 @@ describe('Mesos offers shared by waiting drivers (emulated master, real containe
     const agent = master.agentIds[0]!;
     const backend = make();
     const s = mesosSpec({ master: `mesos://127.0.0.1:${master.port}` });
-    await backend.connect({ ...io(), spec: s });
+    await backend.connect(runOf(s), io());
     master.faults.partitionAgent(agent);
     const jobs = ['share-a', 'share-b', 'share-c'].map((n) => request(backend, s, n));
     await Promise.all(jobs.map((j) => j.inBook));
@@ -97,7 +97,7 @@ describe('Mesos offers shared by waiting drivers (emulated master, real containe
     const agent = master.agentIds[0]!;
     const backend = make();
     const s = mesosSpec({ master: `mesos://127.0.0.1:${master.port}` });
-    await backend.connect({ ...io(), spec: s });
+    await backend.connect(runOf(s), io());
     master.faults.partitionAgent(agent);
     const first = request(backend, s, 'turn-first');
     await first.inBook;
@@ -135,7 +135,7 @@ describe('Mesos offers shared by waiting drivers (emulated master, real containe
     const agent = master.agentIds[0]!;
     const backend = make();
     const s = mesosSpec({ master: `mesos://127.0.0.1:${master.port}` });
-    await backend.connect({ ...io(), spec: s });
+    await backend.connect(runOf(s), io());
     master.faults.partitionAgent(agent);
     const ac = new AbortController();
     const elsewhere = mesosSpec({ master: s.master, mesos: { ...s.mesos!, constraints: 'rack:r9' } });
