@@ -17,7 +17,7 @@ describe('npm ci alone leaves a working sparkctl', () => {
     expect(pkg.scripts.build).toContain('tsc -p tsconfig.build.json');
     expect(pkg.scripts.build).toContain('dist/web/static');
     expect(buildConfig.compilerOptions.outDir).toBe('dist');
-    expect(bin).toContain("from '../dist/cli/main.js'");
+    expect(bin).toContain("'../dist/cli/main.js'");
     // npm ci runs prepare in CI too, before the engine is prepared: no test-env, docker or build of images.
     expect(`${pkg.scripts.prepare} ${pkg.scripts.build}`).not.toMatch(/docker|test-env|\.sh\b/);
   });
