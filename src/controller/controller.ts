@@ -18,6 +18,7 @@ import { JobRegistry } from './job-registry.js';
 import { OrphanReport } from './orphan-report.js';
 import type { ReconcileContext } from './reconcile-context.js';
 import { reconcile } from './reconcile-steps.js';
+import { OwnWrites } from './own-writes.js';
 import { ScheduleRunner } from './schedule-runner.js';
 import { controlHandler } from './control-requests.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
@@ -60,6 +61,8 @@ export const DEFAULT_MISSING_GRACE_MS = 5_000;
 export class Controller {
   private readonly journal: Journal;
   private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
+  /** Status writes of its own, recognised by their watch event without a read. */
+  private readonly ownWrites = new OwnWrites();
   private readonly registry: JobRegistry;
   private readonly schedules: ScheduleRunner;
   private readonly backends: BackendRegistry;
@@ -125,6 +128,7 @@ export class Controller {
       requeue: (file) => this.queue.add(file),
       changed: () => this.checkIdle(),
       runHash: (spec) => this.runHashOf(spec),
+      ownWrites: this.ownWrites,
     };
     this.schedules = new ScheduleRunner({ ...base, stateDir: options.stateDir, journal: this.journal, logger: options.logger });
     this.ctx = { ...base, schedules: this.schedules };
@@ -228,10 +232,18 @@ export class Controller {
     this.watchedRoot = root;
     const next = await watchFolder(
       root,
-      (rel) => this.queue.add(rel),
+      (rel, type) => {
+        this.ownWrites.event(rel, type);
+        this.queue.add(rel);
+      },
       (err) => this.log.warn({ err }, 'Watcher failed; relying on relists'),
-      () => void this.relist(),
+      () => {
+        this.ownWrites.clear();
+        void this.relist();
+      },
     );
+    // Events between the two watchers may be lost.
+    this.ownWrites.clear();
     this.watcher = next;
     await old?.close();
     if (this.stopped) await next.close();

@@ -4,6 +4,7 @@ import type { ParsedManifest } from '../manifest/parse-manifest.js';
 import type { ManifestRead } from '../manifest/read-manifest-file.js';
 import type { Policy } from '../policy/policy.js';
 import type { JobEntry, JobRegistry } from './job-registry.js';
+import type { OwnWrites } from './own-writes.js';
 import type { ScheduleRunner } from './schedule-runner.js';
 
 /** What every reconcile step may use: the registry, the per-file memory and the runner's hooks. */
@@ -24,6 +25,8 @@ export interface ReconcileContext {
   readonly changed: () => void;
   /** The run hash of a spec under the state dir's key. */
   readonly runHash: (spec: SparkJobSpec) => string;
+  /** The controller's own status writes, recognised by their watch event and key without a read (absent: always read). */
+  readonly ownWrites?: OwnWrites;
   /** The ScheduledSparkJob runner (absent where only SparkJobs are reconciled, as in some tests). */
   readonly schedules?: Pick<ScheduleRunner, 'upsert' | 'release' | 'gone' | 'wantsWrite' | 'markWritten' | 'nameOf' | 'fileOf'>;
 }

@@ -23,6 +23,12 @@ import { reconcileSchedule } from './schedule-step.js';
  */
 export const readStep: ReconcileStep = async (run, ctx) => {
   const { file } = run;
+  // The event of the controller's own status write: the file is what it wrote, nothing to read when nothing else changed.
+  const own = await ctx.ownWrites?.recognise(file, run.abs);
+  if (own !== undefined && ctx.seen.get(file) === own) {
+    run.hash = own;
+    if ((await skipUnchangedStep(run, ctx)) === 'stop') return 'stop';
+  }
   const read = await readManifestFile(run.root, file);
   if (read.kind === 'refused') {
     // Reported once per reason: relists list links and special files again and again.
@@ -167,11 +173,17 @@ export const writeStatusStep: ReconcileStep = async (run, ctx) => {
   const want = entry.status;
   const wantKey = statusKey(want);
   if (want && statusKey(readStatusFromDoc(run.parsed!.doc)) !== wantKey) {
-    const res = await writeStatus(run.abs, want, {
-      within: run.root,
-      expectedHash: hash,
-      parsed: { hash, doc: run.parsed!.doc, bytes: run.bytes! },
-    });
+    let res;
+    try {
+      res = await writeStatus(run.abs, want, {
+        within: run.root,
+        expectedHash: hash,
+        parsed: { hash, doc: run.parsed!.doc, bytes: run.bytes! },
+        onSwap: (key, written) => ctx.ownWrites?.expect(file, key, written),
+      });
+    } finally {
+      if (!res?.written) ctx.ownWrites?.forget(file);
+    }
     if (res.reason === 'conflict') {
       ctx.requeue(file);
       return 'stop';

@@ -14,6 +14,21 @@ export function contentHash(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** What identifies one version of a file without reading it: a rename keeps all four, an edit or another file changes one. */
+export interface FileKey {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** The key of a stat result. */
+export const fileKeyOf = (st: FileKey): FileKey => ({ dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+
+/** Whether two keys name the same version of a file. */
+export const sameFileKey = (a: FileKey, b: FileKey): boolean =>
+  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+
 /** What writeStatus did. `contentHash` is the hash of the file as it is now (null when it is gone). */
 export interface WriteStatusResult {
   written: boolean;
@@ -40,6 +55,12 @@ export interface WriteStatusOptions {
   parsed?: { readonly hash: string; readonly doc: Document; readonly bytes?: Uint8Array };
   /** Called after the last check, right before the rename: lets tests land an edit in that instant. */
   beforeSwap?: (info: { path: string; attempt: number }) => void | Promise<void>;
+  /**
+   * Called synchronously right before the rename that puts the new content in place, with the key
+   * and contentHash the file will have: a caller can recognise its own write by the watch event it
+   * causes (the event cannot arrive before this call).
+   */
+  onSwap?: (key: FileKey, contentHash: string) => void;
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -113,7 +134,9 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
     // The replacement keeps the manifest's owner, group, mode and UTF-8 byte order mark.
     const { mode, uid, gid } = await stat(target);
     const written = hasBom(bytes) ? Buffer.concat([UTF8_BOM, Buffer.from(next, 'utf8')]) : Buffer.from(next, 'utf8');
-    const tempPath = await writeTempFile(target, written, { mode, uid, gid });
+    const writtenHash = contentHash(written);
+    const temp = await writeTempFile(target, written, { mode, uid, gid });
+    const tempPath = temp.path;
     // A hard link to the file as it is just before the rename: an edit that lands on it after
     // the check (an editor writing in place) is still seen there, and put back, after the rename.
     const basePath = join(dirname(target), `.${basename(target)}.${tempSuffix()}.tmp`);
@@ -136,6 +159,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
       // replacing it would destroy that edit, so look again. This leaves only the microseconds
       // between this stat and the rename (POSIX has no compare-and-rename).
       if (linked && !(await sameFile(target, basePath))) continue;
+      opts.onSwap?.(fileKeyOf(temp.stats), writtenHash);
       await rename(tempPath, target);
       renamed = true;
       if (linked) {
@@ -152,7 +176,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
       if (linked) await unlink(basePath).catch(() => undefined);
     }
     await fsyncDir(dirname(target));
-    return { written: true, reason: 'written', contentHash: contentHash(written), attempts: attempt };
+    return { written: true, reason: 'written', contentHash: writtenHash, attempts: attempt };
   }
   throw new StatusWriteError(`status of ${path} not written: the file changed during each of ${maxAttempts} attempts; retry later`);
 }
