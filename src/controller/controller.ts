@@ -1,5 +1,4 @@
 // Over 300 lines: the runner wires the journal, registry, schedules, queue, watcher and control socket in one place (start, stop, relist).
-import { realpath } from 'node:fs/promises';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import { TERMINAL_PHASES, type Phase } from '../api/status.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +17,7 @@ import { JobRegistry } from './job-registry.js';
 import { OrphanReport } from './orphan-report.js';
 import type { ReconcileContext } from './reconcile-context.js';
 import { reconcile } from './reconcile-steps.js';
+import { JobsRoot } from './jobs-root.js';
 import { OwnWrites } from './own-writes.js';
 import { ScheduleRunner } from './schedule-runner.js';
 import { controlHandler } from './control-requests.js';
@@ -63,6 +63,7 @@ export class Controller {
   private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
   /** Status writes of its own, recognised by their watch event without a read. */
   private readonly ownWrites = new OwnWrites();
+  private readonly jobsRoot: JobsRoot;
   private readonly registry: JobRegistry;
   private readonly schedules: ScheduleRunner;
   private readonly backends: BackendRegistry;
@@ -93,6 +94,7 @@ export class Controller {
 
   constructor(private readonly options: ControllerOptions) {
     this.journal = new Journal(options.stateDir);
+    this.jobsRoot = new JobsRoot(options.jobsDir);
     this.log = options.logger.child({ module: 'controller' });
     const seen = new Map<string, string>();
     // The job registry is built below (its machine needs the backends); orphan reports look it up when a backend reports.
@@ -129,6 +131,7 @@ export class Controller {
       changed: () => this.checkIdle(),
       runHash: (spec) => this.runHashOf(spec),
       ownWrites: this.ownWrites,
+      jobsRoot: this.jobsRoot,
     };
     this.schedules = new ScheduleRunner({ ...base, stateDir: options.stateDir, journal: this.journal, logger: options.logger });
     this.ctx = { ...base, schedules: this.schedules };
@@ -223,7 +226,7 @@ export class Controller {
    * new revision, the next relist moves the watcher to the new target.
    */
   private async watchJobsFolder(): Promise<void> {
-    const root = await realpath(this.options.jobsDir).catch(() => this.options.jobsDir);
+    const root = await this.jobsRoot.refresh().catch(() => this.options.jobsDir);
     if (this.watcher && root === this.watchedRoot) {
       await this.watcher.refresh();
       return;

@@ -12,6 +12,8 @@ export type ManifestRead =
       readonly truncated: boolean;
       /** The size fstat reported when the file was opened. */
       readonly size: number;
+      /** The opened file's real path, as the kernel names it (undefined without /proc). */
+      readonly real: string | undefined;
     }
   | { readonly kind: 'gone' }
   | { readonly kind: 'refused'; readonly reason: string };
@@ -67,7 +69,7 @@ export async function readManifestFile(root: string, rel: string, display: strin
       };
     }
     const bytes = await readBounded(fh, st.size, MAX_MANIFEST_BYTES + 1);
-    return { kind: 'file', bytes, truncated: bytes.length > MAX_MANIFEST_BYTES, size: st.size };
+    return { kind: 'file', bytes, truncated: bytes.length > MAX_MANIFEST_BYTES, size: st.size, real };
   } finally {
     await fh.close();
   }

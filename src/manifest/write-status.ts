@@ -47,6 +47,11 @@ export interface WriteStatusOptions {
   /** A folder (its real path) the file must resolve inside; a file that resolves elsewhere is refused. */
   within?: string;
   /**
+   * The file's real path when the caller knows it (a read whose descriptor resolved to the very
+   * path it opened): not resolved again. Still checked against `within`.
+   */
+  resolved?: string;
+  /**
    * The content the caller already parsed (its contentHash and document, and the bytes it read):
    * reused, not parsed again, while the file still holds it. With `bytes` and an `expectedHash`
    * equal to `hash`, the first attempt does not read the file again: the check just before the
@@ -105,7 +110,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
   const maxAttempts = opts.maxAttempts ?? 5;
   let target: string;
   try {
-    target = await realpath(path);
+    target = opts.resolved ?? (await realpath(path));
   } catch (err) {
     if (isMissing(err)) return { written: false, reason: 'missing', contentHash: null, attempts: 0 };
     throw new StatusWriteError(`cannot write status into ${path}: ${(err as Error).message}`, { cause: err });

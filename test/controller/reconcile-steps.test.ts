@@ -1,11 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RERUN_ANNOTATION, SparkJobSchema, type SparkJob } from '../../src/api/spark-job.js';
 import type { Phase, SparkJobStatus } from '../../src/api/status.js';
 import { JobRegistry, type JobMachine } from '../../src/controller/job-registry.js';
+import { JobsRoot } from '../../src/controller/jobs-root.js';
 import { OwnWrites } from '../../src/controller/own-writes.js';
 import type { ReconcileContext, ReconcileStep } from '../../src/controller/reconcile-context.js';
 import { RECONCILE_STEPS, reconcile, steer } from '../../src/controller/reconcile-steps.js';
@@ -339,6 +340,32 @@ describe('reconcile steps over a jobs folder (fake actors, no engine)', () => {
       ownWrites.event('a.yaml', 'change');
       await reconcile('a.yaml', ctx);
       expect(t.registry.get('a')?.invalidRevision).toBeDefined();
+    } finally {
+      t.stop();
+    }
+  });
+
+  it('a cached jobs folder root is resolved again when a file is not found under it (the folder is a link a sync flipped)', async () => {
+    const t = await setup();
+    const base = dirname(t.ctx.jobsDir);
+    const [revA, revB, link] = [join(base, 'rev-a'), join(base, 'rev-b'), join(base, 'current')];
+    await mkdir(revA);
+    await mkdir(revB);
+    await writeFile(join(revA, 'a.yaml'), manifest('a', '  suspend: true\n'));
+    await writeFile(join(revB, 'b.yaml'), manifest('b', '  suspend: true\n'));
+    await symlink(revA, link);
+    const jobsRoot = new JobsRoot(link);
+    const ctx: ReconcileContext = { ...t.ctx, jobsDir: link, jobsRoot };
+    try {
+      await reconcile('a.yaml', ctx);
+      expect(await jobsRoot.current()).toBe(await realpath(revA));
+      await symlink(revB, `${link}.new`);
+      await rename(`${link}.new`, link);
+      await reconcile('b.yaml', ctx);
+      expect(await jobsRoot.current()).toBe(await realpath(revB));
+      expect(t.registry.get('b')).toBeDefined();
+      const written = parse(await readFile(join(revB, 'b.yaml'), 'utf8')) as { status?: SparkJobStatus };
+      expect(written.status?.phase).toBe('Suspended');
     } finally {
       t.stop();
     }
