@@ -19,7 +19,7 @@ export type ManifestRead =
   | { readonly kind: 'refused'; readonly reason: string };
 
 /** Reads at most `limit` bytes from an open file, whatever size fstat claimed (a file may grow, /proc files claim 0). */
-async function readBounded(fh: FileHandle, sizeHint: number, limit: number): Promise<Buffer> {
+export async function readBounded(fh: FileHandle, sizeHint: number, limit: number): Promise<Buffer> {
   let buf = Buffer.alloc(Math.min(Math.max(sizeHint, 4096), limit));
   let off = 0;
   for (;;) {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { link, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { link, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Document } from 'yaml';
 import type { SparkJobStatus } from '../api/status.js';
 import { applyStatus } from './apply-status.js';
 import { fsyncDir, tempSuffix, writeTempFile } from '../fs/write-file-atomic.js';
 import { StatusWriteError } from './errors.js';
-import { decodeManifest } from './read-limits.js';
-import { oversizeMessage, readManifestFile } from './read-manifest-file.js';
+import { decodeManifest, MAX_MANIFEST_BYTES, sizeMessage } from './read-limits.js';
+import { oversizeMessage, readBounded, readManifestFile } from './read-manifest-file.js';
 
 /** sha256 (hex) of a file's exact content: how a writer recognises its own write. */
 export function contentHash(content: string | Uint8Array): string {
@@ -73,10 +74,37 @@ const hasBom = (bytes: Uint8Array): boolean => bytes[0] === 0xef && bytes[1] ===
 
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
-/** Whether two paths are the same inode right now (false when either is gone). */
-async function sameFile(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
-  return x !== undefined && y !== undefined && x.ino === y.ino && x.dev === y.dev;
+/** Whether a path is this inode right now (false when it is gone). */
+async function isInode(path: string, st: Stats): Promise<boolean> {
+  const now = await stat(path).catch(() => undefined);
+  return now !== undefined && now.ino === st.ino && now.dev === st.dev;
+}
+
+/** Opens the hard link just made (no link followed, never blocking); undefined when it is gone. */
+async function openLink(path: string): Promise<{ fh: FileHandle; st: Stats } | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new StatusWriteError(`refused to write status: ${path} is not a regular file`);
+    return { fh, st };
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+/** The content of an open manifest from its start, within the size cap. */
+async function readLinked(fh: FileHandle, sizeHint: number, path: string): Promise<Buffer> {
+  const bytes = await readBounded(fh, sizeHint, MAX_MANIFEST_BYTES + 1);
+  if (bytes.length > MAX_MANIFEST_BYTES)
+    throw new StatusWriteError(`refused to write status into ${path}: ${sizeMessage(bytes.length, true)}`);
+  return bytes;
 }
 
 /** The file's bytes read with the manifest reader's rules (regular file, no link, size cap); undefined when it is gone. */
@@ -147,6 +175,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
     const basePath = join(dirname(target), `.${basename(target)}.${tempSuffix()}.tmp`);
     let renamed = false;
     let linked = false;
+    let base: { fh: FileHandle; st: Stats } | undefined;
     try {
       await opts.beforeRename?.({ path: target, tempPath, attempt });
       try {
@@ -156,19 +185,22 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
         if (isMissing(err)) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
         // A file system without hard links: fall back to comparing just before the rename.
       }
-      const current = await readIfPresent(linked ? basePath : target);
+      // The hard link is opened once: read now, and read again on the same descriptor after the rename.
+      base = linked ? await openLink(basePath) : undefined;
+      if (linked && base === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
+      const current = base ? await readLinked(base.fh, base.st.size, path) : await readIfPresent(target);
       if (current === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
       if (contentHash(current) !== readHash) continue;
       await opts.beforeSwap?.({ path: target, attempt });
       // An editor that renamed a new file into place since the link made `target` another inode:
       // replacing it would destroy that edit, so look again. This leaves only the microseconds
       // between this stat and the rename (POSIX has no compare-and-rename).
-      if (linked && !(await sameFile(target, basePath))) continue;
+      if (base && !(await isInode(target, base.st))) continue;
       opts.onSwap?.(fileKeyOf(temp.stats), writtenHash);
       await rename(tempPath, target);
       renamed = true;
-      if (linked) {
-        const replaced = (await readIfPresent(basePath)) ?? Buffer.alloc(0);
+      if (linked && base) {
+        const replaced = await readLinked(base.fh, base.st.size, path);
         if (contentHash(replaced) !== readHash) {
           // The user saved in the instant before the rename: restore their content, then apply again on it.
           await rename(basePath, target);
@@ -177,6 +209,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
         }
       }
     } finally {
+      await base?.fh.close().catch(() => undefined);
       if (!renamed) await unlink(tempPath).catch(() => undefined);
       if (linked) await unlink(basePath).catch(() => undefined);
     }
