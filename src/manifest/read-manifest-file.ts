@@ -18,7 +18,11 @@ export type ManifestRead =
   | { readonly kind: 'gone' }
   | { readonly kind: 'refused'; readonly reason: string };
 
-/** Reads at most `limit` bytes from an open file, whatever size fstat claimed (a file may grow, /proc files claim 0). */
+/**
+ * Reads at most `limit` bytes from an open file, whatever size fstat claimed (a file may grow, /proc
+ * files claim 0). A short read that reached the size fstat gave is the end of the regular file
+ * (no second read to see 0 bytes); with no size known it reads until 0 bytes come back.
+ */
 export async function readBounded(fh: FileHandle, sizeHint: number, limit: number): Promise<Buffer> {
   let buf = Buffer.alloc(Math.min(Math.max(sizeHint, 4096), limit));
   let off = 0;
@@ -29,9 +33,11 @@ export async function readBounded(fh: FileHandle, sizeHint: number, limit: numbe
       buf.copy(grown, 0, 0, off);
       buf = grown;
     }
-    const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+    const wanted = buf.length - off;
+    const { bytesRead } = await fh.read(buf, off, wanted, off);
     if (bytesRead === 0) break;
     off += bytesRead;
+    if (bytesRead < wanted && sizeHint > 0 && off >= sizeHint) break;
   }
   return buf.subarray(0, off);
 }
