@@ -1,5 +1,4 @@
 // Over 300 lines: the runner wires the journal, registry, schedules, queue, watcher and control socket in one place (start, stop, relist).
-import { realpath } from 'node:fs/promises';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import { TERMINAL_PHASES, type Phase } from '../api/status.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +17,8 @@ import { JobRegistry } from './job-registry.js';
 import { OrphanReport } from './orphan-report.js';
 import type { ReconcileContext } from './reconcile-context.js';
 import { reconcile } from './reconcile-steps.js';
+import { JobsRoot } from './jobs-root.js';
+import { OwnWrites } from './own-writes.js';
 import { ScheduleRunner } from './schedule-runner.js';
 import { controlHandler } from './control-requests.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
@@ -60,6 +61,9 @@ export const DEFAULT_MISSING_GRACE_MS = 5_000;
 export class Controller {
   private readonly journal: Journal;
   private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
+  /** Status writes of its own, recognised by their watch event without a read. */
+  private readonly ownWrites = new OwnWrites();
+  private readonly jobsRoot: JobsRoot;
   private readonly registry: JobRegistry;
   private readonly schedules: ScheduleRunner;
   private readonly backends: BackendRegistry;
@@ -90,6 +94,7 @@ export class Controller {
 
   constructor(private readonly options: ControllerOptions) {
     this.journal = new Journal(options.stateDir);
+    this.jobsRoot = new JobsRoot(options.jobsDir);
     this.log = options.logger.child({ module: 'controller' });
     const seen = new Map<string, string>();
     // The job registry is built below (its machine needs the backends); orphan reports look it up when a backend reports.
@@ -125,6 +130,8 @@ export class Controller {
       requeue: (file) => this.queue.add(file),
       changed: () => this.checkIdle(),
       runHash: (spec) => this.runHashOf(spec),
+      ownWrites: this.ownWrites,
+      jobsRoot: this.jobsRoot,
     };
     this.schedules = new ScheduleRunner({ ...base, stateDir: options.stateDir, journal: this.journal, logger: options.logger });
     this.ctx = { ...base, schedules: this.schedules };
@@ -219,7 +226,7 @@ export class Controller {
    * new revision, the next relist moves the watcher to the new target.
    */
   private async watchJobsFolder(): Promise<void> {
-    const root = await realpath(this.options.jobsDir).catch(() => this.options.jobsDir);
+    const root = await this.jobsRoot.refresh().catch(() => this.options.jobsDir);
     if (this.watcher && root === this.watchedRoot) {
       await this.watcher.refresh();
       return;
@@ -228,10 +235,18 @@ export class Controller {
     this.watchedRoot = root;
     const next = await watchFolder(
       root,
-      (rel) => this.queue.add(rel),
+      (rel, type) => {
+        this.ownWrites.event(rel, type);
+        this.queue.add(rel);
+      },
       (err) => this.log.warn({ err }, 'Watcher failed; relying on relists'),
-      () => void this.relist(),
+      () => {
+        this.ownWrites.clear();
+        void this.relist();
+      },
     );
+    // Events between the two watchers may be lost.
+    this.ownWrites.clear();
     this.watcher = next;
     await old?.close();
     if (this.stopped) await next.close();

@@ -4,6 +4,8 @@ import type { ParsedManifest } from '../manifest/parse-manifest.js';
 import type { ManifestRead } from '../manifest/read-manifest-file.js';
 import type { Policy } from '../policy/policy.js';
 import type { JobEntry, JobRegistry } from './job-registry.js';
+import type { JobsRoot } from './jobs-root.js';
+import type { OwnWrites } from './own-writes.js';
 import type { ScheduleRunner } from './schedule-runner.js';
 
 /** What every reconcile step may use: the registry, the per-file memory and the runner's hooks. */
@@ -24,6 +26,10 @@ export interface ReconcileContext {
   readonly changed: () => void;
   /** The run hash of a spec under the state dir's key. */
   readonly runHash: (spec: SparkJobSpec) => string;
+  /** The controller's own status writes, recognised by their watch event and key without a read (absent: always read). */
+  readonly ownWrites?: OwnWrites;
+  /** The jobs folder's real path, cached between relists (absent: resolved on every reconcile). */
+  readonly jobsRoot?: JobsRoot;
   /** The ScheduledSparkJob runner (absent where only SparkJobs are reconciled, as in some tests). */
   readonly schedules?: Pick<ScheduleRunner, 'upsert' | 'release' | 'gone' | 'wantsWrite' | 'markWritten' | 'nameOf' | 'fileOf'>;
 }
@@ -33,8 +39,8 @@ export interface ReconcileRun {
   /** The manifest's path relative to the jobs folder. */
   readonly file: string;
   readonly abs: string;
-  /** The jobs folder's real path (writes stay within it). */
-  readonly root: string;
+  /** The jobs folder's real path (writes stay within it); resolved again when a file is found outside a cached one. */
+  root: string;
   read?: Extract<ManifestRead, { kind: 'file' }>;
   bytes?: Buffer;
   hash?: string;

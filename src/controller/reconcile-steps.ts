@@ -23,7 +23,21 @@ import { reconcileSchedule } from './schedule-step.js';
  */
 export const readStep: ReconcileStep = async (run, ctx) => {
   const { file } = run;
-  const read = await readManifestFile(run.root, file);
+  // The event of the controller's own status write: the file is what it wrote, nothing to read when nothing else changed.
+  const own = await ctx.ownWrites?.recognise(file, run.abs);
+  if (own !== undefined && ctx.seen.get(file) === own) {
+    run.hash = own;
+    if ((await skipUnchangedStep(run, ctx)) === 'stop') return 'stop';
+  }
+  let read = await readManifestFile(run.root, file);
+  if (ctx.jobsRoot && (read.kind === 'gone' || read.kind === 'refused')) {
+    // The cached root may be stale (the folder's link flipped since the last relist): resolve it again.
+    const fresh = await ctx.jobsRoot.refresh();
+    if (fresh !== run.root) {
+      run.root = fresh;
+      read = await readManifestFile(run.root, file);
+    }
+  }
   if (read.kind === 'refused') {
     // Reported once per reason: relists list links and special files again and again.
     const key = `refused:${read.reason}`;
@@ -167,11 +181,18 @@ export const writeStatusStep: ReconcileStep = async (run, ctx) => {
   const want = entry.status;
   const wantKey = statusKey(want);
   if (want && statusKey(readStatusFromDoc(run.parsed!.doc)) !== wantKey) {
-    const res = await writeStatus(run.abs, want, {
-      within: run.root,
-      expectedHash: hash,
-      parsed: { hash, doc: run.parsed!.doc, bytes: run.bytes! },
-    });
+    let res;
+    try {
+      res = await writeStatus(run.abs, want, {
+        within: run.root,
+        ...(run.read?.real === join(run.root, file) ? { resolved: run.read.real } : {}),
+        expectedHash: hash,
+        parsed: { hash, doc: run.parsed!.doc, bytes: run.bytes! },
+        onSwap: (key, written) => ctx.ownWrites?.expect(file, key, written),
+      });
+    } finally {
+      if (!res?.written) ctx.ownWrites?.forget(file);
+    }
     if (res.reason === 'conflict') {
       ctx.requeue(file);
       return 'stop';
@@ -201,6 +222,7 @@ export const RECONCILE_STEPS: readonly ReconcileStep[] = [
 
 /** Level-triggered: reads the file and the job, and closes the gap; never asks which event happened. */
 export async function reconcile(file: string, ctx: ReconcileContext, steps: readonly ReconcileStep[] = RECONCILE_STEPS): Promise<void> {
-  const run: ReconcileRun = { file, abs: join(ctx.jobsDir, file), root: await realpath(ctx.jobsDir) };
+  const root = ctx.jobsRoot ? await ctx.jobsRoot.current() : await realpath(ctx.jobsDir);
+  const run: ReconcileRun = { file, abs: join(ctx.jobsDir, file), root };
   for (const step of steps) if ((await step(run, ctx)) === 'stop') return;
 }

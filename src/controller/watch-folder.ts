@@ -13,12 +13,13 @@ export interface FolderWatcher {
 
 /**
  * Watches the jobs folder with one inotify watch per folder (not per file), so an event costs
- * O(1) however many manifests there are. Every change is only a hint carrying the relative path;
+ * O(1) however many manifests there are. Every change is only a hint carrying the relative path
+ * and the event's type (`rename`: a name appeared or went, `change`: content or attributes);
  * `onLost` asks for a relist when the kernel could not say which file changed.
  */
 export async function watchFolder(
   jobsDir: string,
-  onHint: (rel: string) => void,
+  onHint: (rel: string, type: string) => void,
   onError: (err: unknown) => void,
   onLost: () => void = () => undefined,
 ): Promise<FolderWatcher> {
@@ -36,13 +37,13 @@ export async function watchFolder(
   const add = (relDir: string): boolean => {
     if (watchers.has(relDir)) return false;
     try {
-      const w = watch(join(jobsDir, relDir), { persistent: true }, (_type, name) => {
+      const w = watch(join(jobsDir, relDir), { persistent: true }, (type, name) => {
         if (name === null) {
           onLost();
           return;
         }
         const rel = relDir === '' ? toPosix(name.toString()) : `${relDir}/${toPosix(name.toString())}`;
-        if (isManifestPath(rel)) onHint(rel);
+        if (isManifestPath(rel)) onHint(rel, type);
         else if (!rel.split('/').some((p) => p.startsWith('.'))) scheduleRefresh(); // maybe a new or removed folder
       });
       w.on('error', () => {

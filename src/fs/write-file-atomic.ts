@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -34,9 +35,8 @@ export interface FileOwnership {
   readonly gid?: number;
 }
 
-/** Gives the open temp file the wanted owner; as a non-root user only what it may (its group), else keeps its own. */
-async function keepOwner(handle: FileHandle, uid: number, gid: number): Promise<void> {
-  const now = await handle.stat();
+/** Gives the open temp file (its fstat: `now`) the wanted owner; as a non-root user only what it may (its group), else keeps its own. */
+async function keepOwner(handle: FileHandle, now: Stats, uid: number, gid: number): Promise<void> {
   if (now.uid === uid && now.gid === gid) return;
   try {
     await handle.chown(uid, gid);
@@ -46,18 +46,31 @@ async function keepOwner(handle: FileHandle, uid: number, gid: number): Promise<
   }
 }
 
+/** A temp file written by writeTempFile: its path, and its fstat once its content was written. */
+export interface TempFile {
+  readonly path: string;
+  /**
+   * Device, inode, size and modification time stay what they are here through a rename (chmod,
+   * chown and fsync change none of them): how a writer recognises its own file afterwards.
+   */
+  readonly stats: Stats;
+}
+
 /**
  * Writes data to a new temp file beside `path`, with exactly `keep.mode` (not reduced by the
  * umask) and, when given, `keep.uid`/`keep.gid`; fsynced unless `durable` is false. On any failure
- * (a full disk, a quota) the temp file is removed at once, so nothing is left behind.
+ * (a full disk, a quota) the temp file is removed at once, so nothing is left behind. The file is
+ * created 0600, so its content is readable by no one else until its mode is set.
  */
-export async function writeTempFile(path: string, data: string | Uint8Array, keep: FileOwnership, durable = true): Promise<string> {
+export async function writeTempFile(path: string, data: string | Uint8Array, keep: FileOwnership, durable = true): Promise<TempFile> {
   const tmp = join(dirname(path), `.${basename(path)}.${tempSuffix()}.tmp`);
   const handle = await open(tmp, 'wx', 0o600);
+  let stats: Stats;
   try {
-    if (keep.uid !== undefined && keep.gid !== undefined) await keepOwner(handle, keep.uid, keep.gid);
-    await handle.chmod(keep.mode & 0o777);
     await handle.writeFile(data);
+    stats = await handle.stat();
+    if (keep.uid !== undefined && keep.gid !== undefined) await keepOwner(handle, stats, keep.uid, keep.gid);
+    await handle.chmod(keep.mode & 0o777);
     if (durable) await handle.sync();
   } catch (err) {
     await handle.close().catch(() => undefined);
@@ -70,7 +83,7 @@ export async function writeTempFile(path: string, data: string | Uint8Array, kee
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
-  return tmp;
+  return { path: tmp, stats };
 }
 
 /**
@@ -84,7 +97,7 @@ export async function writeFileAtomic(
   options: { mode?: number; owner?: { uid: number; gid: number }; durable?: boolean } = {},
 ): Promise<void> {
   const dir = dirname(path);
-  const tmp = await writeTempFile(path, data, { mode: options.mode ?? 0o644, ...options.owner }, options.durable !== false);
+  const { path: tmp } = await writeTempFile(path, data, { mode: options.mode ?? 0o644, ...options.owner }, options.durable !== false);
   try {
     await rename(tmp, path);
   } catch (err) {

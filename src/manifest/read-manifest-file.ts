@@ -12,12 +12,18 @@ export type ManifestRead =
       readonly truncated: boolean;
       /** The size fstat reported when the file was opened. */
       readonly size: number;
+      /** The opened file's real path, as the kernel names it (undefined without /proc). */
+      readonly real: string | undefined;
     }
   | { readonly kind: 'gone' }
   | { readonly kind: 'refused'; readonly reason: string };
 
-/** Reads at most `limit` bytes from an open file, whatever size fstat claimed (a file may grow, /proc files claim 0). */
-async function readBounded(fh: FileHandle, sizeHint: number, limit: number): Promise<Buffer> {
+/**
+ * Reads at most `limit` bytes from an open file, whatever size fstat claimed (a file may grow, /proc
+ * files claim 0). A short read that reached the size fstat gave is the end of the regular file
+ * (no second read to see 0 bytes); with no size known it reads until 0 bytes come back.
+ */
+export async function readBounded(fh: FileHandle, sizeHint: number, limit: number): Promise<Buffer> {
   let buf = Buffer.alloc(Math.min(Math.max(sizeHint, 4096), limit));
   let off = 0;
   for (;;) {
@@ -27,9 +33,11 @@ async function readBounded(fh: FileHandle, sizeHint: number, limit: number): Pro
       buf.copy(grown, 0, 0, off);
       buf = grown;
     }
-    const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+    const wanted = buf.length - off;
+    const { bytesRead } = await fh.read(buf, off, wanted, off);
     if (bytesRead === 0) break;
     off += bytesRead;
+    if (bytesRead < wanted && sizeHint > 0 && off >= sizeHint) break;
   }
   return buf.subarray(0, off);
 }
@@ -67,7 +75,7 @@ export async function readManifestFile(root: string, rel: string, display: strin
       };
     }
     const bytes = await readBounded(fh, st.size, MAX_MANIFEST_BYTES + 1);
-    return { kind: 'file', bytes, truncated: bytes.length > MAX_MANIFEST_BYTES, size: st.size };
+    return { kind: 'file', bytes, truncated: bytes.length > MAX_MANIFEST_BYTES, size: st.size, real };
   } finally {
     await fh.close();
   }

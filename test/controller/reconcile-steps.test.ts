@@ -1,11 +1,13 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RERUN_ANNOTATION, SparkJobSchema, type SparkJob } from '../../src/api/spark-job.js';
 import type { Phase, SparkJobStatus } from '../../src/api/status.js';
 import { JobRegistry, type JobMachine } from '../../src/controller/job-registry.js';
+import { JobsRoot } from '../../src/controller/jobs-root.js';
+import { OwnWrites } from '../../src/controller/own-writes.js';
 import type { ReconcileContext, ReconcileStep } from '../../src/controller/reconcile-context.js';
 import { RECONCILE_STEPS, reconcile, steer } from '../../src/controller/reconcile-steps.js';
 import { duplicateNameStatus } from '../../src/manifest/check-unique-names.js';
@@ -15,6 +17,7 @@ import { DEFAULT_POLICY } from '../../src/policy/policy.js';
 import { Journal } from '../../src/state/journal.js';
 import { readJobEvents } from '../../src/state/read-journal.js';
 import { machineWithFakes } from '../machines/fake-actors.js';
+import { mtimeNsOf, setMtimeNs } from '../support/set-mtime.js';
 
 const job = (spec: Record<string, unknown> = {}, annotations: Record<string, string> = {}): SparkJob =>
   SparkJobSchema.parse({
@@ -283,6 +286,86 @@ describe('reconcile steps over a jobs folder (fake actors, no engine)', () => {
       expect((await readJobEvents(t.journal.stateDir, 'a')).map((e) => e.reason)).toEqual(
         expect.arrayContaining(['Added', 'InvalidSpec', 'SpecValid']),
       );
+    } finally {
+      t.stop();
+    }
+  });
+
+  it("the event of the controller's own status write costs no read; any other event for the file reads it again", async () => {
+    const t = await setup();
+    const ownWrites = new OwnWrites();
+    const ctx: ReconcileContext = { ...t.ctx, ownWrites };
+    const file = join(t.ctx.jobsDir, 'a.yaml');
+    // Content the reconcile would find invalid, put in place with the key of the controller's write (same inode, size and mtime).
+    const spoil = async () => {
+      const [size, mtime] = [(await stat(file)).size, await mtimeNsOf(file)];
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace('mainClass: Main', 'mainClass: [1]'.padEnd('mainClass: Main'.length)));
+      await setMtimeNs(file, mtime);
+      expect((await stat(file)).size).toBe(size);
+    };
+    try {
+      await t.put('a.yaml', manifest('a', '  suspend: true\n'));
+      await reconcile('a.yaml', ctx);
+      expect((await t.statusIn('a.yaml'))?.phase).toBe('Suspended');
+      expect(ownWrites.size).toBe(1);
+      // The watcher reports the write's own rename: recognised by its key, the file is not read.
+      ownWrites.event('a.yaml', 'rename');
+      await spoil();
+      await reconcile('a.yaml', ctx);
+      expect(ownWrites.size).toBe(0);
+      expect(t.registry.get('a')?.invalidRevision).toBeUndefined();
+      // Recognised once: the next look (a relist) reads the file and finds the change.
+      await reconcile('a.yaml', ctx);
+      expect(t.registry.get('a')?.invalidRevision).toBeDefined();
+    } finally {
+      t.stop();
+    }
+  });
+
+  it('a change the watcher reports after the own write is read even when it keeps size and mtime', async () => {
+    const t = await setup();
+    const ownWrites = new OwnWrites();
+    const ctx: ReconcileContext = { ...t.ctx, ownWrites };
+    const file = join(t.ctx.jobsDir, 'a.yaml');
+    try {
+      await t.put('a.yaml', manifest('a', '  suspend: true\n'));
+      await reconcile('a.yaml', ctx);
+      const mtime = await mtimeNsOf(file);
+      ownWrites.event('a.yaml', 'rename');
+      // An in-place save in the same clock tick, same size: only its `change` event tells it apart.
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace('mainClass: Main', 'mainClass: [1]'.padEnd('mainClass: Main'.length)));
+      await setMtimeNs(file, mtime);
+      ownWrites.event('a.yaml', 'change');
+      await reconcile('a.yaml', ctx);
+      expect(t.registry.get('a')?.invalidRevision).toBeDefined();
+    } finally {
+      t.stop();
+    }
+  });
+
+  it('a cached jobs folder root is resolved again when a file is not found under it (the folder is a link a sync flipped)', async () => {
+    const t = await setup();
+    const base = dirname(t.ctx.jobsDir);
+    const [revA, revB, link] = [join(base, 'rev-a'), join(base, 'rev-b'), join(base, 'current')];
+    await mkdir(revA);
+    await mkdir(revB);
+    await writeFile(join(revA, 'a.yaml'), manifest('a', '  suspend: true\n'));
+    await writeFile(join(revB, 'b.yaml'), manifest('b', '  suspend: true\n'));
+    await symlink(revA, link);
+    const jobsRoot = new JobsRoot(link);
+    const ctx: ReconcileContext = { ...t.ctx, jobsDir: link, jobsRoot };
+    try {
+      await reconcile('a.yaml', ctx);
+      expect(await jobsRoot.current()).toBe(await realpath(revA));
+      await symlink(revB, `${link}.new`);
+      await rename(`${link}.new`, link);
+      await reconcile('b.yaml', ctx);
+      expect(await jobsRoot.current()).toBe(await realpath(revB));
+      expect(t.registry.get('b')).toBeDefined();
+      const written = parse(await readFile(join(revB, 'b.yaml'), 'utf8')) as { status?: SparkJobStatus };
+      expect(written.status?.phase).toBe('Suspended');
     } finally {
       t.stop();
     }
