@@ -5,7 +5,8 @@ import { type JobEventRecord } from '../../state/journal-paths.js';
 import { currentAttempt, listAttemptLogs, type AttemptLog } from '../attempts.js';
 import { checkController, cliContext, requireJobsDir, write } from '../cli-context.js';
 import type { JobView } from '../find-job.js';
-import { eventColour, paint, phaseColour } from '../printers/colour.js';
+import { phaseColour } from '../printers/colour.js';
+import { renderEventsSection } from '../printers/events-section.js';
 import { indentBlock, renderFields, type Field } from '../printers/fields.js';
 import { formatAge } from '../printers/format-age.js';
 import { knownSecrets, maskEvents } from '../printers/mask-secrets.js';
@@ -152,17 +153,7 @@ export function renderDescribe(
         2,
       )
     : '  <none>\n';
-  out += 'Events:\n';
-  out += events.length
-    ? indentBlock(
-        renderTable(
-          ['TYPE', 'REASON', 'AGE', 'MESSAGE'],
-          events.map((e) => [e.type, e.reason, formatAge(e.time, now), e.message]),
-          colour ? (row, col, padded) => (col === 0 ? paint(padded, eventColour(events[row]?.type ?? ''), true) : padded) : undefined,
-        ),
-        2,
-      )
-    : '  <none>\n';
+  out += renderEventsSection(events, colour, now);
   return out;
 }
 

@@ -1,7 +1,7 @@
 import type { JobEventRecord } from '../../state/journal-paths.js';
 import { nextTimes } from '../../schedules/schedule-status.js';
 import type { ScheduleView } from '../schedule-views.js';
-import { eventColour, paint } from './colour.js';
+import { renderEventsSection } from './events-section.js';
 import { indentBlock, renderFields } from './fields.js';
 import { formatAge } from './format-age.js';
 import { renderTable } from './table.js';
@@ -52,16 +52,6 @@ export function renderScheduleDescribe(view: ScheduleView, events: readonly JobE
         2,
       )
     : '  <none>\n';
-  out += 'Events:\n';
-  out += events.length
-    ? indentBlock(
-        renderTable(
-          ['TYPE', 'REASON', 'AGE', 'MESSAGE'],
-          events.map((e) => [e.type, e.reason, formatAge(e.time, now), e.message]),
-          colour ? (row, col, padded) => (col === 0 ? paint(padded, eventColour(events[row]?.type ?? ''), true) : padded) : undefined,
-        ),
-        2,
-      )
-    : '  <none>\n';
+  out += renderEventsSection(events, colour, now);
   return out;
 }
