@@ -50,7 +50,14 @@ export async function readScheduleRecord(stateDir: string, name: string): Promis
 
 /** Reads every schedule record of a state dir; unreadable ones are passed to `onError` and skipped. */
 export async function readAllScheduleRecords(stateDir: string, onError?: (name: string, err: unknown) => void): Promise<ScheduleRecord[]> {
-  const names = await readdir(journalPaths.schedules(stateDir)).catch(() => [] as string[]);
+  let names: string[];
+  try {
+    names = await readdir(journalPaths.schedules(stateDir));
+  } catch (err) {
+    // No folder yet is no schedules; any other error must not read as "none were recorded".
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
   const out: ScheduleRecord[] = [];
   for (const file of names.sort()) {
     if (!file.endsWith('.json')) continue;
