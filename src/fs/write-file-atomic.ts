@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fsyncDir } from './dir-sync.js';
+
+export { fsyncDir } from './dir-sync.js';
 
 let pool = Buffer.alloc(0);
 let used = 0;
@@ -13,19 +16,6 @@ export function tempSuffix(): string {
   }
   used += 6;
   return pool.toString('hex', used - 6, used);
-}
-
-/** Fsyncs a directory so a rename inside it survives a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (err) {
-    // Some file systems cannot fsync a directory; the rename is still atomic there.
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The owner and permission bits a replacement file must carry (those of the file it replaces). */
@@ -57,20 +47,31 @@ export interface TempFile {
 }
 
 /**
+ * The mode a temp file is created with before its owner is set: the wanted mode, except that its
+ * group may read or write only what everyone may (the temp's group is not yet the wanted one, and
+ * a group gets no more than others get from it). 0644, 0600 and 0666 are created as they are,
+ * 0640 as 0600; the umask may take more away, which the fstat after the write shows.
+ */
+export const createMode = (mode: number): number => (mode & 0o707) | (mode & ((mode & 0o007) << 3));
+
+/**
  * Writes data to a new temp file beside `path`, with exactly `keep.mode` (not reduced by the
  * umask) and, when given, `keep.uid`/`keep.gid`; fsynced unless `durable` is false. On any failure
  * (a full disk, a quota) the temp file is removed at once, so nothing is left behind. The file is
- * created 0600, so its content is readable by no one else until its mode is set.
+ * created with `createMode(keep.mode)`, so until its owner is set no one but its writer may read
+ * more of it than everyone may read of the result; the mode is set (fchmod) only when the fstat
+ * after the write shows other bits.
  */
 export async function writeTempFile(path: string, data: string | Uint8Array, keep: FileOwnership, durable = true): Promise<TempFile> {
   const tmp = join(dirname(path), `.${basename(path)}.${tempSuffix()}.tmp`);
-  const handle = await open(tmp, 'wx', 0o600);
+  const want = keep.mode & 0o777;
+  const handle = await open(tmp, 'wx', createMode(want));
   let stats: Stats;
   try {
     await handle.writeFile(data);
     stats = await handle.stat();
     if (keep.uid !== undefined && keep.gid !== undefined) await keepOwner(handle, stats, keep.uid, keep.gid);
-    await handle.chmod(keep.mode & 0o777);
+    if ((stats.mode & 0o777) !== want) await handle.chmod(want);
     if (durable) await handle.sync();
   } catch (err) {
     await handle.close().catch(() => undefined);

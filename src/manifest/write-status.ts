@@ -164,20 +164,16 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
     const next = applyStatus(decoded.text, status, path, opts.parsed?.hash === readHash ? opts.parsed.doc : undefined);
     if (next === decoded.text) return { written: false, reason: 'unchanged', contentHash: readHash, attempts: attempt };
 
-    // The replacement keeps the manifest's owner, group, mode and UTF-8 byte order mark.
-    const { mode, uid, gid } = await stat(target);
     const written = hasBom(bytes) ? Buffer.concat([UTF8_BOM, Buffer.from(next, 'utf8')]) : Buffer.from(next, 'utf8');
     const writtenHash = contentHash(written);
-    const temp = await writeTempFile(target, written, { mode, uid, gid });
-    const tempPath = temp.path;
-    // A hard link to the file as it is just before the rename: an edit that lands on it after
-    // the check (an editor writing in place) is still seen there, and put back, after the rename.
+    // A hard link to the file as it is now: an edit that lands on it after the check below (an
+    // editor writing in place) is still seen there, and put back, after the rename.
     const basePath = join(dirname(target), `.${basename(target)}.${tempSuffix()}.tmp`);
     let renamed = false;
     let linked = false;
     let base: { fh: FileHandle; st: Stats } | undefined;
+    let tempPath: string | undefined;
     try {
-      await opts.beforeRename?.({ path: target, tempPath, attempt });
       try {
         await link(target, basePath);
         linked = true;
@@ -185,9 +181,15 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
         if (isMissing(err)) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
         // A file system without hard links: fall back to comparing just before the rename.
       }
-      // The hard link is opened once: read now, and read again on the same descriptor after the rename.
+      // The hard link is opened once: its fstat gives the owner and mode to keep, its content is
+      // read before the rename and again after it on the same descriptor.
       base = linked ? await openLink(basePath) : undefined;
       if (linked && base === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
+      // The replacement keeps the manifest's owner, group, mode and UTF-8 byte order mark.
+      const { mode, uid, gid } = base?.st ?? (await stat(target));
+      const temp = await writeTempFile(target, written, { mode, uid, gid });
+      tempPath = temp.path;
+      await opts.beforeRename?.({ path: target, tempPath, attempt });
       const current = base ? await readLinked(base.fh, base.st.size, path) : await readIfPresent(target);
       if (current === undefined) return { written: false, reason: 'missing', contentHash: null, attempts: attempt };
       if (contentHash(current) !== readHash) continue;
@@ -210,7 +212,7 @@ async function writeStatusOnce(path: string, status: SparkJobStatus, opts: Write
       }
     } finally {
       await base?.fh.close().catch(() => undefined);
-      if (!renamed) await unlink(tempPath).catch(() => undefined);
+      if (!renamed && tempPath !== undefined) await unlink(tempPath).catch(() => undefined);
       if (linked) await unlink(basePath).catch(() => undefined);
     }
     await fsyncDir(dirname(target));
