@@ -53,33 +53,102 @@ interface BlockLevel {
   readonly kind: 'map' | 'seq';
 }
 
-/**
- * Checks the nesting depth and the number of items of YAML text from its lexical tokens alone,
- * before any node is built: flow `[`/`{` are counted as they open and close, block collections by
- * the columns of their `-`, `?` and `key:` indicators. Memory stays constant whatever the text.
- */
-export function scanYamlLimits(text: string): YamlLimitBreach | undefined {
+/** The breach of a text with a C0 control character YAML does not allow, or undefined. */
+export function controlCharacterBreach(text: string): YamlLimitBreach | undefined {
   // YAML allows no C0 control character but tab and line breaks; the lexer also uses three of them as markers.
   const control = firstControl(text);
-  if (control !== -1) {
-    const code = text.charCodeAt(control).toString(16).padStart(2, '0');
-    return {
-      offset: control,
-      message: `control character 0x${code} is not allowed in YAML: remove it, or write it as the escape "\\x${code}" in a double-quoted string`,
-    };
-  }
-  const blocks: BlockLevel[] = [];
-  let flow = 0;
-  let items = 0;
-  let tokens = 0;
-  let offset = 0;
-  let lineStart = 0;
-  /** Column where the current line's node content began (after indentation or an indicator). */
-  let segment: number | undefined;
-  let scalarSource = false;
+  if (control === -1) return undefined;
+  const code = text.charCodeAt(control).toString(16).padStart(2, '0');
+  return {
+    offset: control,
+    message: `control character 0x${code} is not allowed in YAML: remove it, or write it as the escape "\\x${code}" in a double-quoted string`,
+  };
+}
 
-  const tooDeep = (): boolean => blocks.length + flow > MAX_DEPTH;
-  const openBlock = (col: number, kind: BlockLevel['kind']): boolean => {
+/**
+ * Checks the nesting depth and the number of items of YAML text from its lexical tokens alone,
+ * one token at a time as yaml's Lexer yields them, before the parser sees the token: flow `[`/`{`
+ * are counted as they open and close, block collections by the columns of their `-`, `?` and
+ * `key:` indicators. Memory stays constant whatever the text. The text must have passed
+ * `controlCharacterBreach` first (the lexer's markers are control characters).
+ */
+export class YamlLimitScanner {
+  private readonly blocks: BlockLevel[] = [];
+  private flow = 0;
+  private items = 0;
+  private tokens = 0;
+  private offset = 0;
+  private lineStart = 0;
+  /** Column where the current line's node content began (after indentation or an indicator). */
+  private segment: number | undefined;
+  private scalarSource = false;
+
+  /** Takes the next lexer token; the breach it makes, or undefined. */
+  token(token: string): YamlLimitBreach | undefined {
+    if (MARKERS.has(token)) {
+      if (token === CST.SCALAR) this.scalarSource = true;
+      else if (token === CST.FLOW_END) this.flow = 0;
+      else this.blocks.length = 0;
+      return undefined;
+    }
+    const at = this.offset;
+    this.offset += token.length;
+    const newline = token.lastIndexOf('\n');
+    const col = at - this.lineStart;
+    if (newline !== -1) this.lineStart = at + newline + 1;
+    // The source of a scalar (plain or block) follows its marker, whatever its first character.
+    const type = this.scalarSource ? 'scalar' : CST.tokenType(token);
+    this.scalarSource = false;
+    this.tokens += newline === -1 || token.length === 1 ? 1 : 1 + lineBreaks(token);
+    // yaml builds a double-quoted string one character at a time (about 32 bytes each until flattened).
+    if (type === 'double-quoted-scalar') this.tokens += Math.floor(token.length / DOUBLE_QUOTED_CHARS_PER_TOKEN);
+    if (this.tokens > MAX_YAML_TOKENS) return { offset: at, message: tokensMessage() };
+    if (type === 'newline') this.segment = undefined;
+    if (type !== null && LAYOUT.has(type)) return undefined;
+    this.items += 1;
+    if (this.items > MAX_YAML_ITEMS) return { offset: at, message: itemsMessage() };
+    let deeper = false;
+    let where = at;
+    switch (type) {
+      case 'doc-start':
+      case 'doc-end':
+        this.blocks.length = 0;
+        this.flow = 0;
+        this.segment = undefined;
+        break;
+      case 'flow-seq-start':
+      case 'flow-map-start':
+        this.segment ??= col;
+        this.flow += 1;
+        deeper = this.tooDeep();
+        break;
+      case 'flow-seq-end':
+      case 'flow-map-end':
+        this.flow = Math.max(0, this.flow - 1);
+        break;
+      case 'seq-item-ind':
+      case 'explicit-key-ind':
+        if (this.flow === 0) deeper = this.openBlock(col, type === 'seq-item-ind' ? 'seq' : 'map');
+        this.segment = undefined;
+        break;
+      case 'map-value-ind':
+        // A block mapping opens at its first key: reported there, not at the colon.
+        if (this.flow === 0) deeper = this.openBlock(this.segment ?? col, 'map');
+        where = this.lineStart + (this.segment ?? col);
+        this.segment = undefined;
+        break;
+      default:
+        this.segment ??= col;
+    }
+    return deeper ? { offset: where, message: depthMessage() } : undefined;
+  }
+
+  private tooDeep(): boolean {
+    return this.blocks.length + this.flow > MAX_DEPTH;
+  }
+
+  private openBlock(col: number, kind: BlockLevel['kind']): boolean {
+    const { blocks } = this;
     let top = blocks.at(-1);
     while (top && (top.col > col || (top.col === col && top.kind === 'seq' && kind === 'map'))) {
       blocks.pop();
@@ -87,66 +156,18 @@ export function scanYamlLimits(text: string): YamlLimitBreach | undefined {
     }
     if (top && top.col === col && top.kind === kind) return false;
     blocks.push({ col, kind });
-    return tooDeep();
-  };
+    return this.tooDeep();
+  }
+}
 
+/** Checks a whole text's control characters, nesting depth and item and token counts (see YamlLimitScanner). */
+export function scanYamlLimits(text: string): YamlLimitBreach | undefined {
+  const control = controlCharacterBreach(text);
+  if (control) return control;
+  const scanner = new YamlLimitScanner();
   for (const token of new Lexer().lex(text)) {
-    if (MARKERS.has(token)) {
-      if (token === CST.SCALAR) scalarSource = true;
-      else if (token === CST.FLOW_END) flow = 0;
-      else blocks.length = 0;
-      continue;
-    }
-    const at = offset;
-    offset += token.length;
-    const newline = token.lastIndexOf('\n');
-    const col = at - lineStart;
-    if (newline !== -1) lineStart = at + newline + 1;
-    // The source of a scalar (plain or block) follows its marker, whatever its first character.
-    const type = scalarSource ? 'scalar' : CST.tokenType(token);
-    scalarSource = false;
-    tokens += newline === -1 || token.length === 1 ? 1 : 1 + lineBreaks(token);
-    // yaml builds a double-quoted string one character at a time (about 32 bytes each until flattened).
-    if (type === 'double-quoted-scalar') tokens += Math.floor(token.length / DOUBLE_QUOTED_CHARS_PER_TOKEN);
-    if (tokens > MAX_YAML_TOKENS) return { offset: at, message: tokensMessage() };
-    if (type === 'newline') segment = undefined;
-    if (type !== null && LAYOUT.has(type)) continue;
-    items += 1;
-    if (items > MAX_YAML_ITEMS) return { offset: at, message: itemsMessage() };
-    let deeper = false;
-    let where = at;
-    switch (type) {
-      case 'doc-start':
-      case 'doc-end':
-        blocks.length = 0;
-        flow = 0;
-        segment = undefined;
-        break;
-      case 'flow-seq-start':
-      case 'flow-map-start':
-        segment ??= col;
-        flow += 1;
-        deeper = tooDeep();
-        break;
-      case 'flow-seq-end':
-      case 'flow-map-end':
-        flow = Math.max(0, flow - 1);
-        break;
-      case 'seq-item-ind':
-      case 'explicit-key-ind':
-        if (flow === 0) deeper = openBlock(col, type === 'seq-item-ind' ? 'seq' : 'map');
-        segment = undefined;
-        break;
-      case 'map-value-ind':
-        // A block mapping opens at its first key: reported there, not at the colon.
-        if (flow === 0) deeper = openBlock(segment ?? col, 'map');
-        where = lineStart + (segment ?? col);
-        segment = undefined;
-        break;
-      default:
-        segment ??= col;
-    }
-    if (deeper) return { offset: where, message: depthMessage() };
+    const breach = scanner.token(token);
+    if (breach) return breach;
   }
   return undefined;
 }

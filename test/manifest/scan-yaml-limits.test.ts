@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { parseYamlBounded } from '../../src/manifest/parse-yaml-bounded.js';
 import { MAX_DEPTH, MAX_YAML_ITEMS, MAX_YAML_TOKENS, scanYamlLimits } from '../../src/manifest/scan-yaml-limits.js';
 
 type Kind = 'flowSeq' | 'flowMap' | 'blockMap' | 'blockSeq';
@@ -71,5 +72,42 @@ describe('control characters', () => {
       message: 'control character 0x18 is not allowed in YAML: remove it, or write it as the escape "\\x18" in a double-quoted string',
     });
     expect(scanYamlLimits('a: "x\\x18y"\nb: "\t"\r\n')).toBeUndefined();
+  });
+});
+
+describe('parseYamlBounded: the limits checked on the one lexer pass the parse uses', () => {
+  const breachOf = (text: string) => {
+    const parsed = parseYamlBounded(text);
+    return parsed.ok ? undefined : parsed.breach;
+  };
+
+  it('refuses exactly what the whole-text scan refuses, at the same offset and with the same message (property)', () => {
+    const kinds = fc.array(fc.constantFrom<Kind>('flowSeq', 'flowMap', 'blockMap', 'blockSeq'), { minLength: 1, maxLength: MAX_DEPTH + 8 });
+    fc.assert(
+      fc.property(kinds, fc.boolean(), fc.constantFrom('', 'a: 1\n---\n', 'x: "\x18"\n', 'k: \x07\n'), (ks, same, prefix) => {
+        const text = prefix + render(ks, same);
+        expect(breachOf(text)).toEqual(scanYamlLimits(text));
+      }),
+      { numRuns: 300 },
+    );
+    for (const text of [
+      `[${'0,'.repeat(MAX_YAML_ITEMS)}0]`,
+      `a: 1\n${'# c\n'.repeat(MAX_YAML_TOKENS)}`,
+      `a: "${'x'.repeat(4 * MAX_YAML_TOKENS)}"`,
+      '['.repeat(900_000),
+    ]) {
+      expect(breachOf(text)).toEqual(scanYamlLimits(text));
+      expect(breachOf(text)).toBeDefined();
+    }
+  });
+
+  it('parses what is within the limits as yaml does: same documents, same errors', () => {
+    const text = 'a: 1\nb: [1, {c: d}]\na: 2\n---\ne: f\n';
+    const parsed = parseYamlBounded(text);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.docs.map((d) => d.toJS() as unknown)).toEqual([{ a: 2, b: [1, { c: 'd' }] }, { e: 'f' }]);
+    expect(parsed.docs[0]!.errors.map((e) => e.code)).toEqual(['DUPLICATE_KEY']);
+    expect(parsed.lineCounter.linePos(text.indexOf('e: f'))).toEqual({ line: 5, col: 1 });
   });
 });

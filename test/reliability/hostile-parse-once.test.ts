@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHarness, fakeJob, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 
-/** Every text sparkctl's own code (src/) hands to a yaml parser (documents or CST); the test's own reads are left out. */
+/** Every text sparkctl's own code (src/) hands to a yaml parser or lexer (documents, CST or tokens); the test's own reads are left out. */
 const parsed = vi.hoisted(() => {
   const texts: string[] = [];
   return {
@@ -22,9 +22,17 @@ vi.mock('yaml', async (importOriginal) => {
       yield* super.parse(source, incomplete);
     }
   }
+  // The bounded parse lexes a text once and hands each token to a Parser's next(): the lexing is the parse.
+  class CountingLexer extends yaml.Lexer {
+    override *lex(source: string, incomplete?: boolean) {
+      parsed.record(source);
+      yield* super.lex(source, incomplete);
+    }
+  }
   return {
     ...yaml,
     Parser: CountingParser,
+    Lexer: CountingLexer,
     parse: (...args: Parameters<typeof yaml.parse>) => (parsed.record(args[0]), yaml.parse(...args)),
     parseDocument: (...args: Parameters<typeof yaml.parseDocument>) => (parsed.record(args[0]), yaml.parseDocument(...args)),
     parseAllDocuments: (...args: Parameters<typeof yaml.parseAllDocuments>) => (parsed.record(args[0]), yaml.parseAllDocuments(...args)),
