@@ -19,6 +19,7 @@ import type { ReconcileContext } from './reconcile-context.js';
 import { reconcile } from './reconcile-steps.js';
 import { JobsRoot } from './jobs-root.js';
 import { OwnWrites } from './own-writes.js';
+import { ReadKeys } from './read-keys.js';
 import { ScheduleRunner } from './schedule-runner.js';
 import { controlHandler } from './control-requests.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
@@ -63,6 +64,7 @@ export class Controller {
   private readonly queue = new WorkQueue({ initialMs: 100, maxMs: 60_000, jitter: 0.2 });
   /** Status writes of its own, recognised by their watch event without a read. */
   private readonly ownWrites = new OwnWrites();
+  private readonly readKeys = new ReadKeys();
   private readonly jobsRoot: JobsRoot;
   private readonly registry: JobRegistry;
   private readonly schedules: ScheduleRunner;
@@ -131,6 +133,7 @@ export class Controller {
       changed: () => this.checkIdle(),
       runHash: (spec) => this.runHashOf(spec),
       ownWrites: this.ownWrites,
+      readKeys: this.readKeys,
       jobsRoot: this.jobsRoot,
     };
     this.schedules = new ScheduleRunner({ ...base, stateDir: options.stateDir, journal: this.journal, logger: options.logger });
@@ -237,6 +240,7 @@ export class Controller {
       root,
       (rel, type) => {
         this.ownWrites.event(rel, type);
+        this.readKeys.event(rel);
         this.queue.add(rel);
       },
       (err) => this.log.warn({ err }, 'Watcher failed; relying on relists'),
@@ -258,7 +262,10 @@ export class Controller {
       if (!this.stopped) await this.watchJobsFolder();
       const files = await listManifests(this.options.jobsDir, MAX_FOLDER_DEPTH, this.reportTooDeep);
       // Behind every edit and job change: a relist only catches what the watcher missed.
-      for (const f of new Set([...files, ...this.registry.files(), ...this.schedules.files()])) this.queue.add(f, { background: true });
+      for (const f of new Set([...files, ...this.registry.files(), ...this.schedules.files()])) {
+        this.readKeys.markRelisted(f);
+        this.queue.add(f, { background: true });
+      }
       const swept = await sweepTempFiles(this.options.jobsDir);
       if (swept.length > 0) this.log.warn({ files: swept }, 'Removed temp files a crashed writer left in the jobs folder');
     } catch (err) {

@@ -6,6 +6,7 @@ import type { Policy } from '../policy/policy.js';
 import type { JobEntry, JobRegistry } from './job-registry.js';
 import type { JobsRoot } from './jobs-root.js';
 import type { OwnWrites } from './own-writes.js';
+import type { ReadKeys } from './read-keys.js';
 import type { ScheduleRunner } from './schedule-runner.js';
 
 /** What every reconcile step may use: the registry, the per-file memory and the runner's hooks. */
@@ -28,6 +29,8 @@ export interface ReconcileContext {
   readonly runHash: (spec: SparkJobSpec) => string;
   /** The controller's own status writes, recognised by their watch event and key without a read (absent: always read). */
   readonly ownWrites?: OwnWrites;
+  /** The keys of the last reconciled reads, so a relist skips reading unchanged files (absent: every relist reads). */
+  readonly readKeys?: ReadKeys;
   /** The jobs folder's real path, cached between relists (absent: resolved on every reconcile). */
   readonly jobsRoot?: JobsRoot;
   /** The ScheduledSparkJob runner (absent where only SparkJobs are reconciled, as in some tests). */
@@ -39,6 +42,8 @@ export interface ReconcileRun {
   /** The manifest's path relative to the jobs folder. */
   readonly file: string;
   readonly abs: string;
+  /** The keys of the last reconciled reads, so a relist skips reading unchanged files (absent: every relist reads). */
+  readonly readKeys?: ReadKeys;
   /** The jobs folder's real path (writes stay within it); resolved again when a file is found outside a cached one. */
   root: string;
   read?: Extract<ManifestRead, { kind: 'file' }>;

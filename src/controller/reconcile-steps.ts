@@ -29,6 +29,12 @@ export const readStep: ReconcileStep = async (run, ctx) => {
     run.hash = own;
     if ((await skipUnchangedStep(run, ctx)) === 'stop') return 'stop';
   }
+  // A relist's reconcile of a file whose lstat still gives the key of its last reconciled read: nothing to read when nothing else changed.
+  const kept = await ctx.readKeys?.unchanged(file, run.abs, ctx.seen.get(file));
+  if (kept !== undefined) {
+    run.hash = kept;
+    if ((await skipUnchangedStep(run, ctx)) === 'stop') return 'stop';
+  }
   let read = await readManifestFile(run.root, file);
   if (ctx.jobsRoot && (read.kind === 'gone' || read.kind === 'refused')) {
     // The cached root may be stale (the folder's link flipped since the last relist): resolve it again.
@@ -66,6 +72,7 @@ export const readStep: ReconcileStep = async (run, ctx) => {
   run.bytes = read.bytes;
   run.hash = contentHash(read.bytes);
   run.read = read;
+  ctx.readKeys?.record(file, read, run.hash);
   return 'next';
 };
 

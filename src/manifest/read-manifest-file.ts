@@ -14,9 +14,29 @@ export type ManifestRead =
       readonly size: number;
       /** The opened file's real path, as the kernel names it (undefined without /proc). */
       readonly real: string | undefined;
+      /** The fstat of the opened file: what identifies this version of it without reading it. */
+      readonly key: ReadKey;
+      /** Date.now() taken before the fstat: a change after it gets a change time from then on. */
+      readonly readAtMs: number;
     }
   | { readonly kind: 'gone' }
   | { readonly kind: 'refused'; readonly reason: string };
+
+/** Device, inode, size, modification and change time of a file: any write, rename over it or chmod changes one. */
+export interface ReadKey {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+/** The ReadKey of a stat result. */
+export const readKeyOf = (st: ReadKey): ReadKey => ({ dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs });
+
+/** Whether two keys are equal. */
+export const sameReadKey = (a: ReadKey, b: ReadKey): boolean =>
+  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 
 /**
  * Reads at most `limit` bytes from an open file, whatever size fstat claimed (a file may grow, /proc
@@ -62,6 +82,7 @@ export async function readManifestFile(root: string, rel: string, display: strin
     throw err;
   }
   try {
+    const readAtMs = Date.now();
     const st = await fh.stat();
     if (st.isDirectory()) return { kind: 'gone' };
     if (!st.isFile())
@@ -75,7 +96,7 @@ export async function readManifestFile(root: string, rel: string, display: strin
       };
     }
     const bytes = await readBounded(fh, st.size, MAX_MANIFEST_BYTES + 1);
-    return { kind: 'file', bytes, truncated: bytes.length > MAX_MANIFEST_BYTES, size: st.size, real };
+    return { kind: 'file', bytes, truncated: bytes.length > MAX_MANIFEST_BYTES, size: st.size, real, key: readKeyOf(st), readAtMs };
   } finally {
     await fh.close();
   }

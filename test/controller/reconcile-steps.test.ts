@@ -1,13 +1,14 @@
 import { mkdir, mkdtemp, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { RERUN_ANNOTATION, SparkJobSchema, type SparkJob } from '../../src/api/spark-job.js';
 import type { Phase, SparkJobStatus } from '../../src/api/status.js';
 import { JobRegistry, type JobMachine } from '../../src/controller/job-registry.js';
 import { JobsRoot } from '../../src/controller/jobs-root.js';
 import { OwnWrites } from '../../src/controller/own-writes.js';
+import { RACY_MARGIN_MS, ReadKeys } from '../../src/controller/read-keys.js';
 import type { ReconcileContext, ReconcileStep } from '../../src/controller/reconcile-context.js';
 import { RECONCILE_STEPS, reconcile, steer } from '../../src/controller/reconcile-steps.js';
 import { duplicateNameStatus } from '../../src/manifest/check-unique-names.js';
@@ -343,6 +344,101 @@ describe('reconcile steps over a jobs folder (fake actors, no engine)', () => {
     } finally {
       t.stop();
     }
+  });
+
+  describe('relists skip files whose key is that of their last reconciled read', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** Reconciles as a relist would (or after an event); tells whether the file was read. */
+    async function relistOnce(t: Awaited<ReturnType<typeof setup>>, ctx: ReconcileContext, readKeys: ReadKeys, event = false) {
+      readKeys.markRelisted('a.yaml');
+      if (event) readKeys.event('a.yaml');
+      let read = false;
+      const steps = RECONCILE_STEPS.map((step, i): ReconcileStep => async (run, c) => {
+        const res = await step(run, c);
+        if (i === 0) read = run.read !== undefined;
+        return res;
+      });
+      await reconcile('a.yaml', ctx, steps);
+      return read;
+    }
+    /** Changes the file in place keeping its size and mtime: only its change time tells (a missed event). */
+    async function spoilKeepingSizeAndMtime(file: string) {
+      const [size, mtime] = [(await stat(file)).size, await mtimeNsOf(file)];
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace('mainClass: Main', 'mainClass: [1]'.padEnd('mainClass: Main'.length)));
+      await setMtimeNs(file, mtime);
+      expect((await stat(file)).size).toBe(size);
+    }
+    /** Moves the clock the read compares change times with past the racily-clean margin. */
+    const later = () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + RACY_MARGIN_MS + 1_000);
+    };
+
+    it('an unchanged file costs an lstat; a change found by its key is read without any event', async () => {
+      const t = await setup();
+      const readKeys = new ReadKeys();
+      const ctx: ReconcileContext = { ...t.ctx, readKeys };
+      const file = join(t.ctx.jobsDir, 'a.yaml');
+      try {
+        await t.put('a.yaml', manifest('a', '  suspend: true\n'));
+        await reconcile('a.yaml', ctx);
+        expect((await t.statusIn('a.yaml'))?.phase).toBe('Suspended');
+        later();
+        // The content last reconciled is the controller's own write, never read: the first relist reads it.
+        expect(await relistOnce(t, ctx, readKeys)).toBe(true);
+        expect(readKeys.size).toBe(1);
+        expect(await relistOnce(t, ctx, readKeys)).toBe(false);
+        expect(await relistOnce(t, ctx, readKeys)).toBe(false);
+        // A watch event makes the next reconcile a read, whatever the relist said.
+        expect(await relistOnce(t, ctx, readKeys, true)).toBe(true);
+        expect(t.registry.get('a')?.invalidRevision).toBeUndefined();
+        await spoilKeepingSizeAndMtime(file);
+        expect(await relistOnce(t, ctx, readKeys)).toBe(true);
+        expect(t.registry.get('a')?.invalidRevision).toBeDefined();
+      } finally {
+        t.stop();
+      }
+    });
+
+    it('a read within the racily-clean margin of the change time is not trusted: the next relist reads again', async () => {
+      const t = await setup();
+      const readKeys = new ReadKeys();
+      const ctx: ReconcileContext = { ...t.ctx, readKeys };
+      try {
+        await t.put('a.yaml', manifest('a', '  suspend: true\n'));
+        await reconcile('a.yaml', ctx);
+        expect(await relistOnce(t, ctx, readKeys)).toBe(true);
+        expect(readKeys.size).toBe(0);
+        expect(await relistOnce(t, ctx, readKeys)).toBe(true);
+        // The same edit in the same tick as the read would have kept the key: only a later read counts.
+        await spoilKeepingSizeAndMtime(join(t.ctx.jobsDir, 'a.yaml'));
+        expect(await relistOnce(t, ctx, readKeys)).toBe(true);
+        expect(t.registry.get('a')?.invalidRevision).toBeDefined();
+      } finally {
+        t.stop();
+      }
+    });
+
+    it("a job whose status differs from the file's is read and written even when the key is unchanged", async () => {
+      const t = await setup();
+      const readKeys = new ReadKeys();
+      const ctx: ReconcileContext = { ...t.ctx, readKeys };
+      try {
+        await t.put('a.yaml', manifest('a', '  suspend: true\n'));
+        await reconcile('a.yaml', ctx);
+        later();
+        expect(await relistOnce(t, ctx, readKeys)).toBe(true);
+        expect(await relistOnce(t, ctx, readKeys)).toBe(false);
+        t.registry.get('a')!.fileStatusKey = 'another status';
+        expect(await relistOnce(t, ctx, readKeys)).toBe(true);
+      } finally {
+        t.stop();
+      }
+    });
   });
 
   it('a cached jobs folder root is resolved again when a file is not found under it (the folder is a link a sync flipped)', async () => {
