@@ -15,8 +15,8 @@ import { zodIssuesToManifestIssues } from './zod-issues.js';
 export { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './parse-yaml-bounded.js';
 
 /**
- * A manifest that parsed and validated: the job (defaults applied), its spec hash (secret values left out: no key here) and the source it
- * came from.
+ * A manifest that parsed and validated: the job (defaults applied), its spec hash (secret values left out: no key here; computed
+ * on first access) and the source it came from.
  */
 export interface ParsedManifest {
   ok: true;
@@ -118,11 +118,32 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   if ((input as { kind?: unknown }).kind === SCHEDULED_KIND) {
     const scheduled = ScheduledSparkJobSchema.safeParse(input);
     if (!scheduled.success) return refuse(scheduled.error.issues, ScheduledSparkJobSchema);
-    return { ok: true, kind: SCHEDULED_KIND, schedule: scheduled.data, specHash: specHash(scheduled.data.spec.template), doc, text };
+    let hash: string | undefined;
+    return {
+      ok: true,
+      kind: SCHEDULED_KIND,
+      schedule: scheduled.data,
+      get specHash() {
+        return (hash ??= specHash(scheduled.data.spec.template));
+      },
+      doc,
+      text,
+    };
   }
   const result = SparkJobSchema.safeParse(input);
   if (!result.success) return refuse(result.error.issues, SparkJobSchema);
-  return { ok: true, kind: 'SparkJob', job: result.data, specHash: specHash(result.data.spec), doc, text };
+  // Computed when asked for (the controller hashes with its key instead): a canonical JSON and a sha256 per parse saved.
+  let hash: string | undefined;
+  return {
+    ok: true,
+    kind: 'SparkJob',
+    job: result.data,
+    get specHash() {
+      return (hash ??= specHash(result.data.spec));
+    },
+    doc,
+    text,
+  };
 }
 
 /** Parses and validates manifest bytes: size cap, strict UTF-8, then the text checks. */
