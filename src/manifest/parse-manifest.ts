@@ -1,7 +1,7 @@
 import { isMap, isSeq, type Document } from 'yaml';
 import type { z } from 'zod';
 import { SCHEDULED_KIND, ScheduledSparkJobSchema, type ScheduledSparkJob } from '../api/scheduled-spark-job.js';
-import { SparkJobSchema, type SparkJob } from '../api/spark-job.js';
+import { SparkJobSchema, type SparkJob, type SparkJobSpec } from '../api/spark-job.js';
 import { checkYamlSafety } from './check-yaml-safety.js';
 import { ManifestReadError } from './errors.js';
 import { issueAt, positionOf, type ManifestIssue } from './manifest-issue.js';
@@ -72,6 +72,18 @@ const invalid = (errors: ManifestIssue[], parsed?: { value: unknown; doc: Docume
   ...(parsed === undefined ? {} : parsed),
 });
 
+/**
+ * Adds `specHash`, computed when first read: the controller hashes specs with its own key, so a
+ * parse need not compute a canonical JSON and a sha256 it never uses. The getter holds only the
+ * spec (which the result holds anyway), not the parse's intermediate values.
+ */
+function withLazySpecHash<T extends object>(fields: T, spec: SparkJobSpec): T & { readonly specHash: string } {
+  let hash: string | undefined;
+  return Object.defineProperty(fields, 'specHash', { get: () => (hash ??= specHash(spec)), enumerable: true }) as T & {
+    readonly specHash: string;
+  };
+}
+
 /** Parses and validates manifest text; `file` is the name used in error lines. */
 export function parseManifestText(text: string, file: string): ManifestParseResult {
   const limit = checkSize(file, Buffer.byteLength(text, 'utf8')) ?? checkBinary(file, text);
@@ -118,32 +130,11 @@ export function parseManifestText(text: string, file: string): ManifestParseResu
   if ((input as { kind?: unknown }).kind === SCHEDULED_KIND) {
     const scheduled = ScheduledSparkJobSchema.safeParse(input);
     if (!scheduled.success) return refuse(scheduled.error.issues, ScheduledSparkJobSchema);
-    let hash: string | undefined;
-    return {
-      ok: true,
-      kind: SCHEDULED_KIND,
-      schedule: scheduled.data,
-      get specHash() {
-        return (hash ??= specHash(scheduled.data.spec.template));
-      },
-      doc,
-      text,
-    };
+    return withLazySpecHash({ ok: true, kind: SCHEDULED_KIND, schedule: scheduled.data, doc, text }, scheduled.data.spec.template);
   }
   const result = SparkJobSchema.safeParse(input);
   if (!result.success) return refuse(result.error.issues, SparkJobSchema);
-  // Computed when asked for (the controller hashes with its key instead): a canonical JSON and a sha256 per parse saved.
-  let hash: string | undefined;
-  return {
-    ok: true,
-    kind: 'SparkJob',
-    job: result.data,
-    get specHash() {
-      return (hash ??= specHash(result.data.spec));
-    },
-    doc,
-    text,
-  };
+  return withLazySpecHash({ ok: true, kind: 'SparkJob', job: result.data, doc, text }, result.data.spec);
 }
 
 /** Parses and validates manifest bytes: size cap, strict UTF-8, then the text checks. */
