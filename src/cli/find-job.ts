@@ -5,7 +5,6 @@ import type { SparkJob } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
 import { journalPaths, type JobRecord } from '../state/journal-paths.js';
 import { readAllJobRecords, readJobRecord } from '../state/read-journal.js';
-import { duplicateNameStatus } from '../manifest/check-unique-names.js';
 import { invalidStatus, withInvalidRevision } from '../manifest/invalid-status.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
 import { listManifests } from '../manifest/find-manifest-files.js';
@@ -168,6 +167,10 @@ export async function loadViews(
     const recFile = records.get(e.name)?.file;
     if (!owner.has(e.name) || recFile === e.file) owner.set(e.name, e.file);
   }
+  // The duplicate-name message's module loads the manifest parser (and zod): only when a name is held twice.
+  const duplicates = entries.some((e) => isValidEntry(e) && owner.get(e.name) !== e.file)
+    ? await import('../manifest/check-unique-names.js')
+    : undefined;
   const views: JobView[] = [];
   // Views carry the entry's manifest and job as they are: parsed from the cache only when read.
   const push = (e: FileEntry, view: JobView, withJob: boolean) => {
@@ -180,7 +183,7 @@ export async function loadViews(
     const base = { name: e.name, file: e.file, createdAt };
     const valid = isValidEntry(e);
     if (valid && owner.get(e.name) !== e.file) {
-      const message = duplicateNameStatus(e.name, owner.get(e.name)!);
+      const message = duplicates!.duplicateNameStatus(e.name, owner.get(e.name)!);
       push(e, { ...base, status: syntheticStatus(undefined, message, e.mtime), duplicateOf: owner.get(e.name)! }, true);
       continue;
     }

@@ -1,4 +1,5 @@
 import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,55 @@ describe('get and completion read unchanged files from the read cache', () => {
     expect((await ws.run(['get', '-o', 'json'])).stdout).toBe(
       uncached.stdout.replace('"message": "first: ****** ******"', '"message": "second"'),
     );
+  });
+
+  it('a get served from the cache loads neither the parser nor the YAML printer (module loading is most of its time)', async () => {
+    ws = await createWorkspace();
+    await mkdir(ws.stateDir);
+    await ws.write('a.yaml', fakeJob('a', '', '  labels: {team: geo}\n'));
+    await ws.write('b.yaml', fakeJob('b'));
+    await mkdir(journalPaths.job(ws.stateDir, 'b'), { recursive: true });
+    const status = { phase: 'Running', conditions: [], submissionAttempts: 1, executionAttempts: 1, message: 'running' };
+    await writeFile(
+      journalPaths.record(ws.stateDir, 'b'),
+      JSON.stringify({ name: 'b', file: 'b.yaml', status, updatedAt: '2025-01-01T00:00:00Z' }),
+    );
+    // A module resolve hook logs every module the CLI loads.
+    const log = join(ws.root, 'modules.log');
+    await writeFile(
+      join(ws.root, 'hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`,
+    );
+    await writeFile(
+      join(ws.root, 'register.mjs'),
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(ws.root, 'hooks.mjs')).href)});\n`,
+    );
+    const loaded = async (args: string[]) => {
+      await writeFile(log, '');
+      const env = { SPARKCTL_CACHE_SETTLE_MS: '0', NODE_OPTIONS: `--import ${pathToFileURL(join(ws.root, 'register.mjs')).href}` };
+      const r = await ws.run(args, { env });
+      expect(r.code).toBe(0);
+      return { stdout: r.stdout, modules: (await readFile(log, 'utf8')).split('\n').filter(Boolean) };
+    };
+    const heavy = (modules: readonly string[]) =>
+      [
+        ...new Set(
+          modules.map((m) => /\/node_modules\/(zod|yaml|croner)\//.exec(m)?.[1] ?? /\/(parse-manifest|journal-schema)\.js$/.exec(m)?.[1]),
+        ),
+      ]
+        .filter(Boolean)
+        .sort();
+    // The first run parses every file (parser, schemas, zod, yaml); the next ones are served from the cache.
+    expect(heavy((await loaded(['get'])).modules)).toEqual(['croner', 'journal-schema', 'parse-manifest', 'yaml', 'zod']);
+    for (const args of [['get'], ['get', 'b'], ['get', '-o', 'name'], ['get', '-o', 'json']]) {
+      const cached = await loaded(args);
+      expect(cached.stdout).toMatch(/b/);
+      expect({ args, heavy: heavy(cached.modules) }).toEqual({ args, heavy: [] });
+    }
+    // -o yaml loads the YAML printer, and nothing else heavy.
+    const yaml = await loaded(['get', 'b', '-o', 'yaml']);
+    expect(yaml.stdout).toContain('phase: Running');
+    expect(heavy(yaml.modules)).toEqual(['yaml']);
   });
 
   it('a file changed in the last moments is not cached (its key could still hide a second write)', async () => {
