@@ -29,15 +29,18 @@ export interface StoredNames {
   files: Record<string, [key: string, name: string]>;
 }
 
-/** The key of a file as lstat sees it now, and whether it has settled; undefined when it is missing or not a regular file. */
-export function fileKey(path: string): { key: string; identity: string; settled: boolean } | undefined {
+/**
+ * The key of a regular file (or, with `directory`, of a folder) as lstat sees it now, and whether
+ * it has settled; undefined when it is missing or not of that kind. A folder's key changes when an
+ * entry is created, removed or renamed in it, not when a file in it is written in place.
+ */
+export function fileKey(path: string, directory = false): { key: string; settled: boolean } | undefined {
   // Synchronous: thousands of lstat calls cost less without a promise and a thread-pool round trip each.
   const s = lstatSync(path, { bigint: true, throwIfNoEntry: false });
-  if (!s?.isFile()) return undefined;
+  if (!s || (directory ? !s.isDirectory() : !s.isFile())) return undefined;
   const now = BigInt(Date.now()) * 1_000_000n;
   return {
     key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
-    identity: `${s.dev}:${s.ino}:${s.birthtimeNs}`,
     settled: now - s.ctimeNs > SETTLE_NS,
   };
 }

@@ -152,3 +152,39 @@ export const recordPacking: Packing<RecordEntry> = {
     return { record, secrets: p.secrets };
   },
 };
+
+/**
+ * What the CLI reads from a job's journal folder: its record and its first event's time. `sure`
+ * is false when a file was there but gave nothing (an events file still empty or torn, a record
+ * that does not parse): such a read is used once and not kept.
+ */
+export interface JournalEntry {
+  readonly record?: RecordEntry;
+  readonly created?: string;
+  readonly sure: boolean;
+}
+
+interface PackedJournal {
+  readonly r?: unknown;
+  readonly c?: string;
+}
+
+/** A journal folder's reads, under the folder's key: the record as recordPacking keeps it, and the first event time. */
+export const journalPacking: Packing<JournalEntry> = {
+  folder: true,
+  pack: ({ record, created, sure }) => {
+    if (!sure) return undefined;
+    const r = record ? recordPacking.pack!(record) : undefined;
+    if (record && r === undefined) return undefined;
+    const packed: PackedJournal = { ...(r !== undefined ? { r } : {}), ...(created !== undefined ? { c: created } : {}) };
+    return packed;
+  },
+  unpack: (stored) => {
+    const p = stored as PackedJournal;
+    return {
+      ...(p.r !== undefined ? { record: recordPacking.unpack!(p.r) } : {}),
+      ...(p.c !== undefined ? { created: p.c } : {}),
+      sure: true,
+    };
+  },
+};

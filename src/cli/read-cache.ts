@@ -9,24 +9,26 @@ export { fileKey, NAMES_CACHE_FILE, type StoredNames } from './file-key.js';
 
 /**
  * What the read verbs learned from the jobs folder and the journal on their last run, kept in
- * the state dir so the next run parses only what changed: each manifest's parse, each job's
- * record and its first event time, each under the key of the file it came from (inode, size,
- * modification and change times: any write changes it). A file whose key matches is not read
- * again; anything else is read as before and the cache is rewritten. The cache is a hint: a
- * missing, unreadable, older-format or foreign cache is ignored, and one that cannot be written
- * is not kept.
+ * the state dir so the next run parses only what changed: each manifest's parse under the key of
+ * its file (inode, size, modification and change times: any write changes it), and each job's
+ * record and first event time under the key of its journal folder (`jobs/NAME/`: the controller
+ * replaces the record by rename and creates or removes the events file there, each of which
+ * changes the folder's key; appending an event does not, and the first event does not change).
+ * A file or folder whose key matches is not read again; anything else is read as before and the
+ * cache is rewritten. The cache is a hint: a missing, unreadable, older-format or foreign cache is
+ * ignored, and one that cannot be written is not kept.
  */
 export const READ_CACHE_FILE = 'cli-read-cache.json';
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** How a section's values are kept: see ReadCache.get. */
 export interface Packing<T> {
-  readonly identity?: boolean;
+  readonly folder?: boolean;
   readonly pack?: (value: T) => unknown;
   readonly unpack?: (stored: unknown) => T;
 }
 
-type Section = 'files' | 'records' | 'created';
+type Section = 'files' | 'journal';
 type Entries = Record<string, [key: string, value: unknown]>;
 
 interface Stored {
@@ -72,7 +74,7 @@ async function parserFingerprint(): Promise<string> {
 
 /** A cache of parsed reads for one state dir and jobs folder; `get` returns a value read now or kept from a run before. */
 export class ReadCache {
-  private next: Record<Section, Entries> = { files: {}, records: {}, created: {} };
+  private next: Record<Section, Entries> = { files: {}, journal: {} };
   private names: Record<string, [string, string]> = {};
   private changed = false;
   /** Changes seen since the last write (a watch may skip writes). */
@@ -96,7 +98,7 @@ export class ReadCache {
 
   /** No cache: every value is read (the dashboard, inside the controller, reads without one). */
   static none(): ReadCache {
-    return new ReadCache('', '', '', { files: {}, records: {}, created: {} }, false);
+    return new ReadCache('', '', '', { files: {}, journal: {} }, false);
   }
 
   /** Loads the cache kept for a jobs folder (its real path) in a state dir; empty when there is none or it does not fit. */
@@ -108,7 +110,7 @@ export class ReadCache {
 
   private static async load(stateDir: string, root: string): Promise<ReadCache> {
     const fingerprint = await parserFingerprint();
-    const empty = { files: {}, records: {}, created: {} };
+    const empty = { files: {}, journal: {} };
     try {
       const stored = JSON.parse(await readFile(join(stateDir, READ_CACHE_FILE), 'utf8')) as Partial<Stored>;
       const fits = stored.format === FORMAT && stored.fingerprint === fingerprint && stored.root === root && stored.sections;
@@ -120,9 +122,10 @@ export class ReadCache {
 
   /**
    * The value `read` gives for the file at `path`, or the one kept for `id` when the file is unchanged.
-   * Undefined, without reading, when the file is missing or not a regular file. `identity`: the value
-   * depends only on which file this is (its first line: the file is only appended to), not on later
-   * writes. `pack` turns a value into what is stored (undefined: not kept), `unpack` turns it back.
+   * Undefined, without reading, when the file is missing or not a regular file. `folder`: `path` is
+   * a folder and the value comes from files in it that are only ever replaced by rename, created or
+   * removed (never rewritten in place): the folder's key stands for them all. `pack` turns a value
+   * into what is stored (undefined: not kept), `unpack` turns it back.
    */
   async get<T>(
     section: Section,
@@ -132,19 +135,18 @@ export class ReadCache {
     how: Packing<T> = {},
   ): Promise<T | undefined> {
     if (!this.enabled) return read();
-    const found = fileKey(path);
+    const found = fileKey(path, how.folder);
     if (!found) return undefined;
-    const key = how.identity ? found.identity : found.key;
     const kept = this.kept[section][id];
-    if (kept && kept[0] === key) {
+    if (kept && kept[0] === found.key) {
       this.next[section][id] = kept;
       return how.unpack ? how.unpack(kept[1]) : (kept[1] as T);
     }
     const value = await read();
-    if (value !== undefined && (how.identity || found.settled)) {
+    if (value !== undefined && found.settled) {
       const stored = how.pack ? how.pack(value) : jsonExact(value) ? value : undefined;
       if (stored !== undefined) {
-        this.next[section][id] = [key, stored];
+        this.next[section][id] = [found.key, stored];
         this.changed = true;
       }
     }
@@ -172,7 +174,7 @@ export class ReadCache {
       this.savedAt = Date.now();
     }
     this.kept = this.next;
-    this.next = { files: {}, records: {}, created: {} };
+    this.next = { files: {}, journal: {} };
     this.names = {};
     this.changed = false;
   }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NAMES_CACHE_FILE, READ_CACHE_FILE } from '../../src/cli/read-cache.js';
+import { writeFileAtomic } from '../../src/fs/write-file-atomic.js';
+import { Journal } from '../../src/state/journal.js';
 import { journalPaths } from '../../src/state/journal-paths.js';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
 
@@ -53,7 +55,7 @@ describe('get and completion read unchanged files from the read cache', () => {
     expect(uncached.code).toBe(0);
     const cache = await readCache();
     expect(Object.keys(cache.sections.files!).sort()).toEqual(['a.yaml', 'b.yaml', 'bad.yaml']);
-    expect(Object.keys(cache.sections.records!)).toEqual(['b']);
+    expect(Object.keys(cache.sections.journal!)).toEqual(['b']);
     const cached = await ws.run(['get', '-o', 'json']);
     expect(cached.stdout).toBe(uncached.stdout);
     // Secrets stay masked and the attempt comes from the snapshot, from the cache as from the files.
@@ -80,8 +82,8 @@ describe('get and completion read unchanged files from the read cache', () => {
     await utimes(file, new Date(), new Date(Date.now() - 60_000));
     expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
 
-    // A record the controller replaced is read again.
-    await writeFile(
+    // A record the controller replaced (by rename, as the journal writes it) is read again.
+    await writeFileAtomic(
       journalPaths.record(ws.stateDir, 'b'),
       JSON.stringify({ name: 'b', file: 'b.yaml', snapshot, status: { ...status, message: 'second' }, updatedAt: '2025-01-01T00:01:00Z' }),
     );
@@ -145,6 +147,68 @@ describe('get and completion read unchanged files from the read cache', () => {
     const yaml = await loaded(['get', 'b', '-o', 'yaml']);
     expect(yaml.stdout).toContain('phase: Running');
     expect(heavy(yaml.modules)).toEqual(['yaml']);
+  });
+
+  it("one key per journal folder: every way the controller's journal writes a record or events is seen", async () => {
+    ws = await createWorkspace();
+    await mkdir(ws.stateDir);
+    await ws.write('j.yaml', fakeJob('j'));
+    const journal = new Journal(ws.stateDir);
+    await journal.init();
+    const record = (message: string) => ({
+      name: 'j',
+      file: 'j.yaml',
+      status: { phase: 'Running' as const, conditions: [], submissionAttempts: 1, executionAttempts: 1, message },
+      updatedAt: '2025-01-01T00:00:00Z',
+    });
+    const event = (time: string) => ({ time, type: 'Normal' as const, reason: 'Added', message: 'added' });
+    await journal.saveRecord(record('one'));
+    await journal.appendEvent('j', event('2025-01-01T00:00:00.000Z'));
+    const env = { SPARKCTL_CACHE_SETTLE_MS: '300' };
+    const settled = () => delay(700);
+    const message = async () => (await ws.run(['get', 'j', '-o', 'jsonpath={.status.message}'], { env })).stdout;
+    const created = async () => /^Created:? +(\S+)/m.exec((await ws.run(['describe', 'j'], { env })).stdout)?.[1];
+    // What the cache holds is shown while the folder's key matches (edited here to show it).
+    const plant = async (time: string) => {
+      await settled();
+      expect(await message()).not.toBe('');
+      const cache = await readCache();
+      const kept = cache.sections.journal!['j']![1] as { r: { record: { status: { message: string } } }; c: string };
+      kept.r.record.status.message = 'from-cache';
+      kept.c = time;
+      await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify(cache));
+      expect(await message()).toBe('from-cache');
+      expect(await created()).toBe(time);
+    };
+    await plant('1999-01-01T00:00:00.000Z');
+    // Appending an event leaves the folder's key (and the first event) as they are.
+    await journal.appendEvent('j', event('2025-01-01T00:05:00.000Z'));
+    expect(await message()).toBe('from-cache');
+    // A record replaced by the journal (temp file and rename), the same size as the one before: read again.
+    await journal.saveRecord(record('two'));
+    expect(await message()).toBe('two');
+    expect(await created()).toBe('2025-01-01T00:00:00.000Z');
+    // ... even when the folder's modification time is set back: the change time still differs.
+    await plant('1999-01-01T00:00:00.000Z');
+    const before = (await import('node:fs/promises')).stat(journalPaths.job(ws.stateDir, 'j'));
+    await journal.saveRecord(record('six'));
+    const { atime, mtime } = await before;
+    await utimes(journalPaths.job(ws.stateDir, 'j'), atime, mtime);
+    expect(await message()).toBe('six');
+    // Forgotten history (events file removed), then a new first event: each read again.
+    await plant('1999-01-01T00:00:00.000Z');
+    await journal.forgetHistory('j');
+    expect(await created()).not.toMatch(/^(1999|2025)/);
+    await journal.appendEvent('j', event('2026-02-02T00:00:00.000Z'));
+    expect(await created()).toBe('2026-02-02T00:00:00.000Z');
+    // The job's journal moved aside (deleted): no record any more.
+    await plant('1999-01-01T00:00:00.000Z');
+    await journal.removeJob('j');
+    expect(await message()).toBe('Waiting for the controller to pick the job up');
+    // A folder changed within the settle time is read every time, not kept (a second change could keep its key).
+    await journal.saveRecord(record('ten'));
+    expect((await ws.run(['get', 'j'], { env: { SPARKCTL_CACHE_SETTLE_MS: '3000' } })).stdout).toMatch(/ten/);
+    expect((await readCache()).sections.journal!['j']).toBeUndefined();
   });
 
   it('a file changed in the last moments is not cached (its key could still hide a second write)', async () => {
