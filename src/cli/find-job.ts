@@ -7,7 +7,7 @@ import { journalPaths, type JobRecord } from '../state/journal-paths.js';
 import { readAllJobRecords, readJobRecord } from '../state/read-journal.js';
 import { invalidStatus, withInvalidRevision } from '../manifest/invalid-status.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
-import { listManifests } from '../manifest/find-manifest-files.js';
+import { listManifestsSync } from '../manifest/find-manifest-files.js';
 import { issuesText, type ManifestIssue } from '../manifest/manifest-issue.js';
 import type { CliContext } from './cli-context.js';
 import { JobNotFoundError } from './errors.js';
@@ -126,10 +126,9 @@ export async function loadViews(
   options: { includeJournalOnly?: boolean; cache?: ReadCache } = {},
 ): Promise<{ jobs: JobView[]; schedules: ScheduleFile[] }> {
   const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
-  const [files, cache] = await Promise.all([
-    listManifests(root),
-    options.cache?.serves(root) ? options.cache : ReadCache.open(ctx.stateDir, root),
-  ]);
+  const opened = options.cache?.serves(root) ? options.cache : ReadCache.open(ctx.stateDir, root);
+  const files = listManifestsSync(root);
+  const cache = await opened;
   // A few files at a time: each read holds up to the size cap in memory, whatever the folder holds.
   const read: Array<FileEntry | undefined> = new Array(files.length);
   let next = 0;
