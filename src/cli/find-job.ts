@@ -14,6 +14,7 @@ import { JobNotFoundError } from './errors.js';
 import { knownSecrets, maskStatus } from './printers/mask-secrets.js';
 import { redactSecrets } from '../secrets/redact.js';
 import { ReadCache } from './read-cache.js';
+import { compareNames } from './compare-names.js';
 import {
   cloneLazy,
   copyLazy,
@@ -222,8 +223,8 @@ export async function loadViews(
     }
   }
   await cache.saveAndRoll();
-  const jobs = views.sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
-  return { jobs, schedules: schedules.sort((a, b) => a.name.localeCompare(b.name)) };
+  const jobs = views.sort((a, b) => compareNames(a.name, b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+  return { jobs, schedules: schedules.sort((a, b) => compareNames(a.name, b.name)) };
 }
 
 /** The view of a job only the journal knows (a schedule's run, a deleted job being released), secrets masked. */
