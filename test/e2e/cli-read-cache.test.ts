@@ -12,7 +12,8 @@ import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support
 /** Longer than the cache's settle time: files written before it are cached, files written after are not yet. */
 const SETTLE_WAIT_MS = 2200;
 
-type Cache = { sections: Record<string, Record<string, [string, unknown]>> };
+type Cache = { sections: Record<string, Record<string, [string, unknown]>>; textsLength: number; root: string; fingerprint: string };
+type Texts = Record<string, Record<string, string[]>>;
 
 describe('get and completion read unchanged files from the read cache', () => {
   let ws: Workspace;
@@ -21,7 +22,14 @@ describe('get and completion read unchanged files from the read cache', () => {
     await ws?.close();
   });
 
-  const readCache = async () => JSON.parse(await readFile(join(ws.stateDir, READ_CACHE_FILE), 'utf8')) as Cache;
+  // The cache file is two lines: the entries, then the texts they refer to by number.
+  const cacheLines = async () => (await readFile(join(ws.stateDir, READ_CACHE_FILE), 'utf8')).split('\n');
+  const readCache = async () => JSON.parse((await cacheLines())[0]!) as Cache;
+  const readTexts = async () => JSON.parse((await cacheLines())[1]!) as Texts;
+  const writeCache = async (cache: Cache, texts?: Texts) => {
+    const line = texts ? JSON.stringify(texts) : (await cacheLines())[1]!;
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), `${JSON.stringify({ ...cache, textsLength: line.length })}\n${line}`);
+  };
 
   it('serves unchanged manifests and records from the cache, re-reads changed ones, and prints the same as without it', async () => {
     ws = await createWorkspace();
@@ -67,13 +75,27 @@ describe('get and completion read unchanged files from the read cache', () => {
 
     // What the cache holds is what get shows while the file's key matches: the file is not parsed again.
     const edited = await readCache();
-    // The manifest and the validated job are kept as JSON text, parsed only when read.
-    const entry = edited.sections.files!['a.yaml']![1] as { manifest: string; job: string };
-    entry.manifest = entry.manifest.replace('"team":"geo"', '"team":"from-cache"');
-    entry.job = entry.job.replace('"team":"geo"', '"team":"from-cache"');
-    expect(entry.job).toContain('"team":"from-cache"');
-    await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify(edited));
+    // The manifest and the validated job are kept as JSON text on the second line, parsed only when read.
+    const entry = edited.sections.files!['a.yaml']![1] as { manifest: number; job: number };
+    const texts = await readTexts();
+    const a = texts.files!['a.yaml']!;
+    a[entry.manifest] = a[entry.manifest]!.replace('"team":"geo"', '"team":"from-cache"');
+    a[entry.job] = a[entry.job]!.replace('"team":"geo"', '"team":"from-cache"');
+    expect(a[entry.job]).toContain('"team":"from-cache"');
+    await writeCache(edited, texts);
     expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=from-cache$/m);
+
+    // The texts line is parsed only when a text is read. Damaged (at the same length), a plain get
+    // still answers from the cache, and a verb that reads a manifest says what to do.
+    const lines = await cacheLines();
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), `${lines[0]}\n${'x'.repeat(lines[1]!.length)}`);
+    expect((await ws.run(['get'])).stdout).toMatch(/^a +Pending/m);
+    const damaged = await ws.run(['get', 'a', '-o', 'json']);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain(
+      `the read cache ${join(ws.stateDir, READ_CACHE_FILE)} is damaged: delete it and run the command again`,
+    );
+    await writeCache(edited, texts);
 
     // Any write changes the key (even one that keeps size and modification time): the file is read again.
     const file = join(ws.jobsDir, 'a.yaml');
@@ -90,9 +112,13 @@ describe('get and completion read unchanged files from the read cache', () => {
     expect((await ws.run(['get', 'b'])).stdout).toMatch(/^b +Failed +\S+ +\S+ +second$/m);
 
     // A cache written for another folder or by another version is ignored.
-    await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify({ ...edited, root: '/elsewhere' }));
+    await writeCache({ ...edited, root: '/elsewhere' }, texts);
     expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
-    await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify({ ...edited, fingerprint: 'an older sparkctl' }));
+    await writeCache({ ...edited, fingerprint: 'an older sparkctl' }, texts);
+    expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
+    // A file cut short (the texts line shorter than the entries say) is ignored.
+    await writeCache(edited, texts);
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), (await readFile(join(ws.stateDir, READ_CACHE_FILE), 'utf8')).slice(0, -10));
     expect((await ws.run(['get', '--show-labels'])).stdout).toMatch(/^a +Pending .*team=geo$/m);
     await writeFile(join(ws.stateDir, READ_CACHE_FILE), '{torn');
     expect((await ws.run(['get', '-o', 'json'])).stdout).toBe(
@@ -176,7 +202,7 @@ describe('get and completion read unchanged files from the read cache', () => {
       const kept = cache.sections.journal!['j']![1] as { r: { record: { status: { message: string } } }; c: string };
       kept.r.record.status.message = 'from-cache';
       kept.c = time;
-      await writeFile(join(ws.stateDir, READ_CACHE_FILE), JSON.stringify(cache));
+      await writeCache(cache);
       expect(await message()).toBe('from-cache');
       expect(await created()).toBe(time);
     };
