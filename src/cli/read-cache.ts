@@ -45,7 +45,7 @@ interface Stored {
   fingerprint: string;
   root: string;
   sections: Record<Section, Entries>;
-  /** The length of the second line (the texts): a file cut short does not fit. */
+  /** The length in bytes of the second line (the texts): a file cut short does not fit. */
   textsLength: number;
 }
 
@@ -53,12 +53,12 @@ interface Stored {
 class TextStore {
   private parsed: Texts | undefined;
   constructor(
-    private readonly raw: string | Texts,
+    private readonly raw: Buffer | Texts,
     private readonly file = '',
   ) {}
   of(section: Section, id: string): readonly string[] {
     try {
-      this.parsed ??= typeof this.raw === 'string' ? (JSON.parse(this.raw) as Texts) : this.raw;
+      this.parsed ??= Buffer.isBuffer(this.raw) ? (JSON.parse(this.raw.toString('utf8')) as Texts) : this.raw;
     } catch {
       // Written whole by rename, with its length checked at load: only an edit by hand gets here.
       throw new Error(`the read cache ${this.file} is damaged: delete it and run the command again`);
@@ -147,10 +147,11 @@ export class ReadCache {
     const empty = { files: {}, journal: {} };
     try {
       const file = join(stateDir, READ_CACHE_FILE);
-      const text = await readFile(file, 'utf8');
-      const lineEnd = text.indexOf('\n');
-      const stored = JSON.parse(lineEnd < 0 ? text : text.slice(0, lineEnd)) as Partial<Stored>;
-      const texts = lineEnd < 0 ? '' : text.slice(lineEnd + 1);
+      // Bytes: only the first line is decoded now (the second is most of the file).
+      const bytes = await readFile(file);
+      const lineEnd = bytes.indexOf(0x0a);
+      const stored = JSON.parse(bytes.toString('utf8', 0, lineEnd < 0 ? bytes.length : lineEnd)) as Partial<Stored>;
+      const texts = bytes.subarray(lineEnd < 0 ? bytes.length : lineEnd + 1);
       const fits =
         stored.format === FORMAT &&
         stored.fingerprint === fingerprint &&
@@ -260,7 +261,7 @@ export class ReadCache {
       fingerprint: this.fingerprint,
       root: this.root,
       sections: this.next,
-      textsLength: textsLine.length,
+      textsLength: Buffer.byteLength(textsLine),
     };
     const names: StoredNames = { format: NAMES_FORMAT, root: this.root, files: this.names };
     try {

@@ -28,13 +28,14 @@ describe('get and completion read unchanged files from the read cache', () => {
   const readTexts = async () => JSON.parse((await cacheLines())[1]!) as Texts;
   const writeCache = async (cache: Cache, texts?: Texts) => {
     const line = texts ? JSON.stringify(texts) : (await cacheLines())[1]!;
-    await writeFile(join(ws.stateDir, READ_CACHE_FILE), `${JSON.stringify({ ...cache, textsLength: line.length })}\n${line}`);
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), `${JSON.stringify({ ...cache, textsLength: Buffer.byteLength(line) })}\n${line}`);
   };
 
   it('serves unchanged manifests and records from the cache, re-reads changed ones, and prints the same as without it', async () => {
     ws = await createWorkspace();
     await mkdir(ws.stateDir);
-    await ws.write('a.yaml', fakeJob('a', '', '  labels: {team: geo}\n'));
+    // Non-ASCII text: the cache measures its texts line in bytes.
+    await ws.write('a.yaml', fakeJob('a', '', '  labels: {team: geo}\n  annotations: {note: café ☕}\n'));
     await ws.write(
       'b.yaml',
       fakeJob('b').replace('memoryOverhead: 16m}', 'memoryOverhead: 16m, env: [{name: TOKEN, value: hunter2, secret: true}]}'),
@@ -88,7 +89,7 @@ describe('get and completion read unchanged files from the read cache', () => {
     // The texts line is parsed only when a text is read. Damaged (at the same length), a plain get
     // still answers from the cache, and a verb that reads a manifest says what to do.
     const lines = await cacheLines();
-    await writeFile(join(ws.stateDir, READ_CACHE_FILE), `${lines[0]}\n${'x'.repeat(lines[1]!.length)}`);
+    await writeFile(join(ws.stateDir, READ_CACHE_FILE), `${lines[0]}\n${'x'.repeat(Buffer.byteLength(lines[1]!))}`);
     expect((await ws.run(['get'])).stdout).toMatch(/^a +Pending/m);
     const damaged = await ws.run(['get', 'a', '-o', 'json']);
     expect(damaged.code).toBe(1);
