@@ -70,6 +70,12 @@ export const statusKey = (s: SparkJobStatus | undefined): string => {
   return key;
 };
 
+/** How a changed snapshot is handled: saved even when its status did not change; its file looked at again. */
+interface SnapshotOptions {
+  readonly saveIfSame: boolean;
+  readonly requeue: boolean;
+}
+
 /** What the registry remembers of a job's last announcement (an event when the phase or reason it shows changes). */
 interface Announced {
   last?: Phase;
@@ -138,8 +144,20 @@ export class JobRegistry {
     return out;
   }
 
-  /** Starts a new job for a valid manifest; one that rests at once (suspended) gets no actor until an event needs one. */
-  create(name: string, file: string, job: SparkJob, specHash: string, secrets: string[], run?: RunOrigin): JobEntry {
+  /**
+   * Starts a new job for a valid manifest; one that rests at once (suspended) gets no actor until an
+   * event needs one. `shown`: the status its file shows (a job whose record a crash lost keeps the
+   * times of conditions that did not change).
+   */
+  create(
+    name: string,
+    file: string,
+    job: SparkJob,
+    specHash: string,
+    secrets: string[],
+    run?: RunOrigin,
+    shown?: SparkJobStatus,
+  ): JobEntry {
     const input: JobInput = {
       name,
       spec: job.spec,
@@ -148,10 +166,12 @@ export class JobRegistry {
       suspended: job.spec.suspend,
     };
     const birth = restingAtBirth(this.machine, input);
-    const entry = this.track({ name, file, secrets, ...(run ? { run } : {}) }, birth?.snapshot, undefined, { restored: false });
+    const fields = { name, file, secrets, ...(run ? { run } : {}), ...(shown ? { status: shown } : {}) };
+    const entry = this.track(fields, birth?.snapshot, undefined, { restored: false });
     const added = run ? `run of schedule ${run.schedule} for ${run.scheduledAt}${run.manual ? ' (triggered)' : ''}` : `found in ${file}`;
     void this.event(name, 'Normal', 'Added', `SparkJob ${name} ${added}`);
-    if (birth) this.rested(entry, birth);
+    // Created inside the reconcile of its file, whose next step writes the status: no need to look at the file again.
+    if (birth) this.rested(entry, birth, { saveIfSame: true, requeue: run !== undefined });
     else this.listen(entry, createActor(this.machine, { input })).start();
     return entry;
   }
@@ -188,7 +208,7 @@ export class JobRegistry {
           },
         );
         this.log.info({ job: rec.name, phase: rec.status.phase }, 'Restored job from the journal');
-        if (rests) this.changedSnapshot(entry, resolved, { saveIfSame: false });
+        if (rests) this.changedSnapshot(entry, resolved, { saveIfSame: false, requeue: true });
         else entry.actor.wake();
       } catch (err) {
         this.log.error({ err, job: rec.name }, 'Could not restore a job from the journal; it will start afresh');
@@ -253,7 +273,7 @@ export class JobRegistry {
       actor: new JobHandle(this.machine, resting, persisted, {
         wake: (from) =>
           this.listen(entry, createActor(this.machine, { snapshot: from as SnapshotFrom<JobMachine>, input: inputOf(entry.name, from) })),
-        rested: (step) => this.rested(entry, step),
+        rested: (step) => this.rested(entry, step, { saveIfSame: true, requeue: true }),
       }),
     };
     this.announced.set(entry, announced);
@@ -269,16 +289,16 @@ export class JobRegistry {
     // The machine announces every transition that may change what its status shows (emitted after the transition is applied).
     actor.on('job.transitioned', () => this.announce(entry));
     actor.subscribe({
-      next: (snap) => this.changedSnapshot(entry, snap, { saveIfSame: true }),
+      next: (snap) => this.changedSnapshot(entry, snap, { saveIfSame: true, requeue: true }),
       error: (err) => this.log.error({ err: redactSecrets(errorMessage(err), entry.secrets), job: entry.name }, 'Job actor failed'),
     });
     return actor;
   }
 
   /** A step taken without an actor: its announcements, then its snapshot, as an actor would deliver them. */
-  private rested(entry: JobEntry, step: RestingStep): void {
+  private rested(entry: JobEntry, step: RestingStep, opts: SnapshotOptions): void {
     for (let i = 0; i < step.announcements; i++) this.announce(entry);
-    this.changedSnapshot(entry, step.snapshot, { saveIfSame: true });
+    this.changedSnapshot(entry, step.snapshot, opts);
   }
 
   /** Records an event (and tells metrics and the log) when the phase or reason the job shows differs from the last one. */
@@ -298,7 +318,7 @@ export class JobRegistry {
   }
 
   /** A job's snapshot changed: project its status, save its record, look at its file again. */
-  private changedSnapshot(entry: JobEntry, snap: SnapshotFrom<JobMachine>, opts: { saveIfSame: boolean }): void {
+  private changedSnapshot(entry: JobEntry, snap: SnapshotFrom<JobMachine>, opts: SnapshotOptions): void {
     if (this.hooks.stopped()) return;
     if (snap.status === 'done') {
       void this.forget(entry);
@@ -322,7 +342,7 @@ export class JobRegistry {
     // A job restored at rest whose status projects as the journal has it: its record is on disk already.
     if (!opts.saveIfSame && statusKey(before) === statusKey(entry.status)) return;
     void this.saveRecord(entry);
-    this.hooks.requeue(entry.file);
+    if (opts.requeue) this.hooks.requeue(entry.file);
     this.hooks.changed();
   }
 
