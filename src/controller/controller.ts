@@ -147,11 +147,17 @@ export class Controller {
     );
     try {
       this.hashKey = loadHashKey(this.options.stateDir);
-      const records = await readAllJobRecords(this.options.stateDir, (name, err) => {
-        this.log.error({ err, job: name }, 'Skipped an unreadable journal record');
-        // An unknown version or a malformed record is never misread: the job starts afresh, and says so.
-        if (err instanceof JournalFormatError) void this.registry.event(name, 'Warning', err.reason, err.message);
-      });
+      const records = await readAllJobRecords(
+        this.options.stateDir,
+        (name, err) => {
+          this.log.error({ err, job: name }, 'Skipped an unreadable journal record');
+          // An unknown version or a malformed record is never misread: the job starts afresh, and says so.
+          if (err instanceof JournalFormatError) void this.registry.event(name, 'Warning', err.reason, err.message);
+        },
+        // A job that never started writes its record without fsync: a crash may lose it; its manifest brings the job back.
+        (name) =>
+          this.log.warn({ job: name }, 'A job folder of the journal has no record (lost in a crash?); its manifest brings the job back'),
+      );
       this.registry.restore(records, (ctx) => {
         if (ctx.reservation) this.backends.for(ctx.spec).reclaim(ctx.reservation);
       });

@@ -151,7 +151,7 @@ export const steerStep: ReconcileStep = async (run, ctx) => {
   const secrets = run.violation ? looseSecretValues(job) : secretValues(job.spec, ctx.env);
   const wanted = ctx.runHash(job.spec);
   if (run.entry) run.entry.secrets = mergeSecrets(run.entry.secrets, secrets);
-  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, wanted, secrets);
+  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, wanted, secrets, undefined, readStatusFromDoc(run.parsed!.doc));
   steer(run.entry.actor, job, run.violation ?? '', wanted);
   return 'next';
 };
