@@ -47,7 +47,7 @@ export interface RegistryHooks {
   /** A job changed: look at its file again. */
   readonly requeue: (file: string) => void;
   /** A deleted job was released and forgotten: its file, if it came back, is a new job. */
-  readonly released: (file: string) => void;
+  readonly released: (file: string, name: string) => void;
   /** Something a waiter for idleness cares about changed. */
   readonly changed: () => void;
   /** True once the controller stops: snapshots are no longer projected. */
@@ -354,7 +354,7 @@ export class JobRegistry {
     if (this.entries.get(entry.name) === entry) this.entries.delete(entry.name);
     if (this.fileToName.get(entry.file) === entry.name) this.fileToName.delete(entry.file);
     // A manifest that came back while the old job was being released starts a new job.
-    this.hooks.released(entry.file);
+    this.hooks.released(entry.file, entry.name);
     this.log.info({ job: entry.name }, 'Released and forgot deleted job');
     this.hooks.changed();
   }
