@@ -130,7 +130,7 @@ export class ReadCache {
     return !this.enabled || root === this.root;
   }
 
-  /** No cache: every value is read (the dashboard, inside the controller, reads without one). */
+  /** No cache: every value is read. */
   static none(): ReadCache {
     return new ReadCache('', '', '', { files: {}, journal: {} }, undefined, false);
   }
