@@ -5,9 +5,13 @@
  * shell completion asks for (`__complete-jobs`). Baselines in the same run: `node -e ''` (the floor
  * of any Node program) and a `node -e` that reads every manifest raw (what any reader of the folder pays).
  * Run alone: `BENCH_MANIFESTS=1000,10000 BENCH_RUNS=7 npx tsx bench/cli-get.ts` (needs `npm run build`).
+ * Before and after a change: `BENCH_BEFORE_BIN=/copy/of/the/old/bin/sparkctl.js` (a copy of `bin/` and
+ * `dist/` built from the old code) also times that program, alternated with this one, on a copy
+ * of the state dir (each keeps its own read cache).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,6 +36,8 @@ export interface CliGetPoint {
   readonly get: Summary;
   readonly getName: Summary;
   readonly completeNames: Summary;
+  /** The same three, by the program of BENCH_BEFORE_BIN, alternated with these. */
+  readonly before?: { readonly get: Summary; readonly getName: Summary; readonly completeNames: Summary };
 }
 
 /** Every size's figures. */
@@ -83,31 +89,46 @@ async function alternate(runs: number, commands: ReadonlyArray<readonly string[]
   return samples.map(summarize);
 }
 
-/** Measures one folder size. */
-async function measure(manifests: number, runs: number): Promise<CliGetPoint> {
+/** The three timed CLI calls of one program on one state dir. */
+function cliCalls(bin: string, jobsDir: string, stateDir: string, manifests: number): string[][] {
+  const flags = ['--jobs', jobsDir, '--state-dir', stateDir];
+  const name = `job-${String(Math.floor(manifests / 2)).padStart(5, '0')}`;
+  return [
+    [bin, ...flags, 'get'],
+    [bin, ...flags, 'get', name],
+    [bin, ...flags, '__complete-jobs'],
+  ];
+}
+
+/** Measures one folder size (and the program of `beforeBin`, when given, alternated). */
+async function measure(manifests: number, runs: number, beforeBin?: string): Promise<CliGetPoint> {
   const root = await mkdtemp(join(tmpdir(), 'sparkctl-bench-cliget-'));
   try {
     const { jobsDir, stateDir } = await writeFixture(root, manifests);
-    const flags = ['--jobs', jobsDir, '--state-dir', stateDir];
+    const beforeState = join(root, 'state-before');
+    if (beforeBin) await cp(stateDir, beforeState, { recursive: true });
+    // Older than the read cache's settle time (2 s), as a journal nobody just wrote.
+    await delay(2500);
     const readRaw = `const fs=require('fs'),p=require('path');const d=${JSON.stringify(jobsDir)};for(const f of fs.readdirSync(d))fs.readFileSync(p.join(d,f),'utf8')`;
-    const coldGetMs = await timed([BIN, ...flags, 'get']);
-    const [node, raw, get, getName, completeNames] = await alternate(runs, [
+    const coldGetMs = await timed([BIN, '--jobs', jobsDir, '--state-dir', stateDir, 'get']);
+    if (beforeBin) await timed([beforeBin, '--jobs', jobsDir, '--state-dir', beforeState, 'get']);
+    const [node, raw, get, getName, completeNames, ...old] = await alternate(runs, [
       ['-e', ''],
       ['-e', readRaw],
-      [BIN, ...flags, 'get'],
-      [BIN, ...flags, 'get', `job-${String(Math.floor(manifests / 2)).padStart(5, '0')}`],
-      [BIN, ...flags, '__complete-jobs'],
+      ...cliCalls(BIN, jobsDir, stateDir, manifests),
+      ...(beforeBin ? cliCalls(beforeBin, jobsDir, beforeState, manifests) : []),
     ]);
-    return { manifests, node: node!, readRaw: raw!, coldGetMs, get: get!, getName: getName!, completeNames: completeNames! };
+    const before = old.length === 3 ? { before: { get: old[0]!, getName: old[1]!, completeNames: old[2]! } } : {};
+    return { manifests, node: node!, readRaw: raw!, coldGetMs, get: get!, getName: getName!, completeNames: completeNames!, ...before };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 }
 
 /** Runs the benchmark over the folder sizes. */
-export async function runCliGet(options: { sizes: readonly number[]; runs: number }): Promise<CliGetResult> {
+export async function runCliGet(options: { sizes: readonly number[]; runs: number; beforeBin?: string }): Promise<CliGetResult> {
   const points: CliGetPoint[] = [];
-  for (const n of options.sizes) points.push(await measure(n, options.runs));
+  for (const n of options.sizes) points.push(await measure(n, options.runs, options.beforeBin));
   return { name: 'cli-get', points };
 }
 
@@ -123,11 +144,18 @@ export function formatCliGet(r: CliGetResult): string {
     lines.push(
       `| ${p.manifests} | ${cell(p.node)} | ${cell(p.readRaw)} | ${formatMs(p.coldGetMs)} | ${cell(p.get)} | ${cell(p.getName)} | ${cell(p.completeNames)} | ${formatRatio(p.get.median / p.readRaw.median)} | ${formatRatio(p.completeNames.median / p.node.median)} |`,
     );
+    const b = p.before;
+    if (b) {
+      lines.push(
+        `| ${p.manifests}, before | | | | ${cell(b.get)} | ${cell(b.getName)} | ${cell(b.completeNames)} | ${formatRatio(b.get.median / p.readRaw.median)} | ${formatRatio(b.completeNames.median / p.node.median)} |`,
+      );
+    }
   }
   return lines.join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const sizes = (process.env.BENCH_MANIFESTS ?? '1000,10000').split(',').map(Number);
-  console.log(formatCliGet(await runCliGet({ sizes, runs: Number(process.env.BENCH_RUNS ?? 7) })));
+  const beforeBin = process.env.BENCH_BEFORE_BIN || undefined;
+  console.log(formatCliGet(await runCliGet({ sizes, runs: Number(process.env.BENCH_RUNS ?? 7), ...(beforeBin ? { beforeBin } : {}) })));
 }

@@ -28,8 +28,8 @@ export interface ControllerConfig {
   /** Where client-mode Mesos drivers are called back (--advertise-address); default: detected from this host's interfaces. */
   readonly advertiseAddress?: string;
   readonly logger?: Logger;
-  /** Mesos cluster-mode settings: --mesos-user, --mesos-single-host. */
-  readonly mesos?: { readonly user?: string; readonly singleHost?: boolean };
+  /** Mesos settings: --mesos-user, --mesos-single-host, --mesos-unreachable-grace. */
+  readonly mesos?: { readonly user?: string; readonly singleHost?: boolean; readonly unreachableGraceMs?: number };
   /** With --git: the repository the jobs folder is synced from (the --jobs path becomes a link sparkctl manages). */
   readonly git?: GitSyncConfig;
 }

@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { listManifests } from '../manifest/find-manifest-files.js';
+import { listManifestsSync } from '../manifest/find-manifest-files.js';
 import { resolveJobsDir, resolveStateDir } from '../state/state-dir.js';
 import { escapeText } from './printers/escape-text.js';
 import { fileKey, NAMES_CACHE_FILE, NAMES_FORMAT, type StoredNames } from './file-key.js';
@@ -35,7 +35,7 @@ export async function cachedJobNames(args: readonly string[]): Promise<string[] 
     const stored = JSON.parse(readFileSync(join(stateDir, NAMES_CACHE_FILE), 'utf8')) as StoredNames;
     const root = realpathSync(jobsDir);
     if (stored.format !== NAMES_FORMAT || stored.root !== root) return undefined;
-    const files = await listManifests(root);
+    const files = listManifestsSync(root);
     const names = new Set<string>();
     for (const file of files) {
       const kept = stored.files[file];

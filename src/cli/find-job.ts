@@ -5,26 +5,26 @@ import type { SparkJob } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
 import { journalPaths, type JobRecord } from '../state/journal-paths.js';
 import { readAllJobRecords, readJobRecord } from '../state/read-journal.js';
-import { duplicateNameStatus } from '../manifest/check-unique-names.js';
 import { invalidStatus, withInvalidRevision } from '../manifest/invalid-status.js';
 import { didYouMean } from '../manifest/did-you-mean.js';
-import { listManifests } from '../manifest/find-manifest-files.js';
+import { listManifestsSync } from '../manifest/find-manifest-files.js';
 import { issuesText, type ManifestIssue } from '../manifest/manifest-issue.js';
 import type { CliContext } from './cli-context.js';
 import { JobNotFoundError } from './errors.js';
 import { knownSecrets, maskStatus } from './printers/mask-secrets.js';
 import { redactSecrets } from '../secrets/redact.js';
 import { ReadCache } from './read-cache.js';
+import { compareNames } from './compare-names.js';
 import {
   cloneLazy,
   copyLazy,
   entryPacking,
   entrySecrets,
   isValidEntry,
-  recordPacking,
+  journalPacking,
   recordSecrets,
   type FileEntry,
-  type RecordEntry,
+  type JournalEntry,
 } from './lazy-entries.js';
 
 /** One job as the CLI shows it: the manifest in the jobs folder joined with its journal record. */
@@ -73,20 +73,25 @@ export function syntheticStatus(issues: readonly ManifestIssue[] | undefined, me
 
 /** The time of a job's first journal event (its "creation"), read from the first line only. */
 export async function firstEventTime(stateDir: string, name: string): Promise<string | undefined> {
+  return (await readFirstEvent(stateDir, name)).time;
+}
+
+/** The first event's time; `sure` unless the file is there but gives none yet (empty, torn, unreadable). */
+async function readFirstEvent(stateDir: string, name: string): Promise<{ time?: string; sure: boolean }> {
   let handle;
   try {
     handle = await open(journalPaths.events(stateDir, name), 'r');
-  } catch {
-    return undefined;
+  } catch (err) {
+    return { sure: (err as NodeJS.ErrnoException).code === 'ENOENT' };
   }
   try {
     const buf = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     const line = buf.subarray(0, bytesRead).toString('utf8').split('\n')[0] ?? '';
     const time = (JSON.parse(line) as { time?: unknown }).time;
-    return typeof time === 'string' ? time : undefined;
+    return typeof time === 'string' ? { time, sure: true } : { sure: true };
   } catch {
-    return undefined;
+    return { sure: false };
   } finally {
     await handle.close();
   }
@@ -122,10 +127,9 @@ export async function loadViews(
   options: { includeJournalOnly?: boolean; cache?: ReadCache } = {},
 ): Promise<{ jobs: JobView[]; schedules: ScheduleFile[] }> {
   const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
-  const [files, cache] = await Promise.all([
-    listManifests(root),
-    options.cache?.serves(root) ? options.cache : ReadCache.open(ctx.stateDir, root),
-  ]);
+  const opened = options.cache?.serves(root) ? options.cache : ReadCache.open(ctx.stateDir, root);
+  const files = listManifestsSync(root);
+  const cache = await opened;
   // A few files at a time: each read holds up to the size cap in memory, whatever the folder holds.
   const read: Array<FileEntry | undefined> = new Array(files.length);
   let next = 0;
@@ -150,11 +154,13 @@ export async function loadViews(
   const names = new Set(entries.map((e) => e.name));
   const records = new Map<string, JobRecord>();
   const secretsOf = new Map<JobRecord, readonly string[]>();
+  const created = new Map<string, string>();
   await Promise.all(
     [...names].map(async (n) => {
-      const rec = await cachedRecord(cache, ctx.stateDir, n);
+      const { record: rec, created: time } = (await cachedJournal(cache, ctx.stateDir, n)) ?? {};
       if (rec) records.set(n, rec.record);
       if (rec) secretsOf.set(rec.record, rec.secrets);
+      if (time !== undefined) created.set(n, time);
     }),
   );
   // A manifest too broken to name its job is matched to the job by its file.
@@ -168,6 +174,10 @@ export async function loadViews(
     const recFile = records.get(e.name)?.file;
     if (!owner.has(e.name) || recFile === e.file) owner.set(e.name, e.file);
   }
+  // The duplicate-name message's module loads the manifest parser (and zod): only when a name is held twice.
+  const duplicates = entries.some((e) => isValidEntry(e) && owner.get(e.name) !== e.file)
+    ? await import('../manifest/check-unique-names.js')
+    : undefined;
   const views: JobView[] = [];
   // Views carry the entry's manifest and job as they are: parsed from the cache only when read.
   const push = (e: FileEntry, view: JobView, withJob: boolean) => {
@@ -176,11 +186,11 @@ export async function loadViews(
     views.push(maskView(view, secrets));
   };
   for (const e of entries) {
-    const createdAt = (await cachedFirstEventTime(cache, ctx.stateDir, e.name)) ?? e.mtime;
+    const createdAt = created.get(e.name) ?? e.mtime;
     const base = { name: e.name, file: e.file, createdAt };
     const valid = isValidEntry(e);
     if (valid && owner.get(e.name) !== e.file) {
-      const message = duplicateNameStatus(e.name, owner.get(e.name)!);
+      const message = duplicates!.duplicateNameStatus(e.name, owner.get(e.name)!);
       push(e, { ...base, status: syntheticStatus(undefined, message, e.mtime), duplicateOf: owner.get(e.name)! }, true);
       continue;
     }
@@ -213,8 +223,8 @@ export async function loadViews(
     }
   }
   await cache.saveAndRoll();
-  const jobs = views.sort((a, b) => a.name.localeCompare(b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
-  return { jobs, schedules: schedules.sort((a, b) => a.name.localeCompare(b.name)) };
+  const jobs = views.sort((a, b) => compareNames(a.name, b.name) || (a.file ?? '').localeCompare(b.file ?? ''));
+  return { jobs, schedules: schedules.sort((a, b) => compareNames(a.name, b.name)) };
 }
 
 /** The view of a job only the journal knows (a schedule's run, a deleted job being released), secrets masked. */
@@ -235,18 +245,26 @@ function maskView(view: JobView, secrets: readonly string[]): JobView {
   return masked;
 }
 
-/** A job's journal record (and its spec's secret values), read or kept in the cache; undefined when it has none or it cannot be read. */
-function cachedRecord(cache: ReadCache, stateDir: string, name: string): Promise<RecordEntry | undefined> {
-  const read = async () => {
-    const record = await readJobRecord(stateDir, name).catch(() => undefined);
-    return record ? { record, secrets: recordSecrets(record) } : undefined;
+/**
+ * A job's journal record (and its spec's secret values) and first event time, read or kept in the
+ * cache under the key of the job's journal folder; undefined when the folder is missing.
+ */
+function cachedJournal(cache: ReadCache, stateDir: string, name: string): Promise<JournalEntry | undefined> {
+  const read = async (): Promise<JournalEntry> => {
+    const [record, first] = await Promise.all([
+      readJobRecord(stateDir, name).then(
+        (r) => ({ r, sure: true }),
+        () => ({ r: undefined, sure: false }),
+      ),
+      readFirstEvent(stateDir, name),
+    ]);
+    return {
+      ...(record.r ? { record: { record: record.r, secrets: recordSecrets(record.r) } } : {}),
+      ...(first.time !== undefined ? { created: first.time } : {}),
+      sure: record.sure && first.sure,
+    };
   };
-  return cache.get('records', name, journalPaths.record(stateDir, name), read, recordPacking).catch(() => undefined);
-}
-
-/** A job's first event time, read or kept in the cache. */
-function cachedFirstEventTime(cache: ReadCache, stateDir: string, name: string): Promise<string | undefined> {
-  return cache.get('created', name, journalPaths.events(stateDir, name), () => firstEventTime(stateDir, name), { identity: true });
+  return cache.get('journal', name, journalPaths.job(stateDir, name), read, journalPacking).catch(() => undefined);
 }
 
 /** The error for an unknown name, with a suggestion when a close name exists. */

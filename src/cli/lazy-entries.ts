@@ -34,8 +34,8 @@ export interface FileEntry {
   rawStatus?: unknown;
 }
 
-/** Defines `key` on `target` as a value parsed from `json` on first read (and replaceable by assignment). */
-function defineLazy(target: object, key: string, json: string): void {
+/** Defines `key` on `target` as a value parsed from the text `json` gives, on first read (and replaceable by assignment). */
+function defineLazy(target: object, key: string, json: () => string): void {
   let parsed: unknown;
   let done = false;
   Object.defineProperty(target, key, {
@@ -43,7 +43,7 @@ function defineLazy(target: object, key: string, json: string): void {
     configurable: true,
     get: () => {
       if (!done) {
-        parsed = JSON.parse(json);
+        parsed = JSON.parse(json());
         done = true;
       }
       return parsed;
@@ -74,27 +74,29 @@ export const entrySecrets = (e: FileEntry): readonly string[] => e.secrets ?? lo
 
 interface PackedEntry {
   readonly entry: Omit<FileEntry, 'manifest' | 'job'>;
-  readonly manifest?: string;
-  readonly job?: string;
+  /** The texts' numbers (ReadCache's second line). */
+  readonly manifest?: number;
+  readonly job?: number;
 }
 
 /** File entries: the manifest and the job as JSON text. */
 export const entryPacking: Packing<FileEntry> = {
-  pack: (e) => {
+  pack: (e, put) => {
     if ([e.manifest, e.job, e.issues, e.fileStatus, e.schedule, e.rawStatus].some((v) => !jsonExact(v))) return undefined;
     const { manifest, job, ...rest } = e;
     const packed: PackedEntry = {
       entry: { ...rest, secrets: entrySecrets(e) },
-      ...(manifest !== undefined ? { manifest: JSON.stringify(manifest) } : {}),
-      ...(job !== undefined ? { job: JSON.stringify(job) } : {}),
+      ...(manifest !== undefined ? { manifest: put(JSON.stringify(manifest)) } : {}),
+      ...(job !== undefined ? { job: put(JSON.stringify(job)) } : {}),
     };
     return packed;
   },
-  unpack: (stored) => {
+  unpack: (stored, text) => {
     const p = stored as PackedEntry;
     const e: FileEntry = { ...p.entry };
-    if (p.manifest !== undefined) defineLazy(e, 'manifest', p.manifest);
-    if (p.job !== undefined) defineLazy(e, 'job', p.job);
+    const { manifest, job } = p;
+    if (manifest !== undefined) defineLazy(e, 'manifest', () => text(manifest));
+    if (job !== undefined) defineLazy(e, 'job', () => text(job));
     return e;
   },
 };
@@ -109,22 +111,33 @@ export interface RecordEntry {
 export const recordSecrets = (record: JobRecord | undefined): readonly string[] =>
   looseSecretValues({ spec: (record?.snapshot as { context?: { spec?: unknown } } | undefined)?.context?.spec });
 
-/** A value as JSON text, or (for an object, `depth` levels down) an object of such values: `{ t: { key: … } }`. */
-type PackedTree = string | { readonly t: Record<string, PackedTree> };
+/**
+ * A value as JSON text (a number: a text put on the cache's second line, for a long one), or (for an
+ * object, `depth` levels down) an object of such values: `{ t: { key: … } }`.
+ */
+type PackedTree = string | number | { readonly t: Record<string, PackedTree> };
 
-function packTree(value: unknown, depth: number): PackedTree {
-  if (depth === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value);
+/** Texts shorter than this stay in the entry (an attempt number, a state name). */
+const INLINE_TEXT = 64;
+
+function packTree(value: unknown, depth: number, put: (text: string) => number): PackedTree {
+  if (depth === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const text = JSON.stringify(value);
+    return text.length < INLINE_TEXT ? text : put(text);
+  }
   const t: Record<string, PackedTree> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) t[k] = packTree(v, depth - 1);
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) t[k] = packTree(v, depth - 1, put);
   return { t };
 }
 
-function unpackTree(packed: PackedTree): unknown {
-  if (typeof packed === 'string') return JSON.parse(packed);
+/** The lazy form of a packed leaf: its JSON text, from the entry or the cache's second line. */
+const leafText = (leaf: string | number, text: (ref: number) => string) => (typeof leaf === 'string' ? () => leaf : () => text(leaf));
+
+function unpackTree(packed: { readonly t: Record<string, PackedTree> }, text: (ref: number) => string): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(packed.t)) {
-    if (typeof v === 'string') defineLazy(out, k, v);
-    else out[k] = unpackTree(v);
+    if (typeof v === 'object') out[k] = unpackTree(v, text);
+    else defineLazy(out, k, leafText(v, text));
   }
   return out;
 }
@@ -138,17 +151,53 @@ interface PackedRecord {
 
 /** Records: the machine snapshot as JSON text. */
 export const recordPacking: Packing<RecordEntry> = {
-  pack: ({ record, secrets }) => {
+  pack: ({ record, secrets }, put) => {
     if (!jsonExact(record)) return undefined;
     const { snapshot, ...rest } = record;
-    const packed: PackedRecord = { record: rest, secrets, ...(snapshot !== undefined ? { snapshot: packTree(snapshot, 2) } : {}) };
+    const packed: PackedRecord = { record: rest, secrets, ...(snapshot !== undefined ? { snapshot: packTree(snapshot, 2, put) } : {}) };
     return packed;
   },
-  unpack: (stored) => {
+  unpack: (stored, text) => {
     const p = stored as PackedRecord;
     const record = { ...p.record } as JobRecord;
-    if (typeof p.snapshot === 'string') defineLazy(record, 'snapshot', p.snapshot);
-    else if (p.snapshot !== undefined) (record as { snapshot?: unknown }).snapshot = unpackTree(p.snapshot);
+    if (typeof p.snapshot === 'object') (record as { snapshot?: unknown }).snapshot = unpackTree(p.snapshot, text);
+    else if (p.snapshot !== undefined) defineLazy(record, 'snapshot', leafText(p.snapshot, text));
     return { record, secrets: p.secrets };
+  },
+};
+
+/**
+ * What the CLI reads from a job's journal folder: its record and its first event's time. `sure`
+ * is false when a file was there but gave nothing (an events file still empty or torn, a record
+ * that does not parse): such a read is used once and not kept.
+ */
+export interface JournalEntry {
+  readonly record?: RecordEntry;
+  readonly created?: string;
+  readonly sure: boolean;
+}
+
+interface PackedJournal {
+  readonly r?: unknown;
+  readonly c?: string;
+}
+
+/** A journal folder's reads, under the folder's key: the record as recordPacking keeps it, and the first event time. */
+export const journalPacking: Packing<JournalEntry> = {
+  folder: true,
+  pack: ({ record, created, sure }, put) => {
+    if (!sure) return undefined;
+    const r = record ? recordPacking.pack!(record, put) : undefined;
+    if (record && r === undefined) return undefined;
+    const packed: PackedJournal = { ...(r !== undefined ? { r } : {}), ...(created !== undefined ? { c: created } : {}) };
+    return packed;
+  },
+  unpack: (stored, text) => {
+    const p = stored as PackedJournal;
+    return {
+      ...(p.r !== undefined ? { record: recordPacking.unpack!(p.r, text) } : {}),
+      ...(p.c !== undefined ? { created: p.c } : {}),
+      sure: true,
+    };
   },
 };

@@ -25,6 +25,7 @@ import { controlHandler } from './control-requests.js';
 import { sweepTempFiles } from './sweep-temp-files.js';
 import { watchFolder, type FolderWatcher } from './watch-folder.js';
 import { WorkQueue } from './work-queue.js';
+import { NameWaiters } from './name-waiters.js';
 
 /** What a controller is built from; main.ts fills it from flags. */
 export interface ControllerOptions {
@@ -99,6 +100,10 @@ export class Controller {
     this.jobsRoot = new JobsRoot(options.jobsDir);
     this.log = options.logger.child({ module: 'controller' });
     const seen = new Map<string, string>();
+    const nameWaiters = new NameWaiters((file) => {
+      seen.delete(file);
+      this.queue.add(file);
+    });
     // The job registry is built below (its machine needs the backends); orphan reports look it up when a backend reports.
     this.orphans = new OrphanReport(() => this.registry, this.log);
     this.backends = new BackendRegistry(options.backends, this.orphans.mesosHooks);
@@ -114,9 +119,10 @@ export class Controller {
       logger: options.logger,
       onPhase: options.onPhase,
       requeue: (file) => this.queue.add(file),
-      released: (file) => {
+      released: (file, name) => {
         seen.delete(file);
         this.queue.add(file);
+        nameWaiters.freed(name);
       },
       changed: () => this.checkIdle(),
       stopped: () => this.stopped,
@@ -135,6 +141,7 @@ export class Controller {
       ownWrites: this.ownWrites,
       readKeys: this.readKeys,
       jobsRoot: this.jobsRoot,
+      nameWaiters,
     };
     this.schedules = new ScheduleRunner({ ...base, stateDir: options.stateDir, journal: this.journal, logger: options.logger });
     this.ctx = { ...base, schedules: this.schedules };
@@ -150,11 +157,17 @@ export class Controller {
     );
     try {
       this.hashKey = loadHashKey(this.options.stateDir);
-      const records = await readAllJobRecords(this.options.stateDir, (name, err) => {
-        this.log.error({ err, job: name }, 'Skipped an unreadable journal record');
-        // An unknown version or a malformed record is never misread: the job starts afresh, and says so.
-        if (err instanceof JournalFormatError) void this.registry.event(name, 'Warning', err.reason, err.message);
-      });
+      const records = await readAllJobRecords(
+        this.options.stateDir,
+        (name, err) => {
+          this.log.error({ err, job: name }, 'Skipped an unreadable journal record');
+          // An unknown version or a malformed record is never misread: the job starts afresh, and says so.
+          if (err instanceof JournalFormatError) void this.registry.event(name, 'Warning', err.reason, err.message);
+        },
+        // A job that never started writes its record without fsync: a crash may lose it; its manifest brings the job back.
+        (name) =>
+          this.log.warn({ job: name }, 'A job folder of the journal has no record (lost in a crash?); its manifest brings the job back'),
+      );
       this.registry.restore(records, (ctx) => {
         if (ctx.reservation) this.backends.for(ctx.spec).reclaim(ctx.reservation);
       });

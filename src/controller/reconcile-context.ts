@@ -5,6 +5,7 @@ import type { ManifestRead } from '../manifest/read-manifest-file.js';
 import type { Policy } from '../policy/policy.js';
 import type { JobEntry, JobRegistry } from './job-registry.js';
 import type { JobsRoot } from './jobs-root.js';
+import type { NameWaiters } from './name-waiters.js';
 import type { OwnWrites } from './own-writes.js';
 import type { ReadKeys } from './read-keys.js';
 import type { ScheduleRunner } from './schedule-runner.js';
@@ -33,6 +34,8 @@ export interface ReconcileContext {
   readonly readKeys?: ReadKeys;
   /** The jobs folder's real path, cached between relists (absent: resolved on every reconcile). */
   readonly jobsRoot?: JobsRoot;
+  /** Files refused for a name held elsewhere, looked at again when it is freed (absent: only their own changes do). */
+  readonly nameWaiters?: NameWaiters;
   /** The ScheduledSparkJob runner (absent where only SparkJobs are reconciled, as in some tests). */
   readonly schedules?: Pick<ScheduleRunner, 'upsert' | 'release' | 'gone' | 'wantsWrite' | 'markWritten' | 'nameOf' | 'fileOf'>;
 }

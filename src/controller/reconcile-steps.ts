@@ -129,6 +129,7 @@ export const claimNameStep: ReconcileStep = async (run, ctx) => {
   const holder = scheduleFile !== undefined && scheduleFile !== file ? scheduleFile : undefined;
   const runOf = entry?.run ? `a run of ScheduledSparkJob ${entry.run.schedule} (${entry.file})` : undefined;
   if (holder !== undefined || runOf !== undefined) {
+    ctx.nameWaiters?.wait(name, file);
     await writeInvalidStatus(ctx, run, duplicateNameStatus(name, (runOf ?? holder)!), readStatusFromDoc(run.parsed!.doc), run.parsed!.doc);
     return 'stop';
   }
@@ -136,6 +137,7 @@ export const claimNameStep: ReconcileStep = async (run, ctx) => {
   if (entry && entry.file === file && entry.invalidRevision !== undefined) ctx.registry.setInvalidRevision(entry, undefined);
   if (entry && entry.file !== file) {
     if (await stillNames(ctx, run.root, entry.file, name)) {
+      ctx.nameWaiters?.wait(name, file);
       await writeInvalidStatus(ctx, run, duplicateNameStatus(name, entry.file), readStatusFromDoc(run.parsed!.doc), run.parsed!.doc);
       return 'stop';
     }
@@ -158,7 +160,7 @@ export const steerStep: ReconcileStep = async (run, ctx) => {
   const secrets = run.violation ? looseSecretValues(job) : secretValues(job.spec, ctx.env);
   const wanted = ctx.runHash(job.spec);
   if (run.entry) run.entry.secrets = mergeSecrets(run.entry.secrets, secrets);
-  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, wanted, secrets);
+  else run.entry = ctx.registry.create(job.metadata.name, run.file, job, wanted, secrets, undefined, readStatusFromDoc(run.parsed!.doc));
   steer(run.entry.actor, job, run.violation ?? '', wanted);
   return 'next';
 };

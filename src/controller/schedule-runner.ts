@@ -14,6 +14,7 @@ import type { JobRecord, RunOrigin } from '../state/journal-paths.js';
 import type { Journal } from '../state/journal.js';
 import { readAllScheduleRecords, removeScheduleRecord, writeScheduleRecord, type ScheduleRecord } from '../state/schedule-record.js';
 import type { JobRegistry } from './job-registry.js';
+import type { NameWaiters } from './name-waiters.js';
 
 /** Longest single timer (setTimeout's limit is about 24.8 days): a far-off time is re-planned on the way. */
 const MAX_TIMER_MS = 24 * 3600_000;
@@ -34,6 +35,8 @@ export interface ScheduleRunnerOptions {
   /** How long a schedule whose manifest vanished is kept (as for jobs, --missing-grace). */
   readonly missingGraceMs: number;
   readonly now?: () => number;
+  /** Files refused because a name was held; told when a schedule's name is freed. */
+  readonly nameWaiters?: NameWaiters;
 }
 
 /** One schedule the controller runs: its last valid spec and what it did. */
@@ -384,5 +387,6 @@ export class ScheduleRunner {
     await removeScheduleRecord(this.options.stateDir, name);
     void this.options.registry.event(name, 'Normal', 'Deleted', 'Manifest removed; its runs are released');
     this.log.info({ schedule: name }, 'Released deleted schedule');
+    this.options.nameWaiters?.freed(name);
   }
 }

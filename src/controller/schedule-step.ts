@@ -24,6 +24,7 @@ export async function reconcileSchedule(run: ReconcileRun, parsed: ParsedSchedul
   const holder = ctx.registry.get(name);
   if (holder && !holder.run && holder.file !== file) {
     await schedules.release(file);
+    ctx.nameWaiters?.wait(name, file);
     await writeInvalidStatus(ctx, run, duplicateNameStatus(name, holder.file), undefined, parsed.doc);
     return;
   }

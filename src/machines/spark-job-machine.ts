@@ -125,15 +125,24 @@ const releaseOnInvalid = {
   'job.invalidate': { target: 'releasing', actions: [{ type: 'releaseFor', params: { cause: 'invalid' } }, 'markInvalid'] },
 } as const;
 
+/** When a finished job's results expire (epoch ms; infinite when they never do or already did). */
+export const ttlExpiresAt = (context: JobContext): number =>
+  context.expired ? Number.POSITIVE_INFINITY : deadlineAt(context.completedAt, context.spec.timeToLiveSeconds);
+
+/** The context fields a job's input sets (the rest starts fresh); the registry fills a resolved snapshot with them too (at-rest.ts). */
+export const inputContext = (input: JobInput) => ({
+  name: input.name,
+  spec: input.spec,
+  specHash: input.specHash,
+  lastHandledRerunAt: input.lastHandledRerunAt,
+});
+
 /** Succeeded and failed behave alike: results expire after timeToLiveSeconds; a rerun or a new spec starts over. */
 const finishedState = {
   entry: 'announce' as const,
   invoke: {
     src: 'timer' as const,
-    input: ({ context }: { context: JobContext }) => ({
-      at: context.expired ? Number.POSITIVE_INFINITY : deadlineAt(context.completedAt, context.spec.timeToLiveSeconds),
-      event: 'ttl.expired' as const,
-    }),
+    input: ({ context }: { context: JobContext }) => ({ at: ttlExpiresAt(context), event: 'ttl.expired' as const }),
   },
   on: {
     'ttl.expired': { actions: ['expire' as const, 'announce' as const] },
@@ -253,11 +262,8 @@ export const sparkJobMachine = setup({
 }).createMachine({
   id: 'sparkJob',
   context: ({ input }) => ({
-    name: input.name,
-    spec: input.spec,
-    specHash: input.specHash,
+    ...inputContext(input),
     attempt: 0,
-    lastHandledRerunAt: input.lastHandledRerunAt,
     ...freshRun,
     startSuspended: input.suspended === true,
   }),

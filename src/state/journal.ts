@@ -1,7 +1,7 @@
-import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { messageOf } from '../errors.js';
-import { writeFileAtomic } from '../fs/write-file-atomic.js';
+import { fsyncDir, tempSuffix } from '../fs/write-file-atomic.js';
 import { JournalUnavailableError } from './errors.js';
 import { journalPaths, type JobEventRecord, type JobRecord } from './journal-paths.js';
 import { JOURNAL_VERSION } from './journal-schema.js';
@@ -10,9 +10,13 @@ import { JOURNAL_VERSION } from './journal-schema.js';
 export class Journal {
   private readonly chains = new Map<string, Promise<unknown>>();
   /** The newest record waiting to be written, per job. */
-  private readonly newest = new Map<string, JobRecord>();
+  private readonly newest = new Map<string, { record: JobRecord; durable: boolean }>();
   private readonly pendingSaves = new Map<string, Promise<void>>();
   private readonly madeDirs = new Set<string>();
+  /** Job folders created by this run whose entry in jobs/ is not fsynced yet (the first durable record does it). */
+  private readonly unsyncedDirs = new Set<string>();
+  /** Per job: events waiting for their write, appended together (one call for `Added` then `Suspended`). */
+  private readonly eventBatches = new Map<string, { events: JobEventRecord[]; done?: Promise<void> }>();
   /** Per job: the error of its newest record save, while that record is not on disk. */
   private readonly failedSaves = new Map<string, unknown>();
 
@@ -28,12 +32,56 @@ export class Journal {
   private async ensureJobDir(name: string): Promise<void> {
     if (this.madeDirs.has(name)) return;
     // One mkdir (jobs/ exists since init): a recursive one stats its way down first.
-    await mkdir(journalPaths.job(this.stateDir, name), { mode: 0o700 }).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EEXIST') return;
-      if (err.code !== 'ENOENT') throw err;
-      await mkdir(journalPaths.job(this.stateDir, name), { recursive: true, mode: 0o700 });
-    });
+    const made = await mkdir(journalPaths.job(this.stateDir, name), { mode: 0o700 }).then(
+      () => true,
+      async (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST') return false;
+        if (err.code !== 'ENOENT') throw err;
+        await mkdir(journalPaths.job(this.stateDir, name), { recursive: true, mode: 0o700 });
+        return true;
+      },
+    );
+    if (made) this.unsyncedDirs.add(name);
     this.madeDirs.add(name);
+  }
+
+  /**
+   * Writes a record through a temp file and a rename, so a reader sees the old or the new one.
+   * Durable: the file and its folder are fsynced (and jobs/ once after the folder was made).
+   * Not durable (a job that never started): a crash may lose it or leave it empty; the restart
+   * then says so and the manifest brings the job back as it was (RELIABILITY.md).
+   */
+  private async writeRecord(name: string, text: string, durable: boolean): Promise<void> {
+    const path = journalPaths.record(this.stateDir, name);
+    const tmp = join(dirname(path), `.${basename(path)}.${tempSuffix()}.tmp`);
+    // Created 0600 by this process: the umask can only narrow that, so no chmod is needed.
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text);
+      if (durable) await handle.sync();
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    try {
+      await handle.close();
+      await rename(tmp, path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    if (!durable) return;
+    await fsyncDir(dirname(path));
+    if (this.unsyncedDirs.has(name)) {
+      await fsyncDir(journalPaths.jobs(this.stateDir));
+      this.unsyncedDirs.delete(name);
+    }
+  }
+
+  /** Whether a job's newest record is known not to be on disk (its save failed). */
+  failed(name: string): boolean {
+    return this.failedSaves.has(name);
   }
 
   /** Runs `fn` after every earlier write of the same job. */
@@ -50,22 +98,25 @@ export class Journal {
 
   /**
    * Saves a job's record atomically (snapshot and projected status together). Saves that pile up
-   * while one is being written collapse into one write of the newest record.
+   * while one is being written collapse into one write of the newest record (durable when any of
+   * them asked for it). `durable: false` only for a job that never started (writeRecord).
    */
-  saveRecord(record: JobRecord): Promise<void> {
-    const scheduled = this.newest.has(record.name);
-    this.newest.set(record.name, record);
+  saveRecord(record: JobRecord, options: { durable?: boolean } = {}): Promise<void> {
+    const scheduled = this.newest.get(record.name);
+    const durable = options.durable !== false || (scheduled?.durable ?? false);
+    this.newest.set(record.name, { record, durable });
+    // Events queued after this record are written after it.
+    this.eventBatches.delete(record.name);
     const pending = this.pendingSaves.get(record.name);
     if (scheduled && pending) return pending;
     const save = this.serial(record.name, async () => {
-      const rec = this.newest.get(record.name);
+      const next = this.newest.get(record.name);
       this.newest.delete(record.name);
-      if (!rec) return;
+      if (!next) return;
+      const rec = next.record;
       try {
         await this.ensureJobDir(rec.name);
-        await writeFileAtomic(journalPaths.record(this.stateDir, rec.name), JSON.stringify({ version: JOURNAL_VERSION, ...rec }), {
-          mode: 0o600,
-        });
+        await this.writeRecord(rec.name, JSON.stringify({ version: JOURNAL_VERSION, ...rec }), next.durable);
         this.failedSaves.delete(rec.name);
       } catch (err) {
         this.failedSaves.set(rec.name, err);
@@ -102,18 +153,30 @@ export class Journal {
     return undefined;
   }
 
-  /** Appends one event to a job's history. */
+  /** Appends one event to a job's history; events queued together (before their write starts) go in one append. */
   appendEvent(name: string, event: JobEventRecord): Promise<void> {
-    return this.serial(name, async () => {
+    const waiting = this.eventBatches.get(name);
+    if (waiting?.done) {
+      waiting.events.push(event);
+      return waiting.done;
+    }
+    const batch: { events: JobEventRecord[]; done?: Promise<void> } = { events: [event] };
+    this.eventBatches.set(name, batch);
+    batch.done = this.serial(name, async () => {
+      if (this.eventBatches.get(name) === batch) this.eventBatches.delete(name);
       await this.ensureJobDir(name);
-      await appendFile(journalPaths.events(this.stateDir, name), `${JSON.stringify(event)}\n`, { mode: 0o600 });
+      const text = batch.events.map((e) => `${JSON.stringify(e)}\n`).join('');
+      await appendFile(journalPaths.events(this.stateDir, name), text, { mode: 0o600 });
     });
+    return batch.done;
   }
 
   /** Moves a deleted job's journal aside (kept for `events` and `logs` until pruned), so a new job of that name starts clean. */
   removeJob(name: string): Promise<void> {
+    this.eventBatches.delete(name);
     return this.serial(name, async () => {
       this.madeDirs.delete(name);
+      this.unsyncedDirs.delete(name);
       this.failedSaves.delete(name);
       const from = journalPaths.job(this.stateDir, name);
       const to = join(journalPaths.tombstones(this.stateDir), `${name}-${Date.now()}`);
@@ -126,6 +189,7 @@ export class Journal {
 
   /** Forgets a job's driver logs, collected outputs and events (timeToLiveSeconds passed); the record stays. */
   forgetHistory(name: string): Promise<void> {
+    this.eventBatches.delete(name);
     return this.serial(name, async () => {
       const dir = journalPaths.job(this.stateDir, name);
       await rm(join(dir, 'logs'), { recursive: true, force: true });

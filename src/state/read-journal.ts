@@ -17,8 +17,12 @@ export async function readJobRecord(stateDir: string, name: string): Promise<Job
   }
 }
 
-/** Reads every job record in a state dir (skipping unreadable ones, which are reported). */
-export async function readAllJobRecords(stateDir: string, onError?: (name: string, err: unknown) => void): Promise<JobRecord[]> {
+/** Reads every job record in a state dir (skipping unreadable ones, which are reported; so are job folders without a record). */
+export async function readAllJobRecords(
+  stateDir: string,
+  onError?: (name: string, err: unknown) => void,
+  onMissing?: (name: string) => void,
+): Promise<JobRecord[]> {
   let names: string[];
   try {
     names = await readdir(journalPaths.jobs(stateDir));
@@ -31,6 +35,7 @@ export async function readAllJobRecords(stateDir: string, onError?: (name: strin
     try {
       const rec = await readJobRecord(stateDir, name);
       if (rec) out.push(rec);
+      else onMissing?.(name);
     } catch (err) {
       onError?.(name, err);
     }

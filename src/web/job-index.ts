@@ -1,9 +1,13 @@
+import { realpath } from 'node:fs/promises';
 import { loadJobViews, type JobView } from '../cli/find-job.js';
 import { ReadCache } from '../cli/read-cache.js';
 import { rowOf, rowKey, type JobRow } from './job-row-model.js';
 
 /** How long after the last page view the index keeps reloading without open live streams. */
 const IDLE_AFTER_MS = 60_000;
+
+/** The least time between two writes of the read cache the index shares with the CLI. */
+const CACHE_SAVE_INTERVAL_MS = 30_000;
 
 /** A load this quick is awaited by a request that finds the views stale. */
 const CHEAP_LOAD_MS = 250;
@@ -32,6 +36,8 @@ export class JobIndex {
   private closed = false;
   private lastLoadMs = 0;
   private lastUsed = 0;
+  /** The read cache of the jobs folder's current real path (one per folder: a git sync flips the link). */
+  private cache: ReadCache | undefined;
 
   constructor(
     private readonly ctx: { jobsDir: string; stateDir: string },
@@ -56,8 +62,8 @@ export class JobIndex {
   /** Reloads now (one load at a time; callers share it). */
   reload(): Promise<JobView[]> {
     const started = Date.now();
-    // No read cache: the dashboard runs inside the controller and keeps its views in memory.
-    this.loading ??= loadJobViews(this.ctx, { includeJournalOnly: true, cache: ReadCache.none() })
+    this.loading ??= this.readCache()
+      .then((cache) => loadJobViews(this.ctx, { includeJournalOnly: true, cache }))
       .then((views) => {
         this.publish(views);
         this.views = views;
@@ -69,6 +75,18 @@ export class JobIndex {
         this.loading = undefined;
       });
     return this.loading;
+  }
+
+  /**
+   * The CLI's read cache in the state dir (cli/read-cache.ts), kept across loads: the first load
+   * reads only what changed since the last `sparkctl get` (or the last load here), each later one
+   * only what changed since the one before; written back at most every 30 s.
+   */
+  private async readCache(): Promise<ReadCache> {
+    const root = await realpath(this.ctx.jobsDir).catch(() => this.ctx.jobsDir);
+    if (!this.cache?.serves(root))
+      this.cache = await ReadCache.open(this.ctx.stateDir, root, { minSaveIntervalMs: CACHE_SAVE_INTERVAL_MS });
+    return this.cache;
   }
 
   /** Subscribes to changed rows; with `since` (a generation), first hears of the rows changed after that load. */

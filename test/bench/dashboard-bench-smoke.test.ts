@@ -7,7 +7,7 @@ describe('bench/dashboard.ts (smoke size)', () => {
     const r = await runDashboard({ jobs: 150, requests: 2 });
     expect(r.jobs).toBe(150);
     expect(r.firstPage.n).toBe(2);
-    for (const x of [r.firstPage.median, r.filteredPage.median, r.jsonAllRows.median, r.coldFirstPageMs, r.ratio])
+    for (const x of [r.firstPage.median, r.filteredPage.median, r.jsonAllRows.median, r.coldFirstPageMs, r.restartFirstPageMs, r.ratio])
       expect(Number.isFinite(x) && x > 0, String(x)).toBe(true);
     // 100 rows of HTML on the first page.
     expect(r.firstPageBytes).toBeGreaterThan(100 * 300);

@@ -12,7 +12,8 @@ import type { JobView } from '../../src/cli/find-job.js';
 import { escapeLines, escapeText, neutraliseTerminal } from '../../src/cli/printers/escape-text.js';
 import { parseManifestBytes } from '../../src/manifest/parse-manifest.js';
 import { renderFields } from '../../src/cli/printers/fields.js';
-import { toJson, toYaml } from '../../src/cli/printers/job-object.js';
+import { toJson } from '../../src/cli/printers/job-object.js';
+import { toYaml } from '../../src/cli/printers/to-yaml.js';
 import { renderTable } from '../../src/cli/printers/table.js';
 import { prettyTerminalDestination } from '../../src/logger.js';
 

@@ -22,6 +22,18 @@ describe('renderTable', () => {
     const out = renderTable(['A', 'B'], [['x\ny', 'z']], (_r, c, padded) => (c === 0 ? `<${padded}>` : padded));
     expect(out).toBe('A     B\n<x y   >z\n');
   });
+
+  it('counts a character outside the BMP (two UTF-16 units) as one column, and a lone surrogate as one', () => {
+    const out = renderTable(
+      ['NAME', 'B'],
+      [
+        ['\u{1F680}job', '1'],
+        ['\uD800x', '2'],
+        ['plain', '3'],
+      ],
+    );
+    expect(out).toBe('NAME    B\n\u{1F680}job    1\n\uD800x      2\nplain   3\n');
+  });
 });
 
 describe('formatDuration / formatAge', () => {

@@ -43,9 +43,9 @@ const FIRE_MS = 1_764_000_000_000;
 
 describe('one name space for SparkJobs, schedules and runs (real schedule runner, fake job actors)', () => {
   let root: string | undefined;
-  let cleanup: (() => void) | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => {
-    cleanup?.();
+    await cleanup?.();
     cleanup = undefined;
     if (root) await rm(root, { recursive: true, force: true });
     root = undefined;
@@ -94,9 +94,11 @@ describe('one name space for SparkJobs, schedules and runs (real schedule runner
       runHash: hash,
       schedules,
     };
-    cleanup = () => {
+    cleanup = async () => {
       schedules.stop();
       for (const e of registry.all()) e.actor.stop();
+      // The journal's last writes land before the folder goes.
+      await journal.flush();
     };
     const put = async (file: string, text: string) => {
       await writeFile(join(jobsDir, file), text);

@@ -32,6 +32,12 @@ describe('sparkctl version and help', () => {
     const verb = await runCli(['frobnicate']);
     expect(verb.code).toBe(2);
     expect(verb.stderr).toMatch(/^Error: unknown command 'frobnicate'\nsee 'sparkctl --help'\n$/);
+    // A value the verb itself checks after parsing (a duration) is said the same way, not a silent exit 2.
+    const duration = await runCli(['controller', '--relist-interval', 'soon']);
+    expect(duration.code).toBe(2);
+    expect(duration.stderr).toBe(
+      "Error: --relist-interval takes a duration such as 30s, 5m or 1h30m, got 'soon'\nsee 'sparkctl controller --help'\n",
+    );
     const help = await runCli(['get', '--help']);
     expect(help.stdout).toMatch(/Global Options:\n.*--jobs <dir>[\s\S]*--state-dir <dir>/);
   });

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listFolders, listManifests, MAX_FOLDER_DEPTH, walkJobsFolder } from '../../src/manifest/find-manifest-files.js';
+import { listFolders, listManifests, listManifestsSync, MAX_FOLDER_DEPTH, walkJobsFolder } from '../../src/manifest/find-manifest-files.js';
 
 describe('the jobs folder walk', () => {
   let root: string | undefined;
@@ -40,6 +40,11 @@ describe('the jobs folder walk', () => {
     expect(await listManifests(jobs, MAX_FOLDER_DEPTH, (rel) => deep.push(rel))).toEqual(want);
     expect(deep).toEqual([`${chain(9)}job9.yaml`]);
     await expect(listManifests(join(jobs, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // The synchronous walk the CLI uses lists the same, at every depth limit.
+    for (let depth = 0; depth <= MAX_FOLDER_DEPTH + 2; depth++)
+      expect(listManifestsSync(jobs, depth)).toEqual(await listManifests(jobs, depth));
+    expect(listManifestsSync(jobs)).toEqual(want);
+    expect(() => listManifestsSync(join(jobs, 'missing'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 
   it('lists visible folders to the depth limit, and passes hidden files to other visitors (the temp file sweep)', async () => {

@@ -80,6 +80,11 @@ export function registerController(program: Command, setExit: SetExit): void {
       unixUser,
     )
     .option('--mesos-single-host', 'the Mesos master and agents run on this one host, so drivers may dial a loopback master', false)
+    .option(
+      '--mesos-unreachable-grace <duration>',
+      'how long a Mesos driver reported TASK_UNREACHABLE (its agent partitioned) may take to come back before its restartPolicy decides; 0 decides at once',
+      '0s',
+    )
     .option('--docker-socket <path>', 'Docker engine socket (default: $DOCKER_HOST or /var/run/docker.sock)')
     .option('--git <url>', 'sync the jobs folder from this git repository (the --jobs path becomes a link sparkctl manages)')
     .option('--git-ref <ref>', 'branch, tag or commit to sync (default: main)')
@@ -111,6 +116,7 @@ export function registerController(program: Command, setExit: SetExit): void {
           advertiseAddress?: string;
           mesosUser?: string;
           mesosSingleHost: boolean;
+          mesosUnreachableGrace: string;
         } & GitFlags,
       ) => {
         const globals = program.opts<{ jobs?: string; stateDir?: string }>();
@@ -136,7 +142,11 @@ export function registerController(program: Command, setExit: SetExit): void {
           ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr === true ? DEFAULT_METRICS_ADDR : opts.metricsAddr } : {}),
           ...(opts.dockerSocket ? { dockerSocket: opts.dockerSocket } : {}),
           ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}),
-          mesos: { singleHost: opts.mesosSingleHost, ...(opts.mesosUser !== undefined ? { user: opts.mesosUser } : {}) },
+          mesos: {
+            singleHost: opts.mesosSingleHost,
+            unreachableGraceMs: parseDuration(opts.mesosUnreachableGrace, '--mesos-unreachable-grace'),
+            ...(opts.mesosUser !== undefined ? { user: opts.mesosUser } : {}),
+          },
           ...(git ? { git } : {}),
         });
         setExit(code);

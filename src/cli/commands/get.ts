@@ -4,16 +4,13 @@ import { describeSyncStatus, readSyncStatus } from '../../gitops/sync-status.js'
 import type { JobView } from '../find-job.js';
 import { parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
 import { paint, phaseColour } from '../printers/colour.js';
-import { jobList, jobObject, toJson, toYaml } from '../printers/job-object.js';
+import { jobList, jobObject, toJson } from '../printers/job-object.js';
 import { renderJobTable, type JobTableOptions } from '../printers/job-table.js';
-import { renderJsonPathTemplate } from '../printers/jsonpath-template.js';
 import { evaluate, parseJsonPath, scalarText, type JsonPath } from '../json-path.js';
 import { GET_FORMATS, parseOutputFormat, type OutputFormat } from '../output-format.js';
 import { escapeText } from '../printers/escape-text.js';
 import { cellText, renderTable, type CellStyle } from '../printers/table.js';
 import { runAction } from '../run-action.js';
-import { watchJobs } from '../watch-jobs.js';
-import { renderSchedules } from '../printers/schedule-output.js';
 import type { SetExit } from './index.js';
 
 /** The formats that show schedules; jsonpath and custom-columns address jobs only. */
@@ -51,25 +48,29 @@ export function tableOptions(
   };
 }
 
-/** Renders jobs in one of the formats; `single` prints the object itself rather than a list. */
-export function renderJobs(
+/**
+ * Renders jobs in one of the formats; `single` prints the object itself rather than a list. The
+ * printers of YAML, JSONPath, watches and schedules load only for the runs that use them: a plain
+ * `get` loads the fewest modules (each costs start-up time on every call).
+ */
+export async function renderJobs(
   ctx: CliContext,
   views: readonly JobView[],
   format: OutputFormat,
   single: boolean,
   table?: JobTableOptions,
-): string {
+): Promise<string> {
   const root = () => (single && views[0] ? jobObject(views[0]) : jobList(views));
   switch (format.kind) {
     case 'json':
       return toJson(root());
     case 'yaml':
-      return toYaml(root());
+      return (await import('../printers/to-yaml.js')).toYaml(root());
     case 'name':
       // A name is a DNS label, or the file name of an invalid manifest: escaped like every other user string.
       return views.map((v) => `sparkjob/${escapeText(v.name)}\n`).join('');
     case 'jsonpath':
-      return renderJsonPathTemplate(format.template, root());
+      return (await import('../printers/jsonpath-template.js')).renderJsonPathTemplate(format.template, root());
     case 'custom-columns': {
       const text = renderTable(
         format.columns.map((c) => c.header),
@@ -151,6 +152,7 @@ export function registerGet(program: Command, setExit: SetExit): void {
         const table = tableOptions(ctx, opts);
         if (opts.watch) {
           if (reportMissing(ctx, missing) !== 0 && views.length === 0) return 1;
+          const { watchJobs } = await import('../watch-jobs.js');
           await watchJobs(
             ctx,
             names,
@@ -161,6 +163,7 @@ export function registerGet(program: Command, setExit: SetExit): void {
           return 0;
         }
         if (selected.schedules.length > 0 && SCHEDULE_FORMATS.has(opts.output.kind)) {
+          const { renderSchedules } = await import('../printers/schedule-output.js');
           await write(ctx, await renderSchedules(ctx, views, selected.schedules, opts.output, names, table));
           return reportMissing(ctx, missing);
         }
@@ -168,7 +171,9 @@ export function registerGet(program: Command, setExit: SetExit): void {
           ctx.err.write(`No SparkJobs found in ${ctx.jobsDir}${requirements ? ` matching -l ${opts.selector}` : ''}.\n`);
           return 0;
         }
-        if (views.length > 0 || missing.length === 0) await write(ctx, renderJobs(ctx, views, opts.output, names.length === 1, table));
+        if (views.length > 0 || missing.length === 0) {
+          await write(ctx, await renderJobs(ctx, views, opts.output, names.length === 1, table));
+        }
         return reportMissing(ctx, missing);
       }),
     );

@@ -1,7 +1,6 @@
-import { Document, visit } from 'yaml';
 import { API_VERSION, KIND } from '../../api/identity.js';
 import type { JobView } from '../find-job.js';
-import { escapeJson, hasUnsafeChars } from './escape-text.js';
+import { escapeJson } from './escape-text.js';
 import { maskSecrets } from './mask-secrets.js';
 
 /** The kind of the list `get -o json|yaml` prints for several jobs. */
@@ -21,18 +20,4 @@ export function jobList(views: readonly JobView[]): Record<string, unknown> {
 /** Pretty JSON with a final newline; DEL, C1 and bidi characters written as `\uXXXX` (the same strings, nothing raw on a terminal). */
 export function toJson(value: unknown): string {
   return `${escapeJson(JSON.stringify(value, null, 2))}\n`;
-}
-
-/**
- * Block-style YAML. A string holding a control or bidi character is written double-quoted, where
- * the encoder escapes C0 itself and the rest is written as `\uXXXX`: the same strings, nothing raw on a terminal.
- */
-export function toYaml(value: unknown): string {
-  const doc = new Document(value);
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'string' && hasUnsafeChars(node.value)) node.type = 'QUOTE_DOUBLE';
-    },
-  });
-  return escapeJson(doc.toString({ lineWidth: 0 }));
 }
