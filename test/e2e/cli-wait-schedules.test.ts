@@ -46,6 +46,10 @@ describe('sparkctl wait on a ScheduledSparkJob', () => {
     ws = await createWorkspace();
     await ws.write('nightly.yaml', schedule('nightly'));
     const w = ws.start(['wait', 'nightly', '--for=delete', '--timeout=-1s']);
+    // The wait must have read the folder before the file goes (a name already gone at its first read has no kind
+    // left to name): its warning comes right before that read, then its first read and poll take well under a second.
+    await w.waitFor(/no controller is running/, { stream: 'stderr' });
+    await new Promise((r) => setTimeout(r, 1000));
     expect((await ws.run(['get', 'nightly', '-o', 'name'])).stdout).toBe('scheduledsparkjob/nightly\n');
     expect(w.child.exitCode).toBeNull();
     await rm(join(ws.jobsDir, 'nightly.yaml'));
