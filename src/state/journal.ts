@@ -1,7 +1,7 @@
-import { appendFile, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { messageOf } from '../errors.js';
-import { fsyncDir, tempSuffix } from '../fs/write-file-atomic.js';
+import { fsyncDir, writeFileAtomic } from '../fs/write-file-atomic.js';
 import { JournalUnavailableError } from './errors.js';
 import { journalPaths, type JobEventRecord, type JobRecord } from './journal-paths.js';
 import { JOURNAL_VERSION } from './journal-schema.js';
@@ -52,28 +52,8 @@ export class Journal {
    * then says so and the manifest brings the job back as it was (RELIABILITY.md).
    */
   private async writeRecord(name: string, text: string, durable: boolean): Promise<void> {
-    const path = journalPaths.record(this.stateDir, name);
-    const tmp = join(dirname(path), `.${basename(path)}.${tempSuffix()}.tmp`);
-    // Created 0600 by this process: the umask can only narrow that, so no chmod is needed.
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(text);
-      if (durable) await handle.sync();
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-    try {
-      await handle.close();
-      await rename(tmp, path);
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-    if (!durable) return;
-    await fsyncDir(dirname(path));
-    if (this.unsyncedDirs.has(name)) {
+    await writeFileAtomic(journalPaths.record(this.stateDir, name), text, { mode: 0o600, durable });
+    if (durable && this.unsyncedDirs.has(name)) {
       await fsyncDir(journalPaths.jobs(this.stateDir));
       this.unsyncedDirs.delete(name);
     }
