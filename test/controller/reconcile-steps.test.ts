@@ -377,15 +377,20 @@ describe('reconcile steps over a jobs folder (fake actors, no engine)', () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(Date.now() + RACY_MARGIN_MS + 1_000);
     };
-
-    it('an unchanged file costs an lstat; a change found by its key is read without any event', async () => {
+    /** A suspended job in a.yaml, reconciled once, with a relist key store in its context. */
+    async function reconciledWithKeys() {
       const t = await setup();
       const readKeys = new ReadKeys();
       const ctx: ReconcileContext = { ...t.ctx, readKeys };
+      await t.put('a.yaml', manifest('a', '  suspend: true\n'));
+      await reconcile('a.yaml', ctx);
+      return { t, readKeys, ctx };
+    }
+
+    it('an unchanged file costs an lstat; a change found by its key is read without any event', async () => {
+      const { t, readKeys, ctx } = await reconciledWithKeys();
       const file = join(t.ctx.jobsDir, 'a.yaml');
       try {
-        await t.put('a.yaml', manifest('a', '  suspend: true\n'));
-        await reconcile('a.yaml', ctx);
         expect((await t.statusIn('a.yaml'))?.phase).toBe('Suspended');
         later();
         // The content last reconciled is the controller's own write, never read: the first relist reads it.
@@ -405,12 +410,8 @@ describe('reconcile steps over a jobs folder (fake actors, no engine)', () => {
     });
 
     it('a read within the racily-clean margin of the change time is not trusted: the next relist reads again', async () => {
-      const t = await setup();
-      const readKeys = new ReadKeys();
-      const ctx: ReconcileContext = { ...t.ctx, readKeys };
+      const { t, readKeys, ctx } = await reconciledWithKeys();
       try {
-        await t.put('a.yaml', manifest('a', '  suspend: true\n'));
-        await reconcile('a.yaml', ctx);
         expect(await relistOnce(t, ctx, readKeys)).toBe(true);
         expect(readKeys.size).toBe(0);
         expect(await relistOnce(t, ctx, readKeys)).toBe(true);
@@ -424,12 +425,8 @@ describe('reconcile steps over a jobs folder (fake actors, no engine)', () => {
     });
 
     it("a job whose status differs from the file's is read and written even when the key is unchanged", async () => {
-      const t = await setup();
-      const readKeys = new ReadKeys();
-      const ctx: ReconcileContext = { ...t.ctx, readKeys };
+      const { t, readKeys, ctx } = await reconciledWithKeys();
       try {
-        await t.put('a.yaml', manifest('a', '  suspend: true\n'));
-        await reconcile('a.yaml', ctx);
         later();
         expect(await relistOnce(t, ctx, readKeys)).toBe(true);
         expect(await relistOnce(t, ctx, readKeys)).toBe(false);
