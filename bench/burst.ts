@@ -8,10 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { benchDocker, benchSpec, ledgerWidth, removeBaselineLeftovers, runBaselineContainer } from './support/docker-baseline.js';
 import { benchJob, stageManifests } from './support/manifests.js';
 import { timeJobThroughController } from './support/run-job.js';
-import { spawnController } from './support/spawn-controller.js';
 import { formatMs, formatRatio, runPool } from './support/stats.js';
-import { StatusWatch } from './support/status-watch.js';
-import { createWorkspace } from './support/workspace.js';
+import { startControllerRig } from './support/controller-rig.js';
 
 /** Options of the burst benchmark. */
 export interface BurstOptions {
@@ -59,14 +57,8 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
   }
   const baselineMs = performance.now() - b0;
 
-  const ws = await createWorkspace('burst');
-  const controller = spawnController({
-    jobsDir: ws.jobsDir,
-    stateDir: ws.stateDir,
-    logFile: ws.logFile,
-    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
-  });
-  const watch = new StatusWatch(ws.jobsDir);
+  const rig = await startControllerRig('burst', options);
+  const { ws, controller, watch } = rig;
   try {
     await controller.loaded;
     await timeJobThroughController(watch, ws.jobsDir, 'warmup', {}, ws.logFile);
@@ -100,8 +92,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       missedEvents: watch.missedEvents,
     };
   } finally {
-    watch.close();
-    await controller.stop();
+    await rig.stop();
     await ws.cleanup(docker);
   }
 }

@@ -13,10 +13,8 @@ import { benchDocker, benchSpec, removeBaselineLeftovers, runBaselineContainer }
 import { benchJob, stageManifests } from './support/manifests.js';
 import { clockEmulatorMessages } from './support/message-clock.js';
 import { FINAL_PHASES, timeJobThroughController } from './support/run-job.js';
-import { spawnController } from './support/spawn-controller.js';
 import { formatMs, formatRatio, runPool, summarize, type Summary } from './support/stats.js';
-import { StatusWatch } from './support/status-watch.js';
-import { createWorkspace } from './support/workspace.js';
+import { startControllerRig } from './support/controller-rig.js';
 
 /** Options of the Mesos benchmark. */
 export interface MesosOptions {
@@ -94,14 +92,8 @@ export async function runMesos(options: MesosOptions): Promise<MesosResult> {
     allocationIntervalSeconds: options.allocationIntervalSeconds,
     docker,
   });
-  const ws = await createWorkspace('mesos');
-  const controller = spawnController({
-    jobsDir: ws.jobsDir,
-    stateDir: ws.stateDir,
-    logFile: ws.logFile,
-    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
-  });
-  const watch = new StatusWatch(ws.jobsDir);
+  const rig = await startControllerRig('mesos', options);
+  const { ws, controller, watch } = rig;
   const mesosMaster = `mesos://127.0.0.1:${master.port}`;
   try {
     await controller.loaded;
@@ -164,8 +156,7 @@ export async function runMesos(options: MesosOptions): Promise<MesosResult> {
       missedEvents: watch.missedEvents,
     };
   } finally {
-    watch.close();
-    await controller.stop();
+    await rig.stop();
     await master.close();
     clock.restore();
     await ws.cleanup(docker);

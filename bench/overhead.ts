@@ -7,10 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { benchDocker, benchSpec, removeBaselineLeftovers, runBaselineContainer } from './support/docker-baseline.js';
 import { timeJobThroughController } from './support/run-job.js';
-import { spawnController } from './support/spawn-controller.js';
 import { formatMs, formatRatio, summarize, type Summary } from './support/stats.js';
-import { StatusWatch } from './support/status-watch.js';
-import { createWorkspace } from './support/workspace.js';
+import { startControllerRig } from './support/controller-rig.js';
 
 /** Options of the overhead benchmark. */
 export interface OverheadOptions {
@@ -40,14 +38,8 @@ export interface OverheadResult {
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const docker = benchDocker();
   const spec = benchSpec();
-  const ws = await createWorkspace('overhead');
-  const controller = spawnController({
-    jobsDir: ws.jobsDir,
-    stateDir: ws.stateDir,
-    logFile: ws.logFile,
-    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
-  });
-  const watch = new StatusWatch(ws.jobsDir);
+  const rig = await startControllerRig('overhead', options);
+  const { ws, controller, watch } = rig;
   const tag = `${process.pid}-${Date.now().toString(36)}`;
   const viaSparkctl = (name: string) => timeJobThroughController(watch, ws.jobsDir, name, {}, ws.logFile);
   const viaEngine = async (name: string) => {
@@ -87,8 +79,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       missedEvents: watch.missedEvents,
     };
   } finally {
-    watch.close();
-    await controller.stop();
+    await rig.stop();
     await removeBaselineLeftovers(docker);
     await ws.cleanup(docker);
   }

@@ -9,10 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { benchDocker, benchSpec, ledgerWidth, removeBaselineLeftovers, runBaselineContainer } from './support/docker-baseline.js';
 import { benchJob, stageManifests } from './support/manifests.js';
 import { FINAL_PHASES, timeJobThroughController } from './support/run-job.js';
-import { spawnController } from './support/spawn-controller.js';
 import { formatMs, formatRatio, runPool, summarize, type Summary } from './support/stats.js';
-import { StatusWatch } from './support/status-watch.js';
-import { createWorkspace } from './support/workspace.js';
+import { startControllerRig } from './support/controller-rig.js';
 
 /** Options of the waves benchmark. */
 export interface WavesOptions {
@@ -43,14 +41,8 @@ export async function runWaves(options: WavesOptions): Promise<WavesResult> {
   const docker = benchDocker();
   const spec = benchSpec();
   const concurrency = await ledgerWidth(docker, spec);
-  const ws = await createWorkspace('waves');
-  const controller = spawnController({
-    jobsDir: ws.jobsDir,
-    stateDir: ws.stateDir,
-    logFile: ws.logFile,
-    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
-  });
-  const watch = new StatusWatch(ws.jobsDir);
+  const rig = await startControllerRig('waves', options);
+  const { ws, controller, watch } = rig;
   const tag = `${process.pid}-${Date.now().toString(36)}`;
   const viaEngine = async (round: number) => {
     const t0 = performance.now();
@@ -111,8 +103,7 @@ export async function runWaves(options: WavesOptions): Promise<WavesResult> {
       missedEvents: watch.missedEvents,
     };
   } finally {
-    watch.close();
-    await controller.stop();
+    await rig.stop();
     await removeBaselineLeftovers(docker);
     await ws.cleanup(docker);
   }
