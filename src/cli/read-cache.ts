@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../fs/write-file-atomic.js';
@@ -273,5 +273,27 @@ export class ReadCache {
     } catch {
       // A state dir the reader may not write: every run reads the files, as without a cache.
     }
+  }
+}
+
+/**
+ * A read cache kept across the loads of a long-running reader (a watch, the dashboard): opened on
+ * first use, and again when the jobs folder's real path changes (a git sync flipped its link);
+ * written back at most every `minSaveIntervalMs`.
+ */
+export class KeptReadCache {
+  private cache: ReadCache | undefined;
+
+  constructor(
+    private readonly ctx: { readonly jobsDir: string; readonly stateDir: string },
+    private readonly minSaveIntervalMs: number,
+  ) {}
+
+  /** The cache for the jobs folder as it resolves now. */
+  async current(): Promise<ReadCache> {
+    const root = await realpath(this.ctx.jobsDir).catch(() => this.ctx.jobsDir);
+    if (!this.cache?.serves(root))
+      this.cache = await ReadCache.open(this.ctx.stateDir, root, { minSaveIntervalMs: this.minSaveIntervalMs });
+    return this.cache;
   }
 }

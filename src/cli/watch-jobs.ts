@@ -1,7 +1,6 @@
 import { write, type CliContext } from './cli-context.js';
-import { realpath } from 'node:fs/promises';
 import { loadJobViews, type JobView } from './find-job.js';
-import { ReadCache } from './read-cache.js';
+import { KeptReadCache } from './read-cache.js';
 import { interruptSignal, pause, POLL_MS } from './interrupt.js';
 import { evaluate, scalarText } from './json-path.js';
 import type { LabelRequirement } from './label-selector.js';
@@ -113,15 +112,14 @@ export async function watchJobs(
   };
   // One cache for the whole watch: each poll reads only the files that changed since the one before;
   // the file in the state dir is rewritten at most every 10 s (the next `get` re-reads what a watch has not written).
-  const root = await realpath(ctx.jobsDir).catch(() => ctx.jobsDir);
-  const cache = await ReadCache.open(ctx.stateDir, root, { minSaveIntervalMs: 10_000 });
+  const cache = new KeptReadCache(ctx, 10_000);
   try {
     if (grid && !opts.table.noHeaders) await write(ctx, `${formatRow(headers, widths)}\n`);
     await emit(first);
     while (!signal.aborted) {
       await pause(POLL_MS, signal);
       if (signal.aborted) break;
-      await emit(filterTargets(await loadJobViews(ctx, { cache }), names, requirements));
+      await emit(filterTargets(await loadJobViews(ctx, { cache: await cache.current() }), names, requirements));
     }
   } finally {
     dispose();

@@ -1,6 +1,5 @@
-import { realpath } from 'node:fs/promises';
 import { loadJobViews, type JobView } from '../cli/find-job.js';
-import { ReadCache } from '../cli/read-cache.js';
+import { KeptReadCache } from '../cli/read-cache.js';
 import { rowOf, rowKey, type JobRow } from './job-row-model.js';
 
 /** How long after the last page view the index keeps reloading without open live streams. */
@@ -36,13 +35,19 @@ export class JobIndex {
   private closed = false;
   private lastLoadMs = 0;
   private lastUsed = 0;
-  /** The read cache of the jobs folder's current real path (one per folder: a git sync flips the link). */
-  private cache: ReadCache | undefined;
+  /**
+   * The CLI's read cache in the state dir (cli/read-cache.ts), kept across loads: the first load
+   * reads only what changed since the last `sparkctl get` (or the last load here), each later one
+   * only what changed since the one before.
+   */
+  private readonly cache: KeptReadCache;
 
   constructor(
     private readonly ctx: { jobsDir: string; stateDir: string },
     private readonly options: { liveIntervalMs?: number } = {},
-  ) {}
+  ) {
+    this.cache = new KeptReadCache(ctx, CACHE_SAVE_INTERVAL_MS);
+  }
 
   /** The current views (loading them on first use, then kept fresh in the background). */
   async current(): Promise<JobView[]> {
@@ -62,7 +67,8 @@ export class JobIndex {
   /** Reloads now (one load at a time; callers share it). */
   reload(): Promise<JobView[]> {
     const started = Date.now();
-    this.loading ??= this.readCache()
+    this.loading ??= this.cache
+      .current()
       .then((cache) => loadJobViews(this.ctx, { includeJournalOnly: true, cache }))
       .then((views) => {
         this.publish(views);
@@ -75,18 +81,6 @@ export class JobIndex {
         this.loading = undefined;
       });
     return this.loading;
-  }
-
-  /**
-   * The CLI's read cache in the state dir (cli/read-cache.ts), kept across loads: the first load
-   * reads only what changed since the last `sparkctl get` (or the last load here), each later one
-   * only what changed since the one before; written back at most every 30 s.
-   */
-  private async readCache(): Promise<ReadCache> {
-    const root = await realpath(this.ctx.jobsDir).catch(() => this.ctx.jobsDir);
-    if (!this.cache?.serves(root))
-      this.cache = await ReadCache.open(this.ctx.stateDir, root, { minSaveIntervalMs: CACHE_SAVE_INTERVAL_MS });
-    return this.cache;
   }
 
   /** Subscribes to changed rows; with `since` (a generation), first hears of the rows changed after that load. */
