@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import { neutraliseTerminal } from './cli/printers/escape-text.js';
+import { neutraliseTerminal } from './escape-text.js';
 
 /** The logger type every module takes; each module makes a child with its own name. */
 export type { Logger } from 'pino';

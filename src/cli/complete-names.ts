@@ -2,7 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { listManifestsSync } from '../manifest/find-manifest-files.js';
 import { resolveJobsDir, resolveStateDir } from '../state/state-dir.js';
-import { escapeText } from './printers/escape-text.js';
+import { escapeText } from '../escape-text.js';
 import { fileKey, NAMES_CACHE_FILE, NAMES_FORMAT, type StoredNames } from './file-key.js';
 
 /** The hidden verb shell completion runs for job names (bin/sparkctl.js routes it here before loading the CLI). */

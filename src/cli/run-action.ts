@@ -1,6 +1,6 @@
 import type { SetExit } from './commands/index.js';
 import { exitCodeOf } from './errors.js';
-import { escapeLines } from './printers/escape-text.js';
+import { escapeLines } from '../escape-text.js';
 
 /** Runs a verb's body: errors become `Error: …` on stderr (user strings they quote escaped) and exit code 1 (2 for usage errors). */
 export async function runAction(setExit: SetExit, body: () => Promise<number | void>): Promise<void> {

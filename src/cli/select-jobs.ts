@@ -1,4 +1,4 @@
-import { escapeLines } from './printers/escape-text.js';
+import { escapeLines } from '../escape-text.js';
 import type { CliContext } from './cli-context.js';
 import { CliUsageError, type JobNotFoundError } from './errors.js';
 import { readJobRecord } from '../state/read-journal.js';

@@ -1,4 +1,4 @@
-import { escapeLines } from './printers/escape-text.js';
+import { escapeLines } from '../escape-text.js';
 import { kindPrefix, readApplyInput } from './read-apply-input.js';
 
 /**

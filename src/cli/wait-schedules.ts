@@ -2,7 +2,7 @@ import { readScheduleRecord } from '../state/schedule-record.js';
 import type { CliContext } from './cli-context.js';
 import { CliUsageError } from './errors.js';
 import { loadViews, type ScheduleFile } from './find-job.js';
-import { escapeText } from './printers/escape-text.js';
+import { escapeText } from '../escape-text.js';
 import { loadScheduleView } from './schedule-views.js';
 
 /**

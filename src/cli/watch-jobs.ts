@@ -5,7 +5,7 @@ import { interruptSignal, pause, POLL_MS } from './interrupt.js';
 import { evaluate, scalarText } from './json-path.js';
 import type { LabelRequirement } from './label-selector.js';
 import type { OutputFormat } from './output-format.js';
-import { escapeText } from './printers/escape-text.js';
+import { escapeText } from '../escape-text.js';
 import { jobObject, toJson } from './printers/job-object.js';
 import { toYaml } from './printers/to-yaml.js';
 import { jobTableHeaders, jobTableRow, type JobTableOptions } from './printers/job-table.js';

@@ -1,4 +1,5 @@
 import type { LineCounter } from 'yaml';
+import { escapeText } from '../escape-text.js';
 
 /** One problem found in a manifest, with the position a person (or an editor) can jump to. */
 export interface ManifestIssue {
@@ -12,15 +13,19 @@ export interface ManifestIssue {
   message: string;
 }
 
-/** Formats an issue as `file:line:col: field.path: message` (the path is left out when empty). */
+/**
+ * Formats an issue as `file:line:col: field.path: message` (the path is left out when empty), on
+ * one line: a field name or value quoted from the manifest may hold any character, so control and
+ * bidi characters are shown escaped (`\r`, `\x1b`, `\u202e`).
+ */
 export function formatIssue(issue: ManifestIssue): string {
   const where = `${issue.file}:${issue.line}:${issue.col}`;
-  return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
+  return escapeText(issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`);
 }
 
-/** The problems of a manifest as one status message: `field.path: message; …` (no file positions). */
+/** The problems of a manifest as one status message: `field.path: message; …` (no file positions), escaped as formatIssue is. */
 export function issuesText(issues: ReadonlyArray<Pick<ManifestIssue, 'path' | 'message'>>): string {
-  return issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
+  return escapeText(issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; '));
 }
 
 /** Joins a zod/yaml path into the dotted form used in messages. */

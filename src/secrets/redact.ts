@@ -1,6 +1,7 @@
 import { isMesosMaster } from '../api/identity.js';
 import type { SparkJobSpec } from '../api/spark-job.js';
 import type { SparkJobStatus } from '../api/status.js';
+import { escapeText } from '../escape-text.js';
 import { readSecretFile } from './read-secret-file.js';
 
 /** What a secret is shown as everywhere: driver logs, messages, the CLI and the Mesos backend. */
@@ -56,17 +57,18 @@ export function redactStatus(status: SparkJobStatus, secrets: readonly string[])
   return { ...status, conditions, ...(status.message !== undefined ? { message: redactSecrets(status.message, secrets) } : {}) };
 }
 
+/** The forms a secret takes in a text: as is, JSON-escaped (how an engine error quotes it: `\n`, `\"`…) and terminal-escaped (`\x1b`). */
+function secretForms(secret: string): string[] {
+  return [secret, JSON.stringify(secret).slice(1, -1), escapeText(secret)];
+}
+
 /**
- * Masks every occurrence of every secret in a text, longest secret first (so one that contains
- * another is masked whole), also in the escaped form an engine error quotes it in (`\n`, `\"`…).
+ * Masks every occurrence of every secret in a text, in each of its forms (secretForms), longest
+ * first (so one that contains another is masked whole).
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   const forms = new Set<string>();
-  for (const s of secrets) {
-    if (!s) continue;
-    forms.add(s);
-    forms.add(JSON.stringify(s).slice(1, -1));
-  }
+  for (const s of secrets) if (s) for (const form of secretForms(s)) forms.add(form);
   let out = text;
   for (const s of [...forms].sort((a, b) => b.length - a.length)) if (s) out = out.split(s).join(SECRET_MASK);
   return out;
@@ -77,7 +79,7 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
  * characters, so a secret split across two chunks is still masked; `end` releases the rest.
  */
 export function streamRedactor(secrets: readonly string[]): { push(chunk: string): string; end(): string } {
-  const keep = Math.max(0, ...secrets.map((s) => JSON.stringify(s).length - 2)) - 1;
+  const keep = Math.max(0, ...secrets.flatMap((s) => secretForms(s).map((form) => form.length))) - 1;
   let pending = '';
   return {
     push(chunk) {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { SparkJob } from '../../src/api/spark-job.js';
 import { renderDescribe } from '../../src/cli/commands/describe.js';
 import type { JobView } from '../../src/cli/find-job.js';
-import { escapeLines, escapeText, neutraliseTerminal } from '../../src/cli/printers/escape-text.js';
+import { escapeLines, escapeText, neutraliseTerminal } from '../../src/escape-text.js';
 import { parseManifestBytes } from '../../src/manifest/parse-manifest.js';
 import { renderFields } from '../../src/cli/printers/fields.js';
 import { toJson } from '../../src/cli/printers/job-object.js';

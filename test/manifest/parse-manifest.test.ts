@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatIssue } from '../../src/manifest/manifest-issue.js';
+import { formatIssue, issuesText } from '../../src/manifest/manifest-issue.js';
 import { parseManifestBytes, parseManifestFile, parseManifestText } from '../../src/manifest/parse-manifest.js';
 import { MAX_MANIFEST_BYTES } from '../../src/manifest/read-limits.js';
 import { BILLION_LAUGHS, VALID } from './fixtures.js';
@@ -169,6 +169,20 @@ describe('bad manifests', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.map(formatIssue)[0]).toBe(expected);
+  });
+
+  it('shows control and bidi characters of a field name escaped, keeping each issue on one line', () => {
+    const result = parseManifestText(`\rapiVersion: sparkctl.io/v1alpha1\n"\\e]52;c;x\\a": 1\n"\\u202eab": 2\n`, 'job.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const lines = result.errors.map(formatIssue);
+    expect(lines).toContain("job.yaml:1:1: \\rapiVersion: unknown field '\\rapiVersion': did you mean 'apiVersion'?");
+    expect(lines.join('\n')).toContain("unknown field '\\x1b]52;c;x\\x07'");
+    expect(lines.join('\n')).toContain("unknown field '\\u202eab'");
+    // eslint-disable-next-line no-control-regex
+    const unsafe = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/;
+    for (const line of lines) expect(line).not.toMatch(unsafe);
+    expect(issuesText(result.errors)).not.toMatch(unsafe);
   });
 
   it('reports every problem of a file, sorted by position', () => {

@@ -43,6 +43,14 @@ describe('driver log redaction', () => {
     }
   });
 
+  it('masks a secret with control characters as is, JSON-escaped and terminal-escaped', () => {
+    const secret = 'k\u001b\u009bq\nz';
+    const shown = [secret, JSON.stringify(secret).slice(1, -1), 'k\\x1b\\x9bq\\nz'];
+    for (const text of shown) expect(redactSecrets(`a ${text} b`, [secret])).toBe('a ****** b');
+    const r = streamRedactor([secret]);
+    expect(r.push('a k\\x1b\\x9') + r.push('bq\\nz b') + r.end()).toBe('a ****** b');
+  });
+
   it('masks a secret however the log is cut into chunks', () => {
     const secrets = ['s3cr3t-value', 'pw'];
     fc.assert(

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { cliContext, write } from '../cli-context.js';
 import { planApply, writePlan } from '../plan-apply.js';
 import { kindPrefix } from '../read-apply-input.js';
-import { escapeText } from '../printers/escape-text.js';
+import { escapeText } from '../../escape-text.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';
 

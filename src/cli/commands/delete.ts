@@ -7,7 +7,7 @@ import { cliContext, requireJobsDir, write, type CliContext } from '../cli-conte
 import { CheckFailedError, CliUsageError } from '../errors.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { parseDuration } from '../parse-duration.js';
-import { escapeText } from '../printers/escape-text.js';
+import { escapeText } from '../../escape-text.js';
 import { runAction } from '../run-action.js';
 import { parseTargets, reportMissing, selectJobs } from '../select-jobs.js';
 import type { SetExit } from './index.js';

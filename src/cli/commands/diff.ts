@@ -4,7 +4,7 @@ import { redactSecrets, secretValues } from '../../secrets/redact.js';
 import { cliContext, write } from '../cli-context.js';
 import { loadViews } from '../find-job.js';
 import { planApply } from '../plan-apply.js';
-import { escapeLines } from '../printers/escape-text.js';
+import { escapeLines } from '../../escape-text.js';
 import { runAction } from '../run-action.js';
 import { unifiedDiff } from '../unified-diff.js';
 import type { SetExit } from './index.js';

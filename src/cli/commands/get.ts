@@ -8,7 +8,7 @@ import { jobList, jobObject, toJson } from '../printers/job-object.js';
 import { renderJobTable, type JobTableOptions } from '../printers/job-table.js';
 import { evaluate, parseJsonPath, scalarText, type JsonPath } from '../json-path.js';
 import { GET_FORMATS, parseOutputFormat, type OutputFormat } from '../output-format.js';
-import { escapeText } from '../printers/escape-text.js';
+import { escapeText } from '../../escape-text.js';
 import { cellText, renderTable, type CellStyle } from '../printers/table.js';
 import { runAction } from '../run-action.js';
 import type { SetExit } from './index.js';

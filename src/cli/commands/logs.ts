@@ -8,7 +8,7 @@ import { checkController, cliContext, requireJobsDir, write, type CliContext } f
 import { CheckFailedError, CliUsageError } from '../errors.js';
 import { findJob, type JobView } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
-import { neutraliseTerminal } from '../printers/escape-text.js';
+import { neutraliseTerminal } from '../../escape-text.js';
 import { runAction } from '../run-action.js';
 import { tailOffset } from '../tail-offset.js';
 import { LineStamper, parseSince, parseSinceTime, sinceOffset } from '../log-times-view.js';

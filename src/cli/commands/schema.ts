@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { crdText, jsonSchemaText, scheduleCrdText, scheduleJsonSchemaText } from '../../manifest/schema-documents.js';
-import { escapeText } from '../printers/escape-text.js';
+import { escapeText } from '../../escape-text.js';
 import type { SetExit } from './index.js';
 
 /** `sparkctl schema [--crd] [--kind K]`: prints the SparkJob (or ScheduledSparkJob) JSON Schema, or the Kubernetes CRD. */

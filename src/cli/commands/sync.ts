@@ -12,7 +12,7 @@ import type { GitSyncConfig } from '../../gitops/start-git-sync.js';
 import { checkStatusBranchOwner, isSyncedBranch } from '../../gitops/status-branch.js';
 import { describeSyncStatus, describeSyncStatusDetail, hasSyncProblem, readSyncStatus, type SyncStatus } from '../../gitops/sync-status.js';
 import { parseDuration } from '../parse-duration.js';
-import { escapeLines } from '../printers/escape-text.js';
+import { escapeLines } from '../../escape-text.js';
 import { cellText } from '../printers/table.js';
 import type { SetExit } from './index.js';
 

@@ -5,7 +5,7 @@ import { findManifestFiles, MAX_FOLDER_DEPTH } from '../../manifest/find-manifes
 import { formatIssue, type ManifestIssue } from '../../manifest/manifest-issue.js';
 import { parseManifestRead, type ParsedManifest, type ParsedScheduleManifest } from '../../manifest/parse-manifest.js';
 import { readManifestFile } from '../../manifest/read-manifest-file.js';
-import { escapeLines } from '../printers/escape-text.js';
+import { escapeLines } from '../../escape-text.js';
 import { validateStdin } from '../validate-stdin.js';
 import type { SetExit } from './index.js';
 

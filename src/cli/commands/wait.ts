@@ -8,7 +8,7 @@ import { CheckFailedError, CliUsageError } from '../errors.js';
 import type { JobView } from '../find-job.js';
 import { interruptSignal, pause, POLL_MS } from '../interrupt.js';
 import { parseDuration } from '../parse-duration.js';
-import { escapeText } from '../printers/escape-text.js';
+import { escapeText } from '../../escape-text.js';
 import { jobObject } from '../printers/job-object.js';
 import { describeCondition, judge, parseWaitCondition, type WaitVerdict, type WaitCondition } from '../wait-condition.js';
 import { runAction } from '../run-action.js';

@@ -1,6 +1,6 @@
 import { API_VERSION, KIND } from '../../api/identity.js';
 import type { JobView } from '../find-job.js';
-import { escapeJson } from './escape-text.js';
+import { escapeJson } from '../../escape-text.js';
 import { maskSecrets } from './mask-secrets.js';
 
 /** The kind of the list `get -o json|yaml` prints for several jobs. */

@@ -1,6 +1,6 @@
 import { CliUsageError } from '../errors.js';
 import { evaluate, parseJsonPath, scalarText, type JsonPath } from '../json-path.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from '../../escape-text.js';
 
 /** One piece of a `-o jsonpath=` template: literal text, a path, or a `{range PATH}…{end}` loop. */
 type Piece =

@@ -2,7 +2,7 @@ import type { CliContext } from '../cli-context.js';
 import type { JobView, ScheduleFile } from '../find-job.js';
 import type { OutputFormat } from '../output-format.js';
 import { loadScheduleView, renderScheduleTable, runViews, scheduleObject } from '../schedule-views.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from '../../escape-text.js';
 import { jobList, jobObject, toJson } from './job-object.js';
 import { toYaml } from './to-yaml.js';
 import { renderJobTable, type JobTableOptions } from './job-table.js';

@@ -1,4 +1,4 @@
-import { escapeText } from './escape-text.js';
+import { escapeText } from '../../escape-text.js';
 
 /** Styles one padded cell (colour); gets the cell's row and column index and its padded text. */
 export type CellStyle = (row: number, col: number, padded: string) => string;

@@ -1,5 +1,5 @@
 import { Document, visit } from 'yaml';
-import { escapeJson, hasUnsafeChars } from './escape-text.js';
+import { escapeJson, hasUnsafeChars } from '../../escape-text.js';
 
 // Apart from job-object.ts: the yaml package loads only for the runs that print YAML.
 
