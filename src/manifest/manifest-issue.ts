@@ -23,9 +23,12 @@ export function formatIssue(issue: ManifestIssue): string {
   return escapeText(issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`);
 }
 
-/** The problems of a manifest as one status message: `field.path: message; …` (no file positions), escaped as formatIssue is. */
+/**
+ * The problems of a manifest as one status message: `field.path: message; …` (no file positions).
+ * Kept exact, as every status string is: each output escapes it for a terminal (JSON does for logs).
+ */
 export function issuesText(issues: ReadonlyArray<Pick<ManifestIssue, 'path' | 'message'>>): string {
-  return escapeText(issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; '));
+  return issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ');
 }
 
 /** Joins a zod/yaml path into the dotted form used in messages. */
