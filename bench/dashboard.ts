@@ -10,14 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { Registry } from 'prom-client';
 import { PHASES, type SparkJobStatus } from '../src/api/status.js';
 import { loadJobViews } from '../src/cli/find-job.js';
-import { serveHealth } from '../src/controller/serve-health.js';
 import { journalPaths } from '../src/state/journal-paths.js';
-import { silentLogger } from '../src/logger.js';
-import { createDashboard } from '../src/web/dashboard.js';
 import { rowOf } from '../src/web/job-row-model.js';
+import { serveDashboard } from '../test/web/dashboard-server.js';
 import { benchJob } from './support/manifests.js';
 import { formatMs, formatRatio, runPool, summarize, type Summary } from './support/stats.js';
 
@@ -81,20 +78,7 @@ export async function runDashboard(options: { jobs: number; requests: number }):
     const ctx = await writeFixture(root, options.jobs);
     // Files changed within the read cache's settle time (2 s) are read again on every load: let the fixture settle.
     await new Promise((r) => setTimeout(r, 2100));
-    const serve = async () => {
-      const dashboard = createDashboard(ctx, { liveIntervalMs: 60_000 });
-      const server = await serveHealth({
-        addr: '127.0.0.1:0',
-        explicit: false,
-        registry: new Registry(),
-        isStarted: () => true,
-        stateDir: ctx.stateDir,
-        pingEngine: () => Promise.resolve(),
-        logger: silentLogger(),
-        routes: dashboard.handle,
-      });
-      return { url: server.url, close: async () => (dashboard.close(), await server.close()) };
-    };
+    const serve = () => serveDashboard(ctx, 60_000);
     // The cold load writes the read cache to the state dir; a second dashboard (a restart) starts from it.
     const coldServer = await serve();
     const cold = await timeGet(`${coldServer.url}/`);

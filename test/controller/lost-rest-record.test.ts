@@ -2,25 +2,14 @@ import { mkdir, mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backends/ports.js';
 import { Controller } from '../../src/controller/controller.js';
 import { createLogger } from '../../src/logger.js';
 import { journalPaths } from '../../src/state/journal-paths.js';
 import { readJobEvents, readJobRecord } from '../../src/state/read-journal.js';
 import { ensureBuilt, runCli } from '../e2e/support/cli.js';
-import { fakeJob, readFileStatus } from '../support/controller-harness.js';
+import { fakeJob, idleBackend, readFileStatus } from '../support/controller-harness.js';
 
-/** A backend no suspended job may call: only the start's orphan check lists (no) drivers. */
-const idleBackend = new Proxy({} as Backend, {
-  get: (_, key) =>
-    key === 'listDrivers'
-      ? () => Promise.resolve([])
-      : key === 'then'
-        ? undefined
-        : () => {
-            throw new Error(`a job that never started called the backend (${String(key)})`);
-          },
-});
+const backend = idleBackend('a job that never started');
 
 /** How a crash may leave the record of a job that never started (written without fsync). */
 const damage = {
@@ -52,7 +41,7 @@ describe('the record of a job that never started may be lost in a crash', () => 
           stateDir,
           logger: createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } }),
           relistIntervalMs: 60_000,
-          backends: { docker: idleBackend, mesos: () => idleBackend },
+          backends: { docker: backend, mesos: () => backend },
         });
       const first = controller();
       await first.start();

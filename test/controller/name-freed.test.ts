@@ -2,22 +2,11 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backends/ports.js';
 import { Controller } from '../../src/controller/controller.js';
 import { createLogger } from '../../src/logger.js';
-import { fakeJob, phaseIs, readFileStatus, waitForStatus } from '../support/controller-harness.js';
+import { fakeJob, idleBackend, phaseIs, readFileStatus, waitForStatus } from '../support/controller-harness.js';
 
-/** A backend no suspended job may call: only the start's orphan check lists (no) drivers. */
-const idleBackend = new Proxy({} as Backend, {
-  get: (_, key) =>
-    key === 'listDrivers'
-      ? () => Promise.resolve([])
-      : key === 'then'
-        ? undefined
-        : () => {
-            throw new Error(`a suspended job called the backend (${String(key)})`);
-          },
-});
+const backend = idleBackend('a suspended job');
 
 const schedule = (name: string) => `apiVersion: sparkctl.io/v1alpha1
 kind: ScheduledSparkJob
@@ -56,7 +45,7 @@ describe('a manifest refused for a name held elsewhere takes the name once it is
       // No relist during the test: only the freed name may bring the refused file back.
       relistIntervalMs: 3_600_000,
       missingGraceMs: 0,
-      backends: { docker: idleBackend, mesos: () => idleBackend },
+      backends: { docker: backend, mesos: () => backend },
     });
     await controller.start();
     await controller.whenIdle();

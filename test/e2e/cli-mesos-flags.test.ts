@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { statusesSent } from '../backends/mesos/backend-harness.js';
 import { CONTAINER_LABELS, startMesosMaster, type MesosMaster } from '../support/mesos-emulator/index.js';
 import { ensureTestImages } from '../support/docker.js';
 import { createWorkspace, ensureBuilt, fakeJob, type Workspace } from './support/cli.js';
@@ -70,15 +71,7 @@ describe('sparkctl controller --mesos-user / --mesos-single-host / --mesos-unrea
     await expect.poll(() => ours().some((t) => t.state === 'TASK_RUNNING'), { timeout: 60_000, interval: 100 }).toBe(true);
     const task = ours()[0]!;
     master.faults.partitionAgent(task.agentId);
-    const unreachableSent = () =>
-      master
-        .events()
-        .some(
-          (e) =>
-            e.type === 'UPDATE' &&
-            (e.update as { status: { task_id: { value: string }; state: string } }).status.task_id.value === task.id &&
-            (e.update as { status: { state: string } }).status.state === 'TASK_UNREACHABLE',
-        );
+    const unreachableSent = () => statusesSent(master.events(), task.id).some((st) => st.state === 'TASK_UNREACHABLE');
     await expect.poll(unreachableSent, { timeout: 30_000, interval: 100 }).toBe(true);
     master.faults.healAgent(task.agentId);
     expect((await run).code).toBe(0);

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SparkJobStatus } from '../../src/api/status.js';
 import type { Backend } from '../../src/backends/ports.js';
 import { readJobEvents } from '../../src/state/read-journal.js';
-import { callsOf, ensureFakeImage, testBackend } from '../backends/mesos/backend-harness.js';
+import { callsOf, ensureFakeImage, statusesSent, testBackend } from '../backends/mesos/backend-harness.js';
 import { createHarness, phaseIs, waitForStatus, type Harness } from '../support/controller-harness.js';
 import { startMesosMaster, startMesosPair, type MesosMaster, type MesosPair } from '../support/mesos-emulator/index.js';
 
@@ -251,15 +251,7 @@ describe('Mesos faults through the controller (emulated master, tasks as real co
       m.faults.partitionAgent(task.agentId);
       faults += 1;
       jobs += 1;
-      const unreachableSent = () =>
-        m
-          .events()
-          .some(
-            (e) =>
-              e.type === 'UPDATE' &&
-              (e.update as { status: { task_id: { value: string }; state: string } }).status.task_id.value === task.id &&
-              (e.update as { status: { state: string } }).status.state === 'TASK_UNREACHABLE',
-          );
+      const unreachableSent = () => statusesSent(m.events(), task.id).some((st) => st.state === 'TASK_UNREACHABLE');
       await expect.poll(unreachableSent).toBe(true);
       m.faults.healAgent(task.agentId);
       const s = await waitForStatus(at('part-grace.yaml'), done, 60_000);

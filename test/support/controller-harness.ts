@@ -117,6 +117,23 @@ export async function waitForStatus(path: string, until: (s: SparkJobStatus) => 
   throw new Error(`timed out waiting on ${path}; last status: ${JSON.stringify(last)}`);
 }
 
+/**
+ * A backend for jobs that must never reach it (suspended, never started): only the controller's
+ * start-up orphan check may call it, and it lists no drivers; any other call throws naming `who`.
+ */
+export function idleBackend(who: string): Backend {
+  return new Proxy({} as Backend, {
+    get: (_, key) =>
+      key === 'listDrivers'
+        ? () => Promise.resolve([])
+        : key === 'then'
+          ? undefined
+          : () => {
+              throw new Error(`${who} called the backend (${String(key)})`);
+            },
+  });
+}
+
 /** A predicate on the phase. */
 export const phaseIs =
   (...phases: Phase[]) =>

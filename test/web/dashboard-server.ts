@@ -10,9 +10,9 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-/** Serves the dashboard over a harness's jobs folder and state dir. */
-export async function serveDashboard(h: Harness): Promise<DashboardServer> {
-  const dashboard: Dashboard = createDashboard({ jobsDir: h.jobsDir, stateDir: h.stateDir }, { liveIntervalMs: 200 });
+/** Serves the dashboard over a jobs folder and state dir (a harness's or a benchmark's), with live updates every `liveIntervalMs`. */
+export async function serveDashboard(h: Pick<Harness, 'jobsDir' | 'stateDir'>, liveIntervalMs = 200): Promise<DashboardServer> {
+  const dashboard: Dashboard = createDashboard({ jobsDir: h.jobsDir, stateDir: h.stateDir }, { liveIntervalMs });
   const health: HealthServer = await serveHealth({
     addr: '127.0.0.1:0',
     explicit: false,

@@ -55,3 +55,11 @@ export function testBackend(overrides: Partial<MesosBackendOptions> = {}) {
 export function callsOf(calls: unknown[], type: string): Array<Record<string, unknown>> {
   return calls.filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null && (c as { type?: unknown }).type === type);
 }
+
+/** The TaskStatus of every UPDATE event a master sent for one task, in order. */
+export function statusesSent(events: readonly Record<string, unknown>[], taskId: string): Array<{ state: string; uuid?: string }> {
+  return events
+    .filter((e) => e.type === 'UPDATE')
+    .map((e) => (e.update as { status: { task_id: { value: string }; state: string; uuid?: string } }).status)
+    .filter((s) => s.task_id.value === taskId);
+}

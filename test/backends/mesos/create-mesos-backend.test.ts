@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { MesosMaster } from '../../support/mesos-emulator/index.js';
 import { startMesosMaster } from '../../support/mesos-emulator/index.js';
 import type { MesosBackend } from '../../../src/backends/mesos/create-mesos-backend.js';
-import { callsOf, ensureFakeImage, SECRET, testBackend } from './backend-harness.js';
+import { callsOf, ensureFakeImage, SECRET, statusesSent, testBackend } from './backend-harness.js';
 import { mesosSpec, runOf } from './fixtures.js';
 
 const io = () => ({ signal: AbortSignal.timeout(55_000) });
@@ -80,11 +80,7 @@ describe('Mesos backend against the emulated master and the real Docker engine',
     await vi.waitFor(() => expect(master.pendingUpdates().filter((u) => JSON.stringify(u).includes(ref.taskId!))).toEqual([]), {
       timeout: 15_000,
     });
-    const uuids = master
-      .events()
-      .filter((e) => e.type === 'UPDATE')
-      .map((e) => (e.update as { status: { task_id: { value: string }; uuid?: string } }).status)
-      .filter((st) => st.task_id.value === ref.taskId);
+    const uuids = statusesSent(master.events(), ref.taskId!);
     const acked = callsOf(master.calls(), 'ACKNOWLEDGE').map((c) => (c.acknowledge as { uuid: string }).uuid);
     expect(new Set(acked)).toEqual(new Set(uuids.filter((st) => st.uuid !== undefined).map((st) => st.uuid)));
     expect(logger.lines.join('\n')).not.toContain(SECRET);
