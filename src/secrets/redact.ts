@@ -57,40 +57,46 @@ export function redactStatus(status: SparkJobStatus, secrets: readonly string[])
   return { ...status, conditions, ...(status.message !== undefined ? { message: redactSecrets(status.message, secrets) } : {}) };
 }
 
-/** The forms a secret takes in a text: as is, JSON-escaped (how an engine error quotes it: `\n`, `\"`…) and terminal-escaped (`\x1b`). */
-function secretForms(secret: string): string[] {
-  return [secret, JSON.stringify(secret).slice(1, -1), escapeText(secret)];
+/**
+ * The texts to mask for some secrets: each secret as is, JSON-escaped (how an engine error quotes
+ * it: `\n`, `\"`…) and terminal-escaped (`\x1b`), without repeats, longest first (so one that
+ * contains another is masked whole).
+ */
+function maskedForms(secrets: readonly (string | undefined)[]): string[] {
+  const forms = new Set<string>();
+  for (const s of secrets) if (s) for (const form of [s, JSON.stringify(s).slice(1, -1), escapeText(s)]) forms.add(form);
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
-/**
- * Masks every occurrence of every secret in a text, in each of its forms (secretForms), longest
- * first (so one that contains another is masked whole).
- */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  const forms = new Set<string>();
-  for (const s of secrets) if (s) for (const form of secretForms(s)) forms.add(form);
+function maskAll(text: string, forms: readonly string[]): string {
   let out = text;
-  for (const s of [...forms].sort((a, b) => b.length - a.length)) if (s) out = out.split(s).join(SECRET_MASK);
+  for (const form of forms) out = out.split(form).join(SECRET_MASK);
   return out;
 }
 
+/** Masks every occurrence of every secret in a text, in each of its forms (maskedForms). */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  return maskAll(text, maskedForms(secrets));
+}
+
 /**
- * A redactor for a log that arrives in chunks: it holds back the last (longest secret − 1)
+ * A redactor for a log that arrives in chunks: it holds back the last (longest form − 1)
  * characters, so a secret split across two chunks is still masked; `end` releases the rest.
  */
 export function streamRedactor(secrets: readonly string[]): { push(chunk: string): string; end(): string } {
-  const keep = Math.max(0, ...secrets.flatMap((s) => secretForms(s).map((form) => form.length))) - 1;
+  const forms = maskedForms(secrets);
+  const keep = (forms[0]?.length ?? 0) - 1;
   let pending = '';
   return {
     push(chunk) {
-      if (secrets.length === 0) return chunk;
-      const text = redactSecrets(pending + chunk, secrets);
+      if (forms.length === 0) return chunk;
+      const text = maskAll(pending + chunk, forms);
       const cut = Math.max(0, text.length - keep);
       pending = text.slice(cut);
       return text.slice(0, cut);
     },
     end() {
-      const rest = redactSecrets(pending, secrets);
+      const rest = maskAll(pending, forms);
       pending = '';
       return rest;
     },
